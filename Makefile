@@ -1,0 +1,40 @@
+# Cobranza — see README.md. Every target installs what is missing first.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+PY := .venv/bin/python
+export RASA_TELEMETRY_ENABLED := false
+export PYTHONDONTWRITEBYTECODE := 1
+
+.PHONY: help setup migrate run demo test bench lock
+
+help:
+	@echo "make demo   - set up, load the demo portfolio, start everything, print the URLs"
+	@echo "make test   - set up and run the whole test suite (SQLite and PostgreSQL)"
+	@echo "make setup  - install Debian packages, both virtualenvs (cached by lock-file hash)"
+	@echo "make run    - start every process in the foreground (configuration from the environment)"
+	@echo "make bench  - benchmarks, each printed as a ratio to a baseline measured in the same run"
+
+setup:
+	@scripts/system-packages.sh redis-server espeak-ng
+	@scripts/venv.sh .venv 3.11 requirements/app.lock
+	@scripts/venv.sh .venv-rasa 3.10 requirements/rasa.lock
+
+migrate: setup
+	$(PY) -m cobranza migrate
+
+run: setup
+	$(PY) -m cobranza migrate
+	.venv/bin/honcho --no-prefix start -f Procfile || [ $$? -eq 130 ]
+
+demo: setup
+	@scripts/demo.sh
+
+test: setup
+	$(PY) -m pytest
+
+bench: setup
+	$(PY) -m bench
+
+# Regenerate the lock files from requirements/*.in (needs the package registry).
+lock:
+	scripts/lock.sh

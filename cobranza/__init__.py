@@ -1,0 +1,1 @@
+"""Cobranza: the collections domain, its services, the API and the CLI."""

@@ -1,0 +1,3 @@
+from cobranza.cli import main
+
+main()

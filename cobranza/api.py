@@ -1,0 +1,267 @@
+"""The integration API (``/api/v1``) a CRM or ERP uses: the contract's shape.
+
+Views only translate HTTP to service calls: parse the body, open one unit of
+work, call services, serialise. Every refusal is a ``DomainError`` carrying
+the field at fault, rendered by one error handler.
+"""
+
+from __future__ import annotations
+
+import hmac
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import date
+from functools import wraps
+from typing import Any, TypeVar
+
+from flask import Blueprint, Response, current_app, jsonify, request
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from cobranza import debtors, handoffs, imports, invoices, objections, payments, promises, timeline
+from cobranza.errors import DomainError, FieldError
+from cobranza.models import Debtor, Handoff, Invoice, Objection, Promise, PromiseStatus
+from cobranza.runtime import runtime
+
+bp = Blueprint("api", __name__, url_prefix="/api/v1")
+ACTOR = "api"
+T = TypeVar("T")
+
+
+class Unauthorized(DomainError):
+    status = 401
+    code = "unauthorized"
+
+
+class BadRequest(DomainError):
+    status = 400
+    code = "bad_request"
+
+
+@bp.before_request
+def check_token() -> None:
+    """Bearer ``API_TOKEN``; without a configured token the API stays closed."""
+    expected = runtime().settings.api_token
+    if not expected:
+        raise Unauthorized("the API is closed: API_TOKEN is not configured on the server", "Authorization")
+    header = request.headers.get("Authorization", "")
+    scheme, _, token = header.partition(" ")
+    if not header:
+        raise Unauthorized("missing Authorization: Bearer <API_TOKEN> header", "Authorization")
+    if scheme.lower() != "bearer" or not hmac.compare_digest(token.strip().encode(), expected.encode()):
+        raise Unauthorized("invalid API token", "Authorization")
+
+
+@contextmanager
+def unit_of_work() -> Iterator[Session]:
+    session = runtime().sessions()
+    try:
+        yield session
+        session.commit()
+    except BaseException:
+        session.rollback()
+        raise
+    finally:
+        session.close()
+
+
+def retrying(fn: Callable[[Session], T], attempts: int = 3) -> T:
+    """Run ``fn`` in a unit of work, again if a concurrent writer won a unique key.
+
+    Two simultaneous PUTs of the same new debtor must both succeed (one
+    creates, the other then updates), never answer 500.
+    """
+    for attempt in range(attempts):
+        try:
+            with unit_of_work() as session:
+                return fn(session)
+        except IntegrityError:
+            if attempt == attempts - 1:
+                raise
+    raise AssertionError("unreachable")
+
+
+def json_body() -> dict[str, Any]:
+    if not request.data:
+        raise BadRequest("the request has no body; send a JSON object", "body", "invalid_json")
+    data = request.get_json(silent=True, force=True)
+    if data is None:
+        raise BadRequest("the body is not valid JSON", "body", "invalid_json")
+    if not isinstance(data, dict):
+        raise BadRequest("the body must be a JSON object", "body", "invalid_body")
+    return data
+
+
+def today() -> date:
+    return date.today()
+
+
+def _debtor_ref_arg(required: bool = False) -> str | None:
+    ref = request.args.get("debtor_ref")
+    if required and not ref:
+        raise FieldError("the debtor_ref query parameter is required", "debtor_ref", "required")
+    return ref
+
+
+def _debtor_id(session: Session, ref: str | None) -> int | None:
+    if ref is None:
+        return None
+    return debtors.get(session, ref).id
+
+
+# --- debtors -----------------------------------------------------------------
+
+@bp.put("/debtors/<ref>")
+def put_debtor(ref: str) -> tuple[Response, int]:
+    data = debtors.parse_debtor(ref, json_body())
+
+    def work(session: Session) -> tuple[dict[str, Any], bool]:
+        debtor, created, _ = debtors.upsert(session, data, ACTOR)
+        session.flush()
+        return debtors.serialize(debtors.get(session, debtor.ref)), created
+
+    body, created = retrying(work)
+    return jsonify(body), 201 if created else 200
+
+
+@bp.get("/debtors/<ref>")
+def get_debtor(ref: str) -> Response:
+    with unit_of_work() as session:
+        debtor = debtors.get(session, ref)
+        body = debtors.serialize(debtor)
+        body["invoices"] = [invoices.serialize(i, debtor.ref) for i in debtor.invoices]
+        return jsonify(body)
+
+
+@bp.get("/debtors")
+def list_debtors() -> Response:
+    """Debtors by ``debtor_ref``, paged with ``after`` (the last ref seen) and ``limit``."""
+    limit = _limit()
+    after = request.args.get("after")
+    with unit_of_work() as session:
+        query = select(Debtor).order_by(Debtor.ref).limit(limit)
+        if after:
+            query = query.where(Debtor.ref > after)
+        rows = session.scalars(query).all()
+        return jsonify([
+            {"debtor_ref": d.ref, "name": d.name, "country": d.country, "language": d.language}
+            for d in rows
+        ])
+
+
+def _limit(default: int = 100, maximum: int = 1000) -> int:
+    raw = request.args.get("limit")
+    if raw is None:
+        return default
+    if not raw.isdigit() or not 1 <= int(raw) <= maximum:
+        raise FieldError(f"limit must be a whole number from 1 to {maximum}", "limit")
+    return int(raw)
+
+
+@bp.get("/debtors/<ref>/timeline")
+def get_timeline(ref: str) -> Response:
+    raw_since = request.args.get("since_id")
+    if raw_since is not None and not raw_since.isdigit():
+        raise FieldError("since_id must be a whole number", "since_id")
+    with unit_of_work() as session:
+        debtor = debtors.get(session, ref)
+        return jsonify(timeline.events(session, debtor.id, int(raw_since) if raw_since else None))
+
+
+# --- invoices and payments -----------------------------------------------------
+
+@bp.put("/invoices/<number>")
+def put_invoice(number: str) -> tuple[Response, int]:
+    data = invoices.parse_invoice(number, json_body())
+
+    def work(session: Session) -> tuple[dict[str, Any], bool]:
+        invoice, created, _ = invoices.upsert(session, data, ACTOR)
+        return invoices.serialize(invoice, data.debtor_ref), created
+
+    body, created = retrying(work)
+    return jsonify(body), 201 if created else 200
+
+
+@bp.get("/invoices/<number>")
+def get_invoice(number: str) -> Response:
+    with unit_of_work() as session:
+        invoice = invoices.get(session, number)
+        return jsonify(invoices.serialize(invoice, invoice.debtor.ref))
+
+
+@bp.post("/payments")
+def post_payment() -> tuple[Response, int]:
+    data = payments.parse_payment(json_body(), today())
+
+    def work(session: Session) -> tuple[dict[str, Any], bool]:
+        result = payments.record(session, data, ACTOR)
+        return payments.serialize(result), result.created
+
+    body, created = retrying(work)
+    return jsonify(body), 201 if created else 200
+
+
+@bp.post("/imports")
+def post_import() -> Response:
+    """Portfolio CSV as the body (``text/csv``); ``?dry_run=true`` checks without writing."""
+    if not request.data:
+        raise BadRequest("send the portfolio CSV as the request body (Content-Type: text/csv)", "body", "empty")
+    dry_run = request.args.get("dry_run", "").lower() in {"1", "true", "yes"}
+    report = imports.run(runtime().sessions, request.data, actor=ACTOR, dry_run=dry_run)
+    return jsonify({**report.as_dict(), "dry_run": dry_run})
+
+
+# --- promises, objections, handoffs ------------------------------------------------
+
+@bp.get("/promises")
+def list_promises() -> Response:
+    status = request.args.get("status")
+    if status is not None and status not in {s.value for s in PromiseStatus}:
+        raise FieldError("status must be one of " + ", ".join(s.value for s in PromiseStatus), "status")
+    with unit_of_work() as session:
+        debtor_id = _debtor_id(session, _debtor_ref_arg())
+        query = select(Promise, Invoice.number).join(Invoice, Invoice.id == Promise.invoice_id).order_by(Promise.id)
+        if debtor_id is not None:
+            query = query.where(Promise.debtor_id == debtor_id)
+        if status is not None:
+            query = query.where(Promise.status == status)
+        return jsonify([promises.serialize(p, n) for p, n in session.execute(query.limit(_limit(1000, 10000)))])
+
+
+@bp.get("/objections")
+def list_objections() -> Response:
+    kind = request.args.get("type")
+    if kind is not None and kind not in objections.TYPES:
+        raise FieldError("type must be one of " + ", ".join(objections.TYPES), "type")
+    with unit_of_work() as session:
+        debtor_id = _debtor_id(session, _debtor_ref_arg())
+        query = (
+            select(Objection, Invoice.number)
+            .outerjoin(Invoice, Invoice.id == Objection.invoice_id)
+            .order_by(Objection.id)
+        )
+        if debtor_id is not None:
+            query = query.where(Objection.debtor_id == debtor_id)
+        if kind is not None:
+            query = query.where(Objection.type == kind)
+        return jsonify([objections.serialize(o, n) for o, n in session.execute(query.limit(_limit(1000, 10000)))])
+
+
+@bp.get("/handoffs")
+def list_handoffs() -> Response:
+    status = request.args.get("status")
+    valid = ("open", "assigned", "resolved")
+    if status is not None and status not in valid:
+        raise FieldError("status must be one of " + ", ".join(valid), "status")
+    with unit_of_work() as session:
+        debtor_id = _debtor_id(session, _debtor_ref_arg())
+        query = select(Handoff, Debtor.ref).join(Debtor, Debtor.id == Handoff.debtor_id).order_by(Handoff.id)
+        if debtor_id is not None:
+            query = query.where(Handoff.debtor_id == debtor_id)
+        if status is not None:
+            query = query.where(Handoff.status == status)
+        return jsonify([
+            {**handoffs.serialize(h), "debtor_ref": ref}
+            for h, ref in session.execute(query.limit(_limit(1000, 10000)))
+        ])

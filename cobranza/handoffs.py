@@ -1,0 +1,97 @@
+"""Handoffs: a conversation given to people, and its life until resolved.
+
+While a debtor has an open or assigned handoff, the bot stays silent for them
+on every channel; ``active_for`` is what the gateway and planner ask.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from cobranza import timeline
+from cobranza.errors import Conflict
+from cobranza.models import Handoff, HandoffStatus, utcnow
+
+ACTIVE = (HandoffStatus.OPEN.value, HandoffStatus.ASSIGNED.value)
+RESOLUTIONS = ("back_to_bot", "closed")
+
+
+def active_for(session: Session, debtor_id: int) -> Handoff | None:
+    return session.scalar(
+        select(Handoff)
+        .where(Handoff.debtor_id == debtor_id, Handoff.status.in_(ACTIVE))
+        .order_by(Handoff.id)
+        .limit(1)
+    )
+
+
+def open_handoff(
+    session: Session,
+    debtor_id: int,
+    reason: str,
+    channel: str,
+    actor: str,
+    evidence: dict[str, Any] | None = None,
+) -> Handoff:
+    """Open a handoff, or return the one already open (one per debtor at a time)."""
+    existing = active_for(session, debtor_id)
+    if existing is not None:
+        return existing
+    handoff = Handoff(
+        debtor_id=debtor_id, reason=reason, channel=channel,
+        status=HandoffStatus.OPEN.value, evidence=evidence or {},
+    )
+    session.add(handoff)
+    session.flush()
+    timeline.record(
+        session, debtor_id, channel, "internal", "handoff_opened",
+        f"Conversación transferida a un agente (motivo: {reason})",
+        actor=actor, data={"handoff_id": handoff.id, "reason": reason},
+    )
+    return handoff
+
+
+def assign(session: Session, handoff: Handoff, agent: str) -> None:
+    if handoff.status == HandoffStatus.RESOLVED.value:
+        raise Conflict(f"handoff {handoff.id} is already resolved", "status")
+    if handoff.status == HandoffStatus.ASSIGNED.value and handoff.assigned_to != agent:
+        raise Conflict(f"handoff {handoff.id} is assigned to {handoff.assigned_to}", "assigned_to")
+    handoff.status = HandoffStatus.ASSIGNED.value
+    handoff.assigned_to = agent
+    handoff.assigned_at = utcnow()
+    timeline.record(
+        session, handoff.debtor_id, "agent", "internal", "handoff_assigned",
+        f"Caso tomado por {agent}", actor=agent, data={"handoff_id": handoff.id},
+    )
+
+
+def resolve(session: Session, handoff: Handoff, resolution: str, actor: str) -> None:
+    if resolution not in RESOLUTIONS:
+        raise Conflict(f"resolution must be one of {', '.join(RESOLUTIONS)}", "resolution")
+    if handoff.status == HandoffStatus.RESOLVED.value:
+        return
+    handoff.status = HandoffStatus.RESOLVED.value
+    handoff.resolution = resolution
+    handoff.resolved_at = utcnow()
+    timeline.record(
+        session, handoff.debtor_id, "agent", "internal", "handoff_resolved",
+        "Conversación devuelta al asistente" if resolution == "back_to_bot" else "Caso cerrado",
+        actor=actor, data={"handoff_id": handoff.id, "resolution": resolution},
+    )
+
+
+def serialize(handoff: Handoff) -> dict[str, Any]:
+    return {
+        "id": handoff.id,
+        "reason": handoff.reason,
+        "status": handoff.status,
+        "channel": handoff.channel,
+        "assigned_to": handoff.assigned_to,
+        "evidence": handoff.evidence or {},
+        "created_at": handoff.created_at.isoformat(),
+        "resolved_at": handoff.resolved_at.isoformat() if handoff.resolved_at else None,
+        "resolution": handoff.resolution,
+    }

@@ -1,0 +1,20 @@
+"""Alembic, driven from code so the CLI, the demo and the tests migrate alike."""
+
+from __future__ import annotations
+
+from alembic import command
+from alembic.config import Config
+
+from cobranza.settings import ROOT
+
+
+def alembic_config(database_url: str) -> Config:
+    config = Config(str(ROOT / "alembic.ini"))
+    config.set_main_option("script_location", str(ROOT / "migrations"))
+    # ConfigParser interpolation: a literal % in a password must be doubled.
+    config.set_main_option("sqlalchemy.url", database_url.replace("%", "%%"))
+    return config
+
+
+def upgrade(database_url: str, revision: str = "head") -> None:
+    command.upgrade(alembic_config(database_url), revision)

@@ -1,0 +1,354 @@
+"""The domain's tables: debtor companies and everything that happens to them.
+
+Every event on any channel is also one ``Interaction`` row, so a debtor's whole
+history is one indexed query. Enumerations are strings with CHECK constraints
+so SQLite and PostgreSQL hold the same schema.
+"""
+
+from __future__ import annotations
+
+import enum
+from datetime import date, datetime, timezone
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    CheckConstraint,
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.engine import Dialect
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+from sqlalchemy.types import TypeDecorator
+
+from cobranza.money import Money
+
+
+def utcnow() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """Aware UTC datetimes on both databases (SQLite drops the offset)."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to a UTC column")
+        value = value.astimezone(timezone.utc)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            return value.replace(tzinfo=timezone.utc)
+        return value.astimezone(timezone.utc)
+
+
+JSONType = JSON().with_variant(JSONB(), "postgresql")
+
+# Constraint names are fixed so Alembic migrations are the same on both databases.
+NAMING = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING)
+
+
+class Channel(str, enum.Enum):
+    """Where an event happened (the contract's timeline channels)."""
+
+    WHATSAPP = "whatsapp"
+    VOICE = "voice"
+    EMAIL = "email"
+    AGENT = "agent"
+    SYSTEM = "system"
+
+
+CONSENT_CHANNELS = ("whatsapp", "voice", "email")
+
+
+class Direction(str, enum.Enum):
+    IN = "in"
+    OUT = "out"
+    INTERNAL = "internal"
+
+
+class PromiseStatus(str, enum.Enum):
+    PENDING = "pending"
+    KEPT = "kept"
+    PARTIALLY_KEPT = "partially_kept"
+    BROKEN = "broken"
+    CANCELLED = "cancelled"
+
+
+class ObjectionType(str, enum.Enum):
+    INVOICE_NOT_RECEIVED = "invoice_not_received"
+    BILLING_ERROR = "billing_error"
+    ALREADY_PAID = "already_paid"
+    DISPUTE = "dispute"
+    CASH_FLOW = "cash_flow"
+    PENDING_APPROVAL = "pending_approval"
+    WRONG_CONTACT = "wrong_contact"
+    OTHER = "other"
+
+
+class HandoffStatus(str, enum.Enum):
+    OPEN = "open"
+    ASSIGNED = "assigned"
+    RESOLVED = "resolved"
+
+
+def _in(column: str, values: list[str]) -> str:
+    return f"{column} IN ({', '.join(repr(v) for v in values)})"
+
+
+def _values(e: type[enum.Enum]) -> list[str]:
+    return [m.value for m in e]
+
+
+class Debtor(Base):
+    """A debtor company: the unit of a collections case."""
+
+    __tablename__ = "debtors"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    ref: Mapped[str] = mapped_column(String(64), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    tax_id: Mapped[str] = mapped_column(String(64), index=True)
+    country: Mapped[str] = mapped_column(String(2))
+    timezone: Mapped[str] = mapped_column(String(64))
+    language: Mapped[str] = mapped_column(String(2))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+    contacts: Mapped[list[Contact]] = relationship(back_populates="debtor", order_by="Contact.id")
+    invoices: Mapped[list[Invoice]] = relationship(back_populates="debtor", order_by="Invoice.id")
+
+    __table_args__ = (CheckConstraint(_in("language", ["es", "en"]), name="language"),)
+
+
+class Contact(Base):
+    """A person at a debtor company; several per company, one timeline."""
+
+    __tablename__ = "contacts"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    debtor_id: Mapped[int] = mapped_column(ForeignKey("debtors.id", ondelete="CASCADE"))
+    name: Mapped[str] = mapped_column(String(200))
+    role: Mapped[str | None] = mapped_column(String(200))
+    phone: Mapped[str | None] = mapped_column(String(20), index=True)
+    email: Mapped[str | None] = mapped_column(String(254))
+    # A contact the CRM no longer lists stays for the history, inactive.
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+    debtor: Mapped[Debtor] = relationship(back_populates="contacts")
+    consents: Mapped[list[Consent]] = relationship(
+        back_populates="contact", order_by="Consent.channel", cascade="all, delete-orphan"
+    )
+
+    __table_args__ = (
+        UniqueConstraint("debtor_id", "phone", name="uq_contacts_debtor_phone"),
+        CheckConstraint("phone IS NOT NULL OR email IS NOT NULL", name="reachable"),
+    )
+
+
+class Consent(Base):
+    """Current consent of one contact on one channel, with its evidence.
+
+    Every change is also written to the timeline, which keeps the history.
+    """
+
+    __tablename__ = "consents"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    contact_id: Mapped[int] = mapped_column(ForeignKey("contacts.id", ondelete="CASCADE"))
+    channel: Mapped[str] = mapped_column(String(16))
+    granted: Mapped[bool] = mapped_column(Boolean)
+    # How the consent was given or withdrawn: "api", "csv_import", "debtor_request", "agent"...
+    method: Mapped[str] = mapped_column(String(32))
+    # Who recorded it: an API client, an import file, the debtor, an agent.
+    actor: Mapped[str] = mapped_column(String(200))
+    evidence: Mapped[str | None] = mapped_column(Text)
+    changed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    contact: Mapped[Contact] = relationship(back_populates="consents")
+
+    __table_args__ = (
+        UniqueConstraint("contact_id", "channel", name="uq_consents_contact_channel"),
+        CheckConstraint(_in("channel", list(CONSENT_CHANNELS)), name="channel"),
+    )
+
+
+class Invoice(Base):
+    __tablename__ = "invoices"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    number: Mapped[str] = mapped_column(String(64), unique=True)
+    debtor_id: Mapped[int] = mapped_column(ForeignKey("debtors.id", ondelete="CASCADE"), index=True)
+    amount: Mapped[Decimal] = mapped_column("amount_cents", Money)
+    currency: Mapped[str] = mapped_column(String(3))
+    issued_on: Mapped[date] = mapped_column(Date)
+    due_on: Mapped[date] = mapped_column(Date, index=True)
+    balance: Mapped[Decimal] = mapped_column("balance_cents", Money)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+    debtor: Mapped[Debtor] = relationship(back_populates="invoices")
+
+    __table_args__ = (
+        CheckConstraint("amount_cents > 0", name="amount_positive"),
+        CheckConstraint("balance_cents >= 0 AND balance_cents <= amount_cents", name="balance_range"),
+        CheckConstraint("due_on >= issued_on", name="due_after_issue"),
+    )
+
+
+class Payment(Base):
+    __tablename__ = "payments"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    invoice_id: Mapped[int] = mapped_column(ForeignKey("invoices.id", ondelete="CASCADE"), index=True)
+    amount: Mapped[Decimal] = mapped_column("amount_cents", Money)
+    paid_on: Mapped[date] = mapped_column(Date)
+    # The bank or ERP reference; a repeated reference is the same payment.
+    reference: Mapped[str | None] = mapped_column(String(128))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    invoice: Mapped[Invoice] = relationship()
+
+    __table_args__ = (
+        UniqueConstraint("invoice_id", "reference", name="uq_payments_invoice_reference"),
+        CheckConstraint("amount_cents > 0", name="amount_positive"),
+    )
+
+
+class Promise(Base):
+    """A promise to pay one invoice by a date; settled by payments or expiry."""
+
+    __tablename__ = "promises"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    debtor_id: Mapped[int] = mapped_column(ForeignKey("debtors.id", ondelete="CASCADE"), index=True)
+    invoice_id: Mapped[int] = mapped_column(ForeignKey("invoices.id", ondelete="CASCADE"), index=True)
+    contact_id: Mapped[int | None] = mapped_column(ForeignKey("contacts.id", ondelete="SET NULL"))
+    amount: Mapped[Decimal] = mapped_column("amount_cents", Money)
+    currency: Mapped[str] = mapped_column(String(3))
+    promised_date: Mapped[date] = mapped_column(Date)
+    status: Mapped[str] = mapped_column(String(16), default=PromiseStatus.PENDING.value)
+    channel: Mapped[str] = mapped_column(String(16))
+    # Paid toward this promise on or before the promised date, and in all.
+    paid_on_time: Mapped[Decimal] = mapped_column("paid_on_time_cents", Money, default=Decimal("0"))
+    paid_total: Mapped[Decimal] = mapped_column("paid_total_cents", Money, default=Decimal("0"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    settled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    note: Mapped[str | None] = mapped_column(Text)
+
+    invoice: Mapped[Invoice] = relationship()
+    debtor: Mapped[Debtor] = relationship()
+
+    __table_args__ = (
+        CheckConstraint(_in("status", _values(PromiseStatus)), name="status"),
+        CheckConstraint(_in("channel", _values(Channel)), name="channel"),
+        CheckConstraint("amount_cents > 0", name="amount_positive"),
+        Index("ix_promises_status_date", "status", "promised_date"),
+    )
+
+
+class Objection(Base):
+    __tablename__ = "objections"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    debtor_id: Mapped[int] = mapped_column(ForeignKey("debtors.id", ondelete="CASCADE"), index=True)
+    invoice_id: Mapped[int | None] = mapped_column(ForeignKey("invoices.id", ondelete="CASCADE"))
+    contact_id: Mapped[int | None] = mapped_column(ForeignKey("contacts.id", ondelete="SET NULL"))
+    type: Mapped[str] = mapped_column(String(32))
+    text: Mapped[str] = mapped_column(Text, default="")
+    channel: Mapped[str] = mapped_column(String(16))
+    status: Mapped[str] = mapped_column(String(16), default="open")
+    # Type-specific answers: payment date and reference, expected approval date, right contact.
+    details: Mapped[dict[str, Any]] = mapped_column(JSONType, default=dict)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    resolved_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    invoice: Mapped[Invoice | None] = relationship()
+
+    __table_args__ = (
+        CheckConstraint(_in("type", _values(ObjectionType)), name="type"),
+        CheckConstraint(_in("status", ["open", "resolved"]), name="status"),
+        CheckConstraint(_in("channel", _values(Channel)), name="channel"),
+    )
+
+
+class Handoff(Base):
+    """A conversation handed to people; while open the bot stays silent."""
+
+    __tablename__ = "handoffs"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    debtor_id: Mapped[int] = mapped_column(ForeignKey("debtors.id", ondelete="CASCADE"), index=True)
+    reason: Mapped[str] = mapped_column(String(64))
+    status: Mapped[str] = mapped_column(String(16), default=HandoffStatus.OPEN.value)
+    channel: Mapped[str] = mapped_column(String(16))
+    # What triggered it: the messages and scores, for the agent to read.
+    evidence: Mapped[dict[str, Any]] = mapped_column(JSONType, default=dict)
+    assigned_to: Mapped[str | None] = mapped_column(String(200))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    assigned_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    resolved_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    resolution: Mapped[str | None] = mapped_column(String(32))
+
+    __table_args__ = (
+        CheckConstraint(_in("status", _values(HandoffStatus)), name="status"),
+        CheckConstraint(_in("channel", _values(Channel)), name="channel"),
+        Index("ix_handoffs_status_created", "status", "created_at"),
+    )
+
+
+class Interaction(Base):
+    """One event on the timeline: a message, a call turn, an e-mail, a change."""
+
+    __tablename__ = "interactions"
+
+    id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
+    debtor_id: Mapped[int] = mapped_column(ForeignKey("debtors.id", ondelete="CASCADE"))
+    contact_id: Mapped[int | None] = mapped_column(ForeignKey("contacts.id", ondelete="SET NULL"))
+    invoice_id: Mapped[int | None] = mapped_column(ForeignKey("invoices.id", ondelete="SET NULL"))
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    channel: Mapped[str] = mapped_column(String(16))
+    direction: Mapped[str] = mapped_column(String(16))
+    kind: Mapped[str] = mapped_column(String(48))
+    text: Mapped[str] = mapped_column(Text, default="")
+    # The provider's id (MessageSid, CallSid...) when there is one.
+    external_id: Mapped[str | None] = mapped_column(String(64))
+    actor: Mapped[str | None] = mapped_column(String(200))
+    data: Mapped[dict[str, Any]] = mapped_column(JSONType, default=dict)
+
+    __table_args__ = (
+        CheckConstraint(_in("channel", _values(Channel)), name="channel"),
+        CheckConstraint(_in("direction", _values(Direction)), name="direction"),
+        Index("ix_interactions_debtor_at", "debtor_id", "at", "id"),
+    )

@@ -1,0 +1,89 @@
+"""Objections: why a debtor does not pay yet, by the contract's types."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from cobranza import timeline
+from cobranza.errors import FieldError
+from cobranza.models import Contact, Invoice, Objection, ObjectionType, utcnow
+
+TYPES = tuple(t.value for t in ObjectionType)
+# These stop automated collection of the invoice until a person looks at it.
+BLOCKING = frozenset({"billing_error", "dispute", "already_paid"})
+
+LABELS = {
+    "invoice_not_received": "factura no recibida",
+    "billing_error": "error de facturación",
+    "already_paid": "ya pagada",
+    "dispute": "disputa",
+    "cash_flow": "problemas de flujo de caja",
+    "pending_approval": "aprobación interna pendiente",
+    "wrong_contact": "contacto equivocado",
+    "other": "otra",
+}
+
+
+def record(
+    session: Session,
+    debtor_id: int,
+    type_: str,
+    text: str,
+    channel: str,
+    actor: str,
+    invoice: Invoice | None = None,
+    contact: Contact | None = None,
+    details: dict[str, Any] | None = None,
+) -> Objection:
+    if type_ not in TYPES:
+        raise FieldError(f"type must be one of {', '.join(TYPES)}", "type")
+    if invoice is not None and invoice.debtor_id != debtor_id:
+        raise FieldError(f"invoice {invoice.number} belongs to another debtor", "invoice_number")
+    objection = Objection(
+        debtor_id=debtor_id,
+        invoice_id=invoice.id if invoice else None,
+        contact_id=contact.id if contact else None,
+        type=type_,
+        text=text,
+        channel=channel,
+        status="open",
+        details=details or {},
+    )
+    session.add(objection)
+    session.flush()
+    timeline.record(
+        session, debtor_id, channel, "internal", "objection_recorded",
+        f"Objeción: {LABELS[type_]}" + (f" (factura {invoice.number})" if invoice else "")
+        + (f": {text}" if text else ""),
+        invoice_id=objection.invoice_id, contact_id=objection.contact_id, actor=actor,
+        data={"objection_id": objection.id, "type": type_, "details": details or {}},
+    )
+    return objection
+
+
+def resolve(session: Session, objection: Objection, note: str, actor: str) -> None:
+    if objection.status == "resolved":
+        return
+    objection.status = "resolved"
+    objection.resolved_at = utcnow()
+    timeline.record(
+        session, objection.debtor_id, "agent", "internal", "objection_resolved",
+        f"Objeción resuelta ({LABELS[objection.type]}): {note}",
+        invoice_id=objection.invoice_id, actor=actor, data={"objection_id": objection.id},
+    )
+
+
+def serialize(objection: Objection, invoice_number: str | None) -> dict[str, Any]:
+    return {
+        "id": objection.id,
+        "invoice_number": invoice_number,
+        "type": objection.type,
+        "text": objection.text,
+        "channel": objection.channel,
+        "status": objection.status,
+        "details": objection.details or {},
+        "created_at": objection.created_at.isoformat(),
+        "resolved_at": objection.resolved_at.isoformat() if objection.resolved_at else None,
+    }

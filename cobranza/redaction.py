@@ -1,0 +1,51 @@
+"""Masking of personal data before it reaches a log line.
+
+Phone numbers keep their country code and last two digits, e-mails their
+first letter and domain; anything that looks like a card number (13-19 digits
+passing the Luhn check) is removed outright.
+"""
+
+from __future__ import annotations
+
+import re
+
+_CARD = re.compile(r"(?<!\d)(?:\d[ -]?){12,18}\d(?!\d)")
+# "+57 300 555 0101" style numbers, or a bare run of 10-15 digits; dates and
+# ordinary amounts do not match.
+_PHONE = re.compile(r"\+\d[\d ()-]{6,16}\d(?!\d)|(?<![\d.,])\d{10,15}(?![\d.,])")
+_EMAIL = re.compile(r"([A-Za-z0-9._%+-])[A-Za-z0-9._%+-]*@([A-Za-z0-9.-]+\.[A-Za-z]{2,})")
+
+
+def luhn_ok(digits: str) -> bool:
+    total = 0
+    for i, ch in enumerate(reversed(digits)):
+        d = int(ch)
+        if i % 2 == 1:
+            d *= 2
+            if d > 9:
+                d -= 9
+        total += d
+    return total % 10 == 0
+
+
+def redact_cards(text: str, placeholder: str = "[tarjeta omitida]") -> str:
+    def replace(match: re.Match[str]) -> str:
+        digits = re.sub(r"\D", "", match.group(0))
+        return placeholder if 13 <= len(digits) <= 19 and luhn_ok(digits) else match.group(0)
+
+    return _CARD.sub(replace, text)
+
+
+def mask_phone(match: re.Match[str]) -> str:
+    raw = match.group(0)
+    digits = re.sub(r"\D", "", raw)
+    if len(digits) < 8:
+        return raw
+    return ("+" if raw.startswith("+") else "") + digits[:2] + "*" * (len(digits) - 4) + digits[-2:]
+
+
+def mask(text: str) -> str:
+    """Everything personal in ``text`` masked, for logs."""
+    text = redact_cards(text)
+    text = _EMAIL.sub(lambda m: f"{m.group(1)}***@{m.group(2)}", text)
+    return _PHONE.sub(mask_phone, text)

@@ -1,0 +1,47 @@
+"""What one process shares: settings, the database engine, the session factory.
+
+Built once per app (or CLI run) and kept on ``app.extensions`` so tests can run
+several apps against different databases in one process.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cached_property
+
+import redis
+from flask import current_app
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session, sessionmaker
+
+from cobranza.db import make_engine, make_session_factory
+from cobranza.settings import Settings
+
+
+@dataclass
+class Runtime:
+    settings: Settings
+
+    @cached_property
+    def engine(self) -> Engine:
+        return make_engine(self.settings.database_url)
+
+    @cached_property
+    def sessions(self) -> sessionmaker[Session]:
+        return make_session_factory(self.engine)
+
+    @cached_property
+    def redis(self) -> redis.Redis:
+        return redis.Redis.from_url(
+            self.settings.redis_url, socket_timeout=2, socket_connect_timeout=1, health_check_interval=30
+        )
+
+    def close(self) -> None:
+        if "engine" in self.__dict__:
+            self.engine.dispose()
+        if "redis" in self.__dict__:
+            self.redis.close()
+
+
+def runtime() -> Runtime:
+    return current_app.extensions["cobranza"]

@@ -1,0 +1,107 @@
+"""Configuration read once from the environment (see CONTRACT.md and the README).
+
+A frozen dataclass rather than module globals so tests can build an app with
+their own settings without touching ``os.environ``.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+DEFAULT_DATABASE_URL = "sqlite:///var/cobranza.db"
+
+
+def _bool(value: str | None, default: bool = False) -> bool:
+    if value is None or value.strip() == "":
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def resolve_database_url(url: str) -> str:
+    """Normalise DATABASE_URL: the psycopg 3 driver for PostgreSQL, and a relative
+    SQLite path relative to the repository, not the cwd.
+
+    ``sqlite:///var/cobranza.db`` must mean the same file whether the CLI runs
+    from the repository root or gunicorn was started elsewhere.
+    """
+    # Only psycopg 3 is installed; plain postgresql:// would ask for psycopg2.
+    for scheme in ("postgresql://", "postgres://"):
+        if url.startswith(scheme):
+            return "postgresql+psycopg://" + url[len(scheme):]
+    prefix = "sqlite:///"
+    if url.startswith(prefix) and not url.startswith(prefix + "/") and ":memory:" not in url:
+        relative = url[len(prefix):]
+        path = ROOT / relative
+        path.parent.mkdir(parents=True, exist_ok=True)
+        return prefix + str(path)
+    return url
+
+
+@dataclass(frozen=True)
+class Settings:
+    database_url: str = DEFAULT_DATABASE_URL
+    redis_url: str = "redis://127.0.0.1:6379/0"
+    rasa_url: str = "http://127.0.0.1:5005"
+    actions_url: str = "http://127.0.0.1:5055"
+    public_base_url: str = "http://127.0.0.1:8000"
+    twilio_account_sid: str | None = None
+    twilio_auth_token: str | None = None
+    twilio_api_base: str = "https://api.twilio.com"
+    whatsapp_from: str | None = None
+    voice_from: str | None = None
+    voice_tts: str = "twilio"
+    smtp_host: str = "127.0.0.1"
+    smtp_port: int = 1025
+    smtp_user: str | None = None
+    smtp_password: str | None = None
+    smtp_starttls: bool = False
+    mail_from: str | None = None
+    api_token: str | None = None
+    secret_key: str | None = None
+    # Dependencies whose failure makes /healthz answer 503. The conversational
+    # processes join this list as their issues land.
+    health_required: tuple[str, ...] = field(default=("database", "redis"))
+    # Days after the promised date before a pending promise counts as broken:
+    # bank transfers take a day or two to be reconciled.
+    promise_grace_days: int = 2
+
+    @classmethod
+    def from_env(cls, env: dict[str, str] | None = None) -> "Settings":
+        e = dict(os.environ if env is None else env)
+
+        def get(name: str) -> str | None:
+            value = e.get(name)
+            return value if value not in (None, "") else None
+
+        required = get("HEALTH_REQUIRED")
+        return cls(
+            database_url=resolve_database_url(get("DATABASE_URL") or DEFAULT_DATABASE_URL),
+            redis_url=get("REDIS_URL") or cls.redis_url,
+            rasa_url=(get("RASA_URL") or cls.rasa_url).rstrip("/"),
+            actions_url=(get("ACTIONS_URL") or cls.actions_url).rstrip("/"),
+            public_base_url=(get("PUBLIC_BASE_URL") or cls.public_base_url).rstrip("/"),
+            twilio_account_sid=get("TWILIO_ACCOUNT_SID"),
+            twilio_auth_token=get("TWILIO_AUTH_TOKEN"),
+            twilio_api_base=(get("TWILIO_API_BASE") or cls.twilio_api_base).rstrip("/"),
+            whatsapp_from=get("WHATSAPP_FROM"),
+            voice_from=get("VOICE_FROM"),
+            voice_tts=get("VOICE_TTS") or cls.voice_tts,
+            smtp_host=get("SMTP_HOST") or cls.smtp_host,
+            smtp_port=int(get("SMTP_PORT") or cls.smtp_port),
+            smtp_user=get("SMTP_USER"),
+            smtp_password=get("SMTP_PASSWORD"),
+            smtp_starttls=_bool(get("SMTP_STARTTLS")),
+            mail_from=get("MAIL_FROM"),
+            api_token=get("API_TOKEN"),
+            secret_key=get("SECRET_KEY"),
+            health_required=(
+                tuple(x.strip() for x in required.split(",") if x.strip())
+                if required is not None
+                else ("database", "redis")
+            ),
+            promise_grace_days=int(get("PROMISE_GRACE_DAYS") or cls.promise_grace_days),
+        )

@@ -1,0 +1,81 @@
+"""The timeline: every event of a debtor on every channel, oldest first.
+
+Services call ``record`` for each event they cause; readers get the whole
+history of a debtor with one indexed query.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from cobranza.models import Contact, Interaction, Invoice, utcnow
+
+
+def record(
+    session: Session,
+    debtor_id: int,
+    channel: str,
+    direction: str,
+    kind: str,
+    text: str = "",
+    *,
+    contact_id: int | None = None,
+    invoice_id: int | None = None,
+    external_id: str | None = None,
+    actor: str | None = None,
+    data: dict[str, Any] | None = None,
+    at: datetime | None = None,
+) -> Interaction:
+    row = Interaction(
+        debtor_id=debtor_id,
+        channel=channel,
+        direction=direction,
+        kind=kind,
+        text=text,
+        contact_id=contact_id,
+        invoice_id=invoice_id,
+        external_id=external_id,
+        actor=actor,
+        data=data or {},
+        at=at or utcnow(),
+    )
+    session.add(row)
+    return row
+
+
+def events(
+    session: Session, debtor_id: int, since_id: int | None = None, limit: int | None = None
+) -> list[dict[str, Any]]:
+    """The debtor's events in the contract's shape, oldest first."""
+    query = (
+        select(Interaction, Invoice.number, Contact.name)
+        .outerjoin(Invoice, Invoice.id == Interaction.invoice_id)
+        .outerjoin(Contact, Contact.id == Interaction.contact_id)
+        .where(Interaction.debtor_id == debtor_id)
+        .order_by(Interaction.at, Interaction.id)
+    )
+    if since_id is not None:
+        query = query.where(Interaction.id > since_id)
+    if limit is not None:
+        query = query.limit(limit)
+    return [serialize(row, number, contact) for row, number, contact in session.execute(query)]
+
+
+def serialize(row: Interaction, invoice_number: str | None, contact_name: str | None) -> dict[str, Any]:
+    return {
+        "id": row.id,
+        "at": row.at.isoformat(),
+        "channel": row.channel,
+        "direction": row.direction,
+        "kind": row.kind,
+        "text": row.text,
+        "invoice_number": invoice_number,
+        "contact": contact_name,
+        "external_id": row.external_id,
+        "actor": row.actor,
+        "data": row.data or {},
+    }

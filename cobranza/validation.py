@@ -1,0 +1,181 @@
+"""Parsing of outside values, shared by the API and the CSV import.
+
+Each parser returns a clean value or raises ``FieldError`` naming the field,
+so a refusal always says which field (or CSV column) is at fault. Phone and
+e-mail checks are cached: an import repeats the same contact on many lines.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+import zoneinfo
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+import phonenumbers
+import pycountry
+from email_validator import EmailNotValidError, validate_email
+
+from cobranza.errors import FieldError
+from cobranza.money import MAX_AMOUNT, parse_decimal
+
+LANGUAGES = ("es", "en")
+_TRUE = {"true", "1", "yes", "si", "sí", "y", "s"}
+_FALSE = {"false", "0", "no", "n", ""}
+_REF = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._\-/]{0,63}$")
+
+
+def require(data: dict[str, Any], name: str, field: str | None = None) -> Any:
+    """The value of a required key, refusing absent and empty ones."""
+    value = data.get(name)
+    if value is None or (isinstance(value, str) and value.strip() == ""):
+        raise FieldError(f"{field or name} is required", field or name, "required")
+    return value
+
+
+def text(value: Any, field: str, max_length: int = 200, required: bool = True) -> str | None:
+    if value is None or (isinstance(value, str) and value.strip() == ""):
+        if required:
+            raise FieldError(f"{field} is required", field, "required")
+        return None
+    if not isinstance(value, str):
+        raise FieldError(f"{field} must be a string", field)
+    value = " ".join(value.split())
+    if len(value) > max_length:
+        raise FieldError(f"{field} is longer than {max_length} characters", field)
+    return value
+
+
+def reference(value: Any, field: str) -> str:
+    """An identifier from the customer's system (debtor_ref, invoice_number)."""
+    if not isinstance(value, str) or not _REF.match(value.strip()):
+        raise FieldError(
+            f"{field} must be 1-64 letters, digits or . _ - / (got {value!r})", field
+        )
+    return value.strip()
+
+
+@functools.lru_cache(maxsize=65536)
+def _phone(raw: str) -> str | None:
+    if not raw.startswith("+"):
+        return None
+    try:
+        number = phonenumbers.parse(raw, None)
+    except phonenumbers.NumberParseException:
+        return None
+    if not phonenumbers.is_valid_number(number):
+        return None
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+def phone(value: Any, field: str) -> str:
+    """An E.164 number (``+573001234567``); spaces and dashes are tolerated."""
+    if not isinstance(value, str) or not value.strip():
+        raise FieldError(f"{field} is required (E.164, e.g. +573001234567)", field, "required")
+    cleaned = re.sub(r"[\s\-().]", "", value)
+    parsed = _phone(cleaned)
+    if parsed is None:
+        raise FieldError(
+            f"{field} is not a valid E.164 phone number (expected + country code and number, "
+            f"e.g. +573001234567)",
+            field,
+            "invalid_phone",
+        )
+    return parsed
+
+
+@functools.lru_cache(maxsize=65536)
+def _email(raw: str) -> str | None:
+    try:
+        return validate_email(raw, check_deliverability=False).normalized
+    except EmailNotValidError:
+        return None
+
+
+def email(value: Any, field: str) -> str:
+    if not isinstance(value, str) or not value.strip():
+        raise FieldError(f"{field} is required", field, "required")
+    parsed = _email(value.strip())
+    if parsed is None:
+        raise FieldError(f"{field} is not a valid e-mail address", field, "invalid_email")
+    return parsed
+
+
+@functools.lru_cache(maxsize=512)
+def _country(raw: str) -> str | None:
+    found = pycountry.countries.get(alpha_2=raw)
+    return found.alpha_2 if found else None
+
+
+def country(value: Any, field: str = "country") -> str:
+    if not isinstance(value, str) or _country(value.strip().upper()) is None:
+        raise FieldError(f"{field} must be an ISO 3166-1 alpha-2 code such as CO", field)
+    return value.strip().upper()
+
+
+@functools.lru_cache(maxsize=512)
+def _currency(raw: str) -> bool:
+    return pycountry.currencies.get(alpha_3=raw) is not None
+
+
+def currency(value: Any, field: str = "currency") -> str:
+    if not isinstance(value, str) or len(value.strip()) != 3 or not _currency(value.strip().upper()):
+        raise FieldError(
+            f"{field} must be an ISO 4217 currency code such as COP (got {value!r})",
+            field,
+            "unknown_currency",
+        )
+    return value.strip().upper()
+
+
+@functools.lru_cache(maxsize=1)
+def _zones() -> frozenset[str]:
+    return frozenset(zoneinfo.available_timezones())
+
+
+def timezone_name(value: Any, field: str = "timezone") -> str:
+    if not isinstance(value, str) or value.strip() not in _zones():
+        raise FieldError(f"{field} must be an IANA time zone such as America/Bogota", field)
+    return value.strip()
+
+
+def language(value: Any, field: str = "language") -> str:
+    if not isinstance(value, str) or value.strip().lower() not in LANGUAGES:
+        raise FieldError(f"{field} must be one of {', '.join(LANGUAGES)}", field)
+    return value.strip().lower()
+
+
+def iso_date(value: Any, field: str) -> date:
+    if isinstance(value, str):
+        try:
+            return date.fromisoformat(value.strip())
+        except ValueError:
+            pass
+    raise FieldError(f"{field} must be a date as YYYY-MM-DD (got {value!r})", field, "invalid_date")
+
+
+def amount(value: Any, field: str, allow_zero: bool = False) -> Decimal:
+    """A money amount: a decimal string (or number), positive, at most 2 decimals."""
+    parsed = parse_decimal(value)
+    if parsed is None:
+        raise FieldError(f"{field} must be a decimal number such as \"1250.50\" (got {value!r})", field, "invalid_amount")
+    if parsed < 0 or (parsed == 0 and not allow_zero):
+        rule = "zero or more" if allow_zero else "greater than zero"
+        raise FieldError(f"{field} must be {rule} (got {value})", field, "invalid_amount")
+    if parsed.as_tuple().exponent < -2 and parsed != parsed.quantize(Decimal("0.01")):  # type: ignore[operator]
+        raise FieldError(f"{field} has more than two decimal places", field, "invalid_amount")
+    if parsed >= MAX_AMOUNT:
+        raise FieldError(f"{field} is too large", field, "invalid_amount")
+    return parsed.quantize(Decimal("0.01"))
+
+
+def boolean(value: Any, field: str) -> bool:
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, str) and value.strip().lower() in _TRUE:
+        return True
+    if isinstance(value, str) and value.strip().lower() in _FALSE:
+        return False
+    raise FieldError(f"{field} must be true or false (got {value!r})", field)

@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# make demo: a local database with the demo portfolio, then every process.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export DATABASE_URL=${DATABASE_URL:-sqlite:///var/demo.db}
+export API_TOKEN=${API_TOKEN:-demo-token}
+export SECRET_KEY=${SECRET_KEY:-demo-secret-key}
+export REDIS_URL=${REDIS_URL:-redis://127.0.0.1:6379/0}
+bind=${WEB_BIND:-127.0.0.1:8000}
+export WEB_BIND=$bind
+base="http://$bind"
+
+if ! .venv/bin/python -c "import redis,os; redis.Redis.from_url(os.environ['REDIS_URL'], socket_connect_timeout=1).ping()" 2>/dev/null; then
+  echo "Redis is not answering at $REDIS_URL; starting a private one"
+  redis-server --port 6379 --bind 127.0.0.1 --save "" --appendonly no --daemonize yes >/dev/null
+fi
+
+.venv/bin/python -m cobranza migrate 2>/dev/null
+# The portfolio is written as of 2026-11-22: shift it so its stages stay the same today.
+.venv/bin/python -m cobranza import demo/portfolio.csv --shift-dates-from 2026-11-22
+
+cat <<MSG
+
+  Cobranza demo — $base
+    health:     $base/healthz
+    API:        curl -H 'Authorization: Bearer $API_TOKEN' $base/api/v1/debtors
+    a debtor:   curl -H 'Authorization: Bearer $API_TOKEN' $base/api/v1/debtors/D070003
+    timeline:   curl -H 'Authorization: Bearer $API_TOKEN' $base/api/v1/debtors/D070003/timeline
+    CLI:        DATABASE_URL=$DATABASE_URL .venv/bin/python -m cobranza timeline D070003
+  Ctrl-C stops everything.
+
+MSG
+exec .venv/bin/honcho --no-prefix start -f Procfile

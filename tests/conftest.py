@@ -1,0 +1,174 @@
+"""Fixtures: real databases (SQLite and PostgreSQL), migrated by Alembic.
+
+Every test that asks for ``db_url`` (directly or through ``app``/``session``)
+runs once per backend. Each backend gets a fresh database per test session,
+migrated once; tables are emptied before each test.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import psycopg
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy import text
+from sqlalchemy.orm import Session
+
+from cobranza import migrate
+from cobranza.app import create_app
+from cobranza.db import make_engine, make_session_factory
+from cobranza.models import Base
+from cobranza.settings import ROOT, Settings
+
+API_TOKEN = "test-token"
+DEMO_CSV = ROOT / "demo" / "portfolio.csv"
+POSTGRES_ADMIN = os.environ.get("TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
+BACKENDS = [b.strip() for b in os.environ.get("TEST_BACKENDS", "sqlite,postgresql").split(",") if b.strip()]
+
+
+def _create_postgres_database() -> tuple[str, str]:
+    name = f"cobranza_test_{uuid.uuid4().hex[:10]}"
+    with psycopg.connect(POSTGRES_ADMIN, autocommit=True, connect_timeout=5) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+    base = POSTGRES_ADMIN.rsplit("/", 1)[0].replace("postgresql://", "postgresql+psycopg://", 1)
+    return name, f"{base}/{name}"
+
+
+def _drop_postgres_database(name: str) -> None:
+    with psycopg.connect(POSTGRES_ADMIN, autocommit=True, connect_timeout=5) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture(scope="session", params=BACKENDS)
+def migrated_db(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A database URL whose schema was built by the Alembic migrations."""
+    if request.param == "sqlite":
+        path = tmp_path_factory.mktemp("sqlite") / "cobranza.db"
+        url = f"sqlite:///{path}"
+        migrate.upgrade(url)
+        yield url
+        return
+    name, url = _create_postgres_database()
+    try:
+        migrate.upgrade(url)
+        yield url
+    finally:
+        _drop_postgres_database(name)
+
+
+def empty_tables(url: str) -> None:
+    engine = make_engine(url)
+    names = [t.name for t in reversed(Base.metadata.sorted_tables)]
+    with engine.begin() as conn:
+        if engine.dialect.name == "postgresql":
+            conn.execute(text("TRUNCATE " + ", ".join(names) + " RESTART IDENTITY CASCADE"))
+        else:
+            for name in names:
+                conn.execute(text(f"DELETE FROM {name}"))
+    engine.dispose()
+
+
+@pytest.fixture
+def db_url(migrated_db: str) -> str:
+    empty_tables(migrated_db)
+    return migrated_db
+
+
+@pytest.fixture
+def settings(db_url: str) -> Settings:
+    return Settings(database_url=db_url, api_token=API_TOKEN, secret_key="test-secret")
+
+
+@pytest.fixture
+def app(settings: Settings) -> Iterator[Flask]:
+    app = create_app(settings)
+    app.config["TESTING"] = True
+    yield app
+    app.extensions["cobranza"].close()
+
+
+@pytest.fixture
+def client(app: Flask) -> FlaskClient:
+    return app.test_client()
+
+
+@pytest.fixture
+def auth() -> dict[str, str]:
+    return {"Authorization": f"Bearer {API_TOKEN}"}
+
+
+@pytest.fixture
+def session(db_url: str) -> Iterator[Session]:
+    engine = make_engine(db_url)
+    s = make_session_factory(engine)()
+    yield s
+    s.rollback()
+    s.close()
+    engine.dispose()
+
+
+@pytest.fixture
+def demo_csv() -> bytes:
+    return DEMO_CSV.read_bytes()
+
+
+def debtor_body(**overrides: Any) -> dict[str, Any]:
+    body: dict[str, Any] = {
+        "name": "Ferretería Andina S.A.S.",
+        "tax_id": "900.123.456-7",
+        "country": "CO",
+        "timezone": "America/Bogota",
+        "language": "es",
+        "contacts": [
+            {
+                "name": "Marta Gómez",
+                "role": "Tesorería",
+                "phone": "+573005550177",
+                "email": "marta.gomez@andina.example.com",
+                "consent": {"whatsapp": True, "voice": True, "email": True},
+            }
+        ],
+    }
+    body.update(overrides)
+    return body
+
+
+def invoice_body(**overrides: Any) -> dict[str, Any]:
+    body: dict[str, Any] = {
+        "debtor_ref": "D1",
+        "amount": "1500000.00",
+        "currency": "COP",
+        "issued_on": "2026-10-01",
+        "due_on": "2026-10-31",
+        "balance": "1500000.00",
+    }
+    body.update(overrides)
+    return body
+
+
+@pytest.fixture
+def debtor(client: FlaskClient, auth: dict[str, str]) -> dict[str, Any]:
+    answer = client.put("/api/v1/debtors/D1", json=debtor_body(), headers=auth)
+    assert answer.status_code == 201, answer.json
+    return answer.json  # type: ignore[return-value]
+
+
+@pytest.fixture
+def invoice(client: FlaskClient, auth: dict[str, str], debtor: dict[str, Any]) -> dict[str, Any]:
+    answer = client.put("/api/v1/invoices/F-001", json=invoice_body(), headers=auth)
+    assert answer.status_code == 201, answer.json
+    return answer.json  # type: ignore[return-value]
+
+
+def pytest_report_header(config: pytest.Config) -> str:
+    return f"database backends: {', '.join(BACKENDS)} (TEST_BACKENDS); PostgreSQL admin: {POSTGRES_ADMIN}"
+
+
+def repo_path(*parts: str) -> Path:
+    return ROOT.joinpath(*parts)

@@ -1,0 +1,51 @@
+"""GET /healthz names every dependency and answers 503 when a required one is down."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from flask.testing import FlaskClient
+
+from cobranza.app import create_app
+from cobranza.settings import Settings
+
+NAMES = {"database", "redis", "rasa", "actions", "smtp", "twilio"}
+
+
+def test_healthy_with_database_and_redis(client: FlaskClient) -> None:
+    answer = client.get("/healthz")
+    assert answer.status_code == 200, answer.json
+    deps = answer.json["dependencies"]
+    assert set(deps) == NAMES
+    assert deps["database"]["state"] == "up" and deps["database"]["required"] is True
+    assert deps["redis"]["state"] == "up"
+    assert deps["twilio"]["state"] == "not_configured"
+
+
+def test_redis_down_is_503(settings: Settings) -> None:
+    app = create_app(replace(settings, redis_url="redis://127.0.0.1:1/0"))
+    answer = app.test_client().get("/healthz")
+    assert answer.status_code == 503
+    assert answer.json["dependencies"]["redis"]["state"] == "down"
+    assert answer.json["status"] == "unavailable"
+
+
+def test_unmigrated_database_is_down(tmp_path) -> None:
+    app = create_app(Settings(database_url=f"sqlite:///{tmp_path}/empty.db"))
+    answer = app.test_client().get("/healthz")
+    assert answer.status_code == 503
+    assert "migrate" in answer.json["dependencies"]["database"]["detail"]
+
+
+def test_optional_dependencies_down_do_not_fail(settings: Settings) -> None:
+    app = create_app(replace(settings, rasa_url="http://127.0.0.1:1", smtp_port=1, actions_url="http://127.0.0.1:1"))
+    answer = app.test_client().get("/healthz")
+    assert answer.status_code == 200
+    for name in ("rasa", "actions", "smtp"):
+        dep = answer.json["dependencies"][name]
+        assert dep["state"] == "down" and dep["required"] is False and dep["detail"]
+
+
+def test_twilio_configured(settings: Settings) -> None:
+    app = create_app(replace(settings, twilio_account_sid="AC1", twilio_auth_token="x"))
+    assert app.test_client().get("/healthz").json["dependencies"]["twilio"]["state"] == "configured"
