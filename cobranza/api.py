@@ -19,7 +19,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from cobranza import debtors, handoffs, imports, invoices, objections, payments, promises, timeline
+from cobranza import db, debtors, handoffs, imports, invoices, objections, payments, promises, timeline
 from cobranza.errors import DomainError, FieldError
 from cobranza.models import Debtor, Handoff, Invoice, Objection, Promise, PromiseStatus
 from cobranza.runtime import runtime
@@ -54,8 +54,10 @@ def check_token() -> None:
 
 
 @contextmanager
-def unit_of_work() -> Iterator[Session]:
+def unit_of_work(write: bool = False) -> Iterator[Session]:
     session = runtime().sessions()
+    if write:
+        db.for_writing(session)
     try:
         yield session
         session.commit()
@@ -74,7 +76,7 @@ def retrying(fn: Callable[[Session], T], attempts: int = 3) -> T:
     """
     for attempt in range(attempts):
         try:
-            with unit_of_work() as session:
+            with unit_of_work(write=True) as session:
                 return fn(session)
         except IntegrityError:
             if attempt == attempts - 1:

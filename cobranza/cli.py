@@ -77,7 +77,7 @@ def timeline_cmd(debtor_ref: str, as_json: bool) -> None:
     """Show every event of one debtor, oldest first."""
     rt = _runtime()
     try:
-        with db.transaction(rt.sessions) as session:
+        with db.transaction(rt.sessions, write=False) as session:
             debtor = debtors.get(session, debtor_ref)
             events = timeline.events(session, debtor.id)
     except DomainError as exc:

@@ -24,11 +24,16 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
+WRITE = {"sqlite_begin": "IMMEDIATE"}
+
+
 def _sqlite_begin(conn: Any) -> None:
-    # IMMEDIATE takes the write lock up front: a read-then-write transaction
-    # can then never fail half-way with "database is locked" because another
-    # writer committed after its read; it waits its turn instead.
-    conn.exec_driver_sql("BEGIN IMMEDIATE")
+    # A unit of work that writes begins IMMEDIATE (see ``transaction``): it
+    # takes the write lock up front, so a read-then-write can never fail
+    # half-way with "database is locked" because another writer committed
+    # after its read; it waits its turn instead. Reads stay DEFERRED and, with
+    # WAL, never wait for anyone.
+    conn.exec_driver_sql(f"BEGIN {conn.get_execution_options().get('sqlite_begin', 'DEFERRED')}")
 
 
 def make_engine(url: str, **kwargs: Any) -> Engine:
@@ -47,10 +52,18 @@ def make_session_factory(engine: Engine) -> sessionmaker[Session]:
     return sessionmaker(bind=engine, expire_on_commit=False)
 
 
+def for_writing(session: Session) -> Session:
+    """Mark a fresh session's transaction as one that will write (see _sqlite_begin)."""
+    session.connection(execution_options=WRITE)
+    return session
+
+
 @contextmanager
-def transaction(factory: sessionmaker[Session]) -> Iterator[Session]:
+def transaction(factory: sessionmaker[Session], write: bool = True) -> Iterator[Session]:
     """One unit of work: commit on success, roll back on any error."""
     session = factory()
+    if write:
+        for_writing(session)
     try:
         yield session
         session.commit()

@@ -106,7 +106,7 @@ def get(session: Session, ref: str) -> Debtor:
     debtor = session.scalar(
         select(Debtor)
         .where(Debtor.ref == ref)
-        .options(selectinload(Debtor.contacts).selectinload(Contact.consents))
+        .options(selectinload(Debtor.contacts))
     )
     if debtor is None:
         raise NotFound(f"no debtor with debtor_ref {ref!r}", "debtor_ref")
@@ -128,7 +128,7 @@ def upsert(
     debtor = session.scalar(
         select(Debtor)
         .where(Debtor.ref == data.ref)
-        .options(selectinload(Debtor.contacts).selectinload(Contact.consents))
+        .options(selectinload(Debtor.contacts))
         .with_for_update()
     )
     created = debtor is None
@@ -179,33 +179,35 @@ def sync_contacts(
             contact = Contact(
                 debtor_id=debtor.id, name=item.name, role=item.role,
                 phone=item.phone, email=item.email, active=True,
+                consent_source=f"{method} by {actor}",
+                **{f"{ch}_consent": item.consent.get(ch, False) for ch in CONSENT_CHANNELS},
             )
             debtor.contacts.append(contact)
             session.flush()
             timeline.record(
                 session, debtor.id, "system", "internal", "contact_added",
                 f"Contacto {item.name or item.phone or item.email} agregado",
+                contact_id=contact.id, actor=actor, data={"consent": item.consent, "method": method},
+            )
+            changed = True
+            continue
+        updates = {
+            f: getattr(item, f)
+            for f in ("name", "role", "phone", "email")
+            if getattr(contact, f) != getattr(item, f)
+        }
+        if not contact.active:
+            updates["active"] = True
+        if updates:
+            for f, value in updates.items():
+                setattr(contact, f, value)
+            timeline.record(
+                session, debtor.id, "system", "internal", "contact_updated",
+                f"Contacto {contact.name} actualizado: " + ", ".join(sorted(updates)),
                 contact_id=contact.id, actor=actor,
             )
             changed = True
-        else:
-            updates = {
-                f: getattr(item, f)
-                for f in ("name", "role", "phone", "email")
-                if getattr(contact, f) != getattr(item, f)
-            }
-            if not contact.active:
-                updates["active"] = True
-            if updates:
-                for f, value in updates.items():
-                    setattr(contact, f, value)
-                timeline.record(
-                    session, debtor.id, "system", "internal", "contact_updated",
-                    f"Contacto {contact.name} actualizado: " + ", ".join(sorted(updates)),
-                    contact_id=contact.id, actor=actor,
-                )
-                changed = True
-        # A channel the payload does not mention keeps its value (none: not granted).
+        # A channel the payload does not mention keeps its value.
         for channel, granted in item.consent.items():
             changed |= consent.set_consent(session, contact, channel, granted, method, actor)
     if replace:

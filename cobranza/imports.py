@@ -11,21 +11,28 @@ as much as inserting them.
 from __future__ import annotations
 
 import csv
+import gc
 import io
+import json
 from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from typing import Any, TypeVar
+from decimal import Decimal
+from operator import itemgetter
+from typing import Any, NamedTuple, TypeVar
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import select, text, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
-from cobranza import consent, db, invoices, validation as v
+from cobranza import bulk, consent, db, invoices, validation as v
 from cobranza.debtors import DEBTOR_FIELDS, ContactInput
 from cobranza.errors import DomainError, FieldError
 from cobranza.invoices import InvoiceInput
-from cobranza.models import CONSENT_CHANNELS, Consent, Contact, Debtor, Interaction, Invoice, Payment, Promise, utcnow
+from cobranza.validation import REFERENCE as _REFERENCE
+from cobranza.money import CENT, MAX_AMOUNT
+from cobranza.models import CONSENT_CHANNELS, ConsentChange, Contact, Debtor, Interaction, Invoice, Payment, Promise, utcnow
 
 COLUMNS = (
     "debtor_ref", "company_name", "tax_id", "country", "timezone", "language",
@@ -37,7 +44,6 @@ COLUMNS = (
 DEBTOR_COLUMNS = {"name": "company_name", "tax_id": "tax_id", "country": "country",
                   "timezone": "timezone", "language": "language"}
 CONTACT_COLUMNS = {"name": "contact_name", "role": "contact_role", "phone": "phone", "email": "email"}
-CHUNK = 900  # bound parameters per IN (...) list, safe on every SQLite build
 ATTEMPTS = 3
 
 T = TypeVar("T")
@@ -64,8 +70,9 @@ class DebtorRow:
     language: str
 
 
-@dataclass(frozen=True)
-class Line:
+class Line(NamedTuple):
+    """One valid CSV line; debtor and contact parts are shared between lines."""
+
     number: int
     debtor: DebtorRow
     contact: ContactInput
@@ -105,147 +112,252 @@ def decode(payload: bytes) -> str:
 
 def read_lines(text: str, shift_days: int = 0) -> tuple[list[Line], list[LineError], int]:
     """Parse and cross-check every line; returns (good lines, errors, line count)."""
-    reader = csv.reader(io.StringIO(text, newline=""))
+    reader = _Reader(text, shift_days)
+    good = [line for chunk in reader.chunks(len(text) + 1) for line in chunk]
+    return good, reader.errors, reader.count
+
+
+class _Reader:
+    """Reads a portfolio file chunk by chunk; the header is checked at once."""
+
+    def __init__(self, text: str, shift_days: int) -> None:
+        self.rows = csv.reader(io.StringIO(text, newline=""))
+        try:
+            header = [h.strip() for h in next(self.rows)]
+        except StopIteration:
+            raise FieldError("the file is empty; expected the header " + ",".join(COLUMNS), "header", "empty") from None
+        missing = [c for c in COLUMNS if c not in header]
+        if missing:
+            raise FieldError(
+                "the header lacks the column(s) " + ", ".join(missing) + "; expected " + ",".join(COLUMNS),
+                "header",
+                "missing_columns",
+            )
+        repeated = sorted({h for h in header if header.count(h) > 1 and h in COLUMNS})
+        if repeated:
+            raise FieldError("the header repeats the column(s) " + ", ".join(repeated), "header", "duplicate_columns")
+        self.width = len(header)
+        self.parser = _RowParser(header, timedelta(days=shift_days))
+        self.checker = _Consistency()
+        self.errors: list[LineError] = []
+        self.count = 0
+
+    def chunks(self, size: int) -> Iterator[list[Line]]:
+        """Good lines in lists of up to ``size``; errors and the count accumulate."""
+        good: list[Line] = []
+        rows, width, errors = self.rows, self.width, self.errors
+        line_no = rows.line_num
+        for cells in rows:
+            start, line_no = line_no + 1, rows.line_num
+            if len(cells) != width:
+                if not any(c.strip() for c in cells):
+                    continue
+                self.count += 1
+                errors.append(LineError(start, None, "wrong_column_count",
+                                        f"{len(cells)} columns, the header has {width}"))
+                continue
+            if not any(cells):
+                continue
+            self.count += 1
+            faults: list[Fault] = []
+            parsed = self.parser.parse(cells, start, faults)
+            if parsed is not None:
+                self.checker.check(parsed, faults)
+            if faults:
+                errors.extend(LineError(start, f, code, msg) for f, code, msg in faults)
+            elif parsed is not None:
+                good.append(parsed)
+                if len(good) >= size:
+                    yield good
+                    good = []
+        if good:
+            yield good
+
+
+Fault = tuple[str | None, str, str]  # (column, code, message)
+
+
+def _get(faults: list[Fault], parse: Callable[..., T], raw: str, column: str) -> T | None:
     try:
-        header = [h.strip() for h in next(reader)]
-    except StopIteration:
-        raise FieldError("the file is empty; expected the header " + ",".join(COLUMNS), "header", "empty") from None
-    missing = [c for c in COLUMNS if c not in header]
-    if missing:
-        raise FieldError(
-            "the header lacks the column(s) " + ", ".join(missing) + "; expected " + ",".join(COLUMNS),
-            "header",
-            "missing_columns",
+        return parse(raw, column)
+    except DomainError as exc:
+        faults.append((exc.field, exc.code, exc.message))
+        return None
+
+
+def _zero_or_more(raw: str, column: str) -> Decimal:
+    return v.amount(raw, column, allow_zero=True)
+
+
+def _optional_text(raw: str, column: str) -> str | None:
+    return v.text(raw, column, required=False)
+
+
+def _tax_id(raw: str, column: str) -> str | None:
+    return v.text(raw, column, max_length=64)
+
+
+class _RowParser:
+    """Parses one file's rows; debtor and contact columns repeat on many lines,
+    so each distinct combination is parsed once and shared."""
+
+    def __init__(self, header: list[str], shift: timedelta) -> None:
+        at = {c: header.index(c) for c in COLUMNS}
+        self.debtor_cells = itemgetter(*(at[c] for c in ("debtor_ref", *DEBTOR_COLUMNS.values())))
+        self.contact_cells = itemgetter(
+            *(at[c] for c in (*CONTACT_COLUMNS.values(), *(f"{ch}_consent" for ch in CONSENT_CHANNELS)))
         )
-    repeated = sorted({h for h in header if header.count(h) > 1 and h in COLUMNS})
-    if repeated:
-        raise FieldError("the header repeats the column(s) " + ", ".join(repeated), "header", "duplicate_columns")
-    position = {c: header.index(c) for c in COLUMNS}
-    shift = timedelta(days=shift_days)
+        self.invoice_cells = itemgetter(
+            *(at[c] for c in ("invoice_number", "amount", "currency", "issued_on", "due_on", "balance"))
+        )
+        self.shift = shift
+        self.debtors: dict[tuple[str, ...], DebtorRow | list[Fault]] = {}
+        self.contacts: dict[tuple[str, ...], ContactInput | list[Fault]] = {}
 
-    good: list[Line] = []
-    errors: list[LineError] = []
-    first_invoice: dict[str, int] = {}
-    first_debtor: dict[str, tuple[int, DebtorRow]] = {}
-    first_contact: dict[tuple[str, str], tuple[int, ContactInput]] = {}
-    count = 0
-    line_no = reader.line_num
-    for cells in reader:
-        start, line_no = line_no + 1, reader.line_num
-        if not any(c.strip() for c in cells):
-            continue
-        count += 1
-        if len(cells) != len(header):
-            errors.append(LineError(start, None, "wrong_column_count",
-                                    f"{len(cells)} columns, the header has {len(header)}"))
-            continue
-        row = {c: cells[i] for c, i in position.items()}
-        line_errors: list[LineError] = []
-        parsed = _parse_row(row, start, line_errors, shift)
-        if parsed is not None:
-            _cross_check(parsed, line_errors, first_invoice, first_debtor, first_contact)
-        if line_errors:
-            errors.extend(line_errors)
-        elif parsed is not None:
-            good.append(parsed)
-    return good, errors, count
+    def parse(self, cells: list[str], line: int, faults: list[Fault]) -> Line | None:
+        debtor_key = self.debtor_cells(cells)
+        debtor = self.debtors.get(debtor_key)
+        if debtor is None:
+            debtor = self.debtors[debtor_key] = _parse_debtor(debtor_key)
+        contact_key = self.contact_cells(cells)
+        contact = self.contacts.get(contact_key)
+        if contact is None:
+            contact = self.contacts[contact_key] = _parse_contact(contact_key)
+        if isinstance(debtor, list):
+            faults.extend(debtor)
+        if isinstance(contact, list):
+            faults.extend(contact)
+        raw = self.invoice_cells(cells)
+        try:  # the common case: six clean fields, one exception handler
+            invoice = self.invoice(raw, debtor.ref)  # type: ignore[union-attr]
+        except (DomainError, ArithmeticError, ValueError, AttributeError):
+            invoice = self.invoice_or_faults(raw, faults, debtor)
+        if faults:
+            return None
+        return Line(line, debtor, contact, invoice)  # type: ignore[arg-type]
+
+    def invoice(self, raw: tuple[str, ...], debtor_ref: str) -> InvoiceInput:
+        """Fast path: raises on anything unusual, for invoice_or_faults to explain."""
+        number, amount_raw, currency, issued_raw, due_raw, balance_raw = raw
+        amount = Decimal(amount_raw)
+        balance = Decimal(balance_raw) if balance_raw else None
+        issued = date.fromisoformat(issued_raw)
+        due = date.fromisoformat(due_raw)
+        if (
+            not _REFERENCE.fullmatch(number)
+            or not 0 < amount < MAX_AMOUNT
+            or amount.quantize(CENT) != amount
+            or (balance is not None and not (0 <= balance <= amount and balance.quantize(CENT) == balance))
+            or due < issued
+        ):
+            raise ValueError(number)
+        return InvoiceInput(number, debtor_ref, amount.quantize(CENT), v.currency(currency),
+                            issued + self.shift, due + self.shift,
+                            None if balance is None else balance.quantize(CENT))
+
+    def invoice_or_faults(self, raw: tuple[str, ...], faults: list[Fault], debtor: Any) -> InvoiceInput | None:
+        """The careful path: every faulty column with its reason, or the invoice."""
+        number_raw, amount_raw, currency_raw, issued_raw, due_raw, balance_raw = raw
+        number = _get(faults, v.reference, number_raw, "invoice_number")
+        amount = _get(faults, v.amount, amount_raw, "amount")
+        currency = _get(faults, v.currency, currency_raw, "currency")
+        issued = _get(faults, v.iso_date, issued_raw, "issued_on")
+        due = _get(faults, v.iso_date, due_raw, "due_on")
+        balance = _get(faults, _zero_or_more, balance_raw, "balance") if balance_raw.strip() else None
+        if faults or isinstance(debtor, list):
+            return None
+        invoice = InvoiceInput(number, debtor.ref, amount, currency, issued + self.shift,  # type: ignore[arg-type,operator]
+                               due + self.shift, balance)  # type: ignore[operator]
+        try:
+            invoices.check_values(invoice)
+        except DomainError as exc:
+            faults.append((exc.field, exc.code, exc.message))
+            return None
+        return invoice
 
 
-def _attempt(errors: list[LineError], line: int, parse: Callable[[], T]) -> T | None:
-    try:
-        return parse()
-    except DomainError as exc:
-        errors.append(LineError(line, exc.field, exc.code, exc.message))
-        return None
-
-
-def _parse_row(row: dict[str, str], line: int, errors: list[LineError], shift: timedelta) -> Line | None:
-    a = lambda parse: _attempt(errors, line, parse)  # noqa: E731 - keeps each field on one line
-    ref = a(lambda: v.reference(row["debtor_ref"], "debtor_ref"))
-    name = a(lambda: v.text(row["company_name"], "company_name"))
-    tax_id = a(lambda: v.text(row["tax_id"], "tax_id", max_length=64))
-    country = a(lambda: v.country(row["country"]))
-    tz = a(lambda: v.timezone_name(row["timezone"]))
-    lang = a(lambda: v.language(row["language"]))
-    contact_name = a(lambda: v.text(row["contact_name"], "contact_name", required=False) or "")
-    role = a(lambda: v.text(row["contact_role"], "contact_role", required=False))
-    phone = a(lambda: v.phone(row["phone"], "phone")) if row["phone"].strip() else None
-    email = a(lambda: v.email(row["email"], "email")) if row["email"].strip() else None
-    if not row["phone"].strip() and not row["email"].strip():
-        errors.append(LineError(line, "phone", "required", "the contact needs a phone or an e-mail"))
-    consents = {ch: a(lambda ch=ch: v.boolean(row[f"{ch}_consent"], f"{ch}_consent")) for ch in CONSENT_CHANNELS}
-    number = a(lambda: v.reference(row["invoice_number"], "invoice_number"))
-    amount = a(lambda: v.amount(row["amount"], "amount"))
-    currency = a(lambda: v.currency(row["currency"]))
-    issued = a(lambda: v.iso_date(row["issued_on"], "issued_on"))
-    due = a(lambda: v.iso_date(row["due_on"], "due_on"))
-    balance = a(lambda: v.amount(row["balance"], "balance", allow_zero=True)) if row["balance"].strip() else None
-    if errors:
-        return None
-    invoice = InvoiceInput(
-        number=number, debtor_ref=ref, amount=amount, currency=currency,  # type: ignore[arg-type]
-        issued_on=issued + shift, due_on=due + shift, balance=balance,  # type: ignore[operator]
+def _parse_debtor(raw: tuple[str, ...]) -> DebtorRow | list[Fault]:
+    faults: list[Fault] = []
+    ref_raw, name_raw, tax_raw, country_raw, tz_raw, lang_raw = raw
+    values = (
+        _get(faults, v.reference, ref_raw, "debtor_ref"),
+        _get(faults, v.text, name_raw, "company_name"),
+        _get(faults, _tax_id, tax_raw, "tax_id"),
+        _get(faults, v.country, country_raw, "country"),
+        _get(faults, v.timezone_name, tz_raw, "timezone"),
+        _get(faults, v.language, lang_raw, "language"),
     )
-    try:
-        invoices.check_values(invoice)
-    except DomainError as exc:
-        errors.append(LineError(line, exc.field, exc.code, exc.message))
-        return None
-    return Line(
-        number=line,
-        debtor=DebtorRow(ref, name, tax_id, country, tz, lang),  # type: ignore[arg-type]
-        contact=ContactInput(contact_name, role, phone, email, consents),  # type: ignore[arg-type]
-        invoice=invoice,
-    )
+    return faults or DebtorRow(*values)  # type: ignore[arg-type]
 
 
-def _cross_check(
-    line: Line,
-    errors: list[LineError],
-    first_invoice: dict[str, int],
-    first_debtor: dict[str, tuple[int, DebtorRow]],
-    first_contact: dict[tuple[str, str], tuple[int, ContactInput]],
-) -> None:
-    """Lines of one file must not contradict each other."""
-    n = line.number
-    number = line.invoice.number
-    if number in first_invoice:
-        errors.append(LineError(n, "invoice_number", "duplicate",
-                                f"invoice {number} is already on line {first_invoice[number]}"))
-    seen = first_debtor.get(line.debtor.ref)
-    if seen is not None:
-        for attr, column in DEBTOR_COLUMNS.items():
-            if getattr(seen[1], attr) != getattr(line.debtor, attr):
-                errors.append(LineError(n, column, "inconsistent",
-                                        f"{column} differs from line {seen[0]} for debtor {line.debtor.ref}"))
-                break
-    key = (line.debtor.ref, line.contact.key)
-    seen_contact = first_contact.get(key)
-    if seen_contact is not None:
-        other = seen_contact[1]
-        for attr, column in (*CONTACT_COLUMNS.items(), *((f"consent:{c}", f"{c}_consent") for c in CONSENT_CHANNELS)):
-            mine = line.contact.consent[attr[8:]] if attr.startswith("consent:") else getattr(line.contact, attr)
-            theirs = other.consent[attr[8:]] if attr.startswith("consent:") else getattr(other, attr)
-            if mine != theirs:
-                errors.append(LineError(n, column, "inconsistent",
-                                        f"{column} differs from line {seen_contact[0]} for the same contact"))
-                break
-    if not errors:
-        first_invoice.setdefault(number, n)
-        first_debtor.setdefault(line.debtor.ref, (n, line.debtor))
-        first_contact.setdefault(key, (n, line.contact))
+def _parse_contact(raw: tuple[str, ...]) -> ContactInput | list[Fault]:
+    faults: list[Fault] = []
+    name_raw, role_raw, phone_raw, email_raw, *consent_raw = raw
+    name = _get(faults, _optional_text, name_raw, "contact_name") or ""
+    role = _get(faults, _optional_text, role_raw, "contact_role")
+    phone = _get(faults, v.phone, phone_raw, "phone") if phone_raw.strip() else None
+    email = _get(faults, v.email, email_raw, "email") if email_raw.strip() else None
+    if not phone_raw.strip() and not email_raw.strip():
+        faults.append(("phone", "required", "the contact needs a phone or an e-mail"))
+    consent = {
+        ch: _get(faults, v.boolean, value, f"{ch}_consent") for ch, value in zip(CONSENT_CHANNELS, consent_raw)
+    }
+    return faults or ContactInput(name, role, phone, email, consent)  # type: ignore[arg-type]
 
 
-def _chunks(items: list[T], size: int = CHUNK) -> Iterator[list[T]]:
-    for i in range(0, len(items), size):
-        yield items[i:i + size]
+class _Consistency:
+    """Lines of one file must not contradict each other: one invoice per line,
+    the same company data and the same contact data wherever they repeat."""
+
+    def __init__(self) -> None:
+        self.invoices: dict[str, int] = {}
+        self.debtors: dict[str, tuple[int, DebtorRow]] = {}
+        self.contacts: dict[tuple[str, str], tuple[int, ContactInput]] = {}
+
+    def check(self, line: Line, faults: list[Fault]) -> None:
+        number = line.invoice.number
+        if number in self.invoices:
+            faults.append(("invoice_number", "duplicate", f"invoice {number} is already on line {self.invoices[number]}"))
+        seen = self.debtors.get(line.debtor.ref)
+        # Parsed parts are shared per distinct raw text, so identity means equality.
+        if seen is not None and seen[1] is not line.debtor:
+            column = next(c for a, c in DEBTOR_COLUMNS.items() if getattr(seen[1], a) != getattr(line.debtor, a))
+            faults.append((column, "inconsistent", f"{column} differs from line {seen[0]} for debtor {line.debtor.ref}"))
+        key = (line.debtor.ref, line.contact.key)
+        other = self.contacts.get(key)
+        if other is not None and other[1] is not line.contact:
+            column = _first_difference(other[1], line.contact)
+            if column is not None:
+                faults.append((column, "inconsistent", f"{column} differs from line {other[0]} for the same contact"))
+        if not faults:
+            self.invoices[number] = line.number
+            self.debtors.setdefault(line.debtor.ref, (line.number, line.debtor))
+            self.contacts.setdefault(key, (line.number, line.contact))
+
+
+def _first_difference(a: ContactInput, b: ContactInput) -> str | None:
+    for attr, column in CONTACT_COLUMNS.items():
+        if getattr(a, attr) != getattr(b, attr):
+            return column
+    for ch in CONSENT_CHANNELS:
+        if a.consent[ch] != b.consent[ch]:
+            return f"{ch}_consent"
+    return None
 
 
 def _select_in(session: Session, query: Any, column: Any, keys: Iterable[Any]) -> list[Any]:
-    rows: list[Any] = []
-    for chunk in _chunks(sorted(set(keys))):
-        rows.extend(session.execute(query.where(column.in_(chunk))).all())
-    return rows
+    """``query`` restricted to ``column`` in ``keys``, in one statement with one
+    parameter however many keys: a JSON list the database unpacks itself."""
+    values = sorted(set(keys))
+    if not values:
+        return []
+    dialect = session.get_bind().dialect
+    if dialect.name == "postgresql":
+        unpack = f"SELECT CAST(value AS {column.type.compile(dialect)}) FROM jsonb_array_elements_text(CAST(:keys AS jsonb))"
+    else:
+        unpack = "SELECT value FROM json_each(:keys)"
+    subquery = text(unpack).bindparams(keys=json.dumps(values))
+    return list(session.execute(query.where(column.in_(subquery))).all())
 
 
 def run(
@@ -262,12 +374,32 @@ def run(
     are never half-written nor duplicated.
     """
     text = decode(payload) if isinstance(payload, bytes) else payload
+    with _collector_paused():
+        return _run(factory, text, actor, shift_days, dry_run)
+
+
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    """Pause the cyclic garbage collector while building hundreds of thousands
+    of small acyclic objects; its repeated scans cost more than the parsing."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
+def _run(factory: sessionmaker[Session], text: str, actor: str, shift_days: int, dry_run: bool) -> ImportReport:
     lines, errors, count = read_lines(text, shift_days)
     for attempt in range(ATTEMPTS):
         report = ImportReport(lines=count, errors=list(errors))
         try:
             with db.transaction(factory) as session:
-                _write(session, lines, report, actor)
+                writer = _Writer(session, report, actor)
+                writer.write(lines)
+                writer.finish()
                 if dry_run:
                     session.rollback()
             return report
@@ -277,203 +409,206 @@ def run(
     raise AssertionError("unreachable")
 
 
-def _write(session: Session, lines: list[Line], report: ImportReport, actor: str) -> None:
-    now = utcnow()
-    # Stored state for every key the file names.
-    debtors = {
-        r.ref: r for r in _select_in(
-            session, select(Debtor.id, Debtor.ref, *(getattr(Debtor, f) for f in DEBTOR_FIELDS)),
-            Debtor.ref, (ln.debtor.ref for ln in lines),
-        )
-    }
-    stored_invoices = {
-        r.number: r for r in _select_in(
-            session, select(Invoice.id, Invoice.number, Invoice.debtor_id, Invoice.amount, Invoice.currency,
-                            Invoice.issued_on, Invoice.due_on, Invoice.balance),
-            Invoice.number, (ln.invoice.number for ln in lines),
-        )
-    }
-    with_history = {
-        r[0] for r in _select_in(session, select(Payment.invoice_id), Payment.invoice_id,
-                                 (r.id for r in stored_invoices.values()))
-    } | {
-        r[0] for r in _select_in(session, select(Promise.invoice_id), Promise.invoice_id,
-                                 (r.id for r in stored_invoices.values()))
-    }
+class _Writer:
+    """Writes the valid lines of one file: reads the stored state of every key
+    once, refuses lines that contradict it, then inserts and updates in bulk."""
 
-    # Lines that contradict stored invoices are refused before anything is written.
-    accepted: list[Line] = []
-    for ln in lines:
-        stored = stored_invoices.get(ln.invoice.number)
-        debtor = debtors.get(ln.debtor.ref)
-        if stored is not None:
-            try:
-                invoices.check_update(stored, debtor.id if debtor else -1, ln.invoice, stored.id in with_history)
-            except DomainError as exc:
-                report.errors.append(LineError(ln.number, exc.field, exc.code, exc.message))
+    def __init__(self, session: Session, report: ImportReport, actor: str) -> None:
+        self.session = session
+        self.report = report
+        self.actor = actor
+        self.now = utcnow()
+        self.events: dict[str, dict[str, Any]] = {}
+        self.debtor_ids: dict[str, int] = {}
+        self.contact_ids: dict[tuple[int, str], int] = {}
+        self.timeline: list[tuple[Any, ...]] = []
+
+    def event(self, ref: str) -> dict[str, Any]:
+        return self.events.setdefault(ref, {
+            "debtor_created": False, "debtor_changes": {}, "contacts_added": [], "contacts_updated": [],
+            "invoices_created": [], "invoices_updated": [],
+        })
+
+    def write(self, lines: list[Line]) -> None:
+        stored_debtors = {
+            r.ref: r for r in _select_in(
+                self.session, select(Debtor.id, Debtor.ref, *(getattr(Debtor, f) for f in DEBTOR_FIELDS)),
+                Debtor.ref, (ln.debtor.ref for ln in lines),
+            )
+        }
+        stored_invoices = {
+            r.number: r for r in _select_in(
+                self.session, select(Invoice.id, Invoice.number, Invoice.debtor_id, Invoice.amount,
+                                     Invoice.currency, Invoice.issued_on, Invoice.due_on, Invoice.balance),
+                Invoice.number, (ln.invoice.number for ln in lines),
+            )
+        }
+        accepted = self.refuse_contradictions(lines, stored_debtors, stored_invoices)
+        self.debtors(accepted, stored_debtors)
+        self.contacts(accepted)
+        self.invoices(accepted, stored_invoices)
+
+    def finish(self) -> None:
+        """One timeline event per debtor the import touched, whatever the chunks."""
+        self.timeline.extend(
+            (self.debtor_ids[ref], self.now, "system", "internal", "portfolio_import", _summary(e), self.actor, e)
+            for ref, e in self.events.items()
+        )
+        bulk.insert_many(self.session, Interaction.__table__,
+                         ("debtor_id", "at", "channel", "direction", "kind", "text", "actor", "data"), self.timeline)
+
+    def refuse_contradictions(self, lines: list[Line], stored_debtors: dict[str, Any],
+                              stored_invoices: dict[str, Any]) -> list[Line]:
+        """Lines that would rewrite a stored invoice's history are reported, not written."""
+        ids = [r.id for r in stored_invoices.values()]
+        with_history = {r[0] for r in _select_in(self.session, select(Payment.invoice_id), Payment.invoice_id, ids)}
+        with_history |= {r[0] for r in _select_in(self.session, select(Promise.invoice_id), Promise.invoice_id, ids)}
+        accepted: list[Line] = []
+        for ln in lines:
+            stored = stored_invoices.get(ln.invoice.number)
+            if stored is not None:
+                debtor = stored_debtors.get(ln.debtor.ref)
+                try:
+                    invoices.check_update(stored, debtor.id if debtor else -1, ln.invoice, stored.id in with_history)
+                except DomainError as exc:
+                    self.report.errors.append(LineError(ln.number, exc.field, exc.code, exc.message))
+                    continue
+            accepted.append(ln)
+        return accepted
+
+    def debtors(self, lines: list[Line], stored: dict[str, Any]) -> None:
+        wanted: dict[str, DebtorRow] = {}
+        for ln in lines:
+            wanted.setdefault(ln.debtor.ref, ln.debtor)
+        new = [d for ref, d in wanted.items() if ref not in stored]
+        ids = bulk.allocate_ids(self.session, Debtor.__table__, len(new))
+        bulk.insert_many(
+            self.session, Debtor.__table__, ("id", "ref", *DEBTOR_FIELDS, "created_at", "updated_at"),
+            [(i, d.ref, *(getattr(d, f) for f in DEBTOR_FIELDS), self.now, self.now) for i, d in zip(ids, new)],
+        )
+        for i, d in zip(ids, new):
+            self.debtor_ids[d.ref] = i
+            self.event(d.ref)["debtor_created"] = True
+        self.report.created["debtors"] += len(new)
+        updates = []
+        for ref, row in stored.items():
+            d = wanted.get(ref)
+            if d is None:
                 continue
-        accepted.append(ln)
+            self.debtor_ids[ref] = row.id
+            diff = {f: [getattr(row, f), getattr(d, f)] for f in DEBTOR_FIELDS if getattr(row, f) != getattr(d, f)}
+            if diff:
+                updates.append({"id": row.id, **{f: new for f, (_, new) in diff.items()}, "updated_at": self.now})
+                self.event(ref)["debtor_changes"] = diff
+        _bulk_update(self.session, Debtor, updates)
+        self.report.updated["debtors"] += len(updates)
 
-    events: dict[str, dict[str, Any]] = {}
-
-    def event(ref: str) -> dict[str, Any]:
-        return events.setdefault(ref, {"debtor_created": False, "debtor_changes": {}, "contacts_added": [],
-                                       "contacts_updated": [], "invoices_created": [], "invoices_updated": []})
-
-    # Debtors.
-    new_debtors: dict[str, DebtorRow] = {}
-    for ln in accepted:
-        d = ln.debtor
-        if d.ref in debtors or d.ref in new_debtors:
-            continue
-        new_debtors[d.ref] = d
-    if new_debtors:
-        rows = [{"ref": d.ref, **{f: getattr(d, f) for f in DEBTOR_FIELDS}, "created_at": now, "updated_at": now}
-                for d in new_debtors.values()]
-        inserted = session.execute(
-            insert(Debtor).returning(Debtor.id, Debtor.ref, sort_by_parameter_order=True), rows
-        ).all()
-        for row in inserted:
-            event(row.ref)["debtor_created"] = True
-        report.created["debtors"] = len(inserted)
-        debtor_ids = {row.ref: row.id for row in inserted}
-    else:
-        debtor_ids = {}
-    debtor_updates = []
-    first_line_debtor: dict[str, DebtorRow] = {}
-    for ln in accepted:
-        first_line_debtor.setdefault(ln.debtor.ref, ln.debtor)
-    for ref, stored in debtors.items():
-        d = first_line_debtor.get(ref)
-        if d is None:
-            continue
-        debtor_ids[ref] = stored.id
-        diff = {f: [getattr(stored, f), getattr(d, f)] for f in DEBTOR_FIELDS if getattr(stored, f) != getattr(d, f)}
-        if diff:
-            debtor_updates.append({"id": stored.id, **{f: new for f, (_, new) in diff.items()}, "updated_at": now})
-            event(ref)["debtor_changes"] = diff
-    for chunk in _group_by_keys(debtor_updates):
-        session.execute(update(Debtor), chunk)
-    report.updated["debtors"] = len(debtor_updates)
-
-    # Contacts and their consents.
-    ids = sorted(set(debtor_ids.values()))
-    stored_contacts = {
-        (r.debtor_id, r.phone or f"email:{r.email}"): r
-        for r in _select_in(session, select(Contact.id, Contact.debtor_id, Contact.name, Contact.role,
-                                            Contact.phone, Contact.email, Contact.active),
-                            Contact.debtor_id, ids)
-    }
-    wanted: dict[tuple[int, str], tuple[str, ContactInput]] = {}
-    for ln in accepted:
-        wanted.setdefault((debtor_ids[ln.debtor.ref], ln.contact.key), (ln.debtor.ref, ln.contact))
-    new_contacts = [(k, ref, c) for k, (ref, c) in wanted.items() if k not in stored_contacts]
-    contact_ids: dict[tuple[int, str], int] = {k: r.id for k, r in stored_contacts.items()}
-    if new_contacts:
-        inserted = session.execute(
-            insert(Contact).returning(Contact.id, sort_by_parameter_order=True),
-            [{"debtor_id": k[0], "name": c.name, "role": c.role, "phone": c.phone, "email": c.email,
-              "active": True, "created_at": now, "updated_at": now} for k, _, c in new_contacts],
-        ).all()
-        for (k, ref, c), row in zip(new_contacts, inserted):
-            contact_ids[k] = row.id
-            event(ref)["contacts_added"].append(
+    def contacts(self, lines: list[Line]) -> None:
+        stored = {
+            (r.debtor_id, r.phone or f"email:{r.email}"): r
+            for r in _select_in(self.session, select(Contact.id, Contact.debtor_id, Contact.name, Contact.role,
+                                                     Contact.phone, Contact.email, Contact.active,
+                                                     Contact.whatsapp_consent, Contact.voice_consent,
+                                                     Contact.email_consent),
+                                Contact.debtor_id, {self.debtor_ids[ln.debtor.ref] for ln in lines})
+        }
+        wanted: dict[tuple[int, str], tuple[str, ContactInput]] = {}
+        for ln in lines:
+            wanted.setdefault((self.debtor_ids[ln.debtor.ref], ln.contact.key), (ln.debtor.ref, ln.contact))
+        new = [(k, ref, c) for k, (ref, c) in wanted.items() if k not in stored]
+        ids = bulk.allocate_ids(self.session, Contact.__table__, len(new))
+        source = f"csv_import by {self.actor}"
+        bulk.insert_many(
+            self.session, Contact.__table__,
+            ("id", "debtor_id", "name", "role", "phone", "email", "active", "whatsapp_consent", "voice_consent",
+             "email_consent", "consent_source", "created_at", "updated_at"),
+            [(i, k[0], c.name, c.role, c.phone, c.email, True, c.consent["whatsapp"], c.consent["voice"],
+              c.consent["email"], source, self.now, self.now) for i, (k, _, c) in zip(ids, new)],
+        )
+        self.report.created["contacts"] += len(new)
+        self.contact_ids.update((k, r.id) for k, r in stored.items())
+        self.contact_ids.update((k, i) for i, (k, _, _) in zip(ids, new))
+        for _, ref, c in new:
+            self.event(ref)["contacts_added"].append(
                 {"name": c.name, "phone": c.phone, "email": c.email, "consent": c.consent})
-        report.created["contacts"] = len(inserted)
-    contact_updates = []
-    for k, (ref, c) in wanted.items():
-        stored = stored_contacts.get(k)
-        if stored is None:
-            continue
-        diff = {f: getattr(c, f) for f in CONTACT_COLUMNS if getattr(stored, f) != getattr(c, f)}
-        if not stored.active:
-            diff["active"] = True
-        if diff:
-            contact_updates.append({"id": stored.id, **diff, "updated_at": now})
-            event(ref)["contacts_updated"].append({"name": c.name, "changes": sorted(diff)})
-    for chunk in _group_by_keys(contact_updates):
-        session.execute(update(Contact), chunk)
-    report.updated["contacts"] = len(contact_updates)
-
-    stored_consents = {
-        (r.contact_id, r.channel): r
-        for r in _select_in(session, select(Consent.id, Consent.contact_id, Consent.channel, Consent.granted,
-                                            Consent.method),
-                            Consent.contact_id, (contact_ids[k] for k in wanted if k in stored_contacts))
-    }
-    consent_inserts: list[dict[str, Any]] = []
-    consent_updates: list[dict[str, Any]] = []
-    consent_events: list[dict[str, Any]] = []
-    evidence = f"portfolio import by {actor}"
-    for k, (ref, c) in wanted.items():
-        cid = contact_ids[k]
-        for channel, granted in c.consent.items():
-            stored = stored_consents.get((cid, channel))
-            if not consent.should_write(stored.granted if stored else None, stored.method if stored else None,
-                                        granted, "csv_import"):
+        updates = []
+        for k, (ref, c) in wanted.items():
+            row = stored.get(k)
+            if row is None:
                 continue
-            values = {"granted": granted, "method": "csv_import", "actor": actor, "evidence": evidence,
-                      "changed_at": now}
-            if stored is None:
-                consent_inserts.append({"contact_id": cid, "channel": channel, **values})
+            diff = {f: getattr(c, f) for f in CONTACT_COLUMNS if getattr(row, f) != getattr(c, f)}
+            if not row.active:
+                diff["active"] = True
+            if diff:
+                updates.append({"id": row.id, **diff, "updated_at": self.now})
+                self.event(ref)["contacts_updated"].append({"name": c.name, "changes": sorted(diff)})
+        _bulk_update(self.session, Contact, updates)
+        self.report.updated["contacts"] += len(updates)
+        self.consents(wanted, stored)
+
+    def consents(self, wanted: dict[tuple[int, str], tuple[str, ContactInput]], stored: dict[Any, Any]) -> None:
+        """Consent changes of contacts that already existed (new ones were created with theirs)."""
+        changes: list[tuple[int, str, bool]] = []
+        for k, (_, c) in wanted.items():
+            row = stored.get(k)
+            if row is not None:
+                changes.extend((row.id, ch, granted) for ch, granted in c.consent.items()
+                               if getattr(row, f"{ch}_consent") != granted)
+        if not changes:
+            return
+        last = consent.last_methods(self.session, sorted({cid for cid, ch, g in changes if g}))
+        inserts: list[tuple[Any, ...]] = []
+        updates: dict[int, dict[str, Any]] = {}
+        debtor_of = {row.id: row.debtor_id for row in stored.values()}
+        for cid, channel, granted in changes:
+            if not consent.should_write(not granted, granted, "csv_import", last.get((cid, channel))):
+                continue
+            inserts.append((cid, channel, granted, "csv_import", self.actor, self.now))
+            updates.setdefault(cid, {"id": cid})[f"{channel}_consent"] = granted
+            self.timeline.append((
+                debtor_of[cid], self.now, "system", "internal", "consent_granted" if granted else "consent_revoked",
+                consent.change_text(channel, granted, "csv_import", self.actor), self.actor,
+                {"channel": channel, "granted": granted, "method": "csv_import", "contact_id": cid},
+            ))
+        bulk.insert_many(self.session, ConsentChange.__table__,
+                         ("contact_id", "channel", "granted", "method", "actor", "at"), inserts)
+        _bulk_update(self.session, Contact, list(updates.values()))
+
+    def invoices(self, lines: list[Line], stored: dict[str, Any]) -> None:
+        inserts: list[tuple[Any, ...]] = []
+        updates: list[dict[str, Any]] = []
+        for ln in lines:
+            inv = ln.invoice
+            row = stored.get(inv.number)
+            if row is None:
+                inserts.append((inv.number, self.debtor_ids[ln.debtor.ref], inv.amount, inv.currency, inv.issued_on,
+                                inv.due_on, inv.amount if inv.balance is None else inv.balance, self.now, self.now))
+                self.event(ln.debtor.ref)["invoices_created"].append(inv.number)
+                continue
+            diff = invoices.changes(row, inv)
+            if diff:
+                updates.append({"id": row.id, **{f: getattr(inv, f) for f in diff}, "updated_at": self.now})
+                self.event(ln.debtor.ref)["invoices_updated"].append({"number": inv.number, "changes": diff})
             else:
-                consent_updates.append({"id": stored.id, **values})
-            if k in stored_contacts:  # new contacts carry their consents in the import event
-                consent_events.append({
-                    "debtor_id": k[0], "contact_id": cid, "at": now, "channel": "system", "direction": "internal",
-                    "kind": "consent_granted" if granted else ("consent_not_given" if stored is None else "consent_revoked"),
-                    "text": f"{'Autorizado' if granted else 'Revocado'} el contacto por "
-                            f"{consent.CHANNEL_LABELS[channel]} (csv_import, {actor})",
-                    "actor": actor, "data": {"channel": channel, "granted": granted, "method": "csv_import"},
-                })
-    if consent_inserts:
-        session.execute(insert(Consent), consent_inserts)
-    if consent_updates:
-        session.execute(update(Consent), consent_updates)
-
-    # Invoices.
-    invoice_inserts: list[dict[str, Any]] = []
-    invoice_updates: list[dict[str, Any]] = []
-    for ln in accepted:
-        inv = ln.invoice
-        stored = stored_invoices.get(inv.number)
-        if stored is None:
-            invoice_inserts.append({
-                "number": inv.number, "debtor_id": debtor_ids[ln.debtor.ref], "amount": inv.amount,
-                "currency": inv.currency, "issued_on": inv.issued_on, "due_on": inv.due_on,
-                "balance": inv.amount if inv.balance is None else inv.balance, "created_at": now, "updated_at": now,
-            })
-            event(ln.debtor.ref)["invoices_created"].append(inv.number)
-            continue
-        diff = invoices.changes(stored, inv)
-        if diff:
-            invoice_updates.append({"id": stored.id, **{f: getattr(inv, f) for f in diff}, "updated_at": now})
-            event(ln.debtor.ref)["invoices_updated"].append({"number": inv.number, "changes": diff})
-        else:
-            report.unchanged += 1
-    if invoice_inserts:
-        session.execute(insert(Invoice), invoice_inserts)
-    for chunk in _group_by_keys(invoice_updates):
-        session.execute(update(Invoice), chunk)
-    report.created["invoices"] = len(invoice_inserts)
-    report.updated["invoices"] = len(invoice_updates)
-
-    # One timeline event per debtor touched, plus consent changes of known contacts.
-    timeline_rows = [
-        {"debtor_id": debtor_ids[ref], "at": now, "channel": "system", "direction": "internal",
-         "kind": "portfolio_import", "text": _summary(e), "actor": actor, "data": e}
-        for ref, e in events.items()
-    ] + consent_events
-    if timeline_rows:
-        session.execute(insert(Interaction), timeline_rows)
+                self.report.unchanged += 1
+        bulk.insert_many(
+            self.session, Invoice.__table__,
+            ("number", "debtor_id", "amount_cents", "currency", "issued_on", "due_on", "balance_cents",
+             "created_at", "updated_at"),
+            inserts,
+        )
+        _bulk_update(self.session, Invoice, updates)
+        self.report.created["invoices"] += len(inserts)
+        self.report.updated["invoices"] += len(updates)
 
 
-def _group_by_keys(rows: list[dict[str, Any]]) -> Iterator[list[dict[str, Any]]]:
-    """Bulk UPDATE by primary key needs the same keys in every row of a batch."""
+def _bulk_update(session: Session, model: type[Any], rows: list[dict[str, Any]]) -> None:
+    """UPDATE by primary key; rows with the same keys go in one executemany."""
     groups: dict[tuple[str, ...], list[dict[str, Any]]] = {}
     for row in rows:
         groups.setdefault(tuple(sorted(row)), []).append(row)
-    yield from groups.values()
+    for group in groups.values():
+        session.execute(update(model), group)
 
 
 def _summary(e: dict[str, Any]) -> str:

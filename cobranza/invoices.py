@@ -18,7 +18,7 @@ from cobranza.money import format_amount
 INVOICE_FIELDS = ("amount", "currency", "issued_on", "due_on", "balance")
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class InvoiceInput:
     number: str
     debtor_ref: str

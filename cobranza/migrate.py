@@ -16,5 +16,8 @@ def alembic_config(database_url: str) -> Config:
     return config
 
 
-def upgrade(database_url: str, revision: str = "head") -> None:
-    command.upgrade(alembic_config(database_url), revision)
+def upgrade(database_url: str, revision: str = "head", quiet: bool = False) -> None:
+    config = alembic_config(database_url)
+    # quiet: leave the process's logging alone (tests, benchmarks).
+    config.attributes["configure_logging"] = not quiet
+    command.upgrade(config, revision)

@@ -151,7 +151,13 @@ class Debtor(Base):
 
 
 class Contact(Base):
-    """A person at a debtor company; several per company, one timeline."""
+    """A person at a debtor company; several per company, one timeline.
+
+    Consent per channel is kept on the contact (what the planner and the
+    contact policy read); every change after creation is a ``ConsentChange``
+    row with its evidence, and ``consent_source`` says where the initial
+    values came from (see ``cobranza.consent.evidence``).
+    """
 
     __tablename__ = "contacts"
 
@@ -163,13 +169,15 @@ class Contact(Base):
     email: Mapped[str | None] = mapped_column(String(254))
     # A contact the CRM no longer lists stays for the history, inactive.
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+    whatsapp_consent: Mapped[bool] = mapped_column(Boolean, default=False)
+    voice_consent: Mapped[bool] = mapped_column(Boolean, default=False)
+    email_consent: Mapped[bool] = mapped_column(Boolean, default=False)
+    # How the consents given at creation were recorded: "csv_import by cli:portfolio.csv".
+    consent_source: Mapped[str] = mapped_column(String(250), default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
     debtor: Mapped[Debtor] = relationship(back_populates="contacts")
-    consents: Mapped[list[Consent]] = relationship(
-        back_populates="contact", order_by="Consent.channel", cascade="all, delete-orphan"
-    )
 
     __table_args__ = (
         UniqueConstraint("debtor_id", "phone", name="uq_contacts_debtor_phone"),
@@ -177,30 +185,25 @@ class Contact(Base):
     )
 
 
-class Consent(Base):
-    """Current consent of one contact on one channel, with its evidence.
+class ConsentChange(Base):
+    """One change of a contact's consent on one channel, with its evidence."""
 
-    Every change is also written to the timeline, which keeps the history.
-    """
-
-    __tablename__ = "consents"
+    __tablename__ = "consent_changes"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     contact_id: Mapped[int] = mapped_column(ForeignKey("contacts.id", ondelete="CASCADE"))
     channel: Mapped[str] = mapped_column(String(16))
     granted: Mapped[bool] = mapped_column(Boolean)
-    # How the consent was given or withdrawn: "api", "csv_import", "debtor_request", "agent"...
+    # How: "api", "csv_import", "debtor_request" (an opt-out keyword), "agent"...
     method: Mapped[str] = mapped_column(String(32))
-    # Who recorded it: an API client, an import file, the debtor, an agent.
+    # Who: the API client, the import file, the debtor, the agent.
     actor: Mapped[str] = mapped_column(String(200))
     evidence: Mapped[str | None] = mapped_column(Text)
-    changed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-
-    contact: Mapped[Contact] = relationship(back_populates="consents")
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     __table_args__ = (
-        UniqueConstraint("contact_id", "channel", name="uq_consents_contact_channel"),
         CheckConstraint(_in("channel", list(CONSENT_CHANNELS)), name="channel"),
+        Index("ix_consent_changes_contact_channel", "contact_id", "channel", "id"),
     )
 
 

@@ -51,12 +51,12 @@ def migrated_db(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPat
     if request.param == "sqlite":
         path = tmp_path_factory.mktemp("sqlite") / "cobranza.db"
         url = f"sqlite:///{path}"
-        migrate.upgrade(url)
+        migrate.upgrade(url, quiet=True)
         yield url
         return
     name, url = _create_postgres_database()
     try:
-        migrate.upgrade(url)
+        migrate.upgrade(url, quiet=True)
         yield url
     finally:
         _drop_postgres_database(name)

@@ -1,11 +1,11 @@
-"""Initial schema: debtors, contacts, consents, invoices, payments, promises,
-objections, handoffs and the interactions timeline.
+"""Initial schema: debtors, contacts (with their consents), consent changes,
+invoices, payments, promises, objections, handoffs and the interactions timeline.
 
 Money columns are BIGINT hundredths (see cobranza/money.py).
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-22 12:19:42.155889
+Create Date: 2026-11-22 12:44:52.404432
 """
 
 from __future__ import annotations
@@ -50,6 +50,10 @@ def upgrade() -> None:
     sa.Column('phone', sa.String(length=20), nullable=True),
     sa.Column('email', sa.String(length=254), nullable=True),
     sa.Column('active', sa.Boolean(), nullable=False),
+    sa.Column('whatsapp_consent', sa.Boolean(), nullable=False),
+    sa.Column('voice_consent', sa.Boolean(), nullable=False),
+    sa.Column('email_consent', sa.Boolean(), nullable=False),
+    sa.Column('consent_source', sa.String(length=250), nullable=False),
     sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
     sa.Column('updated_at', sa.DateTime(timezone=True), nullable=False),
     sa.CheckConstraint('phone IS NOT NULL OR email IS NOT NULL', name=op.f('ck_contacts_reachable')),
@@ -103,7 +107,7 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_invoices_debtor_id'), ['debtor_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_invoices_due_on'), ['due_on'], unique=False)
 
-    op.create_table('consents',
+    op.create_table('consent_changes',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('contact_id', sa.Integer(), nullable=False),
     sa.Column('channel', sa.String(length=16), nullable=False),
@@ -111,12 +115,14 @@ def upgrade() -> None:
     sa.Column('method', sa.String(length=32), nullable=False),
     sa.Column('actor', sa.String(length=200), nullable=False),
     sa.Column('evidence', sa.Text(), nullable=True),
-    sa.Column('changed_at', sa.DateTime(timezone=True), nullable=False),
-    sa.CheckConstraint("channel IN ('whatsapp', 'voice', 'email')", name=op.f('ck_consents_channel')),
-    sa.ForeignKeyConstraint(['contact_id'], ['contacts.id'], name=op.f('fk_consents_contact_id_contacts'), ondelete='CASCADE'),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_consents')),
-    sa.UniqueConstraint('contact_id', 'channel', name='uq_consents_contact_channel')
+    sa.Column('at', sa.DateTime(timezone=True), nullable=False),
+    sa.CheckConstraint("channel IN ('whatsapp', 'voice', 'email')", name=op.f('ck_consent_changes_channel')),
+    sa.ForeignKeyConstraint(['contact_id'], ['contacts.id'], name=op.f('fk_consent_changes_contact_id_contacts'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_consent_changes'))
     )
+    with op.batch_alter_table('consent_changes', schema=None) as batch_op:
+        batch_op.create_index('ix_consent_changes_contact_channel', ['contact_id', 'channel', 'id'], unique=False)
+
     op.create_table('interactions',
     sa.Column('id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
     sa.Column('debtor_id', sa.Integer(), nullable=False),
@@ -227,7 +233,10 @@ def downgrade() -> None:
         batch_op.drop_index('ix_interactions_debtor_at')
 
     op.drop_table('interactions')
-    op.drop_table('consents')
+    with op.batch_alter_table('consent_changes', schema=None) as batch_op:
+        batch_op.drop_index('ix_consent_changes_contact_channel')
+
+    op.drop_table('consent_changes')
     with op.batch_alter_table('invoices', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_invoices_due_on'))
         batch_op.drop_index(batch_op.f('ix_invoices_debtor_id'))

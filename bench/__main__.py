@@ -1,0 +1,23 @@
+"""``make bench``: run every benchmark and print each figure as a ratio."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+
+from bench import import_csv
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--quick", action="store_true", help="smaller inputs, one round (smoke test)")
+    args = parser.parse_args()
+    logging.getLogger("alembic").setLevel(logging.WARNING)
+    size, rounds = (5_000, 1) if args.quick else (100_000, 3)
+    print("== portfolio import ==", flush=True)
+    for line in import_csv.main(size, rounds):
+        print(line, flush=True)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,55 @@
+"""The operator CLI, run as a real process against each database."""
+
+from __future__ import annotations
+
+import csv
+import io
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from tests.conftest import DEMO_CSV
+
+from cobranza.settings import ROOT
+
+
+def cli(db_url: str, *args: str) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "DATABASE_URL": db_url}
+    return subprocess.run([sys.executable, "-m", "cobranza", *args], cwd=ROOT, env=env,
+                          capture_output=True, text=True, timeout=120)
+
+
+def test_migrate_import_and_timeline(db_url: str) -> None:
+    assert cli(db_url, "migrate").returncode == 0
+    done = cli(db_url, "import", str(DEMO_CSV))
+    assert done.returncode == 0, done.stderr
+    assert "imported 113 of 113 lines" in done.stdout
+    assert "created 60 debtors, 75 contacts, 113 invoices" in done.stdout
+    shown = cli(db_url, "timeline", "D070003")
+    assert shown.returncode == 0
+    assert "Clínica del Pacífico" in shown.stdout and "CO-0003-002" in shown.stdout
+    assert cli(db_url, "timeline", "NOPE").returncode != 0
+
+
+def test_import_reports_broken_lines_and_exits_1(db_url: str, tmp_path: Path) -> None:
+    rows = list(csv.reader(io.StringIO(DEMO_CSV.read_text(encoding="utf-8"))))
+    rows[3][8] = "12345"  # line 4, phone
+    broken = tmp_path / "broken.csv"
+    with broken.open("w", encoding="utf-8", newline="") as f:
+        csv.writer(f).writerows(rows)
+    done = cli(db_url, "import", str(broken))
+    assert done.returncode == 1
+    assert "imported 112 of 113 lines" in done.stdout
+    assert "line 4, phone" in done.stderr
+
+
+def test_shifted_demo_dates(db_url: str) -> None:
+    done = cli(db_url, "import", "--dry-run", "--json", "--shift-dates-from", "2026-11-20", str(DEMO_CSV))
+    assert done.returncode == 0, done.stderr
+    assert '"invoices": 113' in done.stdout
+
+
+def test_expire_promises(db_url: str) -> None:
+    done = cli(db_url, "expire-promises", "--today", "2026-12-31")
+    assert done.returncode == 0 and "0 promises marked broken" in done.stdout

@@ -1,0 +1,39 @@
+"""Personal data is masked before any log line is written."""
+
+from __future__ import annotations
+
+import logging
+
+from cobranza.logs import MaskingFilter
+from cobranza.redaction import luhn_ok, mask, redact_cards
+
+
+def test_masks_phones_emails_and_cards() -> None:
+    line = mask("from whatsapp:+573005550101 <ana.gomez@andina.example.com> card 4111 1111 1111 1111")
+    assert "3005550101" not in line and "ana.gomez" not in line and "4111" not in line
+    assert "+57" in line and "@andina.example.com" in line and "[tarjeta omitida]" in line
+
+
+def test_leaves_dates_amounts_and_references_alone() -> None:
+    line = "invoice CO-0003-001 due 2026-11-22 balance 166372566.00"
+    assert mask(line) == line
+
+
+def test_only_luhn_valid_numbers_are_cards() -> None:
+    assert luhn_ok("4111111111111111") and not luhn_ok("4111111111111112")
+    assert redact_cards("ref 4111111111111112") == "ref 4111111111111112"
+    assert redact_cards("mi tarjeta es 5500-0000-0000-0004") == "mi tarjeta es [tarjeta omitida]"
+
+
+def test_logging_filter_masks_arguments(caplog) -> None:
+    logger = logging.getLogger("test.masking")
+    handler = logging.Handler()
+    records: list[logging.LogRecord] = []
+    handler.emit = records.append  # type: ignore[method-assign]
+    handler.addFilter(MaskingFilter())
+    logger.addHandler(handler)
+    try:
+        logger.warning("message from %s", "+573005550101")
+    finally:
+        logger.removeHandler(handler)
+    assert "3005550101" not in records[0].getMessage()
