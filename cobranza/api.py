@@ -8,35 +8,24 @@ the field at fault, rendered by one error handler.
 from __future__ import annotations
 
 import hmac
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable, Iterable
+from contextlib import AbstractContextManager
 from datetime import date
-from functools import wraps
 from typing import Any, TypeVar
 
-from flask import Blueprint, Response, current_app, jsonify, request
-from sqlalchemy import select
+from flask import Blueprint, Response, jsonify, request
+from sqlalchemy import Select, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from cobranza import db, debtors, handoffs, imports, invoices, objections, payments, promises, timeline
-from cobranza.errors import DomainError, FieldError
-from cobranza.models import Debtor, Handoff, Invoice, Objection, Promise, PromiseStatus
+from cobranza.errors import BadRequest, FieldError, Unauthorized
+from cobranza.models import Debtor, Handoff, HandoffStatus, Invoice, Objection, Promise, PromiseStatus
 from cobranza.runtime import runtime
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 ACTOR = "api"
 T = TypeVar("T")
-
-
-class Unauthorized(DomainError):
-    status = 401
-    code = "unauthorized"
-
-
-class BadRequest(DomainError):
-    status = 400
-    code = "bad_request"
 
 
 @bp.before_request
@@ -53,19 +42,8 @@ def check_token() -> None:
         raise Unauthorized("invalid API token", "Authorization")
 
 
-@contextmanager
-def unit_of_work(write: bool = False) -> Iterator[Session]:
-    session = runtime().sessions()
-    if write:
-        db.for_writing(session)
-    try:
-        yield session
-        session.commit()
-    except BaseException:
-        session.rollback()
-        raise
-    finally:
-        session.close()
+def unit_of_work(write: bool = False) -> AbstractContextManager[Session]:
+    return db.transaction(runtime().sessions, write=write)
 
 
 def retrying(fn: Callable[[Session], T], attempts: int = 3) -> T:
@@ -216,54 +194,47 @@ def post_import() -> Response:
 
 # --- promises, objections, handoffs ------------------------------------------------
 
-@bp.get("/promises")
-def list_promises() -> Response:
-    status = request.args.get("status")
-    if status is not None and status not in {s.value for s in PromiseStatus}:
-        raise FieldError("status must be one of " + ", ".join(s.value for s in PromiseStatus), "status")
+def _choice(name: str, allowed: Iterable[str]) -> str | None:
+    """An optional query parameter that must be one of ``allowed``."""
+    value = request.args.get(name)
+    allowed = tuple(allowed)
+    if value is not None and value not in allowed:
+        raise FieldError(f"{name} must be one of " + ", ".join(allowed), name)
+    return value
+
+
+def _listing(query: Select[Any], model: Any, column: str, value: str | None,
+             row: Callable[..., dict[str, Any]]) -> Response:
+    """Rows of ``query`` for ``?debtor_ref=`` and one filter, oldest first."""
     with unit_of_work() as session:
         debtor_id = _debtor_id(session, _debtor_ref_arg())
-        query = select(Promise, Invoice.number).join(Invoice, Invoice.id == Promise.invoice_id).order_by(Promise.id)
         if debtor_id is not None:
-            query = query.where(Promise.debtor_id == debtor_id)
-        if status is not None:
-            query = query.where(Promise.status == status)
-        return jsonify([promises.serialize(p, n) for p, n in session.execute(query.limit(_limit(1000, 10000)))])
+            query = query.where(model.debtor_id == debtor_id)
+        if value is not None:
+            query = query.where(getattr(model, column) == value)
+        return jsonify([row(*r) for r in session.execute(query.order_by(model.id).limit(_limit(1000, 10000)))])
+
+
+@bp.get("/promises")
+def list_promises() -> Response:
+    return _listing(
+        select(Promise, Invoice.number).join(Invoice, Invoice.id == Promise.invoice_id),
+        Promise, "status", _choice("status", (s.value for s in PromiseStatus)), promises.serialize,
+    )
 
 
 @bp.get("/objections")
 def list_objections() -> Response:
-    kind = request.args.get("type")
-    if kind is not None and kind not in objections.TYPES:
-        raise FieldError("type must be one of " + ", ".join(objections.TYPES), "type")
-    with unit_of_work() as session:
-        debtor_id = _debtor_id(session, _debtor_ref_arg())
-        query = (
-            select(Objection, Invoice.number)
-            .outerjoin(Invoice, Invoice.id == Objection.invoice_id)
-            .order_by(Objection.id)
-        )
-        if debtor_id is not None:
-            query = query.where(Objection.debtor_id == debtor_id)
-        if kind is not None:
-            query = query.where(Objection.type == kind)
-        return jsonify([objections.serialize(o, n) for o, n in session.execute(query.limit(_limit(1000, 10000)))])
+    return _listing(
+        select(Objection, Invoice.number).outerjoin(Invoice, Invoice.id == Objection.invoice_id),
+        Objection, "type", _choice("type", objections.TYPES), objections.serialize,
+    )
 
 
 @bp.get("/handoffs")
 def list_handoffs() -> Response:
-    status = request.args.get("status")
-    valid = ("open", "assigned", "resolved")
-    if status is not None and status not in valid:
-        raise FieldError("status must be one of " + ", ".join(valid), "status")
-    with unit_of_work() as session:
-        debtor_id = _debtor_id(session, _debtor_ref_arg())
-        query = select(Handoff, Debtor.ref).join(Debtor, Debtor.id == Handoff.debtor_id).order_by(Handoff.id)
-        if debtor_id is not None:
-            query = query.where(Handoff.debtor_id == debtor_id)
-        if status is not None:
-            query = query.where(Handoff.status == status)
-        return jsonify([
-            {**handoffs.serialize(h), "debtor_ref": ref}
-            for h, ref in session.execute(query.limit(_limit(1000, 10000)))
-        ])
+    return _listing(
+        select(Handoff, Debtor.ref).join(Debtor, Debtor.id == Handoff.debtor_id),
+        Handoff, "status", _choice("status", (s.value for s in HandoffStatus)),
+        lambda h, ref: {**handoffs.serialize(h), "debtor_ref": ref},
+    )

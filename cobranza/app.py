@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+
 from flask import Flask, Response, jsonify
 from werkzeug.exceptions import HTTPException
 

@@ -77,7 +77,7 @@ def insert_many(session: Session, table: Table, columns: Sequence[str], rows: Se
     dialect = connection.dialect
     processors = [_processor(table, c, dialect) for c in columns]
     converted = [
-        tuple(v if p is None or v is None else p(v) for p, v in zip(processors, row)) for row in rows
+        tuple(v if p is None or v is None else p(v) for p, v in zip(processors, row, strict=True)) for row in rows
     ]
     driver = connection.connection.driver_connection
     try:

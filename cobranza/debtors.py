@@ -8,7 +8,8 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
-from cobranza import consent, timeline, validation as v
+from cobranza import consent, timeline
+from cobranza import validation as v
 from cobranza.errors import FieldError, NotFound
 from cobranza.models import CONSENT_CHANNELS, Contact, Debtor
 

@@ -24,6 +24,20 @@ class DomainError(Exception):
         return {"code": self.code, "message": self.message, "field": self.field}
 
 
+class BadRequest(DomainError):
+    """The request itself is unusable: no body, not JSON, not an object (400)."""
+
+    status = 400
+    code = "bad_request"
+
+
+class Unauthorized(DomainError):
+    """No or a wrong API token (401)."""
+
+    status = 401
+    code = "unauthorized"
+
+
 class FieldError(DomainError):
     """A value that does not parse or breaks a rule (422)."""
 

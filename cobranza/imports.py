@@ -26,13 +26,24 @@ from sqlalchemy import select, text, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
-from cobranza import bulk, consent, db, invoices, validation as v
-from cobranza.debtors import DEBTOR_FIELDS, ContactInput
+from cobranza import bulk, consent, db, invoices
+from cobranza import validation as v
+from cobranza.debtors import DEBTOR_FIELDS, ContactInput, DebtorInput
 from cobranza.errors import DomainError, FieldError
 from cobranza.invoices import InvoiceInput
-from cobranza.validation import REFERENCE as _REFERENCE
+from cobranza.models import (
+    CONSENT_CHANNELS,
+    ConsentChange,
+    Contact,
+    Debtor,
+    Interaction,
+    Invoice,
+    Payment,
+    Promise,
+    utcnow,
+)
 from cobranza.money import CENT, MAX_AMOUNT
-from cobranza.models import CONSENT_CHANNELS, ConsentChange, Contact, Debtor, Interaction, Invoice, Payment, Promise, utcnow
+from cobranza.validation import REFERENCE as _REFERENCE
 
 COLUMNS = (
     "debtor_ref", "company_name", "tax_id", "country", "timezone", "language",
@@ -60,21 +71,11 @@ class LineError:
         return {"line": self.line, "column": self.column, "code": self.code, "message": self.message}
 
 
-@dataclass(frozen=True)
-class DebtorRow:
-    ref: str
-    name: str
-    tax_id: str
-    country: str
-    timezone: str
-    language: str
-
-
 class Line(NamedTuple):
     """One valid CSV line; debtor and contact parts are shared between lines."""
 
     number: int
-    debtor: DebtorRow
+    debtor: DebtorInput
     contact: ContactInput
     invoice: InvoiceInput
 
@@ -211,7 +212,7 @@ class _RowParser:
             *(at[c] for c in ("invoice_number", "amount", "currency", "issued_on", "due_on", "balance"))
         )
         self.shift = shift
-        self.debtors: dict[tuple[str, ...], DebtorRow | list[Fault]] = {}
+        self.debtors: dict[tuple[str, ...], DebtorInput | list[Fault]] = {}
         self.contacts: dict[tuple[str, ...], ContactInput | list[Fault]] = {}
 
     def parse(self, cells: list[str], line: int, faults: list[Fault]) -> Line | None:
@@ -228,6 +229,7 @@ class _RowParser:
         if isinstance(contact, list):
             faults.extend(contact)
         raw = self.invoice_cells(cells)
+        invoice: InvoiceInput | None
         try:  # the common case: six clean fields, one exception handler
             invoice = self.invoice(raw, debtor.ref)  # type: ignore[union-attr]
         except (DomainError, ArithmeticError, ValueError, AttributeError):
@@ -264,10 +266,10 @@ class _RowParser:
         issued = _get(faults, v.iso_date, issued_raw, "issued_on")
         due = _get(faults, v.iso_date, due_raw, "due_on")
         balance = _get(faults, _zero_or_more, balance_raw, "balance") if balance_raw.strip() else None
-        if faults or isinstance(debtor, list):
+        if faults or isinstance(debtor, list) or issued is None or due is None:
             return None
-        invoice = InvoiceInput(number, debtor.ref, amount, currency, issued + self.shift,  # type: ignore[arg-type,operator]
-                               due + self.shift, balance)  # type: ignore[operator]
+        invoice = InvoiceInput(number, debtor.ref, amount, currency,  # type: ignore[arg-type]
+                               issued + self.shift, due + self.shift, balance)
         try:
             invoices.check_values(invoice)
         except DomainError as exc:
@@ -276,7 +278,7 @@ class _RowParser:
         return invoice
 
 
-def _parse_debtor(raw: tuple[str, ...]) -> DebtorRow | list[Fault]:
+def _parse_debtor(raw: tuple[str, ...]) -> DebtorInput | list[Fault]:
     faults: list[Fault] = []
     ref_raw, name_raw, tax_raw, country_raw, tz_raw, lang_raw = raw
     values = (
@@ -287,7 +289,7 @@ def _parse_debtor(raw: tuple[str, ...]) -> DebtorRow | list[Fault]:
         _get(faults, v.timezone_name, tz_raw, "timezone"),
         _get(faults, v.language, lang_raw, "language"),
     )
-    return faults or DebtorRow(*values)  # type: ignore[arg-type]
+    return faults or DebtorInput(*values)  # type: ignore[arg-type]
 
 
 def _parse_contact(raw: tuple[str, ...]) -> ContactInput | list[Fault]:
@@ -300,7 +302,7 @@ def _parse_contact(raw: tuple[str, ...]) -> ContactInput | list[Fault]:
     if not phone_raw.strip() and not email_raw.strip():
         faults.append(("phone", "required", "the contact needs a phone or an e-mail"))
     consent = {
-        ch: _get(faults, v.boolean, value, f"{ch}_consent") for ch, value in zip(CONSENT_CHANNELS, consent_raw)
+        ch: _get(faults, v.boolean, value, f"{ch}_consent") for ch, value in zip(CONSENT_CHANNELS, consent_raw, strict=True)
     }
     return faults or ContactInput(name, role, phone, email, consent)  # type: ignore[arg-type]
 
@@ -311,7 +313,7 @@ class _Consistency:
 
     def __init__(self) -> None:
         self.invoices: dict[str, int] = {}
-        self.debtors: dict[str, tuple[int, DebtorRow]] = {}
+        self.debtors: dict[str, tuple[int, DebtorInput]] = {}
         self.contacts: dict[tuple[str, str], tuple[int, ContactInput]] = {}
 
     def check(self, line: Line, faults: list[Fault]) -> None:
@@ -321,8 +323,8 @@ class _Consistency:
         seen = self.debtors.get(line.debtor.ref)
         # Parsed parts are shared per distinct raw text, so identity means equality.
         if seen is not None and seen[1] is not line.debtor:
-            column = next(c for a, c in DEBTOR_COLUMNS.items() if getattr(seen[1], a) != getattr(line.debtor, a))
-            faults.append((column, "inconsistent", f"{column} differs from line {seen[0]} for debtor {line.debtor.ref}"))
+            differs = next(c for a, c in DEBTOR_COLUMNS.items() if getattr(seen[1], a) != getattr(line.debtor, a))
+            faults.append((differs, "inconsistent", f"{differs} differs from line {seen[0]} for debtor {line.debtor.ref}"))
         key = (line.debtor.ref, line.contact.key)
         other = self.contacts.get(key)
         if other is not None and other[1] is not line.contact:
@@ -477,28 +479,29 @@ class _Writer:
         return accepted
 
     def debtors(self, lines: list[Line], stored: dict[str, Any]) -> None:
-        wanted: dict[str, DebtorRow] = {}
+        wanted: dict[str, DebtorInput] = {}
         for ln in lines:
             wanted.setdefault(ln.debtor.ref, ln.debtor)
         new = [d for ref, d in wanted.items() if ref not in stored]
         ids = bulk.allocate_ids(self.session, Debtor.__table__, len(new))
         bulk.insert_many(
             self.session, Debtor.__table__, ("id", "ref", *DEBTOR_FIELDS, "created_at", "updated_at"),
-            [(i, d.ref, *(getattr(d, f) for f in DEBTOR_FIELDS), self.now, self.now) for i, d in zip(ids, new)],
+            [(i, d.ref, *(getattr(d, f) for f in DEBTOR_FIELDS), self.now, self.now) for i, d in zip(ids, new, strict=True)],
         )
-        for i, d in zip(ids, new):
+        for i, d in zip(ids, new, strict=True):
             self.debtor_ids[d.ref] = i
             self.event(d.ref)["debtor_created"] = True
         self.report.created["debtors"] += len(new)
         updates = []
         for ref, row in stored.items():
-            d = wanted.get(ref)
-            if d is None:
+            given = wanted.get(ref)
+            if given is None:
                 continue
             self.debtor_ids[ref] = row.id
-            diff = {f: [getattr(row, f), getattr(d, f)] for f in DEBTOR_FIELDS if getattr(row, f) != getattr(d, f)}
+            diff = {f: [getattr(row, f), getattr(given, f)] for f in DEBTOR_FIELDS
+                    if getattr(row, f) != getattr(given, f)}
             if diff:
-                updates.append({"id": row.id, **{f: new for f, (_, new) in diff.items()}, "updated_at": self.now})
+                updates.append({"id": row.id, **{f: value for f, (_, value) in diff.items()}, "updated_at": self.now})
                 self.event(ref)["debtor_changes"] = diff
         _bulk_update(self.session, Debtor, updates)
         self.report.updated["debtors"] += len(updates)
@@ -523,11 +526,11 @@ class _Writer:
             ("id", "debtor_id", "name", "role", "phone", "email", "active", "whatsapp_consent", "voice_consent",
              "email_consent", "consent_source", "created_at", "updated_at"),
             [(i, k[0], c.name, c.role, c.phone, c.email, True, c.consent["whatsapp"], c.consent["voice"],
-              c.consent["email"], source, self.now, self.now) for i, (k, _, c) in zip(ids, new)],
+              c.consent["email"], source, self.now, self.now) for i, (k, _, c) in zip(ids, new, strict=True)],
         )
         self.report.created["contacts"] += len(new)
         self.contact_ids.update((k, r.id) for k, r in stored.items())
-        self.contact_ids.update((k, i) for i, (k, _, _) in zip(ids, new))
+        self.contact_ids.update((k, i) for i, (k, _, _) in zip(ids, new, strict=True))
         for _, ref, c in new:
             self.event(ref)["contacts_added"].append(
                 {"name": c.name, "phone": c.phone, "email": c.email, "consent": c.consent})

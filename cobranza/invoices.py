@@ -10,7 +10,8 @@ from typing import Any
 from sqlalchemy import exists, or_, select
 from sqlalchemy.orm import Session
 
-from cobranza import timeline, validation as v
+from cobranza import timeline
+from cobranza import validation as v
 from cobranza.errors import Conflict, FieldError, NotFound
 from cobranza.models import Debtor, Invoice, Payment, Promise
 from cobranza.money import format_amount

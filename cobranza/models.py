@@ -8,7 +8,7 @@ so SQLite and PostgreSQL hold the same schema.
 from __future__ import annotations
 
 import enum
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any
 
@@ -36,7 +36,7 @@ from cobranza.money import Money
 
 
 def utcnow() -> datetime:
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 class UTCDateTime(TypeDecorator[datetime]):
@@ -50,15 +50,15 @@ class UTCDateTime(TypeDecorator[datetime]):
             return None
         if value.tzinfo is None:
             raise ValueError("naive datetime given to a UTC column")
-        value = value.astimezone(timezone.utc)
+        value = value.astimezone(UTC)
         return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
 
     def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
         if value is None:
             return None
         if value.tzinfo is None:
-            return value.replace(tzinfo=timezone.utc)
-        return value.astimezone(timezone.utc)
+            return value.replace(tzinfo=UTC)
+        return value.astimezone(UTC)
 
 
 JSONType = JSON().with_variant(JSONB(), "postgresql")
@@ -77,7 +77,7 @@ class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING)
 
 
-class Channel(str, enum.Enum):
+class Channel(enum.StrEnum):
     """Where an event happened (the contract's timeline channels)."""
 
     WHATSAPP = "whatsapp"
@@ -90,13 +90,13 @@ class Channel(str, enum.Enum):
 CONSENT_CHANNELS = ("whatsapp", "voice", "email")
 
 
-class Direction(str, enum.Enum):
+class Direction(enum.StrEnum):
     IN = "in"
     OUT = "out"
     INTERNAL = "internal"
 
 
-class PromiseStatus(str, enum.Enum):
+class PromiseStatus(enum.StrEnum):
     PENDING = "pending"
     KEPT = "kept"
     PARTIALLY_KEPT = "partially_kept"
@@ -104,7 +104,7 @@ class PromiseStatus(str, enum.Enum):
     CANCELLED = "cancelled"
 
 
-class ObjectionType(str, enum.Enum):
+class ObjectionType(enum.StrEnum):
     INVOICE_NOT_RECEIVED = "invoice_not_received"
     BILLING_ERROR = "billing_error"
     ALREADY_PAID = "already_paid"
@@ -115,7 +115,7 @@ class ObjectionType(str, enum.Enum):
     OTHER = "other"
 
 
-class HandoffStatus(str, enum.Enum):
+class HandoffStatus(enum.StrEnum):
     OPEN = "open"
     ASSIGNED = "assigned"
     RESOLVED = "resolved"
@@ -216,7 +216,7 @@ class Invoice(Base):
     amount: Mapped[Decimal] = mapped_column("amount_cents", Money)
     currency: Mapped[str] = mapped_column(String(3))
     issued_on: Mapped[date] = mapped_column(Date)
-    due_on: Mapped[date] = mapped_column(Date, index=True)
+    due_on: Mapped[date] = mapped_column(Date)
     balance: Mapped[Decimal] = mapped_column("balance_cents", Money)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)

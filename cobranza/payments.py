@@ -10,7 +10,8 @@ from typing import Any
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from cobranza import invoices, promises, timeline, validation as v
+from cobranza import invoices, promises, timeline
+from cobranza import validation as v
 from cobranza.errors import Conflict, FieldError
 from cobranza.models import Invoice, Payment, Promise
 from cobranza.money import format_amount

@@ -70,7 +70,7 @@ class Settings:
     promise_grace_days: int = 2
 
     @classmethod
-    def from_env(cls, env: dict[str, str] | None = None) -> "Settings":
+    def from_env(cls, env: dict[str, str] | None = None) -> Settings:
         e = dict(os.environ if env is None else env)
 
         def get(name: str) -> str | None:

@@ -4,7 +4,7 @@ invoices, payments, promises, objections, handoffs and the interactions timeline
 Money columns are BIGINT hundredths (see cobranza/money.py).
 
 Revision ID: 0001
-Revises: 
+Revises:
 Create Date: 2026-11-22 12:44:52.404432
 """
 
@@ -15,7 +15,6 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 from sqlalchemy.dialects import postgresql
-
 
 revision: str = '0001'
 down_revision: str | None = None
@@ -105,7 +104,6 @@ def upgrade() -> None:
     )
     with op.batch_alter_table('invoices', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_invoices_debtor_id'), ['debtor_id'], unique=False)
-        batch_op.create_index(batch_op.f('ix_invoices_due_on'), ['due_on'], unique=False)
 
     op.create_table('consent_changes',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -238,7 +236,6 @@ def downgrade() -> None:
 
     op.drop_table('consent_changes')
     with op.batch_alter_table('invoices', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_invoices_due_on'))
         batch_op.drop_index(batch_op.f('ix_invoices_debtor_id'))
 
     op.drop_table('invoices')

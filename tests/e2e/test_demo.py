@@ -51,4 +51,4 @@ def test_demo_serves_the_portfolio_through_the_api(tmp_path: Path) -> None:
         except subprocess.TimeoutExpired:
             os.killpg(proc.pid, signal.SIGKILL)
             out, _ = proc.communicate()
-    assert "http://127.0.0.1:%d/healthz" % port in out
+    assert f"http://127.0.0.1:{port}/healthz" in out

@@ -9,9 +9,8 @@ import subprocess
 import sys
 from pathlib import Path
 
-from tests.conftest import DEMO_CSV
-
 from cobranza.settings import ROOT
+from tests.conftest import DEMO_CSV
 
 
 def cli(db_url: str, *args: str) -> subprocess.CompletedProcess[str]:
