@@ -21,8 +21,8 @@ def create_app(settings: Settings | None = None) -> Flask:
     logs.configure()
     app = Flask(__name__)
     app.config["MAX_CONTENT_LENGTH"] = MAX_UPLOAD
-    app.config["JSON_SORT_KEYS"] = False
     app.json.sort_keys = False  # type: ignore[attr-defined]
+    app.json.ensure_ascii = False  # type: ignore[attr-defined]  # "Clínica", not "Cl\u00ednica"
     if settings.secret_key:
         app.secret_key = settings.secret_key
     app.extensions["cobranza"] = Runtime(settings)
