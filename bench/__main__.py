@@ -13,7 +13,7 @@ def main() -> None:
     parser.add_argument("--quick", action="store_true", help="smaller inputs, one round (smoke test)")
     args = parser.parse_args()
     logging.getLogger("alembic").setLevel(logging.WARNING)
-    size, rounds = (5_000, 1) if args.quick else (100_000, 3)
+    size, rounds = (5_000, 1) if args.quick else (100_000, 5)
     print("== portfolio import ==", flush=True)
     for line in import_csv.main(size, rounds):
         print(line, flush=True)

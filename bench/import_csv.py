@@ -17,7 +17,7 @@ from decimal import Decimal
 
 from sqlalchemy import text
 
-from bench.common import median_pair, postgres_available, scratch_database, timed
+from bench.common import best_pair, postgres_available, scratch_database, settle, timed
 from cobranza import imports, validation
 from cobranza.db import make_engine, make_session_factory
 
@@ -69,6 +69,7 @@ def bare_insert(url: str, rows: list[list[str]]) -> float:
         conn.execute(text("DROP TABLE IF EXISTS bench_bare"))
         key = "INTEGER PRIMARY KEY" if url.startswith("sqlite") else "BIGSERIAL PRIMARY KEY"
         conn.execute(text(f"CREATE TABLE bench_bare (id {key}, {cols})"))
+    settle(engine)
     raw = engine.raw_connection()
     try:
         def run() -> None:
@@ -91,6 +92,7 @@ def measure(backend: str, payload: bytes, rows: list[list[str]], rounds: int) ->
         validation.clear_caches()
         with scratch_database(backend) as url:
             engine = make_engine(url)
+            settle(engine)
             seconds = timed(lambda: imports.run(make_session_factory(engine), payload, actor="bench"))
             engine.dispose()
             return seconds
@@ -99,7 +101,7 @@ def measure(backend: str, payload: bytes, rows: list[list[str]], rounds: int) ->
         with scratch_database(backend) as url:
             return bare_insert(url, rows)
 
-    return median_pair(one_import, one_bare, rounds)
+    return best_pair(one_import, one_bare, rounds)
 
 
 def main(invoices: int = 100_000, rounds: int = 3) -> list[str]:

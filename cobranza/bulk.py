@@ -75,10 +75,7 @@ def insert_many(session: Session, table: Table, columns: Sequence[str], rows: Se
         return 0
     connection = session.connection()
     dialect = connection.dialect
-    processors = [_processor(table, c, dialect) for c in columns]
-    converted = [
-        tuple(v if p is None or v is None else p(v) for p, v in zip(processors, row, strict=True)) for row in rows
-    ]
+    converted = _convert(rows, [_processor(table, c, dialect) for c in columns])
     driver = connection.connection.driver_connection
     try:
         _send(dialect.name, driver, table, columns, converted)
@@ -86,6 +83,18 @@ def insert_many(session: Session, table: Table, columns: Sequence[str], rows: Se
         # The same exception the ORM would raise, so callers handle one kind.
         raise IntegrityError(f"bulk insert into {table.name}", None, exc) from exc
     return len(converted)
+
+
+def _convert(rows: Sequence[Sequence[Any]], processors: list[Processor | None]) -> list[tuple[Any, ...]]:
+    """Apply bind processors column by column: most columns need none, and a
+    transposition through ``zip`` costs far less than a generator per row."""
+    if all(p is None for p in processors):
+        return [tuple(row) for row in rows]
+    columns = list(zip(*rows, strict=True))
+    for i, process in enumerate(processors):
+        if process is not None:
+            columns[i] = tuple(None if v is None else process(v) for v in columns[i])
+    return list(zip(*columns, strict=True))
 
 
 def _copy_type(column_type: Any) -> str:
