@@ -94,6 +94,31 @@ def timeline_cmd(debtor_ref: str, as_json: bool) -> None:
         click.echo(f"{when}  {e['channel']:<8} {e['direction']:<8} {e['kind']:<20}{extra} {e['text']}")
 
 
+@main.command("worker")
+@click.option("--burst", is_flag=True, help="Run the jobs queued now, then exit.")
+def worker_cmd(burst: bool) -> None:
+    """Run queued jobs (e-mail sending) and sweep the outbox for what is due."""
+    import threading
+
+    # Jobs run in this process (no fork per job): they are short, and a forked
+    # child would share the parent's database connections.
+    from rq import SimpleWorker
+
+    from cobranza import jobs
+
+    rt = jobs._runtime()
+    stop = threading.Event()
+    if not burst:
+        jobs.start_sweeper(stop)
+    else:
+        jobs.sweep_outbox()
+    try:
+        SimpleWorker([jobs.queue_for(rt.redis, rt.settings)], connection=rt.redis).work(
+            burst=burst, logging_level="WARNING")
+    finally:
+        stop.set()
+
+
 @main.command("expire-promises")
 @click.option("--today", "today_raw", metavar="YYYY-MM-DD", help="The date to judge by (default: today).")
 def expire_cmd(today_raw: str | None) -> None:

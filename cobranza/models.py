@@ -355,3 +355,39 @@ class Interaction(Base):
         CheckConstraint(_in("direction", _values(Direction)), name="direction"),
         Index("ix_interactions_debtor_at", "debtor_id", "at", "id"),
     )
+
+
+class OutboxEmail(Base):
+    """An e-mail to send, written in the same transaction as what it confirms.
+
+    A worker sends it over SMTP, retries with back-off while the server is
+    down, and marks it sent; ``message_id`` is fixed at creation so a resend
+    after a crash carries the same Message-ID.
+    """
+
+    __tablename__ = "outbox_emails"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    debtor_id: Mapped[int] = mapped_column(ForeignKey("debtors.id", ondelete="CASCADE"), index=True)
+    contact_id: Mapped[int | None] = mapped_column(ForeignKey("contacts.id", ondelete="SET NULL"))
+    promise_id: Mapped[int | None] = mapped_column(ForeignKey("promises.id", ondelete="CASCADE"))
+    kind: Mapped[str] = mapped_column(String(32))
+    to_address: Mapped[str | None] = mapped_column(String(254))
+    language: Mapped[str] = mapped_column(String(2))
+    # What the template needs, frozen when the e-mail was decided.
+    context: Mapped[dict[str, Any]] = mapped_column(JSONType, default=dict)
+    message_id: Mapped[str] = mapped_column(String(200), unique=True)
+    status: Mapped[str] = mapped_column(String(16), default="pending")
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # While "sending", the worker that claimed it holds it until then.
+    lease_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    last_error: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    __table_args__ = (
+        UniqueConstraint("promise_id", "kind", name="uq_outbox_emails_promise_kind"),
+        CheckConstraint(_in("status", ["pending", "sending", "sent", "failed", "no_recipient"]), name="status"),
+        Index("ix_outbox_emails_status_next", "status", "next_attempt_at"),
+    )

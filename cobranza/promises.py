@@ -20,7 +20,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from cobranza import timeline
+from cobranza import outbox, timeline
 from cobranza.errors import Conflict, FieldError
 from cobranza.models import Contact, Invoice, Payment, Promise, PromiseStatus, utcnow
 from cobranza.money import format_amount
@@ -95,11 +95,16 @@ def register(
     channel: str,
     actor: str,
     today: date,
+    creditor: str,
     contact: Contact | None = None,
     horizon_days: int = DEFAULT_HORIZON_DAYS,
     note: str | None = None,
 ) -> Promise:
-    """Register a promise after its terms are checked; replaces a pending one."""
+    """Register a promise after its terms are checked; replaces a pending one.
+
+    Its confirmation e-mail is written to the outbox in the same transaction,
+    signed by ``creditor``.
+    """
     check_terms(invoice, amount, promised_date, today, horizon_days)
     for previous in open_for_invoice(session, invoice.id):
         if previous.status == P.PENDING.value:
@@ -126,6 +131,7 @@ def register(
         invoice_id=invoice.id, contact_id=promise.contact_id, actor=actor,
         data={"promise_id": promise.id},
     )
+    outbox.queue_promise_confirmation(session, promise, invoice, contact, creditor)
     return promise
 
 

@@ -14,6 +14,7 @@ from flask import current_app
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
+from cobranza import jobs
 from cobranza.db import make_engine, make_session_factory
 from cobranza.settings import Settings
 
@@ -28,7 +29,10 @@ class Runtime:
 
     @cached_property
     def sessions(self) -> sessionmaker[Session]:
-        return make_session_factory(self.engine)
+        factory = make_session_factory(self.engine)
+        # E-mails queued in a transaction go to the workers as soon as it commits.
+        jobs.kick_after_commit(factory, self.redis, self.settings)
+        return factory
 
     @cached_property
     def redis(self) -> redis.Redis:

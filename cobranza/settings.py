@@ -60,6 +60,10 @@ class Settings:
     smtp_password: str | None = None
     smtp_starttls: bool = False
     mail_from: str | None = None
+    # The creditor: who signs reminders and confirmations.
+    company_name: str = "Cobranza"
+    # Redis queue the workers take jobs from.
+    job_queue: str = "cobranza"
     api_token: str | None = None
     secret_key: str | None = None
     # Dependencies whose failure makes /healthz answer 503. The conversational
@@ -96,6 +100,8 @@ class Settings:
             smtp_password=get("SMTP_PASSWORD"),
             smtp_starttls=_bool(get("SMTP_STARTTLS")),
             mail_from=get("MAIL_FROM"),
+            company_name=get("COMPANY_NAME") or cls.company_name,
+            job_queue=get("JOB_QUEUE") or cls.job_queue,
             api_token=get("API_TOKEN"),
             secret_key=get("SECRET_KEY"),
             health_required=(

@@ -8,15 +8,21 @@ migrated once; tables are emptied before each test.
 from __future__ import annotations
 
 import os
+import socket
 import uuid
 from collections.abc import Iterator
+from email import message_from_bytes, policy
+from email.message import EmailMessage
 from pathlib import Path
 from typing import Any
 
 import psycopg
 import pytest
+import redis
+from aiosmtpd.controller import Controller
 from flask import Flask
 from flask.testing import FlaskClient
+from rq import Queue
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
@@ -80,9 +86,60 @@ def db_url(migrated_db: str) -> str:
     return migrated_db
 
 
+TEST_REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+
+
+@pytest.fixture(scope="session")
+def job_queue() -> Iterator[str]:
+    """A queue of this test run's own, emptied at the end."""
+    name = f"test-{uuid.uuid4().hex[:8]}"
+    yield name
+    connection = redis.Redis.from_url(TEST_REDIS_URL)
+    Queue(name, connection=connection).delete(delete_jobs=True)
+    connection.close()
+
+
+class SmtpSink:
+    """A real SMTP server (aiosmtpd) that keeps what it receives."""
+
+    def __init__(self) -> None:
+        self.messages: list[EmailMessage] = []
+        self.port = free_port()
+        self.controller: Controller | None = None
+
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802 - aiosmtpd's name
+        self.messages.append(message_from_bytes(envelope.content, policy=policy.default))  # type: ignore[arg-type]
+        return "250 OK"
+
+    def start(self) -> None:
+        self.controller = Controller(self, hostname="127.0.0.1", port=self.port)
+        self.controller.start()
+
+    def stop(self) -> None:
+        if self.controller is not None:
+            self.controller.stop()
+            self.controller = None
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
 @pytest.fixture
-def settings(db_url: str) -> Settings:
-    return Settings(database_url=db_url, api_token=API_TOKEN, secret_key="test-secret")
+def smtp() -> Iterator[SmtpSink]:
+    sink = SmtpSink()
+    sink.start()
+    yield sink
+    sink.stop()
+
+
+@pytest.fixture
+def settings(db_url: str, job_queue: str, smtp: SmtpSink) -> Settings:
+    return Settings(database_url=db_url, api_token=API_TOKEN, secret_key="test-secret", redis_url=TEST_REDIS_URL,
+                    job_queue=job_queue, smtp_port=smtp.port, mail_from="cartera@acme.example.com",
+                    company_name="Acme S.A.S.")
 
 
 @pytest.fixture

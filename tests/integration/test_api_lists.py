@@ -19,7 +19,7 @@ def seed(app: Flask) -> None:
     with db.transaction(app.extensions["cobranza"].sessions) as s:
         debtor = s.scalar(select(Debtor).where(Debtor.ref == "D1"))
         invoice = s.scalar(select(Invoice).where(Invoice.number == "F-001"))
-        promises.register(s, invoice, Decimal("1000"), TODAY + timedelta(days=3), "whatsapp", "bot", TODAY)
+        promises.register(s, invoice, Decimal("1000"), TODAY + timedelta(days=3), "whatsapp", "bot", TODAY, "Acme S.A.S.")
         objections.record(s, debtor.id, "invoice_not_received", "no me llegó", "whatsapp", "bot", invoice=invoice)
         objections.record(s, debtor.id, "cash_flow", "estamos cortos de caja", "voice", "bot",
                           details={"expected": "fin de mes"})

@@ -25,7 +25,7 @@ def pay(client: FlaskClient, auth: dict[str, str], amount: str, paid_on: date = 
 def promise(app: Flask, amount: str, days: int = 5, channel: str = "whatsapp") -> int:
     with db.transaction(app.extensions["cobranza"].sessions) as s:
         invoice = s.scalar(select(Invoice).where(Invoice.number == "F-001"))
-        p = promises.register(s, invoice, Decimal(amount), TODAY + timedelta(days=days), channel, "test", TODAY)
+        p = promises.register(s, invoice, Decimal(amount), TODAY + timedelta(days=days), channel, "test", TODAY, "Acme S.A.S.")
         return p.id
 
 
@@ -100,7 +100,7 @@ def test_payment_after_the_date_partially_keeps(app: Flask, client: FlaskClient,
     with db.transaction(app.extensions["cobranza"].sessions) as s:
         invoice_row = s.scalar(select(Invoice).where(Invoice.number == "F-001"))
         promises.register(s, invoice_row, Decimal("600000"), TODAY - timedelta(days=3), "voice", "test",
-                          TODAY - timedelta(days=5))
+                          TODAY - timedelta(days=5), "Acme S.A.S.")
     answer = pay(client, auth, "600000.00")
     assert answer.json["promises"][0]["status"] == "partially_kept"
     p = promise_list(client, auth)[0]

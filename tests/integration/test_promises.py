@@ -38,27 +38,27 @@ def invoice(session: Session) -> Invoice:
 )
 def test_terms_are_checked(session: Session, invoice: Invoice, amount: str, days: int, field: str, code: str) -> None:
     with pytest.raises(FieldError) as caught:
-        promises.register(session, invoice, Decimal(amount), TODAY + timedelta(days=days), "whatsapp", "t", TODAY)
+        promises.register(session, invoice, Decimal(amount), TODAY + timedelta(days=days), "whatsapp", "t", TODAY, "Acme S.A.S.")
     assert caught.value.field == field
     if code != "invalid":
         assert caught.value.code == code
 
 
 def test_horizon_is_configurable_and_today_is_allowed(session: Session, invoice: Invoice) -> None:
-    promises.register(session, invoice, Decimal("100"), TODAY, "whatsapp", "t", TODAY)
-    promises.register(session, invoice, Decimal("100"), TODAY + timedelta(days=45), "whatsapp", "t", TODAY,
+    promises.register(session, invoice, Decimal("100"), TODAY, "whatsapp", "t", TODAY, "Acme S.A.S.")
+    promises.register(session, invoice, Decimal("100"), TODAY + timedelta(days=45), "whatsapp", "t", TODAY, "Acme S.A.S.",
                       horizon_days=60)
 
 
 def test_a_new_promise_cancels_the_pending_one(session: Session, invoice: Invoice) -> None:
-    first = promises.register(session, invoice, Decimal("100"), TODAY + timedelta(days=2), "whatsapp", "t", TODAY)
-    second = promises.register(session, invoice, Decimal("200"), TODAY + timedelta(days=9), "voice", "t", TODAY)
+    first = promises.register(session, invoice, Decimal("100"), TODAY + timedelta(days=2), "whatsapp", "t", TODAY, "Acme S.A.S.")
+    second = promises.register(session, invoice, Decimal("200"), TODAY + timedelta(days=9), "voice", "t", TODAY, "Acme S.A.S.")
     assert first.status == "cancelled" and second.status == "pending"
     assert first.settled_at is not None
 
 
 def test_expiry_breaks_only_promises_past_grace(session: Session, invoice: Invoice) -> None:
-    p = promises.register(session, invoice, Decimal("100"), TODAY, "whatsapp", "t", TODAY)
+    p = promises.register(session, invoice, Decimal("100"), TODAY, "whatsapp", "t", TODAY, "Acme S.A.S.")
     assert promises.expire(session, TODAY + timedelta(days=2), grace_days=2) == []
     assert promises.expire(session, TODAY + timedelta(days=3), grace_days=2) == [p]
     assert p.status == "broken"

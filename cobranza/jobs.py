@@ -1,0 +1,102 @@
+"""The job queue (RQ on Redis): what workers run, and how work reaches them.
+
+Jobs carry ids only; the database says what is left to do. A job lost with
+Redis (it keeps nothing on disk here) is found again by the sweep, which
+every few seconds queues the e-mails that are due, so nothing depends on a
+job surviving.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from functools import cache
+from typing import TYPE_CHECKING
+
+import redis
+from rq import Queue
+from sqlalchemy import event
+from sqlalchemy.orm import Session, sessionmaker
+
+from cobranza import db, outbox
+from cobranza.models import utcnow
+from cobranza.settings import Settings
+
+if TYPE_CHECKING:
+    from cobranza.runtime import Runtime
+
+log = logging.getLogger(__name__)
+SWEEP_EVERY = 5.0  # seconds
+
+
+@cache
+def _runtime() -> Runtime:
+    """The worker process's own settings, engine and Redis client."""
+    from cobranza.runtime import Runtime  # runtime wires this module in: import late
+
+    return Runtime(Settings.from_env())
+
+
+def queue_for(connection: redis.Redis, settings: Settings) -> Queue:
+    return Queue(settings.job_queue, connection=connection)
+
+
+# --- jobs (run by workers) ---------------------------------------------------
+
+def deliver_email(email_id: int) -> str:
+    rt = _runtime()
+    return outbox.deliver(rt.sessions, rt.settings, email_id)
+
+
+def sweep_outbox() -> int:
+    """Queue every e-mail that is due (new, backed off long enough, or abandoned)."""
+    rt = _runtime()
+    with db.transaction(rt.sessions, write=False) as session:
+        ids = outbox.due(session, utcnow())
+    q = queue_for(rt.redis, rt.settings)
+    for email_id in ids:
+        q.enqueue(deliver_email, email_id)
+    return len(ids)
+
+
+# --- wiring --------------------------------------------------------------------
+
+def kick_after_commit(factory: sessionmaker[Session], connection: redis.Redis, settings: Settings) -> None:
+    """After a transaction that queued e-mails commits, hand them to the workers at once.
+
+    If Redis is unreachable the e-mails still go out: the sweep finds them.
+    """
+
+    def after_commit(session: Session) -> None:
+        ids = outbox.take_pending_ids(session)
+        if not ids:
+            return
+        try:
+            q = queue_for(connection, settings)
+            for email_id in ids:
+                q.enqueue(deliver_email, email_id)
+        except redis.RedisError as exc:
+            log.warning("could not queue e-mails %s now (%s); the sweep will", ids, exc)
+
+    def after_rollback(session: Session) -> None:
+        outbox.take_pending_ids(session)
+
+    event.listen(factory, "after_commit", after_commit)
+    event.listen(factory, "after_soft_rollback", lambda session, previous: after_rollback(session))
+
+
+def start_sweeper(stop: threading.Event) -> threading.Thread:
+    """Sweep the outbox every few seconds; with several workers, one sweeps at a time."""
+
+    def loop() -> None:
+        rt = _runtime()
+        while not stop.wait(SWEEP_EVERY):
+            try:
+                if rt.redis.set(f"{rt.settings.job_queue}:sweep-lock", "1", nx=True, ex=int(SWEEP_EVERY)):
+                    sweep_outbox()
+            except Exception:  # keep sweeping through database or Redis hiccups
+                log.exception("outbox sweep failed")
+
+    thread = threading.Thread(target=loop, name="outbox-sweeper", daemon=True)
+    thread.start()
+    return thread

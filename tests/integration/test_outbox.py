@@ -1,0 +1,154 @@
+"""The confirmation e-mail: written with the promise, sent once over real SMTP."""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import replace
+from datetime import date, timedelta
+from decimal import Decimal
+
+import pytest
+from flask import Flask
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session, sessionmaker
+
+from cobranza import db, outbox, promises
+from cobranza.models import Contact, Invoice, OutboxEmail, Promise, utcnow
+from cobranza.settings import Settings
+from tests.conftest import SmtpSink, debtor_body
+
+TODAY = date.today()
+
+
+@pytest.fixture
+def factory(app: Flask, invoice) -> sessionmaker[Session]:
+    return app.extensions["cobranza"].sessions
+
+
+def register(factory: sessionmaker[Session], amount: str = "500000", days: int = 7) -> tuple[int, int]:
+    with db.transaction(factory) as s:
+        inv = s.scalar(select(Invoice).where(Invoice.number == "F-001"))
+        contact = s.scalar(select(Contact))
+        p = promises.register(s, inv, Decimal(amount), TODAY + timedelta(days=days), "whatsapp", "bot", TODAY,
+                              "Acme S.A.S.", contact=contact)
+        email = s.scalar(select(OutboxEmail).where(OutboxEmail.promise_id == p.id))
+        return p.id, email.id
+
+
+def test_promise_and_email_are_one_transaction(factory: sessionmaker[Session]) -> None:
+    with pytest.raises(RuntimeError):
+        with db.transaction(factory) as s:
+            inv = s.scalar(select(Invoice).where(Invoice.number == "F-001"))
+            promises.register(s, inv, Decimal("100"), TODAY, "whatsapp", "bot", TODAY, "Acme S.A.S.")
+            raise RuntimeError("crash before commit")
+    with db.transaction(factory, write=False) as s:
+        assert s.scalar(select(Promise)) is None and s.scalar(select(OutboxEmail)) is None
+    _, email_id = register(factory)
+    with db.transaction(factory, write=False) as s:
+        email = s.get(OutboxEmail, email_id)
+        assert email.status == "pending" and email.to_address == "marta.gomez@andina.example.com"
+
+
+def test_sent_once_with_text_html_and_calendar(factory: sessionmaker[Session], settings: Settings,
+                                               smtp: SmtpSink) -> None:
+    promise_id, email_id = register(factory, "500000", days=7)
+    assert outbox.deliver(factory, settings, email_id) == "sent"
+    assert outbox.deliver(factory, settings, email_id) == "sent"  # a repeated job sends nothing
+    [message] = smtp.messages
+    promised = TODAY + timedelta(days=7)
+    assert message["To"] == "marta.gomez@andina.example.com"
+    assert "F-001" in message["Subject"]
+    text = message.get_body(("plain",)).get_content()
+    html = message.get_body(("html",)).get_content()
+    for body in (text, html):
+        assert "F-001" in body and "500.000" in body and promised.isoformat() in body
+    [ics] = [part for part in message.iter_attachments() if part.get_content_type() == "text/calendar"]
+    calendar = ics.get_content()
+    calendar = calendar.decode() if isinstance(calendar, bytes) else calendar
+    assert f"DTSTART;VALUE=DATE:{promised:%Y%m%d}" in calendar
+    assert message["X-Cobranza-Promised-Date"] == promised.isoformat()
+    with db.transaction(factory, write=False) as s:
+        kinds = [k for k in s.scalars(select(OutboxEmail.status))]
+        assert kinds == ["sent"]
+
+
+def test_english_debtor_gets_english(app: Flask, factory: sessionmaker[Session], settings: Settings,
+                                     smtp: SmtpSink, auth: dict[str, str]) -> None:
+    app.test_client().put("/api/v1/debtors/D1", json=debtor_body(language="en"), headers=auth)
+    _, email_id = register(factory)
+    outbox.deliver(factory, settings, email_id)
+    [message] = smtp.messages
+    assert message["Subject"].startswith("Payment commitment confirmation")
+    assert "Dear" in message.get_body(("plain",)).get_content()
+
+
+def test_smtp_down_then_back_sends_exactly_once(factory: sessionmaker[Session], settings: Settings,
+                                                smtp: SmtpSink) -> None:
+    smtp.stop()
+    promise_id, email_id = register(factory)
+    assert outbox.deliver(factory, settings, email_id) == "pending"
+    with db.transaction(factory, write=False) as s:
+        email = s.get(OutboxEmail, email_id)
+        assert email.attempts == 1 and email.next_attempt_at > utcnow() and "Connection" in email.last_error
+        assert s.get(Promise, promise_id).status == "pending"  # the promise stands
+    # backing off: an early retry does not even try
+    assert outbox.deliver(factory, settings, email_id) == "pending"
+    smtp.start()
+    with db.transaction(factory) as s:
+        s.execute(update(OutboxEmail).values(next_attempt_at=utcnow() - timedelta(seconds=1)))
+        assert outbox.due(s, utcnow()) == [email_id]
+    assert outbox.deliver(factory, settings, email_id) == "sent"
+    assert outbox.deliver(factory, settings, email_id) == "sent"
+    assert len(smtp.messages) == 1
+
+
+def test_concurrent_workers_send_once(factory: sessionmaker[Session], settings: Settings, smtp: SmtpSink) -> None:
+    _, email_id = register(factory)
+    results: list[str] = []
+    threads = [threading.Thread(target=lambda: results.append(outbox.deliver(factory, settings, email_id)))
+               for _ in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert len(smtp.messages) == 1
+    assert "sent" in results
+
+
+def test_an_abandoned_send_is_retried_with_the_same_message_id(factory: sessionmaker[Session], settings: Settings,
+                                                              smtp: SmtpSink) -> None:
+    _, email_id = register(factory)
+    claimed = outbox.claim(factory, email_id, utcnow())  # a worker took it, then died
+    assert claimed is not None
+    with db.transaction(factory, write=False) as s:
+        assert outbox.due(s, utcnow()) == []
+        assert outbox.due(s, utcnow() + outbox.LEASE + timedelta(seconds=1)) == [email_id]
+    with db.transaction(factory) as s:
+        s.execute(update(OutboxEmail).values(lease_until=utcnow() - timedelta(seconds=1)))
+    assert outbox.deliver(factory, settings, email_id) == "sent"
+    assert smtp.messages[0]["Message-ID"] == claimed.message_id
+
+
+def test_gives_up_after_the_last_backoff(factory: sessionmaker[Session], settings: Settings) -> None:
+    dead = replace(settings, smtp_port=1)
+    _, email_id = register(factory)
+    for _ in range(len(outbox.BACKOFF) + 1):
+        with db.transaction(factory) as s:
+            s.execute(update(OutboxEmail).values(next_attempt_at=utcnow() - timedelta(seconds=1)))
+        status = outbox.deliver(factory, dead, email_id)
+    assert status == "failed"
+    with db.transaction(factory, write=False) as s:
+        assert s.scalar(select(OutboxEmail.attempts)) == len(outbox.BACKOFF) + 1
+
+
+def test_no_email_address_is_recorded_not_lost(app: Flask, factory: sessionmaker[Session], auth: dict[str, str]) -> None:
+    body = debtor_body()
+    body["contacts"][0]["email"] = None
+    app.test_client().put("/api/v1/debtors/D1", json=body, headers=auth)
+    with db.transaction(factory) as s:
+        s.execute(update(Contact).values(email=None))
+    _, email_id = register(factory)
+    with db.transaction(factory, write=False) as s:
+        assert s.get(OutboxEmail, email_id).status == "no_recipient"
+    kinds = [e["kind"] for e in app.test_client().get("/api/v1/debtors/D1/timeline", headers=auth).json]
+    assert "email_not_sent" in kinds
