@@ -18,7 +18,7 @@ from decimal import Decimal
 from sqlalchemy import text
 
 from bench.common import best_pair, postgres_available, scratch_database, settle, timed
-from cobranza import imports, validation
+from cobranza import imports, portfolio_csv, validation
 from cobranza.db import make_engine, make_session_factory
 
 COUNTRIES = [
@@ -36,7 +36,7 @@ def generate(invoices: int, seed: int = 7) -> bytes:
     rng = random.Random(seed)
     out = io.StringIO()
     w = csv.writer(out, lineterminator="\n")
-    w.writerow(imports.COLUMNS)
+    w.writerow(portfolio_csv.COLUMNS)
     n = 0
     debtor = 0
     while n < invoices:
@@ -63,8 +63,8 @@ def generate(invoices: int, seed: int = 7) -> bytes:
 
 def bare_insert(url: str, rows: list[list[str]]) -> float:
     engine = make_engine(url)
-    cols = ", ".join(f"c{i} TEXT" for i in range(len(imports.COLUMNS)))
-    marks = ", ".join(["?" if url.startswith("sqlite") else "%s"] * len(imports.COLUMNS))
+    cols = ", ".join(f"c{i} TEXT" for i in range(len(portfolio_csv.COLUMNS)))
+    marks = ", ".join(["?" if url.startswith("sqlite") else "%s"] * len(portfolio_csv.COLUMNS))
     with engine.begin() as conn:
         conn.execute(text("DROP TABLE IF EXISTS bench_bare"))
         key = "INTEGER PRIMARY KEY" if url.startswith("sqlite") else "BIGSERIAL PRIMARY KEY"
@@ -75,7 +75,7 @@ def bare_insert(url: str, rows: list[list[str]]) -> float:
         def run() -> None:
             cur = raw.cursor()
             cur.executemany(
-                f"INSERT INTO bench_bare ({', '.join(f'c{i}' for i in range(len(imports.COLUMNS)))}) VALUES ({marks})",
+                f"INSERT INTO bench_bare ({', '.join(f'c{i}' for i in range(len(portfolio_csv.COLUMNS)))}) VALUES ({marks})",
                 rows,
             )
             raw.commit()
@@ -107,7 +107,7 @@ def measure(backend: str, payload: bytes, rows: list[list[str]], rounds: int) ->
 def main(invoices: int = 100_000, rounds: int = 3) -> list[str]:
     payload = generate(invoices)
     rows = list(csv.reader(io.StringIO(payload.decode())))[1:]
-    good, errors, _ = imports.read_lines(payload.decode())
+    good, errors, _ = portfolio_csv.read_lines(payload.decode())
     assert len(good) == invoices and not errors, errors[:3]  # the bench measures a clean load
     lines = []
     backends = ["sqlite"] + (["postgresql"] if postgres_available() else [])

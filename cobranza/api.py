@@ -77,17 +77,10 @@ def today() -> date:
     return date.today()
 
 
-def _debtor_ref_arg(required: bool = False) -> str | None:
+def _debtor_id(session: Session) -> int | None:
+    """The debtor named by ``?debtor_ref=`` (404 when unknown), or None for all."""
     ref = request.args.get("debtor_ref")
-    if required and not ref:
-        raise FieldError("the debtor_ref query parameter is required", "debtor_ref", "required")
-    return ref
-
-
-def _debtor_id(session: Session, ref: str | None) -> int | None:
-    if ref is None:
-        return None
-    return debtors.get(session, ref).id
+    return None if ref is None else debtors.get(session, ref).id
 
 
 # --- debtors -----------------------------------------------------------------
@@ -207,7 +200,7 @@ def _listing(query: Select[Any], model: Any, column: str, value: str | None,
              row: Callable[..., dict[str, Any]]) -> Response:
     """Rows of ``query`` for ``?debtor_ref=`` and one filter, oldest first."""
     with unit_of_work() as session:
-        debtor_id = _debtor_id(session, _debtor_ref_arg())
+        debtor_id = _debtor_id(session)
         if debtor_id is not None:
             query = query.where(model.debtor_id == debtor_id)
         if value is not None:

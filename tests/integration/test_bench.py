@@ -5,13 +5,13 @@ from __future__ import annotations
 import re
 
 from bench import import_csv
-from cobranza import imports
+from cobranza import portfolio_csv
 
 
 def test_generated_portfolio_is_valid_and_deterministic() -> None:
     payload = import_csv.generate(3000)
     assert payload == import_csv.generate(3000)
-    good, errors, count = imports.read_lines(payload.decode())
+    good, errors, count = portfolio_csv.read_lines(payload.decode())
     assert count == 3000 and len(good) == 3000 and errors == []
 
 

@@ -1,11 +1,11 @@
-"""Reading a portfolio CSV, before any database is involved."""
+"""Reading a portfolio CSV, before any database is involved (cobranza.portfolio_csv)."""
 
 from __future__ import annotations
 
 import pytest
 
 from cobranza.errors import FieldError
-from cobranza.imports import COLUMNS, read_lines
+from cobranza.portfolio_csv import COLUMNS, read_lines
 
 HEADER = ",".join(COLUMNS)
 GOOD = ("D1,ACME S.A.S.,900,CO,America/Bogota,es,Ana,Tesorería,+573005550101,ana@acme.example.com,"
@@ -20,7 +20,7 @@ def test_columns_in_any_order_and_extra_columns() -> None:
 
 
 def test_every_bad_column_of_a_line_is_reported() -> None:
-    bad = GOOD.replace("+573005550101", "12345").replace("COP", "XXX").replace("2026-10-31", "mañana")
+    bad = GOOD.replace("+573005550101", "12345").replace("COP", "ZZZ").replace("2026-10-31", "mañana")
     lines, errors, _ = read_lines(HEADER + "\n" + bad + "\n")
     assert lines == []
     assert {(e.line, e.column) for e in errors} == {(2, "phone"), (2, "currency"), (2, "due_on")}
