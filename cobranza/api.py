@@ -19,8 +19,9 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from cobranza import db, debtors, handoffs, imports, invoices, objections, payments, promises, timeline
-from cobranza.errors import BadRequest, FieldError, Unauthorized
-from cobranza.models import Debtor, Handoff, HandoffStatus, Invoice, Objection, Promise, PromiseStatus
+from cobranza import validation as v
+from cobranza.errors import BadRequest, FieldError, NotFound, Unauthorized
+from cobranza.models import Channel, Debtor, Handoff, HandoffStatus, Invoice, Objection, Promise, PromiseStatus
 from cobranza.runtime import runtime
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
@@ -173,6 +174,43 @@ def post_payment() -> tuple[Response, int]:
 
     body, created = retrying(work)
     return jsonify(body), 201 if created else 200
+
+
+@bp.post("/promises")
+def post_promise() -> tuple[Response, int]:
+    """A promise taken outside the assistant (a CRM's call centre): the same
+    service and the same confirmation e-mail as every other channel."""
+    body = json_body()
+    number = v.reference(v.require(body, "invoice_number"), "invoice_number")
+    promised_date = v.iso_date(v.require(body, "promised_date"), "promised_date")
+    amount = v.amount(body["amount"], "amount") if body.get("amount") not in (None, "") else None
+    channel = body.get("channel", "agent")
+    if channel not in {c.value for c in Channel}:
+        raise FieldError("channel must be one of " + ", ".join(c.value for c in Channel), "channel")
+    phone = v.phone(body["contact_phone"], "contact_phone") if body.get("contact_phone") else None
+    note = v.text(body.get("note"), "note", max_length=1000, required=False)
+    settings = runtime().settings
+
+    def work(session: Session) -> tuple[dict[str, Any], bool]:
+        invoice = invoices.get(session, number)
+        debtor = invoice.debtor
+        contact = None
+        if phone is not None:
+            contact = next((c for c in debtor.contacts if c.phone == phone), None)
+            if contact is None:
+                raise NotFound(f"debtor {debtor.ref} has no contact with phone {phone}", "contact_phone")
+        promised = amount if amount is not None else invoice.balance
+        existing = promises.same_pending(session, invoice.id, promised, promised_date)
+        if existing is not None:
+            return promises.serialize(existing, invoice.number), False
+        promise = promises.register(
+            session, invoice, promised, promised_date, channel, ACTOR, promises.local_today(debtor.timezone),
+            settings.company_name, contact=contact, horizon_days=settings.promise_horizon_days, note=note,
+        )
+        return promises.serialize(promise, invoice.number), True
+
+    answer, created = retrying(work)
+    return jsonify(answer), 201 if created else 200
 
 
 @bp.post("/imports")

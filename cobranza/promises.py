@@ -13,9 +13,10 @@ dates for the same invoice.
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -133,6 +134,21 @@ def register(
     )
     outbox.queue_promise_confirmation(session, promise, invoice, contact, creditor)
     return promise
+
+
+def local_today(timezone: str) -> date:
+    """Today where the debtor is: a promise for "today" at 11 p.m. in Bogotá is not for tomorrow."""
+    return datetime.now(ZoneInfo(timezone)).date()
+
+
+def same_pending(session: Session, invoice_id: int, amount: Decimal, promised_date: date) -> Promise | None:
+    """The pending promise with exactly these terms, if any: a repeated request is the same promise."""
+    return session.scalar(
+        select(Promise).where(
+            Promise.invoice_id == invoice_id, Promise.status == P.PENDING.value,
+            Promise.amount == amount, Promise.promised_date == promised_date,
+        )
+    )
 
 
 def open_for_invoice(session: Session, invoice_id: int) -> list[Promise]:

@@ -72,6 +72,8 @@ class Settings:
     # Days after the promised date before a pending promise counts as broken:
     # bank transfers take a day or two to be reconciled.
     promise_grace_days: int = 2
+    # How far ahead a debtor may promise to pay.
+    promise_horizon_days: int = 30
 
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None) -> Settings:
@@ -110,4 +112,5 @@ class Settings:
                 else ("database", "redis")
             ),
             promise_grace_days=int(get("PROMISE_GRACE_DAYS") or cls.promise_grace_days),
+            promise_horizon_days=int(get("PROMISE_HORIZON_DAYS") or cls.promise_horizon_days),
         )

@@ -6,6 +6,11 @@ export DATABASE_URL=${DATABASE_URL:-sqlite:///var/demo.db}
 export API_TOKEN=${API_TOKEN:-demo-token}
 export SECRET_KEY=${SECRET_KEY:-demo-secret-key}
 export REDIS_URL=${REDIS_URL:-redis://127.0.0.1:6379/0}
+export COMPANY_NAME=${COMPANY_NAME:-Suministros Andinos S.A.S.}
+export MAIL_FROM=${MAIL_FROM:-cartera@suministros-andinos.example.com}
+# The mail sink stands in for the mail server: what the worker sends lands there.
+export SMTP_HOST=127.0.0.1 SMTP_PORT=${SMTP_PORT:-1025}
+export MAILSINK_HTTP_PORT=${MAILSINK_HTTP_PORT:-8025} MAILSINK_DIR=${MAILSINK_DIR:-var/demo-mail}
 bind=${WEB_BIND:-127.0.0.1:8000}
 export WEB_BIND=$bind
 base="http://$bind"
@@ -26,8 +31,12 @@ cat <<MSG
     API:        curl -H 'Authorization: Bearer $API_TOKEN' $base/api/v1/debtors
     a debtor:   curl -H 'Authorization: Bearer $API_TOKEN' $base/api/v1/debtors/D070003
     timeline:   curl -H 'Authorization: Bearer $API_TOKEN' $base/api/v1/debtors/D070003/timeline
+    a promise:  curl -H 'Authorization: Bearer $API_TOKEN' -H 'Content-Type: application/json' \\
+                  -d '{"invoice_number": "CO-0003-001", "amount": "50000000", "promised_date": "$(date -d '+7 days' +%F)"}' \\
+                  $base/api/v1/promises
+    its e-mail: http://127.0.0.1:$MAILSINK_HTTP_PORT/
     CLI:        DATABASE_URL=$DATABASE_URL .venv/bin/python -m cobranza timeline D070003
   Ctrl-C stops everything.
 
 MSG
-exec .venv/bin/honcho --no-prefix start -f Procfile
+exec .venv/bin/honcho --no-prefix start -f Procfile.demo

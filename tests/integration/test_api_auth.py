@@ -15,6 +15,7 @@ ENDPOINTS = [
     ("put", "/api/v1/invoices/F-1"),
     ("get", "/api/v1/invoices/F-1"),
     ("post", "/api/v1/payments"),
+    ("post", "/api/v1/promises"),
     ("post", "/api/v1/imports"),
     ("get", "/api/v1/promises"),
     ("get", "/api/v1/objections"),
