@@ -31,6 +31,7 @@ demo: setup
 
 test: setup
 	$(PY) -m pytest
+	.venv-rasa/bin/python -m pytest -p no:cacheprovider --confcutdir=tests/rasa -o addopts= tests/rasa
 
 bench: setup
 	$(PY) -m bench

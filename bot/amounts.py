@@ -1,0 +1,152 @@
+"""Amounts as debtors write and say them: "la mitad", "todo", "2 millones",
+"mil quinientos dólares", "$1.500.000", "1,5 millones", "tres palos",
+"500 lucas", "el 50%", "fifteen hundred".
+
+Relative answers ("la mitad", "todo") need the balance they refer to; without
+it the match keeps the fraction and no value. Stdlib only (runs in the Rasa
+environment).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
+
+from bot.numbers import SCALES, is_number_word, words_to_number
+from bot.text import normalise
+
+CENT = Decimal("0.01")
+
+
+@dataclass(frozen=True)
+class AmountMatch:
+    value: Decimal | None
+    text: str
+    kind: str  # "full", "fraction" or "number"
+    fraction: Decimal | None = None
+    currency: str | None = None
+
+
+FULL = re.compile(
+    r"\b(?:todo(?: el saldo| lo que (?:debo|debemos))?|toda la deuda|el total|la totalidad|completo|completa"
+    r"|el saldo(?: total)?|everything|all of it|the full amount|in full|the whole (?:amount|balance)|the total"
+    r"|the balance)\b"
+)
+FRACTIONS = [
+    (re.compile(r"\b(?:la mitad|mitad|half|a half|one half)\b"), Decimal("0.5")),
+    (re.compile(r"\b(?:un tercio|una tercera parte|la tercera parte|a third|one third)\b"), Decimal(1) / 3),
+    (re.compile(r"\b(?:un cuarto|una cuarta parte|la cuarta parte|a quarter|one quarter)\b"), Decimal("0.25")),
+    (re.compile(r"\b(?:dos terceras partes|las dos terceras partes|two thirds)\b"), Decimal(2) / 3),
+]
+PERCENT = re.compile(r"\b(\d{1,3}(?:[.,]\d+)?|[a-z]+(?: y [a-z]+)?) ?(?:%|por ciento|porciento|percent)")
+CURRENCIES = [
+    (re.compile(r"\b(?:dolares|dolar|dollars?|usd|us\$|bucks)\b"), "USD"),
+    (re.compile(r"\b(?:soles|sol|pen)\b"), "PEN"),
+    (re.compile(r"\bpesos? mexicanos?\b|\bmxn\b"), "MXN"),
+    (re.compile(r"\bpesos? chilenos?\b|\bclp\b"), "CLP"),
+    (re.compile(r"\bpesos? colombianos?\b|\bcop\b"), "COP"),
+]
+# A number followed by these counts things, not money: "en 2 cuotas", "en tres partes".
+NOT_MONEY_AFTER = re.compile(r"^(?:cuotas?|partes?|pagos?|dias?|semanas?|meses|mes|veces|horas?|facturas?|installments?"
+                             r"|payments?|days?|weeks?|months?|times|de (?:enero|febrero|marzo|abril|mayo|junio|julio"
+                             r"|agosto|septiembre|setiembre|octubre|noviembre|diciembre))\b")
+THOUSANDS = re.compile(r"^\d{1,3}(?:([.,])\d{3})(?:\1\d{3})*$")
+THOUSANDS_DECIMAL = re.compile(r"^\d{1,3}(?:([.,])\d{3})*(?!\1)[.,]\d{1,2}$")
+DECIMAL = re.compile(r"^\d+[.,]\d{1,2}$")
+GLUED_SCALE = re.compile(r"(\d)(k|mm|mil|millones|millon|palos?|lucas?)\b")
+
+
+def numeral(token: str) -> Decimal | None:
+    """ "2.000.000", "1,500", "1.234,56", "1,234.56", "1234,5", "$500" as numbers."""
+    token = token.lstrip("$")
+    if token.isdigit():
+        return Decimal(token)
+    if THOUSANDS.match(token):
+        return Decimal(re.sub(r"[.,]", "", token))
+    if THOUSANDS_DECIMAL.match(token) or DECIMAL.match(token):
+        whole, fraction = token[:-3 if token[-3] in ".," else -2], token[-2:] if token[-3] in ".," else token[-1:]
+        return Decimal(re.sub(r"[.,]", "", whole) + "." + fraction)
+    return None
+
+
+def _rounded(value: Decimal) -> Decimal:
+    return value.quantize(CENT, rounding=ROUND_HALF_UP)
+
+
+def _currency(text: str) -> str | None:
+    for pattern, code in CURRENCIES:
+        if pattern.search(text):
+            return code
+    return None
+
+
+def resolve_amount(text: str, balance: Decimal | None = None, ignore: str | None = None) -> AmountMatch | None:
+    """The amount ``text`` names; ``ignore`` blanks out words already read as something else (a date)."""
+    normal = normalise(text)
+    if ignore:
+        normal = normal.replace(normalise(ignore), " ")
+    currency = _currency(normal)
+    number = _number(normal, currency)
+    if number is not None:
+        return number
+    full = FULL.search(normal)
+    if full:
+        return AmountMatch(balance, full[0], "full", Decimal(1), currency)
+    for pattern, fraction in FRACTIONS:
+        found = pattern.search(normal)
+        if found:
+            return AmountMatch(_rounded(balance * fraction) if balance is not None else None, found[0], "fraction",
+                               fraction, currency)
+    percent = PERCENT.search(normal)
+    if percent:
+        raw = percent[1]
+        value = numeral(raw) if raw[:1].isdigit() else words_to_number(raw.split())
+        if value is not None and 0 < value <= 100:
+            fraction = value / 100
+            return AmountMatch(_rounded(balance * fraction) if balance is not None else None, percent[0],
+                               "fraction", fraction, currency)
+    return None
+
+
+def _number(normal: str, currency: str | None) -> AmountMatch | None:
+    """The most money-like run of number words and numerals in the text."""
+    if PERCENT.search(normal):
+        normal = PERCENT.sub(" ", normal)
+    # "500k", "2mil", "3palos": the scale glued to the digits
+    normal = GLUED_SCALE.sub(r"\1 \2", normal)
+    words = normal.split()
+    candidates: list[tuple[int, Decimal, str]] = []
+    i = 0
+    while i < len(words):
+        j = i
+        run: list[str] = []
+        while j < len(words):
+            w = words[j]
+            value = numeral(w)
+            if value is not None:
+                run.append(str(value))
+            elif is_number_word(w) or (w in ("y", "and") and run and j + 1 < len(words)
+                                       and (is_number_word(words[j + 1]) or numeral(words[j + 1]) is not None)):
+                run.append(w)
+            else:
+                break
+            j += 1
+        if run and not all(w in ("y", "and", "a", "un", "una") for w in run):
+            rest = " ".join(words[j:j + 3])
+            value = words_to_number(run)
+            if value is not None and value > 0 and not NOT_MONEY_AFTER.match(rest):
+                # Money signs: a scale word, a currency word next to it, "$", or a size no day or count has.
+                marked = any(w in SCALES for w in run) or bool(re.match(r"(?:pesos?|dolares|dollars?|soles|usd|cop)\b",
+                                                                          rest)) or words[i].startswith("$")
+                score = 2 if marked else (1 if value >= 100 else 0)
+                candidates.append((score, value, " ".join(words[i:j])))
+            i = j
+        else:
+            i = max(j, i + 1)
+    if not candidates:
+        return None
+    score, value, said = max(candidates, key=lambda c: (c[0], c[1]))
+    if score == 0:
+        return None  # "2", "15": too small and unmarked to be an amount owed
+    return AmountMatch(_rounded(value), said, "number", None, currency)

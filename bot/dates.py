@@ -1,0 +1,285 @@
+"""Payment dates as debtors say them, resolved to a calendar date.
+
+"el viernes", "pasado mañana", "a fin de mes", "el 15", "la otra quincena",
+"en ocho días", "15/12", "el 15 de diciembre", "next Tuesday", "end of the
+month"... Rules first, in priority order (explicit dates before vague ones);
+what none of them recognises gives None and the dialogue asks again. A
+``vague`` answer ("la próxima semana") names a span, not a day: the dialogue
+should ask which day. Stdlib only (runs in the Rasa environment).
+"""
+
+from __future__ import annotations
+
+import calendar
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from bot.numbers import UNITS_EN, UNITS_ES
+from bot.text import normalise
+
+
+@dataclass(frozen=True)
+class DateMatch:
+    value: date
+    text: str  # the words that said it
+    kind: str
+    vague: bool = False
+
+
+MONTHS = {
+    "enero": 1, "ene": 1, "january": 1, "jan": 1,
+    "febrero": 2, "feb": 2, "february": 2,
+    "marzo": 3, "mar": 3, "march": 3,
+    "abril": 4, "abr": 4, "april": 4, "apr": 4,
+    "mayo": 5, "may": 5,
+    "junio": 6, "jun": 6, "june": 6,
+    "julio": 7, "jul": 7, "july": 7,
+    "agosto": 8, "ago": 8, "august": 8, "aug": 8,
+    "septiembre": 9, "setiembre": 9, "sep": 9, "sept": 9, "set": 9, "september": 9,
+    "octubre": 10, "oct": 10, "october": 10,
+    "noviembre": 11, "nov": 11, "november": 11,
+    "diciembre": 12, "dic": 12, "december": 12, "dec": 12,
+}
+WEEKDAYS = {
+    "lunes": 0, "martes": 1, "miercoles": 2, "jueves": 3, "viernes": 4, "sabado": 5, "domingo": 6,
+    "monday": 0, "tuesday": 1, "wednesday": 2, "thursday": 3, "friday": 4, "saturday": 5, "sunday": 6,
+    # typos seen in chats and transcripts
+    "biernes": 4, "miercole": 2, "juebes": 3, "sabdo": 5,
+}
+# Spanish says "el quince"; English days are ordinals ("the fifteenth"), its cardinals are hours.
+DAY_WORDS = {w: n for w, n in UNITS_ES.items() if 1 <= n <= 31 and w not in ("un", "una")}
+DAY_WORDS.update({"primero": 1, "treintaiuno": 31, "treinta y uno": 31, "first": 1, "second": 2, "third": 3,
+                  "fourth": 4, "fifth": 5, "sixth": 6, "seventh": 7, "eighth": 8, "ninth": 9, "tenth": 10,
+                  "fifteenth": 15, "twentieth": 20, "thirtieth": 30})
+ORDINAL = r"(?:st|nd|rd|th|ro|ero|vo)?"
+
+_MONTH = r"\b(" + "|".join(sorted(MONTHS, key=len, reverse=True)) + r")\b"
+_WEEKDAY = r"\b(" + "|".join(sorted(WEEKDAYS, key=len, reverse=True)) + r")\b"
+_DAYNUM = r"(\d{1,2}" + ORDINAL + "|" + "|".join(sorted((re.escape(w) for w in DAY_WORDS), key=len, reverse=True)) + r")\b"
+# Words after a number that make it an amount, not a day: "el 15 mil", "15 %".
+_NOT_A_DAY = r"(?!\s*(?:mil|millon|millones|palos?|lucas?|pesos|dolares|soles|usd|cop|mxn|pen|clp|%|por ciento|"\
+             r"percent|thousand|million|dollars|k\b))"
+
+
+def last_day(year: int, month: int) -> date:
+    return date(year, month, calendar.monthrange(year, month)[1])
+
+
+def add_months(day: date, months: int) -> date:
+    month_index = day.month - 1 + months
+    year, month = day.year + month_index // 12, month_index % 12 + 1
+    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+
+
+def day_number(word: str) -> int | None:
+    word = re.sub("(?:st|nd|rd|th|ro|ero|vo)$", "", word) if word[:1].isdigit() else word
+    if word.isdigit():
+        n = int(word)
+    else:
+        n = DAY_WORDS.get(word, 0)
+    return n if 1 <= n <= 31 else None
+
+
+def next_day_of_month(today: date, day: int) -> date:
+    """The next date (today included) that falls on ``day``; the month's last day when it has fewer."""
+    this_month = date(today.year, today.month, min(day, calendar.monthrange(today.year, today.month)[1]))
+    if this_month >= today:
+        return this_month
+    following = add_months(date(today.year, today.month, 1), 1)
+    return date(following.year, following.month, min(day, calendar.monthrange(following.year, following.month)[1]))
+
+
+def next_payday(today: date, skip: int = 0) -> date:
+    """Quincenas: paydays fall on the 15th and on the last day of each month."""
+    paydays = []
+    month_start = date(today.year, today.month, 1)
+    for offset in range(3):
+        start = add_months(month_start, offset)
+        paydays += [date(start.year, start.month, 15), last_day(start.year, start.month)]
+    upcoming = [d for d in paydays if d >= today]
+    return upcoming[skip]
+
+
+Rule = Callable[[re.Match[str], date], "tuple[date, str, bool] | None"]
+_RULES: list[tuple[re.Pattern[str], Rule]] = []
+
+
+def rule(pattern: str) -> Callable[[Rule], Rule]:
+    def register(fn: Rule) -> Rule:
+        _RULES.append((re.compile(pattern), fn))
+        return fn
+
+    return register
+
+
+@rule(r"\b(\d{4})-(\d{1,2})-(\d{1,2})\b")
+def _iso(m: re.Match[str], today: date) -> tuple[date, str, bool] | None:
+    try:
+        return date(int(m[1]), int(m[2]), int(m[3])), "calendar", False
+    except ValueError:
+        return None
+
+
+@rule(r"\b(\d{1,2})[/-](\d{1,2})(?:[/-](\d{2,4}))?\b" + _NOT_A_DAY)
+def _numeric(m: re.Match[str], today: date) -> tuple[date, str, bool] | None:
+    # Day first, as written in Latin America; "12/15" can only be month first.
+    first, second = int(m[1]), int(m[2])
+    day, month = (first, second) if second <= 12 else (second, first)
+    year = int(m[3]) if m[3] else today.year
+    if year < 100:
+        year += 2000
+    try:
+        value = date(year, month, day)
+    except ValueError:
+        return None
+    if not m[3] and value < today - timedelta(days=31):
+        value = value.replace(year=value.year + 1)
+    return value, "calendar", False
+
+
+def _calendar(day: int | None, month: int, year: str | None, today: date) -> tuple[date, str, bool] | None:
+    if day is None:
+        return None
+    y = int(year) if year else today.year
+    try:
+        value = date(y, month, day)
+    except ValueError:
+        return None
+    if not year and value < today - timedelta(days=31):
+        value = value.replace(year=y + 1)
+    return value, "calendar", False
+
+
+@rule(_DAYNUM + r"(?: de| of)? " + _MONTH + r"(?:(?: de| del)? (\d{4}))?")
+def _day_month(m: re.Match[str], today: date) -> tuple[date, str, bool] | None:
+    return _calendar(day_number(m[1]), MONTHS[m[2]], m[3], today)
+
+
+@rule(_MONTH + r" (?:the )?" + _DAYNUM + r"(?:,? (\d{4}))?")
+def _month_day(m: re.Match[str], today: date) -> tuple[date, str, bool] | None:
+    return _calendar(day_number(m[2]), MONTHS[m[1]], m[3], today)
+
+
+@rule(r"\b(?:a |para |hacia |al |at the |by the |by |the )?(?:fin|final|finales|fines|end)(?: de| del| of)?(?: este| the| this)?"
+      r" (?:mes|month)(?: (?:proximo|que viene|siguiente|entrante)| next)?\b|\bmonth end\b"
+      r"|\bultimo dia del mes\b|\bend of next month\b|\bfin del (?:proximo|otro|siguiente) mes\b")
+def _end_of_month(m: re.Match[str], today: date) -> tuple[date, str, bool] | None:
+    nxt = bool(re.search(r"proximo|otro|siguiente|next|que viene|entrante", m[0]))
+    month = add_months(date(today.year, today.month, 1), 1 if nxt else 0)
+    return last_day(month.year, month.month), "end_of_month", False
+
+
+@rule(r"\b(?:(?:la|esta|en la|para la|pa la) )?(?:(otra|proxima|siguiente) )?quincena(?: (que viene|entrante))?\b")
+def _quincena(m: re.Match[str], today: date) -> tuple[date, str, bool] | None:
+    return next_payday(today, 1 if (m[1] or m[2]) else 0), "quincena", False
+
+
+@rule(r"\b(?:en|dentro de|in|within|de aqui a) (\d{1,3}|[a-z]+(?: y [a-z]+)?) "
+      r"(dias|dia|days|day|semanas|semana|weeks|week|meses|mes|months|month)\b")
+def _in_n(m: re.Match[str], today: date) -> tuple[date, str, bool] | None:
+    n = int(m[1]) if m[1].isdigit() else UNITS_ES.get(m[1], UNITS_EN.get(m[1]))
+    if m[1] in ("un", "una", "a", "one"):
+        n = 1
+    if n is None:
+        return None
+    unit = m[2]
+    if unit.startswith(("dia", "day")):
+        # "en ocho días" is a week and "en quince días" two, as people say them.
+        n = {8: 7, 15: 14}.get(n, n) if unit.startswith("dia") else n
+        return today + timedelta(days=n), "relative", False
+    if unit.startswith(("semana", "week")):
+        return today + timedelta(weeks=n), "relative", False
+    return add_months(today, n), "relative", False
+
+
+@rule(r"\b(?:el |on |for |para el |hasta el |antes del |a mas tardar el |by )?(?:dia |day )?"
+      r"(?:" + _WEEKDAY + r" )?(?:the )?" + _DAYNUM + _NOT_A_DAY)
+def _day_of_month_anchored(m: re.Match[str], today: date) -> tuple[date, str, bool] | None:
+    # A bare number is not a date ("son 15"); "el 15", "el viernes 15", "the 15th" are.
+    anchored = re.match(r"(el|on|for|para el|hasta el|antes del|a mas tardar el|by|dia|day|the)\b", m[0]) \
+        or m[1] or re.search(r"\d(st|nd|rd|th|ro|ero|vo)\b", m[0])
+    if not anchored:
+        return None
+    day = day_number(m[2])
+    return (next_day_of_month(today, day), "day_of_month", False) if day else None
+
+
+@rule(r"\b(?:(este|esta|el|this|on|next|el proximo|el otro|el siguiente|proximo|last) )?" + _WEEKDAY
+      + r"(?: (pasado|de la (?:proxima|otra|siguiente) semana|de la semana (?:que viene|entrante)|que viene|que entra"
+        r"|next week|de esta semana))?")
+def _weekday(m: re.Match[str], today: date) -> tuple[date, str, bool] | None:
+    target = WEEKDAYS[m[2]]
+    before, after = m[1] or "", m[3] or ""
+    if after == "pasado" or before == "last":
+        delta = (today.weekday() - target) % 7 or 7
+        return today - timedelta(days=delta), "weekday", False
+    if ("semana" in after and "esta" not in after) or after == "next week" or before == "el otro":
+        # "el viernes de la otra semana", and in Colombia "el otro viernes": next week's
+        monday = today - timedelta(days=today.weekday()) + timedelta(weeks=1)
+        return monday + timedelta(days=target), "weekday", False
+    delta = (target - today.weekday()) % 7
+    if delta == 0 and before not in ("este", "esta", "this") and "esta" not in after:
+        delta = 7
+    return today + timedelta(days=delta), "weekday", False
+
+
+@rule(r"\b(?:traspasado manana|day after the day after tomorrow)\b")
+def _in_three(m: re.Match[str], today: date) -> tuple[date, str, bool] | None:
+    return today + timedelta(days=3), "relative", False
+
+
+@rule(r"\b(?:pasado manana|day after tomorrow)\b")
+def _in_two(m: re.Match[str], today: date) -> tuple[date, str, bool] | None:
+    return today + timedelta(days=2), "relative", False
+
+
+@rule(r"(?<!la )\b(?:manana|tomorrow)\b")
+def _tomorrow(m: re.Match[str], today: date) -> tuple[date, str, bool] | None:
+    return today + timedelta(days=1), "relative", False
+
+
+@rule(r"\b(?:hoy|today|tonight|ahorita|ahora mismo|hoy mismo|esta tarde|this afternoon)\b")
+def _today(m: re.Match[str], today: date) -> tuple[date, str, bool] | None:
+    return today, "relative", False
+
+
+@rule(r"\b(?:ayer|yesterday)\b")
+def _yesterday(m: re.Match[str], today: date) -> tuple[date, str, bool] | None:
+    return today - timedelta(days=1), "relative", False
+
+
+@rule(r"\b(?:(?:a |para |en )?(?:la )?(?:proxima|otra|siguiente) semana|(?:la )?semana (?:que viene|entrante)|next week)\b")
+def _next_week(m: re.Match[str], today: date) -> tuple[date, str, bool] | None:
+    return today - timedelta(days=today.weekday()) + timedelta(weeks=1), "week", True
+
+
+@rule(r"\b(?:esta semana|this week|en la semana)\b")
+def _this_week(m: re.Match[str], today: date) -> tuple[date, str, bool] | None:
+    friday = today + timedelta(days=(4 - today.weekday()) % 7)
+    return max(friday, today) if today.weekday() <= 4 else today, "week", True
+
+
+@rule(r"\b(?:mediados|mitad|middle|mid)(?: de| del| of)?(?: (?:este|the|this))? ?-?(?:mes|month)\b")
+def _mid_month(m: re.Match[str], today: date) -> tuple[date, str, bool] | None:
+    return next_day_of_month(today, 15), "mid_month", True
+
+
+@rule(r"\b(?:principios|comienzos|inicios|inicio|beginning|start|early)(?: de| del| of)?(?: (?:proximo|otro|siguiente|next|the))? ?"
+      r"(?:mes|month)\b|\b(?:el|al) (?:otro|proximo|siguiente) mes\b|\bel mes que viene\b|\bnext month\b")
+def _next_month(m: re.Match[str], today: date) -> tuple[date, str, bool] | None:
+    first = add_months(date(today.year, today.month, 1), 1)
+    return first + timedelta(days=4), "next_month", True
+
+
+def resolve_date(text: str, today: date) -> DateMatch | None:
+    """The date ``text`` names, judged from ``today`` (the debtor's local date)."""
+    normal = normalise(text)
+    for pattern, handler in _RULES:
+        for m in pattern.finditer(normal):
+            found = handler(m, today)
+            if found is not None:
+                value, kind, vague = found
+                return DateMatch(value, m[0].strip(), kind, vague)
+    return None

@@ -1,0 +1,75 @@
+"""bot.amounts: amounts as debtors write and say them."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+
+from bot.amounts import numeral, resolve_amount
+
+BALANCE = Decimal("3000000.00")
+
+CASES = [
+    ("la mitad", "1500000.00", "fraction"), ("te pago la mitad", "1500000.00", "fraction"),
+    ("todo", "3000000.00", "full"), ("el total", "3000000.00", "full"), ("todo el saldo", "3000000.00", "full"),
+    ("2 millones", "2000000.00", "number"), ("dos millones", "2000000.00", "number"),
+    ("dos millones y medio", "2500000.00", "number"), ("medio millon", "500000.00", "number"),
+    ("un millón doscientos mil", "1200000.00", "number"), ("mil quinientos", "1500.00", "number"),
+    ("1.500.000", "1500000.00", "number"), ("$1.500.000", "1500000.00", "number"),
+    ("$ 1,500,000", "1500000.00", "number"), ("1,5 millones", "1500000.00", "number"),
+    ("2.5 millones", "2500000.00", "number"), ("500 mil", "500000.00", "number"),
+    ("quinientos mil pesos", "500000.00", "number"), ("tres palos", "3000000.00", "number"),
+    ("200 lucas", "200000.00", "number"), ("500k", "500000.00", "number"), ("2 MM", "2000000.00", "number"),
+    ("el 50%", "1500000.00", "fraction"), ("el 30 por ciento", "900000.00", "fraction"),
+    ("un tercio", "1000000.00", "fraction"), ("la cuarta parte", "750000.00", "fraction"),
+    ("1.234,56", "1234.56", "number"), ("USD 1,234.56", "1234.56", "number"), ("1234,5", "1234.50", "number"),
+    ("ciento cincuenta mil", "150000.00", "number"),
+    # voice transcripts
+    ("le puedo dar un millon quinientos mil el viernes", "1500000.00", "number"),
+    ("abono doscientos mil y el resto a fin de mes", "200000.00", "number"),
+    # English
+    ("half", "1500000.00", "fraction"), ("everything", "3000000.00", "full"), ("the full amount", "3000000.00", "full"),
+    ("fifteen hundred dollars", "1500.00", "number"), ("2.5 million", "2500000.00", "number"),
+    ("two thousand five hundred", "2500.00", "number"), ("500 grand", "500000.00", "number"),
+]
+
+
+@pytest.mark.parametrize("text,expected,kind", CASES)
+def test_resolves(text: str, expected: str, kind: str) -> None:
+    found = resolve_amount(text, BALANCE)
+    assert found is not None, text
+    assert (str(found.value), found.kind) == (expected, kind)
+
+
+@pytest.mark.parametrize("text,currency", [
+    ("mil quinientos dólares", "USD"), ("1500 soles", "PEN"), ("2 millones de pesos colombianos", "COP"),
+    ("200 pesos mexicanos", "MXN"), ("300 usd", "USD"),
+])
+def test_currency_words(text: str, currency: str) -> None:
+    found = resolve_amount(text, BALANCE)
+    assert found is not None and found.currency == currency
+
+
+@pytest.mark.parametrize("text", ["no tengo plata", "en 2 cuotas", "en dos partes", "hola", "si", "el 15",
+                                  "la factura 3"])
+def test_no_amount(text: str) -> None:
+    assert resolve_amount(text, BALANCE) is None
+
+
+def test_relative_without_balance_keeps_the_fraction() -> None:
+    found = resolve_amount("la mitad")
+    assert found is not None and found.value is None and found.fraction == Decimal("0.5")
+
+
+def test_a_date_already_read_is_ignored() -> None:
+    assert resolve_amount("te pago el 15 de diciembre", BALANCE, ignore="15 de diciembre") is None
+    found = resolve_amount("te pago 2 millones el 15 de diciembre", BALANCE, ignore="15 de diciembre")
+    assert found is not None and found.value == Decimal("2000000.00")
+
+
+@pytest.mark.parametrize("token,value", [("2.000.000", "2000000"), ("1,500", "1500"), ("1.234,56", "1234.56"),
+                                         ("1,234.56", "1234.56"), ("12,5", "12.5"), ("$500", "500"), ("abc", None)])
+def test_numerals(token: str, value: str | None) -> None:
+    result = numeral(token)
+    assert (str(result) if result is not None else None) == value
