@@ -1,0 +1,192 @@
+"""A local stand-in for Twilio's servers: what they do, enough for the demo and the tests.
+
+It takes Messages and Calls on the REST paths Twilio uses (basic auth with
+the account SID and auth token), keeps them, and reports each message's
+progress to its ``StatusCallback`` as Twilio does — form-encoded, signed with
+``X-Twilio-Signature``, after the request has been answered. Like WhatsApp,
+it fails free text sent more than 24 hours after the recipient last wrote
+(error 63016) and lets approved templates (``ContentSid``) through.
+``POST /_standin/inbound`` plays a debtor writing: it posts a signed webhook
+to the app and opens the 24-hour window.
+
+    python -m standins.twilio --port 8070 --account-sid AC... --auth-token ...
+"""
+
+from __future__ import annotations
+
+import argparse
+import itertools
+import threading
+import time
+import uuid
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+import requests
+from flask import Flask, Response, jsonify, request
+from werkzeug.serving import make_server
+
+from cobranza.twilio_webhooks import signature_for
+
+WINDOW = 24 * 3600
+
+
+@dataclass
+class Message:
+    sid: str
+    to: str
+    from_: str
+    body: str | None
+    content_sid: str | None
+    content_variables: str | None
+    status_callback: str | None
+    status: str = "queued"
+    error_code: int | None = None
+    created: float = field(default_factory=time.time)
+
+
+@dataclass
+class Call:
+    sid: str
+    to: str
+    from_: str
+    url: str
+    status_callback: str | None
+    machine_detection: str | None
+    status: str = "queued"
+
+
+class TwilioStandIn:
+    def __init__(self, account_sid: str, auth_token: str, callback_delay: float = 0.05) -> None:
+        self.account_sid = account_sid
+        self.auth_token = auth_token
+        self.callback_delay = callback_delay
+        self.messages: list[Message] = []
+        self.calls: list[Call] = []
+        self.last_inbound: dict[str, float] = {}
+        self._lock = threading.Lock()
+        self._counter = itertools.count(1)
+
+    def new_sid(self, prefix: str) -> str:
+        return f"{prefix}{next(self._counter):08d}{uuid.uuid4().hex[:24]}"
+
+    def signed_post(self, url: str, params: dict[str, str]) -> requests.Response:
+        headers = {"X-Twilio-Signature": signature_for(self.auth_token, url, params)}
+        return requests.post(url, data=params, headers=headers, timeout=15)
+
+    def in_window(self, to: str, now: float) -> bool:
+        number = to.removeprefix("whatsapp:")
+        return now - self.last_inbound.get(number, float("-inf")) <= WINDOW
+
+    def report(self, message: Message) -> None:
+        """Status callbacks after the answer, in Twilio's order."""
+        steps = ["failed"] if message.status == "failed" else ["sent", "delivered"]
+        for status in steps:
+            time.sleep(self.callback_delay)
+            if status != "failed":
+                message.status = status
+            if not message.status_callback:
+                continue
+            params = {"MessageSid": message.sid, "SmsSid": message.sid, "AccountSid": self.account_sid,
+                      "MessageStatus": status, "SmsStatus": status, "To": message.to, "From": message.from_}
+            if message.error_code:
+                params["ErrorCode"] = str(message.error_code)
+            try:
+                self.signed_post(message.status_callback, params)
+            except requests.RequestException:
+                pass  # Twilio does not retry status callbacks either
+
+    def app(self) -> Flask:
+        app = Flask(__name__)
+        base = "/2010-04-01/Accounts/<sid>"
+
+        def error(status: int, code: int, message: str) -> tuple[Response, int]:
+            return jsonify({"code": code, "message": message, "status": status,
+                            "more_info": f"https://www.twilio.com/docs/errors/{code}"}), status
+
+        def authorised(sid: str) -> bool:
+            auth = request.authorization
+            return bool(auth and sid == self.account_sid and auth.username == self.account_sid
+                        and auth.password == self.auth_token)
+
+        @app.post(base + "/Messages.json")
+        def create_message(sid: str) -> tuple[Response, int]:
+            if not authorised(sid):
+                return error(401, 20003, "Authenticate")
+            form = request.form
+            if not form.get("To"):
+                return error(400, 21604, "A 'To' phone number is required.")
+            if not form.get("From"):
+                return error(400, 21603, "A 'From' phone number is required.")
+            if not form.get("Body") and not form.get("ContentSid"):
+                return error(400, 21619, "A text message body or media urls must be specified.")
+            message = Message(self.new_sid("SM"), form["To"], form["From"], form.get("Body"), form.get("ContentSid"),
+                              form.get("ContentVariables"), form.get("StatusCallback"))
+            if message.body is not None and form["To"].startswith("whatsapp:") \
+                    and not self.in_window(form["To"], time.time()):
+                message.status, message.error_code = "failed", 63016
+            with self._lock:
+                self.messages.append(message)
+            threading.Thread(target=self.report, args=(message,), daemon=True).start()
+            return jsonify({"sid": message.sid, "status": "queued", "to": message.to, "from": message.from_,
+                            "body": message.body, "account_sid": self.account_sid}), 201
+
+        @app.get(base + "/Messages.json")
+        def list_messages(sid: str) -> Any:
+            if not authorised(sid):
+                return error(401, 20003, "Authenticate")
+            return jsonify({"messages": [self._message_json(m) for m in self.messages]})
+
+        @app.post(base + "/Calls.json")
+        def create_call(sid: str) -> tuple[Response, int]:
+            if not authorised(sid):
+                return error(401, 20003, "Authenticate")
+            form = request.form
+            if not form.get("To") or not form.get("Url"):
+                return error(400, 21205, "Url and To are required.")
+            call = Call(self.new_sid("CA"), form["To"], form.get("From", ""), form["Url"],
+                        form.get("StatusCallback"), form.get("MachineDetection"))
+            with self._lock:
+                self.calls.append(call)
+            return jsonify({"sid": call.sid, "status": "queued", "to": call.to, "from": call.from_}), 201
+
+        @app.post("/_standin/inbound")
+        def inbound() -> tuple[Response, int]:
+            """Play a debtor writing on WhatsApp: {"webhook", "From", "Body", ...} -> a signed webhook."""
+            params = {k: v for k, v in request.form.items() if k != "webhook"}
+            params.setdefault("MessageSid", self.new_sid("SM"))
+            params.setdefault("AccountSid", self.account_sid)
+            params.setdefault("NumMedia", "0")
+            self.last_inbound[params.get("From", "").removeprefix("whatsapp:")] = time.time()
+            answer = self.signed_post(request.form["webhook"], params)
+            return jsonify({"MessageSid": params["MessageSid"], "webhook_status": answer.status_code}), 200
+
+        @app.get("/_standin/messages")
+        def recorded() -> Response:
+            return jsonify([self._message_json(m) for m in self.messages])
+
+        @app.get("/_standin/calls")
+        def recorded_calls() -> Response:
+            return jsonify([{**asdict(c), "from": c.from_} for c in self.calls])
+
+        return app
+
+    @staticmethod
+    def _message_json(m: Message) -> dict[str, Any]:
+        return {"sid": m.sid, "to": m.to, "from": m.from_, "body": m.body, "content_sid": m.content_sid,
+                "content_variables": m.content_variables, "status": m.status, "error_code": m.error_code}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--port", type=int, default=8070)
+    parser.add_argument("--account-sid", required=True)
+    parser.add_argument("--auth-token", required=True)
+    args = parser.parse_args()
+    standin = TwilioStandIn(args.account_sid, args.auth_token, callback_delay=0.5)
+    print(f"Twilio stand-in on http://127.0.0.1:{args.port}", flush=True)
+    make_server("127.0.0.1", args.port, standin.app(), threaded=True).serve_forever()
+
+
+if __name__ == "__main__":
+    main()
