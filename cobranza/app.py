@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterable
 
-from flask import Flask, Response, jsonify
+from flask import Blueprint, Flask, Response, jsonify
 from werkzeug.exceptions import HTTPException
 
 from cobranza import api, health, logs
@@ -16,7 +17,8 @@ log = logging.getLogger(__name__)
 MAX_UPLOAD = 64 * 1024 * 1024  # a 100,000-invoice CSV is about 25 MB
 
 
-def create_app(settings: Settings | None = None) -> Flask:
+def create_app(settings: Settings | None = None, blueprints: Iterable[Blueprint] = ()) -> Flask:
+    """The app with the API and the health check, plus the doors given (see wsgi.py)."""
     settings = settings or Settings.from_env()
     logs.configure()
     app = Flask(__name__)
@@ -28,6 +30,8 @@ def create_app(settings: Settings | None = None) -> Flask:
     app.extensions["cobranza"] = Runtime(settings)
     app.register_blueprint(health.bp)
     app.register_blueprint(api.bp)
+    for blueprint in blueprints:
+        app.register_blueprint(blueprint)
     _register_errors(app)
 
     @app.get("/")

@@ -111,7 +111,7 @@ def worker_cmd(burst: bool) -> None:
     if not burst:
         jobs.start_sweeper(stop)
     else:
-        jobs.sweep_outbox()
+        jobs.sweep()
     try:
         SimpleWorker([jobs.queue_for(rt.redis, rt.settings)], connection=rt.redis).work(
             burst=burst, logging_level="WARNING")

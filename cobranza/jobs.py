@@ -2,8 +2,8 @@
 
 Jobs carry ids only; the database says what is left to do. A job lost with
 Redis (it keeps nothing on disk here) is found again by the sweep, which
-every few seconds queues the e-mails that are due, so nothing depends on a
-job surviving.
+every few seconds queues the e-mails and WhatsApp messages that are due, so
+nothing depends on a job surviving.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from rq import Queue
 from sqlalchemy import event
 from sqlalchemy.orm import Session, sessionmaker
 
-from cobranza import db, outbox
+from cobranza import db, messaging, outbox
 from cobranza.models import utcnow
 from cobranza.settings import Settings
 
@@ -48,15 +48,26 @@ def deliver_email(email_id: int) -> str:
     return outbox.deliver(rt.sessions, rt.settings, email_id)
 
 
-def sweep_outbox() -> int:
-    """Queue every e-mail that is due (new, backed off long enough, or abandoned)."""
+def send_whatsapp(message_id: int) -> str:
     rt = _runtime()
-    with db.transaction(rt.sessions, write=False) as session:
-        ids = outbox.due(session, utcnow())
+    return messaging.deliver(rt.sessions, rt.settings, message_id)
+
+
+def sweep() -> int:
+    """Queue every e-mail and WhatsApp message that is due (new, backed off long
+    enough, or abandoned by a worker that died)."""
+    rt = _runtime()
+    now = utcnow()
+    with db.transaction(rt.sessions) as session:
+        emails = outbox.due(session, now)
+        messages = messaging.due(session, now)
+        messaging.release_abandoned(session, now)
     q = queue_for(rt.redis, rt.settings)
-    for email_id in ids:
+    for email_id in emails:
         q.enqueue(deliver_email, email_id)
-    return len(ids)
+    for message_id in messages:
+        q.enqueue(send_whatsapp, message_id)
+    return len(emails) + len(messages)
 
 
 # --- wiring --------------------------------------------------------------------
@@ -68,34 +79,38 @@ def kick_after_commit(factory: sessionmaker[Session], connection: redis.Redis, s
     """
 
     def after_commit(session: Session) -> None:
-        ids = outbox.take_pending_ids(session)
-        if not ids:
+        emails = outbox.take_pending_ids(session)
+        messages = messaging.take_pending_ids(session)
+        if not emails and not messages:
             return
         try:
             q = queue_for(connection, settings)
-            for email_id in ids:
+            for email_id in emails:
                 q.enqueue(deliver_email, email_id)
+            for message_id in messages:
+                q.enqueue(send_whatsapp, message_id)
         except redis.RedisError as exc:
-            log.warning("could not queue e-mails %s now (%s); the sweep will", ids, exc)
+            log.warning("could not queue jobs now (%s); the sweep will", exc)
 
     def after_rollback(session: Session) -> None:
         outbox.take_pending_ids(session)
+        messaging.take_pending_ids(session)
 
     event.listen(factory, "after_commit", after_commit)
     event.listen(factory, "after_soft_rollback", lambda session, previous: after_rollback(session))
 
 
 def start_sweeper(stop: threading.Event) -> threading.Thread:
-    """Sweep the outbox every few seconds; with several workers, one sweeps at a time."""
+    """Sweep every few seconds; with several workers, one sweeps at a time."""
 
     def loop() -> None:
         rt = _runtime()
         while not stop.wait(SWEEP_EVERY):
             try:
                 if rt.redis.set(f"{rt.settings.job_queue}:sweep-lock", "1", nx=True, ex=int(SWEEP_EVERY)):
-                    sweep_outbox()
+                    sweep()
             except Exception:  # keep sweeping through database or Redis hiccups
-                log.exception("outbox sweep failed")
+                log.exception("sweep failed")
 
     thread = threading.Thread(target=loop, name="outbox-sweeper", daemon=True)
     thread.start()

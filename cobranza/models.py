@@ -174,6 +174,8 @@ class Contact(Base):
     email_consent: Mapped[bool] = mapped_column(Boolean, default=False)
     # How the consents given at creation were recorded: "csv_import by cli:portfolio.csv".
     consent_source: Mapped[str] = mapped_column(String(250), default="")
+    # Free-text WhatsApp is allowed until 24 hours after this; templates after.
+    whatsapp_last_inbound_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
@@ -390,4 +392,40 @@ class OutboxEmail(Base):
         UniqueConstraint("promise_id", "kind", name="uq_outbox_emails_promise_kind"),
         CheckConstraint(_in("status", ["pending", "sending", "sent", "failed", "no_recipient"]), name="status"),
         Index("ix_outbox_emails_status_next", "status", "next_attempt_at"),
+    )
+
+
+# Twilio's message statuses in the order they happen; failed and undelivered
+# are final. A callback never moves a message backwards.
+WHATSAPP_STATUS_RANK = {"accepted": 0, "scheduled": 0, "queued": 1, "sending": 2, "sent": 3, "delivered": 4,
+                        "read": 5, "undelivered": 6, "failed": 6}
+
+
+class WhatsAppMessage(Base):
+    """An outbound WhatsApp message: decided, sent through Twilio, followed to "read"."""
+
+    __tablename__ = "whatsapp_messages"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    debtor_id: Mapped[int] = mapped_column(ForeignKey("debtors.id", ondelete="CASCADE"), index=True)
+    contact_id: Mapped[int] = mapped_column(ForeignKey("contacts.id", ondelete="CASCADE"))
+    # Why it is sent: "reply", "agent", "reminder", "opt_out_confirmation"...
+    purpose: Mapped[str] = mapped_column(String(32))
+    # The same key twice is the same message (a plan run twice sends once).
+    idempotency_key: Mapped[str | None] = mapped_column(String(200), unique=True)
+    body: Mapped[str | None] = mapped_column(Text)
+    content_sid: Mapped[str | None] = mapped_column(String(64))
+    content_variables: Mapped[dict[str, Any]] = mapped_column(JSONType, default=dict)
+    sid: Mapped[str | None] = mapped_column(String(64), unique=True)
+    # "pending" until Twilio takes it, then Twilio's statuses; "blocked" when no rule allows sending.
+    status: Mapped[str] = mapped_column(String(16), default="pending")
+    status_rank: Mapped[int] = mapped_column(Integer, default=-1)
+    error_code: Mapped[int | None] = mapped_column(Integer)
+    error: Mapped[str | None] = mapped_column(Text)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+    __table_args__ = (
+        CheckConstraint("body IS NOT NULL OR content_sid IS NOT NULL", name="content"),
     )

@@ -31,6 +31,7 @@ from cobranza.app import create_app
 from cobranza.db import make_engine, make_session_factory
 from cobranza.models import Base
 from cobranza.settings import ROOT, Settings
+from doors import DOORS
 
 API_TOKEN = "test-token"
 DEMO_CSV = ROOT / "demo" / "portfolio.csv"
@@ -144,7 +145,7 @@ def settings(db_url: str, job_queue: str, smtp: SmtpSink) -> Settings:
 
 @pytest.fixture
 def app(settings: Settings) -> Iterator[Flask]:
-    app = create_app(settings)
+    app = create_app(settings, blueprints=DOORS)
     app.config["TESTING"] = True
     yield app
     app.extensions["cobranza"].close()

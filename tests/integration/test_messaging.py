@@ -1,0 +1,173 @@
+"""Outbound WhatsApp through the Twilio stand-in, with real signed status callbacks
+reaching the app over HTTP."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Iterator
+from dataclasses import replace
+from datetime import timedelta
+
+import pytest
+import requests
+from flask import Flask
+from sqlalchemy import select, update
+from werkzeug.serving import make_server
+
+from cobranza import db, messaging
+from cobranza.app import create_app
+from cobranza.models import Contact, Interaction, WhatsAppMessage, utcnow
+from cobranza.settings import Settings
+from doors import DOORS
+from standins.twilio import TwilioStandIn
+from tests.conftest import debtor_body, free_port
+from tests.integration.test_twilio_standin import SID, TOKEN
+
+
+@pytest.fixture
+def standin() -> Iterator[tuple[TwilioStandIn, str]]:
+    fake = TwilioStandIn(SID, TOKEN, callback_delay=0.01)
+    port = free_port()
+    server = make_server("127.0.0.1", port, fake.app(), threaded=True)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield fake, f"http://127.0.0.1:{port}"
+    server.shutdown()
+
+
+@pytest.fixture
+def served(settings: Settings, standin) -> Iterator[tuple[Flask, Settings]]:
+    """The app on a real port, configured for the stand-in, as Twilio would reach it."""
+    _, base = standin
+    port = free_port()
+    live = replace(settings, public_base_url=f"http://127.0.0.1:{port}", twilio_account_sid=SID,
+                   twilio_auth_token=TOKEN, twilio_api_base=base, whatsapp_from="whatsapp:+14155238886")
+    app = create_app(live, blueprints=DOORS)
+    server = make_server("127.0.0.1", port, app, threaded=True)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    app.test_client().put("/api/v1/debtors/D1", json=debtor_body(), headers={"Authorization": "Bearer test-token"})
+    yield app, live
+    server.shutdown()
+    app.extensions["cobranza"].close()
+
+
+def debtor_wrote(app: Flask, fake: TwilioStandIn, hours_ago: float | None) -> None:
+    """The debtor's last message, as both our records and WhatsApp know it."""
+    with db.transaction(app.extensions["cobranza"].sessions) as s:
+        c = s.scalar(select(Contact))
+        c.whatsapp_last_inbound_at = None if hours_ago is None else utcnow() - timedelta(hours=hours_ago)
+        if hours_ago is not None:
+            fake.last_inbound[c.phone] = time.time() - hours_ago * 3600
+
+
+def queue(app: Flask, **kwargs) -> int:
+    with db.transaction(app.extensions["cobranza"].sessions) as s:
+        c = s.scalar(select(Contact))
+        return messaging.queue(s, c, **kwargs).id
+
+
+def row(app: Flask, message_id: int) -> WhatsAppMessage:
+    with db.transaction(app.extensions["cobranza"].sessions, write=False) as s:
+        return s.get(WhatsAppMessage, message_id)
+
+
+def wait_status(app: Flask, message_id: int, status: str) -> None:
+    deadline = time.monotonic() + 5
+    while row(app, message_id).status != status:
+        assert time.monotonic() < deadline, row(app, message_id).status
+        time.sleep(0.02)
+
+
+def test_reply_inside_the_window_goes_as_text_and_is_followed_to_delivered(served, standin) -> None:
+    app, live = served
+    fake, _ = standin
+    debtor_wrote(app, fake, hours_ago=2)
+    message_id = queue(app, purpose="reply", body="Hola Marta, ¿recibió la factura F-001?")
+    assert messaging.deliver(app.extensions["cobranza"].sessions, live, message_id) == "queued"
+    assert fake.messages[-1].body == "Hola Marta, ¿recibió la factura F-001?"
+    assert fake.messages[-1].to == "whatsapp:+573005550177"
+    wait_status(app, message_id, "delivered")
+    assert row(app, message_id).sid == fake.messages[-1].sid
+
+
+def test_outside_the_window_text_is_blocked_and_says_why(served, standin) -> None:
+    app, live = served
+    fake, _ = standin
+    debtor_wrote(app, fake, hours_ago=30)
+    message_id = queue(app, purpose="agent", body="¿Sigue ahí?")
+    assert messaging.deliver(app.extensions["cobranza"].sessions, live, message_id) == "blocked"
+    assert fake.messages == []
+    with db.transaction(app.extensions["cobranza"].sessions, write=False) as s:
+        assert s.scalars(select(Interaction.kind)).all()[-1] == "whatsapp_blocked"
+
+
+def test_outside_the_window_the_template_goes_instead(served, standin) -> None:
+    app, live = served
+    fake, _ = standin
+    debtor_wrote(app, fake, hours_ago=None)
+    message_id = queue(app, purpose="reminder", body="texto libre", content_sid="HX" + "a" * 32,
+                       content_variables={"1": "Marta", "2": "F-001"}, key="reminder:D1:2026-11-22:1")
+    again = queue(app, purpose="reminder", body="texto libre", content_sid="HX" + "a" * 32,
+                  key="reminder:D1:2026-11-22:1")
+    assert again == message_id  # the same plan step twice is one message
+    assert messaging.deliver(app.extensions["cobranza"].sessions, live, message_id) == "queued"
+    assert fake.messages[-1].content_sid == "HX" + "a" * 32 and fake.messages[-1].body is None
+    wait_status(app, message_id, "delivered")
+
+
+def test_a_reminder_needs_consent(served, standin) -> None:
+    app, live = served
+    with db.transaction(app.extensions["cobranza"].sessions) as s:
+        s.execute(update(Contact).values(whatsapp_consent=False))
+    message_id = queue(app, purpose="reminder", content_sid="HX" + "b" * 32)
+    assert messaging.deliver(app.extensions["cobranza"].sessions, live, message_id) == "blocked"
+    assert "consented" in row(app, message_id).error
+
+
+def test_sent_once_even_when_two_workers_race(served, standin) -> None:
+    app, live = served
+    fake, _ = standin
+    debtor_wrote(app, fake, hours_ago=1)
+    message_id = queue(app, purpose="reply", body="una vez")
+    factory = app.extensions["cobranza"].sessions
+    threads = [threading.Thread(target=messaging.deliver, args=(factory, live, message_id)) for _ in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert [m.body for m in fake.messages] == ["una vez"]
+
+
+def test_statuses_only_move_forward(served) -> None:
+    app, _ = served
+    message_id = queue(app, purpose="reply", body="x")
+    factory = app.extensions["cobranza"].sessions
+    with db.transaction(factory) as s:
+        s.execute(update(WhatsAppMessage).values(sid="SM1", status="queued", status_rank=1))
+    for status, expected in [("delivered", "delivered"), ("sent", "delivered"), ("read", "read"),
+                             ("delivered", "read"), ("failed", "failed"), ("read", "failed")]:
+        with db.transaction(factory) as s:
+            messaging.apply_status(s, "SM1", status, 30008 if status == "failed" else None)
+        assert row(app, message_id).status == expected
+
+
+def test_forged_status_callback_is_refused_and_changes_nothing(served) -> None:
+    app, live = served
+    message_id = queue(app, purpose="reply", body="x")
+    with db.transaction(app.extensions["cobranza"].sessions) as s:
+        s.execute(update(WhatsAppMessage).values(sid="SM2", status="queued", status_rank=1))
+    answer = requests.post(f"{live.public_base_url}/twilio/whatsapp/status",
+                           data={"MessageSid": "SM2", "MessageStatus": "read"},
+                           headers={"X-Twilio-Signature": "forged"}, timeout=5)
+    assert answer.status_code == 403
+    assert row(app, message_id).status == "queued"
+
+
+def test_twilio_down_is_retried_then_failed(served, standin) -> None:
+    app, live = served
+    debtor_wrote(app, standin[0], hours_ago=1)
+    dead = replace(live, twilio_api_base="http://127.0.0.1:1")
+    message_id = queue(app, purpose="reply", body="x")
+    factory = app.extensions["cobranza"].sessions
+    statuses = [messaging.deliver(factory, dead, message_id) for _ in range(messaging.MAX_ATTEMPTS)]
+    assert statuses[:-1] == ["pending"] * (messaging.MAX_ATTEMPTS - 1) and statuses[-1] == "failed"

@@ -1,0 +1,1 @@
+"""The WhatsApp door: Twilio's webhooks for WhatsApp (imports cobranza, never the reverse)."""

@@ -1,0 +1,27 @@
+"""``POST /twilio/whatsapp/status``: Twilio reports how an outbound message is doing.
+
+Signed by Twilio or refused (403, nothing changes); callbacks arrive out of
+order and more than once, so a status only ever moves a message forward.
+"""
+
+from __future__ import annotations
+
+from flask import Blueprint, Response, request
+
+from cobranza import db, messaging
+from cobranza.runtime import runtime
+from cobranza.twilio_webhooks import signed_only
+
+bp = Blueprint("whatsapp_status", __name__)
+
+
+@bp.post("/twilio/whatsapp/status")
+@signed_only(lambda: runtime().settings)
+def status() -> Response:
+    sid = request.form.get("MessageSid") or request.form.get("SmsSid")
+    state = (request.form.get("MessageStatus") or request.form.get("SmsStatus") or "").lower()
+    code = request.form.get("ErrorCode")
+    if sid and state:
+        with db.transaction(runtime().sessions) as session:
+            messaging.apply_status(session, sid, state, int(code) if code and code.isdigit() else None)
+    return Response(status=204)
