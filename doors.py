@@ -4,6 +4,7 @@ imports them; they import it."""
 
 from flask import Blueprint
 
+from whatsapp.inbound import bp as whatsapp_inbound
 from whatsapp.status import bp as whatsapp_status
 
-DOORS: tuple[Blueprint, ...] = (whatsapp_status,)
+DOORS: tuple[Blueprint, ...] = (whatsapp_inbound, whatsapp_status)

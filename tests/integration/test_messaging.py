@@ -5,50 +5,16 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Iterator
 from dataclasses import replace
 from datetime import timedelta
 
-import pytest
 import requests
 from flask import Flask
 from sqlalchemy import select, update
-from werkzeug.serving import make_server
 
 from cobranza import db, messaging
-from cobranza.app import create_app
 from cobranza.models import Contact, Interaction, WhatsAppMessage, utcnow
-from cobranza.settings import Settings
-from doors import DOORS
 from standins.twilio import TwilioStandIn
-from tests.conftest import debtor_body, free_port
-from tests.integration.test_twilio_standin import SID, TOKEN
-
-
-@pytest.fixture
-def standin() -> Iterator[tuple[TwilioStandIn, str]]:
-    fake = TwilioStandIn(SID, TOKEN, callback_delay=0.01)
-    port = free_port()
-    server = make_server("127.0.0.1", port, fake.app(), threaded=True)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield fake, f"http://127.0.0.1:{port}"
-    server.shutdown()
-
-
-@pytest.fixture
-def served(settings: Settings, standin) -> Iterator[tuple[Flask, Settings]]:
-    """The app on a real port, configured for the stand-in, as Twilio would reach it."""
-    _, base = standin
-    port = free_port()
-    live = replace(settings, public_base_url=f"http://127.0.0.1:{port}", twilio_account_sid=SID,
-                   twilio_auth_token=TOKEN, twilio_api_base=base, whatsapp_from="whatsapp:+14155238886")
-    app = create_app(live, blueprints=DOORS)
-    server = make_server("127.0.0.1", port, app, threaded=True)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    app.test_client().put("/api/v1/debtors/D1", json=debtor_body(), headers={"Authorization": "Bearer test-token"})
-    yield app, live
-    server.shutdown()
-    app.extensions["cobranza"].close()
 
 
 def debtor_wrote(app: Flask, fake: TwilioStandIn, hours_ago: float | None) -> None:

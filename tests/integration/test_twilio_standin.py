@@ -16,8 +16,7 @@ from cobranza.twilio_client import TwilioClient, TwilioError
 from cobranza.twilio_webhooks import signed_only
 from standins.twilio import TwilioStandIn
 from tests.conftest import free_port
-
-SID, TOKEN = "AC" + "0" * 32, "standin-token"
+from tests.integration.conftest import SID, TOKEN
 
 
 @dataclass

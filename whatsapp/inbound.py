@@ -1,0 +1,52 @@
+"""``POST /twilio/whatsapp``: a debtor writes. Check, deduplicate, persist, answer at once.
+
+The conversation itself runs on the job queue (``whatsapp.turns``): Twilio
+gets its 200 in milliseconds, and replies leave through the REST API. A
+repeated ``MessageSid`` — Twilio retrying, or two web workers receiving the
+same delivery — is taken once, by a key in Redis every process shares.
+"""
+
+from __future__ import annotations
+
+import logging
+
+import redis
+from flask import Blueprint, Response, request
+
+from cobranza.jobs import queue_for
+from cobranza.redaction import redact_cards
+from cobranza.runtime import runtime
+from cobranza.twilio_webhooks import signed_only
+from whatsapp import turns
+
+log = logging.getLogger(__name__)
+bp = Blueprint("whatsapp_inbound", __name__)
+SEEN_FOR = 7 * 24 * 3600  # seconds a MessageSid is remembered
+EMPTY_TWIML = '<?xml version="1.0" encoding="UTF-8"?><Response></Response>'
+
+
+def _ok() -> Response:
+    return Response(EMPTY_TWIML, status=200, mimetype="text/xml")
+
+
+@bp.post("/twilio/whatsapp")
+@signed_only(lambda: runtime().settings)
+def inbound() -> Response:
+    form = request.form
+    sid = form.get("MessageSid") or form.get("SmsMessageSid") or ""
+    phone = (form.get("From") or "").removeprefix("whatsapp:")
+    if not sid or not phone:
+        return _ok()
+    media = [form[f"MediaUrl{i}"] for i in range(int(form.get("NumMedia", "0") or 0)) if form.get(f"MediaUrl{i}")]
+    turn = turns.Turn(sid=sid, phone=phone, text=redact_cards(form.get("Body", "")),
+                      profile_name=form.get("ProfileName") or None, media=media)
+    rt = runtime()
+    try:
+        if not rt.redis.set(f"{rt.settings.job_queue}:wa-in:{sid}", "1", nx=True, ex=SEEN_FOR):
+            return _ok()  # already taken
+        queue_for(rt.redis, rt.settings).enqueue(turns.handle, turn)
+    except redis.RedisError as exc:
+        # Without Redis there is no queue: take the turn here rather than lose it.
+        log.warning("Redis unavailable (%s); handling WhatsApp turn %s inline", exc, sid)
+        turns.take(rt.sessions, rt.settings, turn)
+    return _ok()
