@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import os
 import socket
+import threading
 import uuid
 from collections.abc import Iterator
+from dataclasses import replace
 from email import message_from_bytes, policy
 from email.message import EmailMessage
 from pathlib import Path
@@ -25,6 +27,7 @@ from flask.testing import FlaskClient
 from rq import Queue
 from sqlalchemy import text
 from sqlalchemy.orm import Session
+from werkzeug.serving import make_server
 
 from cobranza import migrate
 from cobranza.app import create_app
@@ -32,6 +35,7 @@ from cobranza.db import make_engine, make_session_factory
 from cobranza.models import Base
 from cobranza.settings import ROOT, Settings
 from doors import DOORS
+from standins.twilio import TwilioStandIn
 
 API_TOKEN = "test-token"
 DEMO_CSV = ROOT / "demo" / "portfolio.csv"
@@ -230,3 +234,36 @@ def pytest_report_header(config: pytest.Config) -> str:
 
 def repo_path(*parts: str) -> Path:
     return ROOT.joinpath(*parts)
+
+
+# --- the app on a real port and the Twilio stand-in -------------------------
+
+SID, TOKEN = "AC" + "0" * 32, "standin-token"
+
+
+@pytest.fixture
+def standin() -> Iterator[tuple[TwilioStandIn, str]]:
+    fake = TwilioStandIn(SID, TOKEN, callback_delay=0.01)
+    port = free_port()
+    server = make_server("127.0.0.1", port, fake.app(), threaded=True)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield fake, f"http://127.0.0.1:{port}"
+    server.shutdown()
+
+
+@pytest.fixture
+def served(settings: Settings, standin) -> Iterator[tuple[Flask, Settings]]:
+    """The app on a real port, configured for the stand-in, as Twilio would reach it."""
+    _, base = standin
+    port = free_port()
+    live = replace(settings, public_base_url=f"http://127.0.0.1:{port}", twilio_account_sid=SID,
+                   twilio_auth_token=TOKEN, twilio_api_base=base, whatsapp_from="whatsapp:+14155238886")
+    app = create_app(live, blueprints=DOORS)
+    server = make_server("127.0.0.1", port, app, threaded=True)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    app.test_client().put("/api/v1/debtors/D1", json=debtor_body(), headers={"Authorization": "Bearer test-token"})
+    yield app, live
+    server.shutdown()
+    app.extensions["cobranza"].close()
+
+

@@ -15,8 +15,7 @@ from cobranza.settings import Settings
 from cobranza.twilio_client import TwilioClient, TwilioError
 from cobranza.twilio_webhooks import signed_only
 from standins.twilio import TwilioStandIn
-from tests.conftest import free_port
-from tests.integration.conftest import SID, TOKEN
+from tests.conftest import SID, TOKEN, free_port
 
 
 @dataclass

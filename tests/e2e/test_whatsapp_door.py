@@ -1,0 +1,60 @@
+"""A debtor writes on WhatsApp; the real worker takes the turn and its reply goes out
+through the Twilio stand-in — every hop a real process or server."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+import uuid
+from collections.abc import Iterator
+
+import pytest
+import requests
+from sqlalchemy import select
+
+from cobranza import db
+from cobranza.models import Handoff, Interaction
+from cobranza.settings import ROOT
+from tests.conftest import free_port
+
+
+@pytest.fixture
+def worker_for(served) -> Iterator[subprocess.Popen[str]]:
+    _, live = served
+    env = {**os.environ, "DATABASE_URL": live.database_url, "REDIS_URL": live.redis_url, "JOB_QUEUE": live.job_queue,
+           "PUBLIC_BASE_URL": live.public_base_url, "TWILIO_ACCOUNT_SID": live.twilio_account_sid or "",
+           "TWILIO_AUTH_TOKEN": live.twilio_auth_token or "", "TWILIO_API_BASE": live.twilio_api_base,
+           "WHATSAPP_FROM": live.whatsapp_from or "", "RASA_URL": f"http://127.0.0.1:{free_port()}",
+           "SMTP_PORT": str(live.smtp_port)}
+    proc = subprocess.Popen([sys.executable, "-m", "cobranza", "worker"], cwd=ROOT, env=env,
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    yield proc
+    proc.send_signal(signal.SIGTERM)
+    try:
+        proc.wait(timeout=15)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+
+
+def test_message_in_reply_out_through_the_worker(served, standin, worker_for) -> None:
+    app, live = served
+    fake, base = standin
+    sid = f"SM{uuid.uuid4().hex}"
+    answer = requests.post(base + "/_standin/inbound", timeout=10, data={
+        "webhook": live.public_base_url + "/twilio/whatsapp", "From": "whatsapp:+573005550177",
+        "To": "whatsapp:+14155238886", "Body": "Buenas, ¿cuánto debo?", "MessageSid": sid})
+    assert answer.json()["webhook_status"] == 200
+    deadline = time.monotonic() + 30
+    while not any(m.to == "whatsapp:+573005550177" for m in fake.messages):
+        assert worker_for.poll() is None, worker_for.stdout.read() if worker_for.stdout else ""
+        assert time.monotonic() < deadline, "no reply went out"
+        time.sleep(0.2)
+    reply = next(m for m in fake.messages if m.to == "whatsapp:+573005550177")
+    assert "persona" in reply.body  # no assistant yet: a person will continue
+    with db.transaction(app.extensions["cobranza"].sessions, write=False) as s:
+        inbound = s.scalar(select(Interaction).where(Interaction.external_id == sid))
+        assert inbound is not None and inbound.text == "Buenas, ¿cuánto debo?"
+        assert s.scalar(select(Handoff.reason)) == "bot_unavailable"
