@@ -142,6 +142,10 @@ def smtp() -> Iterator[SmtpSink]:
 
 @pytest.fixture
 def settings(db_url: str, job_queue: str, smtp: SmtpSink) -> Settings:
+    # Jobs queued by an earlier test must not run against this test's data.
+    connection = redis.Redis.from_url(TEST_REDIS_URL)
+    Queue(job_queue, connection=connection).empty()
+    connection.close()
     return Settings(database_url=db_url, api_token=API_TOKEN, secret_key="test-secret", redis_url=TEST_REDIS_URL,
                     job_queue=job_queue, smtp_port=smtp.port, mail_from="cartera@acme.example.com",
                     company_name="Acme S.A.S.")
@@ -259,11 +263,14 @@ def served(settings: Settings, standin) -> Iterator[tuple[Flask, Settings]]:
     live = replace(settings, public_base_url=f"http://127.0.0.1:{port}", twilio_account_sid=SID,
                    twilio_auth_token=TOKEN, twilio_api_base=base, whatsapp_from="whatsapp:+14155238886")
     app = create_app(live, blueprints=DOORS)
+    jobs = Queue(live.job_queue, connection=app.extensions["cobranza"].redis)
+    jobs.empty()  # no job of an earlier test may run against this one's data
     server = make_server("127.0.0.1", port, app, threaded=True)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     app.test_client().put("/api/v1/debtors/D1", json=debtor_body(), headers={"Authorization": "Bearer test-token"})
     yield app, live
     server.shutdown()
+    jobs.empty()
     app.extensions["cobranza"].close()
 
 

@@ -52,7 +52,7 @@ def test_message_in_reply_out_through_the_worker(served, standin, worker_for) ->
         assert worker_for.poll() is None, worker_for.stdout.read() if worker_for.stdout else ""
         assert time.monotonic() < deadline, "no reply went out"
         time.sleep(0.2)
-    reply = next(m for m in fake.messages if m.to == "whatsapp:+573005550177")
+    [reply] = [m for m in fake.messages if m.to == "whatsapp:+573005550177"]
     assert "persona" in reply.body  # no assistant yet: a person will continue
     with db.transaction(app.extensions["cobranza"].sessions, write=False) as s:
         inbound = s.scalar(select(Interaction).where(Interaction.external_id == sid))
