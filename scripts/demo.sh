@@ -14,6 +14,13 @@ export MAILSINK_HTTP_PORT=${MAILSINK_HTTP_PORT:-8025} MAILSINK_DIR=${MAILSINK_DI
 bind=${WEB_BIND:-127.0.0.1:8000}
 export WEB_BIND=$bind
 base="http://$bind"
+# The Twilio stand-in plays Twilio: the app sends to it, and its chat page writes as a debtor.
+export PUBLIC_BASE_URL=$base
+export TWILIO_STANDIN_PORT=${TWILIO_STANDIN_PORT:-8070}
+export TWILIO_ACCOUNT_SID=${TWILIO_ACCOUNT_SID:-ACdemo0000000000000000000000000000}
+export TWILIO_AUTH_TOKEN=${TWILIO_AUTH_TOKEN:-demo-twilio-token}
+export TWILIO_API_BASE=http://127.0.0.1:$TWILIO_STANDIN_PORT
+export WHATSAPP_FROM=${WHATSAPP_FROM:-whatsapp:+14155238886}
 
 if ! .venv/bin/python -c "import redis,os; redis.Redis.from_url(os.environ['REDIS_URL'], socket_connect_timeout=1).ping()" 2>/dev/null; then
   echo "Redis is not answering at $REDIS_URL; starting a private one"
@@ -35,6 +42,8 @@ cat <<MSG
                   -d '{"invoice_number": "CO-0003-001", "amount": "50000000", "promised_date": "$(date -d '+7 days' +%F)"}' \\
                   $base/api/v1/promises
     its e-mail: http://127.0.0.1:$MAILSINK_HTTP_PORT/
+    WhatsApp:   http://127.0.0.1:$TWILIO_STANDIN_PORT/   (write as a demo contact; no assistant yet:
+                a person is asked to continue, see the handoff in the timeline)
     CLI:        DATABASE_URL=$DATABASE_URL .venv/bin/python -m cobranza timeline D070003
   Ctrl-C stops everything.
 

@@ -7,7 +7,8 @@ progress to its ``StatusCallback`` as Twilio does — form-encoded, signed with
 it fails free text sent more than 24 hours after the recipient last wrote
 (error 63016) and lets approved templates (``ContentSid``) through.
 ``POST /_standin/inbound`` plays a debtor writing: it posts a signed webhook
-to the app and opens the 24-hour window.
+to the app and opens the 24-hour window; ``/`` is a chat page that does the
+same for a person (see ``standins/chat.py``).
 
     python -m standins.twilio --port 8070 --account-sid AC... --auth-token ...
 """
@@ -27,6 +28,7 @@ from flask import Flask, Response, jsonify, request
 from werkzeug.serving import make_server
 
 from cobranza.twilio_webhooks import signature_for
+from standins import chat
 
 WINDOW = 24 * 3600
 
@@ -57,9 +59,13 @@ class Call:
 
 
 class TwilioStandIn:
-    def __init__(self, account_sid: str, auth_token: str, callback_delay: float = 0.05) -> None:
+    def __init__(self, account_sid: str, auth_token: str, callback_delay: float = 0.05,
+                 app_base: str | None = None, api_token: str | None = None) -> None:
         self.account_sid = account_sid
         self.auth_token = auth_token
+        # For the chat page: where the app is, and how to read its contacts.
+        self.app_base = app_base
+        self.api_token = api_token
         self.callback_delay = callback_delay
         self.messages: list[Message] = []
         self.calls: list[Call] = []
@@ -161,6 +167,34 @@ class TwilioStandIn:
             answer = self.signed_post(request.form["webhook"], params)
             return jsonify({"MessageSid": params["MessageSid"], "webhook_status": answer.status_code}), 200
 
+        @app.get("/")
+        def chat_page() -> str:
+            return chat.PAGE
+
+        @app.post("/_standin/chat")
+        def chat_send() -> tuple[Response, int]:
+            """The chat page's message: an inbound WhatsApp to the app's webhook."""
+            params = {k: v for k, v in request.form.items()}
+            params.setdefault("MessageSid", self.new_sid("SM"))
+            params.update({"AccountSid": self.account_sid, "NumMedia": "0", "To": "whatsapp:+14155238886"})
+            params["WaId"] = params["From"].removeprefix("whatsapp:+")
+            self.last_inbound[params["From"].removeprefix("whatsapp:")] = time.time()
+            answer = self.signed_post(f"{self.app_base}/twilio/whatsapp", params)
+            return jsonify({"MessageSid": params["MessageSid"], "webhook_status": answer.status_code}), 200
+
+        @app.get("/_standin/contacts")
+        def demo_contacts() -> Response:
+            """The demo's debtor contacts, read through the app's API."""
+            auth = {"Authorization": f"Bearer {self.api_token}"}
+            found: list[dict[str, str]] = []
+            refs = requests.get(f"{self.app_base}/api/v1/debtors?limit=1000", headers=auth, timeout=10).json()
+            for debtor in refs[:60]:
+                detail = requests.get(f"{self.app_base}/api/v1/debtors/{debtor['debtor_ref']}", headers=auth,
+                                      timeout=10).json()
+                found += [{"name": c["name"], "phone": c["phone"], "company": detail["name"]}
+                          for c in detail["contacts"] if c["phone"] and c["active"]]
+            return jsonify(found)
+
         @app.get("/_standin/messages")
         def recorded() -> Response:
             return jsonify([self._message_json(m) for m in self.messages])
@@ -182,8 +216,11 @@ def main() -> None:
     parser.add_argument("--port", type=int, default=8070)
     parser.add_argument("--account-sid", required=True)
     parser.add_argument("--auth-token", required=True)
+    parser.add_argument("--app", default="http://127.0.0.1:8000", help="the app, for the chat page")
+    parser.add_argument("--api-token", default=None, help="the app's API token, to list the demo's contacts")
     args = parser.parse_args()
-    standin = TwilioStandIn(args.account_sid, args.auth_token, callback_delay=0.5)
+    standin = TwilioStandIn(args.account_sid, args.auth_token, callback_delay=0.5, app_base=args.app,
+                            api_token=args.api_token)
     print(f"Twilio stand-in on http://127.0.0.1:{args.port}", flush=True)
     make_server("127.0.0.1", args.port, standin.app(), threaded=True).serve_forever()
 

@@ -33,11 +33,12 @@ def wait_until(check, seconds: float, proc: subprocess.Popen[str]) -> None:  # t
 
 
 def test_demo_serves_the_portfolio_and_mails_a_promise(tmp_path: Path) -> None:
-    port, smtp_port, mail_port = free_port(), free_port(), free_port()
+    port, smtp_port, mail_port, twilio_port = free_port(), free_port(), free_port(), free_port()
     queue = f"test-demo-{uuid.uuid4().hex[:8]}"
     env = {**os.environ, "DATABASE_URL": f"sqlite:///{tmp_path}/demo.db", "WEB_BIND": f"127.0.0.1:{port}",
            "API_TOKEN": "e2e-token", "SMTP_PORT": str(smtp_port), "MAILSINK_HTTP_PORT": str(mail_port),
-           "MAILSINK_DIR": str(tmp_path / "mail"), "REDIS_URL": TEST_REDIS_URL, "JOB_QUEUE": queue}
+           "MAILSINK_DIR": str(tmp_path / "mail"), "REDIS_URL": TEST_REDIS_URL, "JOB_QUEUE": queue,
+           "TWILIO_STANDIN_PORT": str(twilio_port)}
     proc = subprocess.Popen(["bash", "scripts/demo.sh"], cwd=ROOT, env=env, stdout=subprocess.PIPE,
                             stderr=subprocess.STDOUT, text=True, start_new_session=True)
     base = f"http://127.0.0.1:{port}"
@@ -60,6 +61,20 @@ def test_demo_serves_the_portfolio_and_mails_a_promise(tmp_path: Path) -> None:
         kinds = [e["kind"] for e in requests.get(base + "/api/v1/debtors/D070003/timeline", headers=auth,
                                                  timeout=5).json()]
         assert kinds[-2:] == ["promise_registered", "email_sent"]
+
+        # the demo's phone: write as Lucía (D070003) and get an answer back through Twilio's stand-in
+        twilio = f"http://127.0.0.1:{twilio_port}"
+        wait_until(lambda: requests.get(twilio + "/", timeout=2).status_code == 200, 30, proc)
+        contacts = requests.get(twilio + "/_standin/contacts", timeout=30).json()
+        assert {"name": "Lucía Rodríguez", "phone": "+573005550102", "company": "Clínica del Pacífico S.A.S."} in contacts
+        sent = requests.post(twilio + "/_standin/chat", timeout=10,
+                             data={"From": "whatsapp:+573005550102", "Body": "hola, ¿cuánto debo?"}).json()
+        assert sent["webhook_status"] == 200
+        wait_until(lambda: any(m["to"] == "whatsapp:+573005550102" for m in
+                               requests.get(twilio + "/_standin/messages", timeout=2).json()), 30, proc)
+        kinds = [e["kind"] for e in requests.get(base + "/api/v1/debtors/D070003/timeline", headers=auth,
+                                                 timeout=5).json()]
+        assert "whatsapp_in" in kinds and "handoff_opened" in kinds
     finally:
         os.killpg(proc.pid, signal.SIGTERM)
         try:
