@@ -15,9 +15,11 @@ from typing import Any
 import requests
 from alembic.script import ScriptDirectory
 from flask import Blueprint, Response, jsonify
+from rq import Worker
 from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
 
+from cobranza.jobs import queue_for
 from cobranza.migrate import alembic_config
 from cobranza.runtime import Runtime, runtime
 
@@ -68,6 +70,12 @@ def check_smtp(rt: Runtime) -> dict[str, Any]:
     return {"state": "up" if code == 250 else "down", "detail": f"{rt.settings.smtp_host}:{rt.settings.smtp_port}"}
 
 
+def check_workers(rt: Runtime) -> dict[str, Any]:
+    """Job-queue workers alive on our queue: without them nothing is sent."""
+    count = Worker.count(connection=rt.redis, queue=queue_for(rt.redis, rt.settings))
+    return {"state": "up" if count else "down", "detail": f"{count} worker(s) on queue {rt.settings.job_queue!r}"}
+
+
 def check_twilio(rt: Runtime) -> dict[str, Any]:
     s = rt.settings
     if not (s.twilio_account_sid and s.twilio_auth_token):
@@ -82,6 +90,7 @@ CHECKS: dict[str, Callable[[Runtime], dict[str, Any]]] = {
     "rasa": check_rasa,
     "actions": check_actions,
     "smtp": check_smtp,
+    "workers": check_workers,
     "twilio": check_twilio,
 }
 

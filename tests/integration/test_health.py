@@ -9,7 +9,7 @@ from flask.testing import FlaskClient
 from cobranza.app import create_app
 from cobranza.settings import Settings
 
-NAMES = {"database", "redis", "rasa", "actions", "smtp", "twilio"}
+NAMES = {"database", "redis", "rasa", "actions", "smtp", "workers", "twilio"}
 
 
 def test_healthy_with_database_and_redis(client: FlaskClient) -> None:
@@ -49,3 +49,19 @@ def test_optional_dependencies_down_do_not_fail(settings: Settings) -> None:
 def test_twilio_configured(settings: Settings) -> None:
     app = create_app(replace(settings, twilio_account_sid="AC1", twilio_auth_token="x"))
     assert app.test_client().get("/healthz").json["dependencies"]["twilio"]["state"] == "configured"
+
+
+def test_workers_are_counted(app) -> None:
+    from rq import SimpleWorker
+
+    from cobranza.jobs import queue_for
+
+    rt = app.extensions["cobranza"]
+    assert app.test_client().get("/healthz").json["dependencies"]["workers"]["state"] == "down"
+    worker = SimpleWorker([queue_for(rt.redis, rt.settings)], connection=rt.redis)
+    worker.register_birth()
+    try:
+        workers = app.test_client().get("/healthz").json["dependencies"]["workers"]
+        assert workers["state"] == "up" and workers["detail"].startswith("1 worker")
+    finally:
+        worker.register_death()
