@@ -19,7 +19,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from cobranza import db, timeline
-from cobranza.models import WHATSAPP_STATUS_RANK, Contact, WhatsAppMessage, utcnow
+from cobranza.models import WHATSAPP_STATUS_RANK, Contact, Invoice, WhatsAppMessage, utcnow
 from cobranza.settings import Settings
 from cobranza.twilio_client import TwilioClient, TwilioError
 
@@ -49,6 +49,7 @@ def queue(
     content_variables: dict[str, str] | None = None,
     key: str | None = None,
     actor: str = "system",
+    invoice: Invoice | None = None,
 ) -> WhatsAppMessage:
     """Write an outbound message in the caller's transaction; with ``body`` and a
     template, the template is the fallback when the 24-hour window is closed."""
@@ -68,7 +69,9 @@ def queue(
     timeline.record(
         session, contact.debtor_id, "whatsapp", "out", f"whatsapp_{purpose}",
         body if body is not None else f"[plantilla {content_sid}] {content_variables or {}}",
-        contact_id=contact.id, actor=actor, data={"whatsapp_message_id": message.id},
+        contact_id=contact.id, actor=actor, invoice_id=invoice.id if invoice else None,
+        # A reply to a reminder is about the reminder's invoice (see cobranza.context).
+        data={"whatsapp_message_id": message.id, "invoice_number": invoice.number if invoice else None},
     )
     session.info.setdefault(PENDING_IDS, []).append(message.id)
     return message

@@ -1,0 +1,46 @@
+"""The conversation context: what any channel's next turn must know about the debtor."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from decimal import Decimal
+
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy import select
+
+from cobranza import context, db, objections, promises, timeline
+from cobranza.models import Debtor, Invoice
+
+TODAY = date.today()
+
+
+def test_open_invoices_promises_objections_and_history(app: Flask, client: FlaskClient, auth: dict[str, str],
+                                                       invoice) -> None:
+    client.put("/api/v1/invoices/F-002", json={"debtor_ref": "D1", "amount": "200.00", "currency": "USD",
+                                                 "issued_on": "2026-10-01", "due_on": "2026-11-30"}, headers=auth)
+    client.put("/api/v1/invoices/F-003", json={"debtor_ref": "D1", "amount": "50.00", "currency": "USD",
+                                                 "issued_on": "2026-10-01", "due_on": "2026-11-30",
+                                                 "balance": "0"}, headers=auth)
+    factory = app.extensions["cobranza"].sessions
+    with db.transaction(factory) as s:
+        debtor = s.scalar(select(Debtor))
+        f1 = s.scalar(select(Invoice).where(Invoice.number == "F-001"))
+        promises.register(s, f1, Decimal("500000"), TODAY + timedelta(days=4), "voice", "bot", TODAY, "Acme")
+        objections.record(s, debtor.id, "pending_approval", "lo aprueba gerencia", "voice", "bot")
+        timeline.record(s, debtor.id, "voice", "in", "call_turn", "le pago el viernes")
+        timeline.record(s, debtor.id, "whatsapp", "out", "whatsapp_reminder", "Recordatorio de la factura F-002",
+                        data={"invoice_number": "F-002"})
+    with db.transaction(factory, write=False) as s:
+        ctx = context.for_debtor(s, s.scalar(select(Debtor.id)), TODAY)
+    assert [i["invoice_number"] for i in ctx["open_invoices"]] == ["F-001", "F-002"]  # paid F-003 is not open
+    assert ctx["open_totals"] == {"COP": "1500000.00", "USD": "200.00"}
+    assert ctx["open_invoices"][0]["days_past_due"] == (TODAY - date(2026, 10, 31)).days
+    [pending] = ctx["pending_promises"]
+    assert pending["invoice_number"] == "F-001" and pending["amount"] == "500000.00"
+    assert ctx["open_objections"] == [{"id": ctx["open_objections"][0]["id"], "type": "pending_approval",
+                                       "invoice_number": None}]
+    assert ctx["last_contact"]["channel"] == "whatsapp"
+    assert ctx["reminder_invoice"] == "F-002"
+    assert [r["text"] for r in ctx["recent"]] == ["le pago el viernes", "Recordatorio de la factura F-002"]
+    assert ctx["with_a_person"] is False and ctx["language"] == "es"
