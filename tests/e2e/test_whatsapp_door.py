@@ -3,10 +3,7 @@ through the Twilio stand-in — every hop a real process or server."""
 
 from __future__ import annotations
 
-import os
-import signal
 import subprocess
-import sys
 import time
 import uuid
 from collections.abc import Iterator
@@ -17,26 +14,20 @@ from sqlalchemy import select
 
 from cobranza import db
 from cobranza.models import Handoff, Interaction
-from cobranza.settings import ROOT
 from tests.conftest import free_port
+from tests.e2e.conftest import worker_process
 
 
 @pytest.fixture
 def worker_for(served) -> Iterator[subprocess.Popen[str]]:
     _, live = served
-    env = {**os.environ, "DATABASE_URL": live.database_url, "REDIS_URL": live.redis_url, "JOB_QUEUE": live.job_queue,
+    env = {"DATABASE_URL": live.database_url, "REDIS_URL": live.redis_url, "JOB_QUEUE": live.job_queue,
            "PUBLIC_BASE_URL": live.public_base_url, "TWILIO_ACCOUNT_SID": live.twilio_account_sid or "",
            "TWILIO_AUTH_TOKEN": live.twilio_auth_token or "", "TWILIO_API_BASE": live.twilio_api_base,
            "WHATSAPP_FROM": live.whatsapp_from or "", "RASA_URL": f"http://127.0.0.1:{free_port()}",
            "SMTP_PORT": str(live.smtp_port)}
-    proc = subprocess.Popen([sys.executable, "-m", "cobranza", "worker"], cwd=ROOT, env=env,
-                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-    yield proc
-    proc.send_signal(signal.SIGTERM)
-    try:
-        proc.wait(timeout=15)
-    except subprocess.TimeoutExpired:
-        proc.kill()
+    with worker_process(env) as proc:
+        yield proc
 
 
 def test_message_in_reply_out_through_the_worker(served, standin, worker_for) -> None:

@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-import os
-import signal
 import subprocess
-import sys
 import time
 from collections.abc import Iterator
 from datetime import date, timedelta
@@ -17,24 +14,19 @@ from sqlalchemy import select, update
 
 from cobranza import db, promises
 from cobranza.models import Invoice, OutboxEmail, utcnow
-from cobranza.settings import ROOT, Settings
+from cobranza.settings import Settings
 from tests.conftest import SmtpSink
+from tests.e2e.conftest import worker_process
 
 TODAY = date.today()
 
 
 @pytest.fixture
 def worker(settings: Settings) -> Iterator[subprocess.Popen[str]]:
-    env = {**os.environ, "DATABASE_URL": settings.database_url, "REDIS_URL": settings.redis_url,
-           "JOB_QUEUE": settings.job_queue, "SMTP_PORT": str(settings.smtp_port), "MAIL_FROM": "c@acme.example.com"}
-    proc = subprocess.Popen([sys.executable, "-m", "cobranza", "worker"], cwd=ROOT, env=env,
-                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-    yield proc
-    proc.send_signal(signal.SIGTERM)
-    try:
-        proc.wait(timeout=15)
-    except subprocess.TimeoutExpired:
-        proc.kill()
+    with worker_process({"DATABASE_URL": settings.database_url, "REDIS_URL": settings.redis_url,
+                         "JOB_QUEUE": settings.job_queue, "SMTP_PORT": str(settings.smtp_port),
+                         "MAIL_FROM": "c@acme.example.com"}) as proc:
+        yield proc
 
 
 def promise(app: Flask, amount: str) -> None:
