@@ -37,7 +37,9 @@ def inbound() -> Response:
     phone = (form.get("From") or "").removeprefix("whatsapp:")
     if not sid or not phone:
         return _ok()
-    media = [form[f"MediaUrl{i}"] for i in range(int(form.get("NumMedia", "0") or 0)) if form.get(f"MediaUrl{i}")]
+    count = form.get("NumMedia", "0")
+    media = [form[f"MediaUrl{i}"] for i in range(min(int(count), 10) if count.isdigit() else 0)
+             if form.get(f"MediaUrl{i}")]
     turn = turns.Turn(sid=sid, phone=phone, text=redact_cards(form.get("Body", "")),
                       profile_name=form.get("ProfileName") or None, media=media)
     rt = runtime()
