@@ -1,0 +1,89 @@
+"""Rasa NLU components of ours, for ``config.yml``'s pipeline.
+
+``PaymentTermsExtractor`` adds two entities with resolved values, whatever
+the classifier thinks: ``payment_date`` (ISO date; ``additional_info`` says
+its kind and whether it is vague) and ``amount`` (a decimal string, or
+``full`` / ``fraction:0.5`` for "todo" / "la mitad", which the actions turn
+into money with the balance). "Today" is the debtor's local date when the
+gateway sends it in the message metadata (``today``), else the server's.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+from typing import Any, Dict, List, Optional, Text
+
+from rasa.engine.graph import ExecutionContext, GraphComponent
+from rasa.engine.recipes.default_recipe import DefaultV1Recipe
+from rasa.engine.storage.resource import Resource
+from rasa.engine.storage.storage import ModelStorage
+from rasa.nlu.extractors.extractor import EntityExtractorMixin
+from rasa.shared.nlu.constants import ENTITIES, TEXT
+from rasa.shared.nlu.training_data.message import Message
+
+from bot.amounts import resolve_amount
+from bot.dates import resolve_date
+from bot.text import normalise
+
+
+def _span(text: str, said: str) -> tuple[int, int]:
+    """Where the words were said in the original text (best effort: normalising moves things)."""
+    start = normalise(text).find(said)
+    if start < 0 or len(normalise(text)) != len(text.lower()):
+        return 0, len(text)
+    return start, start + len(said)
+
+
+def terms(text: str, today: date) -> List[Dict[str, Any]]:
+    """The payment date and amount in ``text``, as Rasa entities."""
+    found: List[Dict[str, Any]] = []
+    when = resolve_date(text, today)
+    if when is not None:
+        start, end = _span(text, when.text)
+        found.append({"entity": "payment_date", "value": when.value.isoformat(), "start": start, "end": end,
+                      "confidence_entity": 1.0, "extractor": "PaymentTermsExtractor",
+                      "additional_info": {"kind": when.kind, "vague": when.vague, "said": when.text}})
+    much = resolve_amount(text, ignore=when.text if when else None)
+    if much is not None:
+        if much.kind == "full":
+            value = "full"
+        elif much.kind == "fraction":
+            value = f"fraction:{much.fraction.quantize(Decimal('0.0001'))}"  # type: ignore[union-attr]
+        else:
+            value = str(much.value)
+        start, end = _span(text, much.text)
+        found.append({"entity": "amount", "value": value, "start": start, "end": end, "confidence_entity": 1.0,
+                      "extractor": "PaymentTermsExtractor",
+                      "additional_info": {"kind": much.kind, "currency": much.currency, "said": much.text}})
+    return found
+
+
+@DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.ENTITY_EXTRACTOR, is_trainable=False)
+class PaymentTermsExtractor(GraphComponent, EntityExtractorMixin):
+    def __init__(self, config: Dict[Text, Any]) -> None:
+        self._config = config
+
+    @classmethod
+    def create(cls, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
+               execution_context: ExecutionContext) -> "PaymentTermsExtractor":
+        return cls(config)
+
+    @staticmethod
+    def get_default_config() -> Dict[Text, Any]:
+        return {}
+
+    def process(self, messages: List[Message]) -> List[Message]:
+        for message in messages:
+            text = message.get(TEXT) or ""
+            metadata: Optional[Dict[str, Any]] = message.get("metadata")
+            today = date.today()
+            if metadata and metadata.get("today"):
+                try:
+                    today = date.fromisoformat(str(metadata["today"]))
+                except ValueError:
+                    pass
+            extracted = terms(text, today)
+            if extracted:
+                message.set(ENTITIES, (message.get(ENTITIES) or []) + extracted, add_to_output=True)
+        return messages

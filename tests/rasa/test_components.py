@@ -1,0 +1,36 @@
+"""bot.components.PaymentTermsExtractor inside Rasa's own Message objects."""
+
+from __future__ import annotations
+
+from rasa.shared.nlu.constants import ENTITIES, TEXT
+from rasa.shared.nlu.training_data.message import Message
+
+from bot.components import PaymentTermsExtractor
+
+
+def entities(text: str, today: str = "2026-11-22") -> dict:
+    message = Message(data={TEXT: text, "metadata": {"today": today}})
+    PaymentTermsExtractor({}).process([message])
+    return {e["entity"]: e for e in message.get(ENTITIES) or []}
+
+
+def test_date_and_amount_resolved() -> None:
+    found = entities("le pago 2 millones el viernes")
+    assert found["payment_date"]["value"] == "2026-11-27"
+    assert found["amount"]["value"] == "2000000.00"
+
+
+def test_relative_amounts_and_vague_dates() -> None:
+    found = entities("la mitad la proxima semana")
+    assert found["amount"]["value"] == "fraction:0.5000"
+    assert found["payment_date"]["additional_info"]["vague"] is True
+
+
+def test_full_amount_and_the_debtors_today() -> None:
+    found = entities("todo mañana", today="2026-12-31")
+    assert found["amount"]["value"] == "full"
+    assert found["payment_date"]["value"] == "2027-01-01"
+
+
+def test_nothing_to_add() -> None:
+    assert entities("no recibí la factura") == {}
