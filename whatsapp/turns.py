@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from cobranza import consent, db, handoffs, identity, messaging, rasa_client, timeline
 from cobranza.keywords import opt_out_channel
 from cobranza.models import Contact, Debtor, utcnow
+from cobranza.promises import local_today
 from cobranza.settings import Settings
 from cobranza.twilio_client import TwilioClient, TwilioError
 from whatsapp.replies import language_of, say
@@ -81,7 +82,9 @@ def take(factory: sessionmaker[Session], settings: Settings, turn: Turn) -> str:
         if handoffs.active_for(session, debtor.id) is not None:
             return "with_a_person"  # on the timeline for the agent; the bot stays silent
         metadata = {"debtor_ref": debtor.ref, "contact_id": contact.id, "language": debtor.language,
-                    "message_sid": turn.sid, "media": turn.media, "channel": "whatsapp"}
+                    "message_sid": turn.sid, "media": turn.media, "channel": "whatsapp",
+                    # dates the debtor says ("mañana") are relative to their own calendar
+                    "today": local_today(debtor.timezone).isoformat()}
         debtor_id, contact_id, language = debtor.id, contact.id, debtor.language
     try:
         replies = rasa_client.send_turn(settings.rasa_url, RASA_CHANNEL, sender_id(turn.phone), turn.text, metadata)
