@@ -23,6 +23,7 @@ from rasa.shared.nlu.constants import ENTITIES, TEXT
 from rasa.shared.nlu.training_data.message import Message
 
 from bot.amounts import resolve_amount
+from bot.conflict import assess
 from bot.dates import resolve_date
 from bot.text import normalise
 
@@ -86,4 +87,29 @@ class PaymentTermsExtractor(GraphComponent, EntityExtractorMixin):
             extracted = terms(text, today)
             if extracted:
                 message.set(ENTITIES, (message.get(ENTITIES) or []) + extracted, add_to_output=True)
+        return messages
+
+
+@DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.ENTITY_EXTRACTOR, is_trainable=False)
+class ConflictScorer(GraphComponent):
+    """Adds ``conflict`` to the parse: a score from 0 to 1, whether to hand the
+    conversation to a person, the main reason and the evidence (the words).
+    Earlier complaints of the same debtor arrive in the metadata
+    (``earlier_complaints``), counted by the gateway from the timeline."""
+
+    def __init__(self, config: Dict[Text, Any]) -> None:
+        self._config = config
+
+    @classmethod
+    def create(cls, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
+               execution_context: ExecutionContext) -> "ConflictScorer":
+        return cls(config)
+
+    def process(self, messages: List[Message]) -> List[Message]:
+        for message in messages:
+            metadata = message.get("metadata") or {}
+            earlier = metadata.get("earlier_complaints", 0) if isinstance(metadata, dict) else 0
+            found = assess(message.get(TEXT) or "", int(earlier) if str(earlier).isdigit() else 0)
+            message.set("conflict", {"score": found.score, "hand_off": found.hand_off, "reason": found.reason,
+                                     "signals": found.signals}, add_to_output=True)
         return messages

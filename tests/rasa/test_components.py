@@ -34,3 +34,16 @@ def test_full_amount_and_the_debtors_today() -> None:
 
 def test_nothing_to_add() -> None:
     assert entities("no recibí la factura") == {}
+
+
+def test_conflict_is_scored_with_its_evidence() -> None:
+    from bot.components import ConflictScorer
+
+    message = Message(data={TEXT: "son unos ladrones, los voy a demandar", "metadata": {}})
+    ConflictScorer({}).process([message])
+    conflict = message.get("conflict")
+    assert conflict["hand_off"] is True and conflict["reason"] == "insult"
+    assert {s["kind"] for s in conflict["signals"]} == {"insult", "legal_threat"}
+    calm = Message(data={TEXT: "le pago el viernes", "metadata": {"earlier_complaints": 2}})
+    ConflictScorer({}).process([calm])
+    assert calm.get("conflict")["hand_off"] is False
