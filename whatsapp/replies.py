@@ -57,4 +57,6 @@ def language_of(text: str, default: str = "es") -> str:
 
 
 def say(key: str, language: str, **values: str) -> str:
-    return TEXTS[key][language if language in ("es", "en") else "es"].format(**values)
+    text = TEXTS[key][language if language in ("es", "en") else "es"].format(**values)
+    # "... de Suministros Andinos S.A.S.." -> one full stop after a name that ends in one
+    return re.sub(r"\.\.(?=\s|$)", ".", text)

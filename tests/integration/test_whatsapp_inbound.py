@@ -156,3 +156,10 @@ def test_one_phone_for_two_companies_must_say_which(served, auth) -> None:
 def test_settings_without_twilio_do_not_break_identification_prompts(served) -> None:
     app, live = served
     assert turn(app, replace(live, twilio_auth_token=None), "hola", phone="+573007770000") == "asked_identity"
+
+
+def test_a_company_name_ending_in_a_full_stop_gets_one_full_stop() -> None:
+    from whatsapp.replies import say
+
+    text = say("ask_identity", "es", creditor="Suministros Andinos S.A.S.")
+    assert "S.A.S.." not in text and "Suministros Andinos S.A.S. Para ayudarle" in text
