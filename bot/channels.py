@@ -11,7 +11,8 @@ gateway, which checked Twilio's signature, talks to it.
 
 from __future__ import annotations
 
-from typing import Any, Awaitable, Callable, Dict, List, Optional, Text, Tuple, Type
+from collections.abc import Awaitable, Callable
+from typing import Any
 
 from rasa.core.channels.channel import CollectingOutputChannel, InputChannel, UserMessage
 from sanic import Blueprint, response
@@ -21,38 +22,38 @@ from sanic.response import HTTPResponse
 
 class WhatsAppCollector(CollectingOutputChannel):
     @classmethod
-    def name(cls) -> Text:
+    def name(cls) -> str:
         return "whatsapp"
 
 
 class VoiceCollector(CollectingOutputChannel):
     @classmethod
-    def name(cls) -> Text:
+    def name(cls) -> str:
         return "voice"
 
 
 async def take_turn(
     body: Any,
     on_new_message: Callable[[UserMessage], Awaitable[Any]],
-    collector_class: Type[CollectingOutputChannel],
-    input_channel: Text,
-) -> Tuple[int, Any]:
+    collector_class: type[CollectingOutputChannel],
+    input_channel: str,
+) -> tuple[int, Any]:
     """(status, JSON answer) for one request body ``{"sender", "message", "metadata"}``."""
     if not isinstance(body, dict) or not isinstance(body.get("sender"), str) or not body["sender"]:
         return 400, {"error": "sender is required"}
     if not isinstance(body.get("message"), str):
         return 400, {"error": "message is required"}
-    metadata: Optional[Dict[Text, Any]] = body.get("metadata") if isinstance(body.get("metadata"), dict) else {}
+    metadata: dict[str, Any] | None = body.get("metadata") if isinstance(body.get("metadata"), dict) else {}
     collector = collector_class()
     await on_new_message(
         UserMessage(body["message"], collector, body["sender"], input_channel=input_channel, metadata=metadata)
     )
-    replies: List[Dict[Text, Any]] = collector.messages
+    replies: list[dict[str, Any]] = collector.messages
     return 200, replies
 
 
 class _GatewayInput(InputChannel):
-    collector: Type[CollectingOutputChannel] = CollectingOutputChannel
+    collector: type[CollectingOutputChannel] = CollectingOutputChannel
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
         webhook = Blueprint(f"{self.name()}_webhook", __name__)
@@ -73,7 +74,7 @@ class CobranzaWhatsApp(_GatewayInput):
     collector = WhatsAppCollector
 
     @classmethod
-    def name(cls) -> Text:
+    def name(cls) -> str:
         return "cobranza_whatsapp"
 
 
@@ -81,5 +82,5 @@ class CobranzaVoice(_GatewayInput):
     collector = VoiceCollector
 
     @classmethod
-    def name(cls) -> Text:
+    def name(cls) -> str:
         return "cobranza_voice"

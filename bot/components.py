@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
-from typing import Any, Dict, List, Optional, Text
+from typing import Any
 
 from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
@@ -36,9 +36,9 @@ def _span(text: str, said: str) -> tuple[int, int]:
     return start, start + len(said)
 
 
-def terms(text: str, today: date) -> List[Dict[str, Any]]:
+def terms(text: str, today: date) -> list[dict[str, Any]]:
     """The payment date and amount in ``text``, as Rasa entities."""
-    found: List[Dict[str, Any]] = []
+    found: list[dict[str, Any]] = []
     when = resolve_date(text, today)
     if when is not None:
         start, end = _span(text, when.text)
@@ -60,24 +60,29 @@ def terms(text: str, today: date) -> List[Dict[str, Any]]:
     return found
 
 
-@DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.ENTITY_EXTRACTOR, is_trainable=False)
-class PaymentTermsExtractor(GraphComponent, EntityExtractorMixin):
-    def __init__(self, config: Dict[Text, Any]) -> None:
+class _Stateless(GraphComponent):
+    """A component with nothing to train or store: rules only."""
+
+    def __init__(self, config: dict[str, Any]) -> None:
         self._config = config
 
     @classmethod
-    def create(cls, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
-               execution_context: ExecutionContext) -> "PaymentTermsExtractor":
+    def create(cls, config: dict[str, Any], model_storage: ModelStorage, resource: Resource,
+               execution_context: ExecutionContext) -> GraphComponent:
         return cls(config)
 
     @staticmethod
-    def get_default_config() -> Dict[Text, Any]:
+    def get_default_config() -> dict[str, Any]:
         return {}
 
-    def process(self, messages: List[Message]) -> List[Message]:
+
+@DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.ENTITY_EXTRACTOR, is_trainable=False)
+class PaymentTermsExtractor(_Stateless, EntityExtractorMixin):
+
+    def process(self, messages: list[Message]) -> list[Message]:
         for message in messages:
             text = message.get(TEXT) or ""
-            metadata: Optional[Dict[str, Any]] = message.get("metadata")
+            metadata: dict[str, Any] | None = message.get("metadata")
             today = date.today()
             if metadata and metadata.get("today"):
                 try:
@@ -91,21 +96,13 @@ class PaymentTermsExtractor(GraphComponent, EntityExtractorMixin):
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.ENTITY_EXTRACTOR, is_trainable=False)
-class ConflictScorer(GraphComponent):
+class ConflictScorer(_Stateless):
     """Adds ``conflict`` to the parse: a score from 0 to 1, whether to hand the
     conversation to a person, the main reason and the evidence (the words).
     Earlier complaints of the same debtor arrive in the metadata
     (``earlier_complaints``), counted by the gateway from the timeline."""
 
-    def __init__(self, config: Dict[Text, Any]) -> None:
-        self._config = config
-
-    @classmethod
-    def create(cls, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
-               execution_context: ExecutionContext) -> "ConflictScorer":
-        return cls(config)
-
-    def process(self, messages: List[Message]) -> List[Message]:
+    def process(self, messages: list[Message]) -> list[Message]:
         for message in messages:
             metadata = message.get("metadata") or {}
             earlier = metadata.get("earlier_complaints", 0) if isinstance(metadata, dict) else 0

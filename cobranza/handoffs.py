@@ -54,20 +54,6 @@ def open_handoff(
     return handoff
 
 
-def assign(session: Session, handoff: Handoff, agent: str) -> None:
-    if handoff.status == HandoffStatus.RESOLVED.value:
-        raise Conflict(f"handoff {handoff.id} is already resolved", "status")
-    if handoff.status == HandoffStatus.ASSIGNED.value and handoff.assigned_to != agent:
-        raise Conflict(f"handoff {handoff.id} is assigned to {handoff.assigned_to}", "assigned_to")
-    handoff.status = HandoffStatus.ASSIGNED.value
-    handoff.assigned_to = agent
-    handoff.assigned_at = utcnow()
-    timeline.record(
-        session, handoff.debtor_id, "agent", "internal", "handoff_assigned",
-        f"Caso tomado por {agent}", actor=agent, data={"handoff_id": handoff.id},
-    )
-
-
 def resolve(session: Session, handoff: Handoff, resolution: str, actor: str) -> None:
     if resolution not in RESOLUTIONS:
         raise Conflict(f"resolution must be one of {', '.join(RESOLUTIONS)}", "resolution")

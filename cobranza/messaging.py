@@ -13,7 +13,6 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from datetime import datetime, timedelta
-from typing import Any
 
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session, sessionmaker
@@ -200,8 +199,3 @@ def release_abandoned(session: Session, now: datetime) -> None:
         .where(WhatsAppMessage.status == "submitting", WhatsAppMessage.updated_at < now - ABANDONED)
         .values(status="pending")
     )
-
-
-def serialize(message: WhatsAppMessage) -> dict[str, Any]:
-    return {"id": message.id, "sid": message.sid, "status": message.status, "error_code": message.error_code,
-            "purpose": message.purpose}

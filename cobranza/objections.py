@@ -8,7 +8,7 @@ from sqlalchemy.orm import Session
 
 from cobranza import timeline
 from cobranza.errors import FieldError
-from cobranza.models import Contact, Invoice, Objection, ObjectionType, utcnow
+from cobranza.models import Contact, Invoice, Objection, ObjectionType
 
 TYPES = tuple(t.value for t in ObjectionType)
 # These stop automated collection of the invoice until a person looks at it.
@@ -61,18 +61,6 @@ def record(
         data={"objection_id": objection.id, "type": type_, "details": details or {}},
     )
     return objection
-
-
-def resolve(session: Session, objection: Objection, note: str, actor: str) -> None:
-    if objection.status == "resolved":
-        return
-    objection.status = "resolved"
-    objection.resolved_at = utcnow()
-    timeline.record(
-        session, objection.debtor_id, "agent", "internal", "objection_resolved",
-        f"Objeción resuelta ({LABELS[objection.type]}): {note}",
-        invoice_id=objection.invoice_id, actor=actor, data={"objection_id": objection.id},
-    )
 
 
 def serialize(objection: Objection, invoice_number: str | None) -> dict[str, Any]:

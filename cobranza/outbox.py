@@ -15,7 +15,6 @@ import logging
 import uuid
 from collections.abc import Callable
 from datetime import datetime, timedelta
-from typing import Any
 
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session, sessionmaker
@@ -170,11 +169,3 @@ def take_pending_ids(session: Session) -> list[int]:
     """Ids queued in this session's transaction, for the caller to kick after commit."""
     ids: list[int] = session.info.pop(PENDING_IDS, [])
     return ids
-
-
-def serialize(email: OutboxEmail) -> dict[str, Any]:
-    return {
-        "id": email.id, "kind": email.kind, "to": email.to_address, "status": email.status,
-        "attempts": email.attempts, "message_id": email.message_id,
-        "sent_at": email.sent_at.isoformat() if email.sent_at else None,
-    }

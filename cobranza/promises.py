@@ -210,10 +210,6 @@ def expire(session: Session, today: date, grace_days: int, actor: str = "system"
     return due
 
 
-def cancel(session: Session, promise: Promise, reason: str, actor: str) -> None:
-    move(session, promise, P.CANCELLED.value, reason, actor)
-
-
 def serialize(promise: Promise, invoice_number: str) -> dict[str, Any]:
     return {
         "id": promise.id,

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from typing import Any, List
+from typing import Any
 
 from rasa.core.channels.channel import UserMessage
 
@@ -15,7 +15,7 @@ def run(coro: Any) -> Any:
 
 
 def test_replies_come_back_with_the_turn_and_its_metadata() -> None:
-    seen: List[UserMessage] = []
+    seen: list[UserMessage] = []
 
     async def assistant(message: UserMessage) -> None:
         seen.append(message)
