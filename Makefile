@@ -5,7 +5,7 @@ PY := .venv/bin/python
 export RASA_TELEMETRY_ENABLED := false
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: help setup migrate run demo test bench lock
+.PHONY: help setup migrate run demo test bench eval lock
 
 help:
 	@echo "make demo   - set up, load the demo portfolio, start everything, print the URLs"
@@ -13,11 +13,13 @@ help:
 	@echo "make setup  - install Debian packages, both virtualenvs (cached by lock-file hash)"
 	@echo "make run    - start every process in the foreground (configuration from the environment)"
 	@echo "make bench  - benchmarks, each printed as a ratio to a baseline measured in the same run"
+	@echo "make eval   - the assistant's NLU quality: cross-validated intents, resolved dates and amounts"
 
 setup:
 	@scripts/system-packages.sh redis-server espeak-ng
 	@scripts/venv.sh .venv 3.11 requirements/app.lock
 	@scripts/venv.sh .venv-rasa 3.10 requirements/rasa.lock
+	@scripts/train.sh
 
 migrate: setup
 	$(PY) -m cobranza migrate
@@ -35,6 +37,9 @@ test: setup
 
 bench: setup
 	$(PY) -m bench
+
+eval: setup
+	PYTHONPATH=$(CURDIR) .venv-rasa/bin/python -m bot.evaluate
 
 # Regenerate the lock files from requirements/*.in (needs the package registry).
 lock:

@@ -1,5 +1,12 @@
 """Rasa NLU components of ours, for ``config.yml``'s pipeline.
 
+``FoldingTokenizer`` is Rasa's whitespace tokenizer whose lemmas are folded
+(lower case, no accents, every digit run one symbol): "Mañana", "manana" and
+"MAÑANA" are one feature, and so are "el 15" and "el 30" — debtors type
+without accents and the classifier should not learn particular numbers.
+``LanguageDetector`` adds a ``language`` entity (``es``/``en``) that fills the
+``language`` slot before any action runs, so the answer of the very turn in
+which a debtor switches language already comes in the new one.
 ``PaymentTermsExtractor`` adds two entities with resolved values, whatever
 the classifier thinks: ``payment_date`` (ISO date; ``additional_info`` says
 its kind and whether it is vague) and ``amount`` (a decimal string, or
@@ -10,6 +17,7 @@ gateway sends it in the message metadata (``today``), else the server's.
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -18,14 +26,18 @@ from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
 from rasa.engine.storage.storage import ModelStorage
+from rasa.nlu.classifiers.logistic_regression_classifier import LogisticRegressionClassifier
 from rasa.nlu.extractors.extractor import EntityExtractorMixin
+from rasa.nlu.tokenizers.tokenizer import Token
+from rasa.nlu.tokenizers.whitespace_tokenizer import WhitespaceTokenizer
 from rasa.shared.nlu.constants import ENTITIES, TEXT
 from rasa.shared.nlu.training_data.message import Message
 
 from bot.amounts import resolve_amount
 from bot.conflict import assess
 from bot.dates import resolve_date
-from bot.text import normalise
+from bot.language import detect
+from bot.text import normalise, strip_accents
 
 
 def _span(text: str, said: str) -> tuple[int, int]:
@@ -110,3 +122,54 @@ class ConflictScorer(_Stateless):
             message.set("conflict", {"score": found.score, "hand_off": found.hand_off, "reason": found.reason,
                                      "signals": found.signals}, add_to_output=True)
         return messages
+
+
+def fold(word: str) -> str:
+    """The form the featurizers see: "Mañana!" -> "manana!", "1.500.000" -> "0"."""
+    return re.sub(r"\d+(?:[.,]\d+)*", "0", strip_accents(word.lower()))
+
+
+@DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.MESSAGE_TOKENIZER, is_trainable=False)
+class FoldingTokenizer(WhitespaceTokenizer):
+    def tokenize(self, message: Message, attribute: str) -> list[Token]:
+        tokens = super().tokenize(message, attribute)
+        for token in tokens:
+            token.lemma = fold(token.text)
+        return tokens
+
+
+@DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.ENTITY_EXTRACTOR, is_trainable=False)
+class LanguageDetector(_Stateless, EntityExtractorMixin):
+    """The turn's language: what the text clearly is, else the conversation's
+    (``language`` in the metadata: the contact's or the debtor's), else none."""
+
+    def process(self, messages: list[Message]) -> list[Message]:
+        for message in messages:
+            metadata = message.get("metadata") or {}
+            detected = detect(message.get(TEXT) or "")
+            default = metadata.get("language") if isinstance(metadata, dict) else None
+            language = detected or (default if default in ("es", "en") else None)
+            if language is None:
+                continue
+            entity = {"entity": "language", "value": language, "start": 0, "end": 0, "confidence_entity": 1.0,
+                      "extractor": "LanguageDetector", "additional_info": {"detected": detected is not None}}
+            message.set(ENTITIES, (message.get(ENTITIES) or []) + [entity], add_to_output=True)
+        return messages
+
+
+@DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=True)
+class TunedLogisticRegression(LogisticRegressionClassifier):
+    """Rasa's logistic regression with its regularisation as configuration (``C``).
+
+    Rasa fixes ``C`` at 1, which underfits thousands of sparse word and
+    character features; cross-validation (``make eval``) chose the value in
+    ``config.yml``.
+    """
+
+    @staticmethod
+    def get_default_config() -> dict[str, Any]:
+        return {**LogisticRegressionClassifier.get_default_config(), "C": 1.0}
+
+    def __init__(self, config: dict[str, Any], name: str, model_storage: ModelStorage, resource: Resource) -> None:
+        super().__init__(config, name, model_storage, resource)
+        self.clf.set_params(C=float(self.config["C"]))

@@ -269,3 +269,30 @@ def list_handoffs() -> Response:
         Handoff, "status", _choice("status", (s.value for s in HandoffStatus)),
         lambda h, ref: {**handoffs.serialize(h), "debtor_ref": ref},
     )
+
+
+@bp.post("/handoffs/<int:handoff_id>/resolve")
+def resolve_handoff(handoff_id: int) -> Response:
+    """An addition to the contract: a person (or the CRM's case system) gives the conversation back
+    to the assistant (``back_to_bot``) or closes it (``closed``); either way the assistant answers
+    the debtor's next message. ``by`` names who resolved it (default ``api``)."""
+    body = json_body()
+    resolution = _body_choice(body, "resolution", handoffs.RESOLUTIONS)
+    by = body.get("by", ACTOR)
+    if not isinstance(by, str) or not by.strip():
+        raise FieldError("by must be a non-empty string", "by")
+    with unit_of_work(write=True) as session:
+        handoff = session.get(Handoff, handoff_id, with_for_update=True)
+        if handoff is None:
+            raise NotFound(f"no handoff {handoff_id}", "handoff_id")
+        handoffs.resolve(session, handoff, resolution, f"{ACTOR}:{by.strip()[:100]}")
+        ref = session.scalar(select(Debtor.ref).where(Debtor.id == handoff.debtor_id))
+        return jsonify({**handoffs.serialize(handoff), "debtor_ref": ref})
+
+
+def _body_choice(body: dict[str, Any], field: str, choices: Iterable[str]) -> str:
+    value = body.get(field)
+    allowed = tuple(choices)
+    if value not in allowed:
+        raise FieldError(f"{field} must be one of {', '.join(allowed)}", field)
+    return str(value)

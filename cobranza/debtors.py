@@ -241,6 +241,8 @@ def serialize(debtor: Debtor) -> dict[str, Any]:
                 "email": c.email,
                 "active": c.active,
                 "consent": consent.current(c),
+                # the language this person chose by writing or speaking it (None: the company's)
+                "language": c.language,
             }
             for c in debtor.contacts
         ],

@@ -28,6 +28,13 @@ def active_for(session: Session, debtor_id: int) -> Handoff | None:
     )
 
 
+def latest(session: Session, debtor_id: int) -> Handoff | None:
+    """The debtor's most recent handoff, whatever its status."""
+    return session.scalar(
+        select(Handoff).where(Handoff.debtor_id == debtor_id).order_by(Handoff.id.desc()).limit(1)
+    )
+
+
 def open_handoff(
     session: Session,
     debtor_id: int,

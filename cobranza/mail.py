@@ -32,6 +32,8 @@ _env = Environment(
 SUBJECTS = {
     ("promise_confirmation", "es"): "Confirmación de compromiso de pago — factura {invoice_number}",
     ("promise_confirmation", "en"): "Payment commitment confirmation — invoice {invoice_number}",
+    ("invoice_copy", "es"): "Copia de {what} — {numbers}",
+    ("invoice_copy", "en"): "Copy of {what} — {numbers}",
 }
 EVENT_TITLES = {
     "es": "Pago de la factura {invoice_number} ({amount})",
@@ -56,13 +58,8 @@ def render_promise_confirmation(
         "promised_date": f"{formatting.long_date(promised, language)} ({promised.isoformat()})",
         "registered_on": formatting.long_date(date.fromisoformat(context["registered_on"]), language),
     }
-    message = EmailMessage()
-    message["Subject"] = SUBJECTS[("promise_confirmation", language)].format(**values)
-    message["From"] = f"{context['creditor']} <{sender(settings)}>"
-    message["To"] = to_address
-    message["Date"] = format_datetime(datetime.now(UTC))
-    message["Message-ID"] = message_id
-    message["Content-Language"] = language
+    message = _envelope(SUBJECTS[("promise_confirmation", language)].format(**values), context, language,
+                        to_address, message_id, settings)
     # The same facts for machines (a CRM's mail parser, tests).
     message["X-Cobranza-Invoice"] = context["invoice_number"]
     message["X-Cobranza-Amount"] = f"{context['amount']} {context['currency']}"
@@ -76,6 +73,50 @@ def render_promise_confirmation(
         filename=f"pago-{context['invoice_number']}.ics" if language == "es"
         else f"payment-{context['invoice_number']}.ics",
     )
+    return message
+
+
+def render(kind: str, context: dict[str, Any], language: str, to_address: str, message_id: str,
+           settings: Settings) -> EmailMessage:
+    """The outbox's e-mail of ``kind``, ready for the SMTP server."""
+    if kind == "invoice_copy":
+        return render_invoice_copy(context, language, to_address, message_id, settings)
+    return render_promise_confirmation(context, language, to_address, message_id, settings)
+
+
+def render_invoice_copy(
+    context: dict[str, Any], language: str, to_address: str, message_id: str, settings: Settings
+) -> EmailMessage:
+    """The details of one or more invoices, sent again when the debtor says they never arrived."""
+    invoices = [
+        {**inv,
+         "amount": formatting.amount(Decimal(inv["amount"]), inv["currency"], language),
+         "balance": formatting.amount(Decimal(inv["balance"]), inv["currency"], language),
+         "issued_on": formatting.long_date(date.fromisoformat(inv["issued_on"]), language),
+         "due_on": formatting.long_date(date.fromisoformat(inv["due_on"]), language)}
+        for inv in context["invoices"]
+    ]
+    numbers = ", ".join(inv["invoice_number"] for inv in invoices)
+    plural = len(invoices) > 1
+    what = ("las facturas" if plural else "la factura") if language == "es" else ("invoices" if plural else "invoice")
+    values = {**context, "invoices": invoices, "plural": plural}
+    message = _envelope(SUBJECTS[("invoice_copy", language)].format(what=what, numbers=numbers), context,
+                        language, to_address, message_id, settings)
+    message["X-Cobranza-Invoice"] = numbers
+    message.set_content(_env.get_template(f"invoice_copy.{language}.txt").render(values))
+    message.add_alternative(_env.get_template(f"invoice_copy.{language}.html").render(values), subtype="html")
+    return message
+
+
+def _envelope(subject: str, context: dict[str, Any], language: str, to_address: str, message_id: str,
+              settings: Settings) -> EmailMessage:
+    message = EmailMessage()
+    message["Subject"] = subject
+    message["From"] = f"{context['creditor']} <{sender(settings)}>"
+    message["To"] = to_address
+    message["Date"] = format_datetime(datetime.now(UTC))
+    message["Message-ID"] = message_id
+    message["Content-Language"] = language
     return message
 
 

@@ -176,6 +176,9 @@ class Contact(Base):
     consent_source: Mapped[str] = mapped_column(String(250), default="")
     # Free-text WhatsApp is allowed until 24 hours after this; templates after.
     whatsapp_last_inbound_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # The language this person chose by writing or speaking it ("es"/"en"); None: the company's.
+    # Learned from the person, so a CRM sync of the company's language never overrides it.
+    language: Mapped[str | None] = mapped_column(String(2))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 

@@ -75,3 +75,15 @@ def serialize(objection: Objection, invoice_number: str | None) -> dict[str, Any
         "created_at": objection.created_at.isoformat(),
         "resolved_at": objection.resolved_at.isoformat() if objection.resolved_at else None,
     }
+
+
+def update_details(session: Session, objection: Objection, details: dict[str, Any]) -> None:
+    """Add what the debtor answered to the objection's follow-up question (date and reference,
+    expected approval, the right contact), with a timeline event for the agent."""
+    objection.details = dict(details)  # a new dict, so the JSON column is written
+    timeline.record(
+        session, objection.debtor_id, objection.channel, "internal", "objection_updated",
+        f"Objeción ({LABELS[objection.type]}): datos adicionales del deudor",
+        invoice_id=objection.invoice_id, contact_id=objection.contact_id, actor="debtor",
+        data={"objection_id": objection.id, "details": objection.details},
+    )

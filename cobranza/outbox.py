@@ -85,6 +85,49 @@ def queue_promise_confirmation(
     return email
 
 
+def queue_invoice_copy(
+    session: Session, debtor: Debtor, invoices: list[Invoice], contact: Contact | None, creditor: str,
+    reason: str,
+) -> OutboxEmail:
+    """Write an e-mail with the invoices' details again (they "never arrived"), in the caller's transaction."""
+    to = recipient(session, debtor.id, contact)
+    email = OutboxEmail(
+        debtor_id=debtor.id,
+        contact_id=to.id if to else None,
+        promise_id=None,
+        kind="invoice_copy",
+        to_address=to.email if to else None,
+        language=debtor.language,
+        context={
+            "company": debtor.name,
+            "contact_name": to.name if to else "",
+            "creditor": creditor,
+            "reason": reason,
+            "invoices": [
+                {"invoice_number": inv.number, "amount": format_amount(inv.amount),
+                 "balance": format_amount(inv.balance), "currency": inv.currency,
+                 "issued_on": inv.issued_on.isoformat(), "due_on": inv.due_on.isoformat()}
+                for inv in invoices
+            ],
+        },
+        message_id=f"<invoice-copy-{uuid.uuid4().hex}@cobranza>",
+        status="pending" if to else "no_recipient",
+        attempts=0,
+        next_attempt_at=utcnow(),
+    )
+    session.add(email)
+    session.flush()
+    numbers = ", ".join(inv.number for inv in invoices)
+    if to is None:
+        timeline.record(session, debtor.id, "email", "out", "email_not_sent",
+                        f"No se reenvió {numbers}: el deudor no tiene un contacto con e-mail",
+                        invoice_id=invoices[0].id if invoices else None, actor="system",
+                        data={"email_id": email.id})
+    else:
+        session.info.setdefault(PENDING_IDS, []).append(email.id)
+    return email
+
+
 def claim(factory: sessionmaker[Session], email_id: int, now: datetime) -> OutboxEmail | None:
     """Take the row for one sending attempt, or None when it is not ours to send."""
     with db.transaction(factory) as session:
@@ -111,8 +154,8 @@ def deliver(factory: sessionmaker[Session], settings: Settings, email_id: int,
             row = session.get(OutboxEmail, email_id)
             return row.status if row else "missing"
     try:
-        message = mail.render_promise_confirmation(email.context, email.language, email.to_address or "",
-                                                   email.message_id, settings)
+        message = mail.render(email.kind, email.context, email.language, email.to_address or "",
+                              email.message_id, settings)
         send(message, settings)
     except Exception as exc:  # the server is down, refused, timed out: try later
         return _failed(factory, email, f"{type(exc).__name__}: {exc}"[:500])
@@ -125,13 +168,21 @@ def deliver(factory: sessionmaker[Session], settings: Settings, email_id: int,
         row.last_error = None
         timeline.record(
             session, row.debtor_id, "email", "out", "email_sent",
-            f"Confirmación enviada a {row.to_address}: {message['Subject']}",
-            contact_id=row.contact_id, actor="system",
-            invoice_id=session.scalar(select(Promise.invoice_id).where(Promise.id == row.promise_id)),
+            f"{'Confirmación' if row.kind == 'promise_confirmation' else 'Copia de factura'} enviada a "
+            f"{row.to_address}: {message['Subject']}",
+            contact_id=row.contact_id, actor="system", invoice_id=_invoice_of(session, row),
             external_id=row.message_id[:64],
             data={"email_id": row.id, "subject": str(message["Subject"]), "attempts": row.attempts},
         )
     return "sent"
+
+
+def _invoice_of(session: Session, email: OutboxEmail) -> int | None:
+    """The invoice an e-mail is about, for its timeline event."""
+    if email.promise_id is not None:
+        return session.scalar(select(Promise.invoice_id).where(Promise.id == email.promise_id))
+    numbers = [inv["invoice_number"] for inv in (email.context or {}).get("invoices", [])]
+    return session.scalar(select(Invoice.id).where(Invoice.number == numbers[0])) if numbers else None
 
 
 def _failed(factory: sessionmaker[Session], email: OutboxEmail, error: str) -> str:
@@ -144,7 +195,8 @@ def _failed(factory: sessionmaker[Session], email: OutboxEmail, error: str) -> s
         if row.attempts > len(BACKOFF):
             row.status = "failed"
             timeline.record(session, row.debtor_id, "email", "out", "email_failed",
-                            f"No se pudo enviar la confirmación a {row.to_address} tras {row.attempts} intentos",
+                            f"No se pudo enviar {'la confirmación' if row.kind == 'promise_confirmation' else 'la copia de factura'} "
+                            f"a {row.to_address} tras {row.attempts} intentos",
                             contact_id=row.contact_id, actor="system", data={"email_id": row.id, "error": error})
         else:
             row.status = "pending"

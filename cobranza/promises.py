@@ -69,6 +69,11 @@ def move(session: Session, promise: Promise, status: str, reason: str, actor: st
 
 def check_terms(invoice: Invoice, amount: Decimal, promised_date: date, today: date, horizon_days: int) -> None:
     """The limits a promise must respect; each refusal names its field."""
+    check_amount(invoice, amount)
+    check_date(promised_date, today, horizon_days)
+
+
+def check_amount(invoice: Invoice, amount: Decimal) -> None:
     if amount <= 0:
         raise FieldError("the promised amount must be greater than zero", "amount")
     if amount > invoice.balance:
@@ -78,6 +83,9 @@ def check_terms(invoice: Invoice, amount: Decimal, promised_date: date, today: d
             "amount",
             "above_balance",
         )
+
+
+def check_date(promised_date: date, today: date, horizon_days: int) -> None:
     if promised_date < today:
         raise FieldError(f"the promised date {promised_date} is in the past", "promised_date", "past_date")
     if promised_date > today + timedelta(days=horizon_days):

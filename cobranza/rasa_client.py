@@ -34,3 +34,18 @@ def send_turn(rasa_url: str, channel: str, sender: str, text: str, metadata: dic
     except ValueError as exc:
         raise RasaUnavailable("answer is not JSON") from exc
     return [r for r in replies if isinstance(r, dict)]
+
+
+def resume(rasa_url: str, token: str | None, sender: str, timeout: float = TIMEOUT) -> None:
+    """Let the assistant answer this conversation again after a person handed it back.
+
+    Appends Rasa's ``resume`` event through its HTTP API (a paused tracker
+    logs what the debtor says but never answers); harmless when not paused.
+    """
+    try:
+        answer = requests.post(f"{rasa_url}/conversations/{sender}/tracker/events",
+                               params={"token": token or ""}, json={"event": "resume"}, timeout=timeout)
+    except requests.RequestException as exc:
+        raise RasaUnavailable(str(exc)) from exc
+    if answer.status_code != 200:
+        raise RasaUnavailable(f"HTTP {answer.status_code}: {answer.text[:200]}")

@@ -74,6 +74,11 @@ class Settings:
     promise_grace_days: int = 2
     # How far ahead a debtor may promise to pay.
     promise_horizon_days: int = 30
+    # What the assistant says when asked how to pay (bank, account, reference); a generic answer without it.
+    payment_instructions: str | None = None
+    # Token of the Rasa server's HTTP API (resuming conversations after a handoff); scripts/rasa.sh
+    # starts Rasa with the same default. Rasa listens on an internal port only.
+    rasa_token: str = "cobranza-internal"
 
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None) -> Settings:
@@ -113,4 +118,6 @@ class Settings:
             ),
             promise_grace_days=int(get("PROMISE_GRACE_DAYS") or cls.promise_grace_days),
             promise_horizon_days=int(get("PROMISE_HORIZON_DAYS") or cls.promise_horizon_days),
+            payment_instructions=get("PAYMENT_INSTRUCTIONS"),
+            rasa_token=get("RASA_TOKEN") or cls.rasa_token,
         )

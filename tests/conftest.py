@@ -146,9 +146,10 @@ def settings(db_url: str, job_queue: str, smtp: SmtpSink) -> Settings:
     connection = redis.Redis.from_url(TEST_REDIS_URL)
     Queue(job_queue, connection=connection).empty()
     connection.close()
+    # No assistant unless a test starts one (tests/e2e): a port where nothing listens.
     return Settings(database_url=db_url, api_token=API_TOKEN, secret_key="test-secret", redis_url=TEST_REDIS_URL,
                     job_queue=job_queue, smtp_port=smtp.port, mail_from="cartera@acme.example.com",
-                    company_name="Acme S.A.S.")
+                    company_name="Acme S.A.S.", rasa_url=f"http://127.0.0.1:{free_port()}")
 
 
 @pytest.fixture

@@ -38,8 +38,8 @@ def inbound() -> Response:
     if not sid or not phone:
         return _ok()
     count = form.get("NumMedia", "0")
-    media = [form[f"MediaUrl{i}"] for i in range(min(int(count), 10) if count.isdigit() else 0)
-             if form.get(f"MediaUrl{i}")]
+    media = [{"url": form[f"MediaUrl{i}"], "content_type": form.get(f"MediaContentType{i}", "")}
+             for i in range(min(int(count), 10) if count.isdigit() else 0) if form.get(f"MediaUrl{i}")]
     turn = turns.Turn(sid=sid, phone=phone, text=redact_cards(form.get("Body", "")),
                       profile_name=form.get("ProfileName") or None, media=media)
     rt = runtime()

@@ -21,8 +21,8 @@ TEXTS = {
               "INV-1234)?",
     },
     "identified": {
-        "es": "Gracias. Ya le ubiqué como contacto de {company}. ¿En qué le puedo ayudar?",
-        "en": "Thank you. I found you as a contact of {company}. How can I help you?",
+        "es": "Gracias. Ya le ubiqué como contacto de {company}.",
+        "en": "Thank you. I found you as a contact of {company}.",
     },
     "opted_out": {
         "es": "Listo, no le volveremos a escribir por WhatsApp. Si necesita algo, puede escribirnos cuando quiera.",

@@ -13,12 +13,14 @@ from __future__ import annotations
 import logging
 import re
 from dataclasses import dataclass, field
+from datetime import timedelta
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from cobranza import consent, db, handoffs, identity, messaging, rasa_client, timeline
+from cobranza import consent, context, db, handoffs, identity, messaging, rasa_client, timeline
 from cobranza.keywords import opt_out_channel
-from cobranza.models import Contact, Debtor, utcnow
+from cobranza.models import Contact, Debtor, Interaction, utcnow
 from cobranza.promises import local_today
 from cobranza.settings import Settings
 from cobranza.twilio_client import TwilioClient, TwilioError
@@ -26,6 +28,7 @@ from whatsapp.replies import language_of, say
 
 log = logging.getLogger(__name__)
 RASA_CHANNEL = "cobranza_whatsapp"
+COMPLAINTS_FOR = timedelta(days=30)  # how far back repeated complaints count
 
 
 @dataclass(frozen=True)
@@ -34,7 +37,7 @@ class Turn:
     phone: str
     text: str  # card numbers already removed
     profile_name: str | None = None
-    media: list[str] = field(default_factory=list)
+    media: list[dict[str, str]] = field(default_factory=list)  # [{"url", "content_type"}]
 
 
 def handle(turn: Turn) -> str:
@@ -50,60 +53,127 @@ def sender_id(phone: str) -> str:
     return "wa-" + re.sub(r"\D", "", phone)
 
 
+@dataclass(frozen=True)
+class _Ready:
+    """A turn ready for the assistant."""
+
+    text: str
+    metadata: dict[str, object]
+    resume: bool
+    debtor_id: int
+    contact_id: int
+    language: str
+    just_identified: bool
+
+
 def take(factory: sessionmaker[Session], settings: Settings, turn: Turn) -> str:
     """Take one turn; returns what happened, for logs and tests."""
     with db.transaction(factory) as session:
-        contacts = identity.contacts_for_phone(session, turn.phone)
-        debtor_ids = sorted({c.debtor_id for c in contacts})
-        if len(debtor_ids) == 1:
-            contact = contacts[0]
-        else:
-            debtor = identity.debtor_named_in(session, turn.text, among=debtor_ids or None)
-            language = language_of(turn.text)
-            if debtor is None:
-                # Something that looks like an ID that matched nothing gets "not found"; anything else, the question.
-                key = "still_unknown" if re.search(r"\d{4,}|[a-z]+-\d+", turn.text, re.I) else "ask_identity"
-                _send_direct(settings, turn.phone, say(key, language, creditor=settings.company_name))
-                return "asked_identity"
-            contact = next((c for c in contacts if c.debtor_id == debtor.id), None) \
-                or identity.link_phone(session, debtor, turn.phone, turn.profile_name, "whatsapp")
-            _record_inbound(session, contact, turn)
-            messaging.queue(session, contact, "reply", body=say("identified", debtor.language, company=debtor.name))
-            return "identified"
-        debtor = session.get(Debtor, contact.debtor_id)
-        assert debtor is not None
-        _record_inbound(session, contact, turn)
+        ready = _prepare(session, settings, turn)
+    if isinstance(ready, str):
+        return ready
+    outcome = _converse(factory, settings, turn, ready)
+    return f"identified, {outcome}" if ready.just_identified else outcome
+
+
+def _prepare(session: Session, settings: Settings, turn: Turn) -> _Ready | str:
+    """Everything before the assistant, in one transaction: who, the timeline, opt-out, a person's case."""
+    found = _identify(session, settings, turn)
+    if found is None:
+        return "asked_identity"
+    contact, just_identified = found
+    debtor = session.get(Debtor, contact.debtor_id)
+    assert debtor is not None
+    _record_inbound(session, contact, turn)
+    language = contact.language or debtor.language
+    if just_identified:
+        messaging.queue(session, contact, "reply", body=say("identified", language, company=debtor.name))
+    else:
         channel = opt_out_channel(turn.text, "whatsapp")
         if channel is not None:
             consent.set_consent(session, contact, channel, False, "debtor_request", "debtor", turn.text)
             messaging.queue(session, contact, "opt_out_confirmation",
-                            body=say("opted_out" if channel == "whatsapp" else "opted_out_voice", debtor.language))
+                            body=say("opted_out" if channel == "whatsapp" else "opted_out_voice", language))
             return f"opted_out_{channel}"
-        if handoffs.active_for(session, debtor.id) is not None:
-            return "with_a_person"  # on the timeline for the agent; the bot stays silent
-        metadata = {"debtor_ref": debtor.ref, "contact_id": contact.id, "language": debtor.language,
-                    "message_sid": turn.sid, "media": turn.media, "channel": "whatsapp",
-                    # dates the debtor says ("mañana") are relative to their own calendar
-                    "today": local_today(debtor.timezone).isoformat()}
-        debtor_id, contact_id, language = debtor.id, contact.id, debtor.language
+    if handoffs.active_for(session, debtor.id) is not None:
+        # on the timeline for the agent; the bot stays silent
+        return "identified, with_a_person" if just_identified else "with_a_person"
+    if just_identified:
+        text = shortcut("greet", language)  # the assistant opens: what is open, and its first question
+    elif not turn.text.strip() and turn.media:
+        text = shortcut("send_attachment", language)  # only a file: in collections, nearly always a receipt
+    else:
+        text = turn.text
+    metadata = {"debtor_ref": debtor.ref, "contact_id": contact.id, "language": language,
+                "message_sid": turn.sid, "media": turn.media, "channel": "whatsapp",
+                # dates the debtor says ("mañana") are relative to their own calendar
+                "today": local_today(debtor.timezone).isoformat(),
+                "earlier_complaints": context.earlier_complaints(session, debtor.id, utcnow() - COMPLAINTS_FOR)}
+    return _Ready(text, metadata, _needs_resume(session, debtor.id), debtor.id, contact.id, language,
+                  just_identified)
+
+
+def shortcut(intent: str, language: str) -> str:
+    """Rasa's intent shortcut for a turn with no words to understand, carrying the conversation's language."""
+    return f'/{intent}{{"language": "{language}"}}'
+
+
+def _identify(session: Session, settings: Settings, turn: Turn) -> tuple[Contact, bool] | None:
+    """The contact writing, and whether this very message identified them; None when still unknown
+    (and then they were asked for a tax ID or invoice number, and told nothing else)."""
+    contacts = identity.contacts_for_phone(session, turn.phone)
+    debtor_ids = sorted({c.debtor_id for c in contacts})
+    if len(debtor_ids) == 1:
+        return contacts[0], False
+    debtor = identity.debtor_named_in(session, turn.text, among=debtor_ids or None)
+    if debtor is None:
+        # Something that looks like an ID that matched nothing gets "not found"; anything else, the question.
+        key = "still_unknown" if re.search(r"\d{4,}|[a-z]+-\d+", turn.text, re.I) else "ask_identity"
+        _send_direct(settings, turn.phone, say(key, language_of(turn.text), creditor=settings.company_name))
+        return None
+    contact = next((c for c in contacts if c.debtor_id == debtor.id), None) \
+        or identity.link_phone(session, debtor, turn.phone, turn.profile_name, "whatsapp")
+    return contact, True
+
+
+def _converse(factory: sessionmaker[Session], settings: Settings, turn: Turn, ready: _Ready) -> str:
+    """The assistant's answer to one turn, sent back; a person takes over when it cannot answer."""
+    sender = sender_id(turn.phone)
     try:
-        replies = rasa_client.send_turn(settings.rasa_url, RASA_CHANNEL, sender_id(turn.phone), turn.text, metadata)
+        if ready.resume:
+            rasa_client.resume(settings.rasa_url, settings.rasa_token, sender)
+        replies = rasa_client.send_turn(settings.rasa_url, RASA_CHANNEL, sender, ready.text, ready.metadata)
+        if not any(r.get("text") for r in replies):
+            raise rasa_client.RasaUnavailable("the assistant gave no answer (is the action server up?)")
     except rasa_client.RasaUnavailable as exc:
         log.warning("assistant unavailable for a WhatsApp turn: %s", exc)
         with db.transaction(factory) as session:
-            contact_row = session.get(Contact, contact_id)
-            assert contact_row is not None
-            handoffs.open_handoff(session, debtor_id, "bot_unavailable", "whatsapp", "system",
+            contact = session.get(Contact, ready.contact_id)
+            assert contact is not None
+            handoffs.open_handoff(session, ready.debtor_id, "bot_unavailable", "whatsapp", "system",
                                   evidence={"message": turn.text, "error": str(exc)[:300]})
-            messaging.queue(session, contact_row, "reply", body=say("person_will_continue", language))
+            messaging.queue(session, contact, "reply", body=say("person_will_continue", ready.language))
         return "handed_off"
     with db.transaction(factory) as session:
-        contact_row = session.get(Contact, contact_id)
-        assert contact_row is not None
+        contact = session.get(Contact, ready.contact_id)
+        assert contact is not None
         for reply in replies:
             if reply.get("text"):
-                messaging.queue(session, contact_row, "reply", body=str(reply["text"]), actor="bot")
+                messaging.queue(session, contact, "reply", body=str(reply["text"]), actor="bot")
     return "answered"
+
+
+def _needs_resume(session: Session, debtor_id: int) -> bool:
+    """Whether a person handed this debtor back after the assistant last spoke (Rasa is still paused)."""
+    last = handoffs.latest(session, debtor_id)
+    if last is None or last.resolved_at is None:
+        return False
+    spoke = session.scalar(
+        select(Interaction.at).where(Interaction.debtor_id == debtor_id, Interaction.actor == "bot",
+                                     Interaction.direction == "out")
+        .order_by(Interaction.at.desc()).limit(1)
+    )
+    return spoke is None or spoke < last.resolved_at
 
 
 def _record_inbound(session: Session, contact: Contact, turn: Turn) -> None:

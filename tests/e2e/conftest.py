@@ -6,10 +6,24 @@ import os
 import signal
 import subprocess
 import sys
+import time
+import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Any
 
-from cobranza.settings import ROOT
+import pytest
+import redis
+import requests
+from flask import Flask
+from sqlalchemy import select
+
+from cobranza import db
+from cobranza.models import Interaction, WhatsAppMessage
+from cobranza.settings import ROOT, Settings
+from standins.twilio import TwilioStandIn
+from tests.conftest import TEST_REDIS_URL, free_port
 
 
 @contextmanager
@@ -25,3 +39,151 @@ def worker_process(env: dict[str, str]) -> Iterator[subprocess.Popen[str]]:
             proc.wait(timeout=15)
         except subprocess.TimeoutExpired:
             proc.kill()
+
+
+# --- the assistant: the Rasa server and the action server, as `make run` starts them -----
+
+@contextmanager
+def assistant_processes(env: dict[str, str], timeout: float = 180) -> Iterator[None]:
+    """scripts/actions.sh and scripts/rasa.sh with this environment; ready when Rasa has its model."""
+    full = {**os.environ, **env}
+    logs = {name: open(ROOT / "var" / f"test-{name}-{os.getpid()}.log", "w") for name in ("actions", "rasa")}
+    procs = [subprocess.Popen([str(ROOT / "scripts" / f"{name}.sh")], cwd=ROOT, env=full, stdout=log,
+                              stderr=subprocess.STDOUT, start_new_session=True) for name, log in logs.items()]
+    try:
+        deadline = time.monotonic() + timeout
+        while True:
+            for proc, (name, log) in zip(procs, logs.items()):
+                if proc.poll() is not None:
+                    raise RuntimeError(f"{name} exited: " + (ROOT / "var" / log.name).read_text()[-3000:])
+            try:
+                status = requests.get(f"{env['RASA_URL']}/status", params={"token": env["RASA_TOKEN"]}, timeout=2)
+                actions = requests.get(f"{env['ACTIONS_URL']}/health", timeout=2)
+                if status.status_code == 200 and status.json().get("model_file") and actions.status_code == 200:
+                    break
+            except requests.RequestException:
+                pass
+            if time.monotonic() > deadline:
+                raise RuntimeError("the assistant did not start in time")
+            time.sleep(0.5)
+        yield
+    finally:
+        for proc in procs:
+            try:
+                os.killpg(proc.pid, signal.SIGTERM)
+                proc.wait(timeout=20)
+            except (ProcessLookupError, subprocess.TimeoutExpired):
+                os.killpg(proc.pid, signal.SIGKILL)
+        for log in logs.values():
+            log.close()
+
+
+@dataclass(frozen=True)
+class Assistant:
+    rasa_url: str
+    token: str
+    tracker_prefix: str
+
+
+@pytest.fixture(scope="session")
+def assistant(migrated_db: str) -> Iterator[Assistant]:
+    """The trained model served by Rasa, with the action server on this backend's database."""
+    rasa_port, actions_port = free_port(), free_port()
+    found = Assistant(f"http://127.0.0.1:{rasa_port}", "test-rasa-token", f"t{uuid.uuid4().hex[:10]}")
+    env = {"DATABASE_URL": migrated_db, "REDIS_URL": TEST_REDIS_URL, "RASA_URL": found.rasa_url,
+           "RASA_TOKEN": found.token, "ACTIONS_URL": f"http://127.0.0.1:{actions_port}",
+           "RASA_TRACKER_PREFIX": found.tracker_prefix, "COMPANY_NAME": "Acme S.A.S."}
+    with assistant_processes(env):
+        yield found
+    _forget_conversations(found)
+
+
+def _forget_conversations(found: Assistant) -> None:
+    connection = redis.Redis.from_url(TEST_REDIS_URL)
+    keys = list(connection.scan_iter(f"{found.tracker_prefix}:*"))
+    if keys:
+        connection.delete(*keys)
+    connection.close()
+
+
+class Phone:
+    """A debtor's WhatsApp: writes through the Twilio stand-in (a signed webhook, as Twilio sends
+    it) and reads what the company answers as Twilio received it."""
+
+    def __init__(self, app: Flask, live: Settings, fake: TwilioStandIn, base: str, worker: subprocess.Popen[str],
+                 number: str = "+573005550177") -> None:
+        self.app, self.live, self.fake, self.base, self.worker = app, live, fake, base, worker
+        self.number = number
+
+    def inbox(self) -> list[str]:
+        return [m.body or f"[template {m.content_sid}]" for m in self.fake.messages if m.to == f"whatsapp:{self.number}"]
+
+    def write(self, text: str, sid: str | None = None, media: list[tuple[str, str]] = ()) -> str:
+        data = {"webhook": self.live.public_base_url + "/twilio/whatsapp", "From": f"whatsapp:{self.number}",
+                "To": "whatsapp:+14155238886", "Body": text, "ProfileName": "Marta",
+                "MessageSid": sid or f"SM{uuid.uuid4().hex}", "NumMedia": str(len(media))}
+        for i, (url, kind) in enumerate(media):
+            data[f"MediaUrl{i}"], data[f"MediaContentType{i}"] = url, kind
+        answer = requests.post(self.base + "/_standin/inbound", data=data, timeout=15).json()
+        assert answer["webhook_status"] == 200, answer
+        return data["MessageSid"]
+
+    def say(self, text: str, timeout: float = 40, known: bool = True, **kwargs: Any) -> list[str]:
+        """Write and wait for every answer to that message (``known=False``: a number on no
+        debtor's timeline, answered directly)."""
+        before = len(self.inbox())
+        sid = self.write(text, **kwargs)
+        deadline = time.monotonic() + timeout
+        while True:
+            self._alive()
+            if len(self.inbox()) > before and (self._turn_done(sid) if known else self._no_pending()):
+                return self.inbox()[before:]
+            assert time.monotonic() < deadline, f"no answer to {text!r}; inbox: {self.inbox()}"
+            time.sleep(0.1)
+
+    def say_unanswered(self, text: str, settle: float = 1.5) -> None:
+        """Write a message that must get no answer (a person has the case)."""
+        before = len(self.inbox())
+        sid = self.write(text)
+        deadline = time.monotonic() + 30
+        while not self._taken(sid):
+            self._alive()
+            assert time.monotonic() < deadline, f"{text!r} was never taken"
+            time.sleep(0.1)
+        time.sleep(settle)
+        assert self.inbox()[before:] == []
+
+    def _alive(self) -> None:
+        assert self.worker.poll() is None, self.worker.stdout.read() if self.worker.stdout else "worker died"
+
+    def _taken(self, sid: str) -> bool:
+        with db.transaction(self.app.extensions["cobranza"].sessions, write=False) as s:
+            return s.scalar(select(Interaction.id).where(Interaction.external_id == sid)) is not None
+
+    def _no_pending(self) -> bool:
+        with db.transaction(self.app.extensions["cobranza"].sessions, write=False) as s:
+            return s.scalar(select(WhatsAppMessage.id).where(WhatsAppMessage.status.in_(("pending", "submitting")))
+                            .limit(1)) is None
+
+    def _turn_done(self, sid: str) -> bool:
+        """The message is on the timeline and every reply was handed to Twilio."""
+        with db.transaction(self.app.extensions["cobranza"].sessions, write=False) as s:
+            taken = s.scalar(select(Interaction.id).where(Interaction.external_id == sid))
+            waiting = s.scalar(select(WhatsAppMessage.id).where(WhatsAppMessage.status.in_(("pending", "submitting")))
+                               .limit(1))
+        return taken is not None and waiting is None
+
+
+@pytest.fixture
+def phone(served, standin, assistant: Assistant, smtp) -> Iterator[Phone]:
+    """A debtor's phone with every process behind it: the web app, a worker, Rasa, the action server."""
+    app, live = served
+    fake, base = standin
+    _forget_conversations(assistant)
+    env = {"DATABASE_URL": live.database_url, "REDIS_URL": live.redis_url, "JOB_QUEUE": live.job_queue,
+           "PUBLIC_BASE_URL": live.public_base_url, "TWILIO_ACCOUNT_SID": live.twilio_account_sid or "",
+           "TWILIO_AUTH_TOKEN": live.twilio_auth_token or "", "TWILIO_API_BASE": live.twilio_api_base,
+           "WHATSAPP_FROM": live.whatsapp_from or "", "RASA_URL": assistant.rasa_url, "RASA_TOKEN": assistant.token,
+           "SMTP_PORT": str(live.smtp_port), "COMPANY_NAME": live.company_name, "MAIL_FROM": live.mail_from or ""}
+    with worker_process(env) as proc:
+        yield Phone(app, live, fake, base, proc)

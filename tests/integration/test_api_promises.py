@@ -9,6 +9,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from cobranza import outbox
+from cobranza.promises import local_today
 from cobranza.settings import Settings
 from tests.conftest import SmtpSink
 
@@ -60,8 +61,9 @@ def test_amount_defaults_to_the_balance(client: FlaskClient, auth: dict[str, str
 @pytest.mark.parametrize(
     "body,status,field",
     [
-        ({"promised_date": (date.today() - timedelta(days=1)).isoformat()}, 422, "promised_date"),
-        ({"promised_date": (date.today() + timedelta(days=45)).isoformat()}, 422, "promised_date"),
+        # judged in the debtor's time zone (Bogotá), not the server's
+        ({"promised_date": (local_today("America/Bogota") - timedelta(days=1)).isoformat()}, 422, "promised_date"),
+        ({"promised_date": (local_today("America/Bogota") + timedelta(days=45)).isoformat()}, 422, "promised_date"),
         ({"amount": "1500000.01"}, 422, "amount"),
         ({"amount": "-1"}, 422, "amount"),
         ({"invoice_number": "NOPE"}, 404, "invoice_number"),

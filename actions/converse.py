@@ -1,0 +1,66 @@
+"""``action_converse``: every understood debtor turn, handed to ``cobranza.dialogue``.
+
+Rasa's rules send each intent here; this turns the tracker into plain values,
+lets the dialogue decide inside one database transaction (a promise and its
+e-mail commit together, or neither), and turns the decision back into Rasa
+events: the responses to utter (rendered by Rasa from ``domain.yml``, per
+language and channel), the conversation's state, and a pause when a person
+takes over. No business rule lives here.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from functools import cache
+from typing import Any
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import ConversationPaused, EventType, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+from cobranza import db
+from cobranza.dialogue import flow
+from cobranza.dialogue.turn import Outcome
+from cobranza.dialogue.understanding import Understanding
+from cobranza.runtime import Runtime
+from cobranza.settings import Settings
+
+log = logging.getLogger(__name__)
+
+
+@cache
+def runtime() -> Runtime:
+    """The action server's settings, engine and Redis client (one per process)."""
+    return Runtime(Settings.from_env())
+
+
+def understanding(tracker: Tracker) -> Understanding:
+    latest: dict[str, Any] = tracker.latest_message or {}
+    metadata = latest.get("metadata") or {}
+    if not isinstance(metadata, dict):
+        metadata = {}
+    return Understanding.from_parse(latest, metadata, language=tracker.get_slot("language"))
+
+
+def decide(tracker: Tracker) -> Outcome:
+    rt = runtime()
+    with db.transaction(rt.sessions) as session:
+        return flow.respond(session, rt.settings, understanding(tracker), tracker.get_slot("conversation"))
+
+
+class ActionConverse(Action):
+    def name(self) -> str:
+        return "action_converse"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                  domain: dict[str, Any]) -> list[EventType]:
+        # The database work is blocking: keep the action server's event loop free for other turns.
+        outcome = await asyncio.to_thread(decide, tracker)
+        for reply in outcome.replies:
+            dispatcher.utter_message(response=reply.name, **reply.values)
+        events: list[EventType] = [SlotSet("conversation", outcome.state)]
+        if outcome.handed_off:
+            log.info("conversation %s handed to a person (handoff %s)", tracker.sender_id, outcome.handoff_id)
+            events.append(ConversationPaused())
+        return events

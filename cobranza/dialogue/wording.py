@@ -1,0 +1,80 @@
+"""Values the assistant's responses are filled with, written as each language writes them.
+
+``domain.yml`` holds the sentences; these are the pieces that change: money
+("COP 1.500.000" / "COP 1,500,000"), days ("el viernes 27 de noviembre" /
+"Friday, November 27"), lists of invoices, an e-mail shown half hidden.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from datetime import date
+from decimal import Decimal
+
+from cobranza import formatting
+from cobranza.models import Invoice
+
+MAX_LISTED = 5
+
+
+def money(value: Decimal, currency: str, language: str) -> str:
+    return formatting.amount(value, currency, language)
+
+
+def totals(amounts: Iterable[tuple[Decimal, str]], language: str) -> str:
+    """"COP 3.000.000" or "COP 3.000.000 y USD 200,00" for sums in several currencies."""
+    by_currency: dict[str, Decimal] = defaultdict(Decimal)
+    for value, currency in amounts:
+        by_currency[currency] += value
+    parts = [money(v, c, language) for c, v in by_currency.items()]
+    return joined(parts, language)
+
+
+def joined(parts: list[str], language: str) -> str:
+    if len(parts) <= 1:
+        return "".join(parts)
+    return ", ".join(parts[:-1]) + (" y " if language == "es" else " and ") + parts[-1]
+
+
+def day(value: date, language: str, today: date | None = None) -> str:
+    """"viernes 27 de noviembre" (with the year only when it is not this year's)."""
+    weekday = formatting.WEEKDAYS[language][value.weekday()]
+    month = formatting.MONTHS[language][value.month - 1]
+    year = "" if today is not None and value.year == today.year else None
+    if language == "es":
+        return f"{weekday} {value.day} de {month}" + ("" if year == "" else f" de {value.year}")
+    return f"{weekday}, {month} {value.day}" + ("" if year == "" else f", {value.year}")
+
+
+def invoice_line(inv: Invoice, language: str, today: date, number: int | None = None) -> str:
+    due = day(inv.due_on, language, today)
+    if language == "es":
+        when = f"vence el {due}" if inv.due_on >= today else f"venció el {due}"
+    else:
+        when = f"due {due}" if inv.due_on >= today else f"was due {due}"
+    prefix = f"{number}) " if number is not None else "• "
+    return f"{prefix}{inv.number}: {money(inv.balance, inv.currency, language)}, {when}"
+
+
+def invoice_list(invoices: list[Invoice], language: str, today: date, numbered: bool = False) -> str:
+    lines = [invoice_line(inv, language, today, i + 1 if numbered else None)
+             for i, inv in enumerate(invoices[:MAX_LISTED])]
+    rest = len(invoices) - MAX_LISTED
+    if rest > 0:
+        lines.append(f"… y {rest} más" if language == "es" else f"… and {rest} more")
+    return "\n".join(lines)
+
+
+def numbers(invoices: list[Invoice], language: str) -> str:
+    return joined([inv.number for inv in invoices], language)
+
+
+def masked_email(address: str) -> str:
+    """"marta.gomez@andina.example.com" -> "m•••••••••@andina.example.com": recognisable, not readable."""
+    local, _, domain = address.partition("@")
+    return f"{local[:1]}{'•' * max(len(local) - 1, 3)}@{domain}"
+
+
+def first_name(name: str | None) -> str:
+    return (name or "").strip().split(" ")[0] if name and name.strip() else ""

@@ -1,0 +1,22 @@
+#!/usr/bin/env bash
+# The Rasa server (Python 3.10 venv) with its endpoints filled from the environment:
+# trackers and locks in the Redis of REDIS_URL, actions at ACTIONS_URL, the HTTP API
+# behind RASA_TOKEN, listening on the port of RASA_URL (internal only).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+redis_url=${REDIS_URL:-redis://127.0.0.1:6379/0}
+rest=${redis_url#redis://}; rest=${rest#*@}
+hostport=${rest%%/*}; db=${rest#*/}; [ "$db" = "$rest" ] && db=0
+export RASA_REDIS_HOST=${hostport%%:*}
+export RASA_REDIS_PORT=${hostport##*:}; [ "$RASA_REDIS_PORT" = "$hostport" ] && RASA_REDIS_PORT=6379
+export RASA_REDIS_DB=${db:-0}
+export RASA_TRACKER_PREFIX=${RASA_TRACKER_PREFIX:-cobranza}
+export ACTIONS_URL=${ACTIONS_URL:-http://127.0.0.1:5055}
+export RASA_TELEMETRY_ENABLED=false
+export PYTHONPATH=$PWD${PYTHONPATH:+:$PYTHONPATH}
+rasa_url=${RASA_URL:-http://127.0.0.1:5005}
+port=${rasa_url##*:}; port=${port%%/*}
+host=${rasa_url#*://}; host=${host%%:*}
+exec .venv-rasa/bin/rasa run --model models/cobranza.tar.gz --endpoints endpoints.yml \
+  --credentials credentials.yml --interface "$host" --port "$port" --enable-api \
+  --auth-token "${RASA_TOKEN:-cobranza-internal}" "$@"

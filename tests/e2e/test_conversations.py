@@ -1,0 +1,296 @@
+"""Whole WhatsApp conversations through every process: the Twilio stand-in signs each message as
+Twilio does, the web app takes it, a worker takes the turn to the trained Rasa model, the action
+server decides with the database, the replies go out through the stand-in and the e-mails reach a
+real SMTP server. Each outcome is read back the way a CRM would: through the API."""
+
+from __future__ import annotations
+
+import threading
+import time
+from datetime import date, timedelta
+from email.message import EmailMessage
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import pytest
+import requests
+from flask.testing import FlaskClient
+
+from tests.conftest import API_TOKEN, SmtpSink, debtor_body, invoice_body
+from tests.e2e.conftest import Assistant, Phone
+
+pytestmark = pytest.mark.e2e
+AUTH = {"Authorization": f"Bearer {API_TOKEN}"}
+
+
+def today() -> date:
+    return datetime_now_in("America/Bogota")
+
+
+def datetime_now_in(zone: str) -> date:
+    from datetime import datetime
+
+    return datetime.now(ZoneInfo(zone)).date()
+
+
+def next_weekday(target: int) -> date:
+    """The date "el viernes" means today (never today itself)."""
+    now = today()
+    return now + timedelta(days=(target - now.weekday()) % 7 or 7)
+
+
+def api(phone: Phone) -> FlaskClient:
+    return phone.app.test_client()
+
+
+def get(phone: Phone, path: str) -> Any:
+    answer = api(phone).get(f"/api/v1/{path}", headers=AUTH)
+    assert answer.status_code == 200, answer.json
+    return answer.json
+
+
+def put_invoice(phone: Phone, number: str, **fields: str) -> None:
+    answer = api(phone).put(f"/api/v1/invoices/{number}", json=invoice_body(**fields), headers=AUTH)
+    assert answer.status_code in (200, 201), answer.json
+
+
+def kinds(phone: Phone) -> list[str]:
+    return [e["kind"] for e in get(phone, "debtors/D1/timeline")]
+
+
+def wait_for_mail(smtp: SmtpSink, count: int, timeout: float = 30) -> list[EmailMessage]:
+    deadline = time.monotonic() + timeout
+    while len(smtp.messages) < count:
+        assert time.monotonic() < deadline, f"{len(smtp.messages)} of {count} e-mails arrived"
+        time.sleep(0.2)
+    return smtp.messages
+
+
+@pytest.fixture
+def one_invoice(phone: Phone) -> Phone:
+    put_invoice(phone, "F-001")
+    return phone
+
+
+# --- promises ------------------------------------------------------------------------------
+
+def test_promise_with_read_back_and_confirmation(one_invoice: Phone, smtp: SmtpSink) -> None:
+    phone = one_invoice
+    opening = phone.say("Hola buenas tardes")
+    assert "Marta" in opening[0] and "Acme S.A.S." in opening[0]
+    assert any("F-001" in m and "1.500.000" in m for m in opening)
+    assert "recibió" in opening[-1]
+    assert phone.say("si señora la recibimos")[-1].startswith("¿Para qué fecha")
+    read_back = phone.say("le pago el viernes")
+    friday = next_weekday(4)
+    assert "1.500.000" in read_back[-1] and f"{friday.day} de" in read_back[-1] and "¿Es correcto?" in read_back[-1]
+    assert get(phone, "promises?debtor_ref=D1") == []  # not before the yes
+    done = phone.say("sí, correcto")
+    assert "registrado" in done[0]
+    [promise] = get(phone, "promises?debtor_ref=D1")
+    assert promise["promised_date"] == friday.isoformat() and promise["amount"] == "1500000.00"
+    assert promise["channel"] == "whatsapp" and promise["status"] == "pending"
+    [mail] = wait_for_mail(smtp, 1)
+    assert mail["X-Cobranza-Promised-Date"] == friday.isoformat()
+    assert [p.get_content_type() for p in mail.iter_attachments()] == ["text/calendar"]
+    timeline = kinds(phone)
+    assert timeline.count("whatsapp_in") == 4 and timeline.count("whatsapp_reply") >= 6
+    assert "invoice_receipt_confirmed" in timeline and "promise_registered" in timeline
+
+
+def test_partial_payment_said_like_a_voice_transcript(one_invoice: Phone, smtp: SmtpSink) -> None:
+    phone = one_invoice
+    read_back = phone.say("buenas le cuento que el viernes le abono la mitad")
+    assert "750.000" in read_back[-1] and "saldo" in read_back[-1]
+    phone.say("listo si")
+    [promise] = get(phone, "promises?debtor_ref=D1")
+    assert promise["amount"] == "750000.00" and promise["promised_date"] == next_weekday(4).isoformat()
+    wait_for_mail(smtp, 1)
+
+
+def test_several_invoices_which_ones(phone: Phone, smtp: SmtpSink) -> None:
+    put_invoice(phone, "F-001")
+    put_invoice(phone, "F-002", amount="800000.00", balance="800000.00", due_on="2026-11-15")
+    asked = phone.say("pago el lunes")
+    assert "F-001" in asked[-1] and "F-002" in asked[-1] and "todas" in asked[-1]
+    read_back = phone.say("las dos")
+    assert "2.300.000" in read_back[-1]
+    phone.say("si")
+    promises = get(phone, "promises?debtor_ref=D1")
+    assert sorted(p["invoice_number"] for p in promises) == ["F-001", "F-002"]
+    assert {p["promised_date"] for p in promises} == {next_weekday(0).isoformat()}
+    mails = wait_for_mail(smtp, 2)
+    assert sorted(m["X-Cobranza-Invoice"] for m in mails) == ["F-001", "F-002"]
+
+
+def test_a_date_too_far_gets_a_counter_question(one_invoice: Phone) -> None:
+    phone = one_invoice
+    answer = phone.say("les pago en tres meses")
+    assert "hasta el" in answer[-1]
+    assert get(phone, "promises?debtor_ref=D1") == []
+
+
+def test_a_pending_promise_is_remembered_days_later(one_invoice: Phone, assistant: Assistant) -> None:
+    phone = one_invoice
+    phone.say("le pago pasado mañana")
+    phone.say("sí")
+    from tests.e2e.conftest import _forget_conversations
+
+    _forget_conversations(assistant)  # Rasa's memory gone; the database remembers
+    back = phone.say("hola")
+    assert back[0].startswith("¡Hola de nuevo")
+    assert any("compromiso" in m and "F-001" in m for m in back)
+
+
+# --- objections ----------------------------------------------------------------------------
+
+def test_invoice_not_received_is_resent_by_email(one_invoice: Phone, smtp: SmtpSink) -> None:
+    phone = one_invoice
+    phone.say("hola")
+    answer = phone.say("no nos ha llegado ninguna factura")
+    assert any("le enviamos" in m.lower() for m in answer)
+    [objection] = get(phone, "objections?debtor_ref=D1")
+    assert objection["type"] == "invoice_not_received" and objection["invoice_number"] == "F-001"
+    [mail] = wait_for_mail(smtp, 1)
+    assert "Copia de la factura" in mail["Subject"] and "F-001" in mail.get_body(("plain",)).get_content()
+
+
+@pytest.mark.parametrize("said, type_, handed_off", [
+    ("la factura tiene un error en el valor, nos cobraron de más", "billing_error", True),
+    ("no reconocemos esa deuda, la mercancía llegó dañada y la devolvimos", "dispute", True),
+    ("ahorita no tenemos plata, las ventas están muy malas", "cash_flow", False),
+    ("la factura está en aprobación, falta la firma del gerente", "pending_approval", False),
+    ("yo no manejo los pagos, eso lo ve contabilidad", "wrong_contact", False),
+    ("estamos cambiando de sistema contable", "other", False),
+])
+def test_each_objection_type(one_invoice: Phone, said: str, type_: str, handed_off: bool) -> None:
+    phone = one_invoice
+    answer = phone.say(said)
+    [objection] = get(phone, "objections?debtor_ref=D1")
+    assert objection["type"] == type_ and objection["channel"] == "whatsapp"
+    handoffs = get(phone, "handoffs?debtor_ref=D1")
+    assert [h["reason"] for h in handoffs] == ([type_] if handed_off else [])
+    # a person continues, or a follow-up question
+    assert ("persona de nuestro equipo" in answer[-1]) if handed_off else ("?" in answer[-1])
+
+
+def test_already_paid_with_a_receipt(one_invoice: Phone) -> None:
+    phone = one_invoice
+    asked = phone.say("eso ya lo pagamos la semana pasada")
+    assert "referencia" in asked[-1]
+    done = phone.say("", media=[("https://api.twilio.com/2010-04-01/Media/ME123", "image/jpeg")])
+    assert "comprobante" in done[-1]
+    [objection] = get(phone, "objections?debtor_ref=D1")
+    assert objection["type"] == "already_paid"
+    assert objection["details"]["receipts"][0]["url"].endswith("ME123")
+    [handoff] = get(phone, "handoffs?debtor_ref=D1")
+    assert handoff["reason"] == "already_paid"
+
+
+# --- people ---------------------------------------------------------------------------------
+
+def rasa_tracker(assistant: Assistant, sender: str) -> dict[str, Any]:
+    answer = requests.get(f"{assistant.rasa_url}/conversations/{sender}/tracker",
+                          params={"token": assistant.token}, timeout=10)
+    assert answer.status_code == 200
+    return answer.json()
+
+
+def test_conflict_hands_off_rasa_stays_paused_until_resolved(one_invoice: Phone, assistant: Assistant) -> None:
+    phone = one_invoice
+    phone.say("hola")
+    answer = phone.say("USTEDES SON UNOS LADRONES!!! los voy a demandar")
+    assert "persona" in answer[-1]
+    [handoff] = get(phone, "handoffs?debtor_ref=D1")
+    assert handoff["status"] == "open" and handoff["reason"] in ("insult", "legal_threat", "sentiment")
+    assert handoff["evidence"]["conflict"]["score"] >= 0.6
+    assert rasa_tracker(assistant, "wa-573005550177")["paused"] is True
+    phone.say_unanswered("hola??")  # on the timeline for the agent, no bot answer
+    assert kinds(phone)[-1] == "whatsapp_in"
+    resolved = api(phone).post(f"/api/v1/handoffs/{handoff['id']}/resolve", json={"resolution": "back_to_bot",
+                                                                                   "by": "laura"}, headers=AUTH)
+    assert resolved.status_code == 200 and resolved.json["status"] == "resolved"
+    back = phone.say("le pago el viernes")
+    assert "¿Es correcto?" in back[-1]
+    assert rasa_tracker(assistant, "wa-573005550177")["paused"] is False
+
+
+def test_asking_for_a_person(one_invoice: Phone) -> None:
+    phone = one_invoice
+    phone.say("quiero hablar con un asesor por favor")
+    [handoff] = get(phone, "handoffs?debtor_ref=D1")
+    assert handoff["reason"] == "human_requested"
+
+
+def test_opt_out(one_invoice: Phone) -> None:
+    phone = one_invoice
+    answer = phone.say("BAJA")
+    assert answer == ["Listo, no le volveremos a escribir por WhatsApp. Si necesita algo, puede escribirnos "
+                      "cuando quiera."]
+    debtor = get(phone, "debtors/D1")
+    assert debtor["contacts"][0]["consent"]["whatsapp"] is False
+
+
+# --- who is writing, and in which language -------------------------------------------------
+
+def test_unknown_number_is_told_nothing_until_identified(one_invoice: Phone) -> None:
+    phone = one_invoice
+    phone.number = "+573001239876"
+    asked = phone.say("buenas, cuánto debo?", known=False)
+    assert "NIT" in asked[0] and "F-001" not in asked[0] and "1.500.000" not in asked[0]
+    opening = phone.say("el nit es 900123456")
+    assert opening[0].startswith("Gracias. Ya le ubiqué como contacto de Ferretería Andina")
+    assert any("F-001" in m for m in opening)
+
+
+def test_english_debtor(phone: Phone) -> None:
+    api(phone).put("/api/v1/debtors/D1", json=debtor_body(language="en", country="US", timezone="America/New_York",
+                                                            contacts=[{**debtor_body()["contacts"][0],
+                                                                       "phone": "+12125550123"}]), headers=AUTH)
+    put_invoice(phone, "F-001", currency="USD", amount="1500.00", balance="1500.00")
+    phone.number = "+12125550123"
+    opening = phone.say("Hi, I got your message")
+    assert opening[0].startswith("Hello") and any("USD 1,500.00" in m for m in opening)
+    phone.say("yes we got it")
+    read_back = phone.say("we will pay half on friday")
+    assert "USD 750.00" in read_back[-1] and "Is that right?" in read_back[-1]
+    assert "registered" in phone.say("yes")[0]
+
+
+def test_switching_to_english_mid_conversation(one_invoice: Phone) -> None:
+    phone = one_invoice
+    assert phone.say("hola")[0].startswith("¡Hola")
+    answer = phone.say("Sorry, can you write in English? How much do I owe?")
+    assert any("F-001" in m and "COP 1,500,000" in m for m in answer)
+    assert get(phone, "debtors/D1")["contacts"][0]["language"] == "en"
+
+
+# --- the door under pressure ----------------------------------------------------------------
+
+def test_the_same_message_sid_concurrently_is_one_turn(one_invoice: Phone) -> None:
+    phone = one_invoice
+    sid = "SMduplicate0000000000000000000001"
+    threads = [threading.Thread(target=phone.write, args=("hola",), kwargs={"sid": sid}) for _ in range(5)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    first = phone.say("si la recibi")  # the next turn waits for the first to be answered
+    assert kinds(phone).count("whatsapp_in") == 2
+    assert sum(m.startswith("¡Hola") for m in phone.inbox()) == 1
+    assert first
+
+
+def test_smtp_down_while_promising_sends_once_later(one_invoice: Phone, smtp: SmtpSink) -> None:
+    phone = one_invoice
+    smtp.stop()
+    phone.say("le pago el viernes")
+    phone.say("sí")
+    [promise] = get(phone, "promises?debtor_ref=D1")
+    assert promise["status"] == "pending"  # the promise stands without the mail server
+    time.sleep(1)
+    assert smtp.messages == []
+    smtp.start()
+    [mail] = wait_for_mail(smtp, 1, timeout=60)  # the first retry comes after 15 s
+    time.sleep(6)  # a sweep later, still once
+    assert len(smtp.messages) == 1 and mail["X-Cobranza-Invoice"] == "F-001"
