@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import logging
 
-from bench import import_csv
+from bench import import_csv, whatsapp
 
 
 def main() -> None:
@@ -16,6 +16,10 @@ def main() -> None:
     size, rounds = (5_000, 1) if args.quick else (100_000, 5)
     print("== portfolio import ==", flush=True)
     for line in import_csv.main(size, rounds):
+        print(line, flush=True)
+    print("== WhatsApp turns: the gateway versus Rasa alone ==", flush=True)
+    turns, messages = (4, 20) if args.quick else (40, 200)
+    for line in whatsapp.main(rounds=turns, messages=messages):
         print(line, flush=True)
 
 

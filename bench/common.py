@@ -11,7 +11,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import psycopg
-from sqlalchemy import Engine
+from sqlalchemy import Engine, make_url
 
 from cobranza import migrate
 
@@ -31,7 +31,8 @@ def scratch_database(backend: str) -> Iterator[str]:
     with psycopg.connect(POSTGRES_ADMIN, autocommit=True) as conn:
         conn.execute(f'CREATE DATABASE "{name}"')
     try:
-        url = POSTGRES_ADMIN.rsplit("/", 1)[0].replace("postgresql://", "postgresql+psycopg://", 1) + f"/{name}"
+        url = make_url(POSTGRES_ADMIN).set(drivername="postgresql+psycopg", database=name) \
+            .render_as_string(hide_password=False)
         migrate.upgrade(url, quiet=True)
         yield url
     finally:

@@ -30,7 +30,7 @@ class AmountMatch:
 
 FULL = re.compile(
     r"\b(?:todo(?: el saldo| lo que (?:debo|debemos))?|toda la deuda|el total|la totalidad|completo|completa"
-    r"|el saldo(?: total)?|everything|all of it|the full amount|in full|the whole (?:amount|balance)|the total"
+    r"|el saldo(?: total)?|everything|all of it|the full amount|in full|the whole (?:amount|balance|thing)|the total"
     r"|the balance)\b"
 )
 FRACTIONS = [
@@ -55,6 +55,10 @@ THOUSANDS = re.compile(r"^\d{1,3}(?:([.,])\d{3})(?:\1\d{3})*$")
 THOUSANDS_DECIMAL = re.compile(r"^\d{1,3}(?:([.,])\d{3})*(?!\1)[.,]\d{1,2}$")
 DECIMAL = re.compile(r"^\d+[.,]\d{1,2}$")
 GLUED_SCALE = re.compile(r"(\d)(k|mm|mil|millones|millon|palos?|lucas?)\b")
+# A number right after these is an ID, a phone or a document number, not money.
+IDENTIFIERS = frozenset({"nit", "rut", "ruc", "rfc", "cedula", "cc", "dni", "celular", "cel", "telefono", "tel",
+                         "whatsapp", "numero", "nro", "factura", "fact", "referencia", "ref", "cuenta", "comprobante",
+                         "id", "phone", "invoice", "reference", "account"})
 
 
 def numeral(token: str) -> Decimal | None:
@@ -132,7 +136,7 @@ def _number(normal: str, currency: str | None) -> AmountMatch | None:
             else:
                 break
             j += 1
-        if run and not all(w in ("y", "and", "a", "un", "una") for w in run):
+        if run and not all(w in ("y", "and", "a", "un", "una") for w in run) and not _identifier(words, i, j):
             rest = " ".join(words[j:j + 3])
             value = words_to_number(run)
             if value is not None and value > 0 and not NOT_MONEY_AFTER.match(rest):
@@ -150,3 +154,12 @@ def _number(normal: str, currency: str | None) -> AmountMatch | None:
     if score == 0:
         return None  # "2", "15": too small and unmarked to be an amount owed
     return AmountMatch(_rounded(value), said, "number", None, currency)
+
+
+def _identifier(words: list[str], start: int, end: int) -> bool:
+    """Whether words[start:end] is an ID or phone number ("mi nit es 900123456", "al 3005550199")."""
+    before = set(words[max(start - 2, 0):start])
+    if before & IDENTIFIERS:
+        return True
+    digits = "".join(w for w in words[start:end] if w.isdigit())
+    return len(digits) >= 10 and end - start == 1  # a bare run of ten digits or more: a phone or an ID

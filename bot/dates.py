@@ -57,7 +57,7 @@ ORDINAL = r"(?:st|nd|rd|th|ro|ero|vo)?"
 
 _MONTH = r"\b(" + "|".join(sorted(MONTHS, key=len, reverse=True)) + r")\b"
 _WEEKDAY = r"\b(" + "|".join(sorted(WEEKDAYS, key=len, reverse=True)) + r")\b"
-_DAYNUM = r"(\d{1,2}" + ORDINAL + "|" + "|".join(sorted((re.escape(w) for w in DAY_WORDS), key=len, reverse=True)) + r")\b"
+_DAYNUM = r"\b(\d{1,2}" + ORDINAL + "|" + "|".join(sorted((re.escape(w) for w in DAY_WORDS), key=len, reverse=True)) + r")\b"
 # Words after a number that make it an amount, not a day: "el 15 mil", "15 %".
 _NOT_A_DAY = r"(?!\s*(?:mil|millon|millones|palos?|lucas?|pesos|dolares|soles|usd|cop|mxn|pen|clp|%|por ciento|"\
              r"percent|thousand|million|dollars|k\b))"
@@ -273,13 +273,61 @@ def _next_month(m: re.Match[str], today: date) -> tuple[date, str, bool] | None:
     return first + timedelta(days=4), "next_month", True
 
 
+WEEK_OF = {"primera": 0, "1ra": 0, "first": 0, "segunda": 1, "2da": 1, "second": 1, "tercera": 2, "third": 2,
+           "cuarta": 3, "fourth": 3}
+
+
+def _month_start(month: int, today: date) -> date:
+    start = date(today.year, month, 1)
+    return start if last_day(start.year, start.month) >= today else date(today.year + 1, month, 1)
+
+
+@rule(r"\b(?:la )?(primera|1ra|segunda|2da|tercera|cuarta|ultima|first|second|third|fourth|last) (?:semana|week)"
+      r" (?:de|del mes de|of|in) " + _MONTH)
+def _week_of_month(m: re.Match[str], today: date) -> tuple[date, str, bool] | None:
+    start = _month_start(MONTHS[m[2]], today)
+    if m[1] in ("ultima", "last"):
+        return last_day(start.year, start.month) - timedelta(days=6), "week", True
+    return start + timedelta(weeks=WEEK_OF[m[1]]), "week", True
+
+
+@rule(r"\b(?:a |en |para )?(principios|comienzos|inicios|mediados|early|mid|middle of)(?: de| of)? " + _MONTH)
+def _part_of_month(m: re.Match[str], today: date) -> tuple[date, str, bool] | None:
+    start = _month_start(MONTHS[m[2]], today)
+    if m[1] in ("mediados", "mid", "middle of"):
+        return start.replace(day=15), "mid_month", True
+    return start + timedelta(days=4), "next_month", True
+
+
+@rule(r"\b(?:a )?(?:fin|final|finales|fines|end)(?: de| del| of) " + _MONTH)
+def _end_of_named_month(m: re.Match[str], today: date) -> tuple[date, str, bool] | None:
+    start = _month_start(MONTHS[m[1]], today)
+    return last_day(start.year, start.month), "end_of_month", False
+
+
 def resolve_date(text: str, today: date) -> DateMatch | None:
-    """The date ``text`` names, judged from ``today`` (the debtor's local date)."""
+    """The date ``text`` names, judged from ``today`` (the debtor's local date).
+
+    When it names several ("la mitad el viernes y el resto a fin de mes"), the
+    first said is the one the sentence commits to; a precise day always wins
+    over a span ("la semana que viene, el martes").
+    """
     normal = normalise(text)
-    for pattern, handler in _RULES:
+    found: list[tuple[int, int, int, DateMatch]] = []  # (priority, start, end, match)
+    for priority, (pattern, handler) in enumerate(_RULES):
         for m in pattern.finditer(normal):
-            found = handler(m, today)
-            if found is not None:
-                value, kind, vague = found
-                return DateMatch(value, m[0].strip(), kind, vague)
-    return None
+            resolved = handler(m, today)
+            if resolved is not None:
+                value, kind, vague = resolved
+                found.append((priority, m.start(), m.end(), DateMatch(value, m[0].strip(), kind, vague)))
+    # Where readings overlap ("el 3" and "3 de enero"), the rule listed first wins; then the first said.
+    kept: list[tuple[int, int, int, DateMatch]] = []
+    for candidate in sorted(found, key=lambda f: f[0]):
+        if all(candidate[2] <= k[1] or candidate[1] >= k[2] for k in kept):
+            kept.append(candidate)
+    # "el miércoles 2 de diciembre": a weekday right before a date only names that date's day.
+    kept = [k for k in kept if not (k[3].kind == "weekday" and any(0 <= o[1] - k[2] <= 1 and o is not k
+                                                                   and not o[3].vague for o in kept))]
+    if not kept:
+        return None
+    return min(kept, key=lambda f: (f[3].vague, f[1]))[3]

@@ -56,9 +56,11 @@ def words_to_number(words: list[str]) -> Decimal | None:
     current = Decimal(0)
     last_scale = 0
     seen = False
+    previous = ""
     for word in words:
         if word in CONNECTORS:
             continue
+        after, previous = previous, word
         if word in ("medio", "media"):
             if last_scale and not current:  # "un millon y medio": half of that scale
                 total += Decimal(last_scale) / 2
@@ -81,7 +83,9 @@ def words_to_number(words: list[str]) -> Decimal | None:
             seen = True
         elif word in SCALES:
             scale = last_scale = SCALES[word]
-            if scale == 1_000:
+            if scale == 1_000 and not current and after in SCALES:
+                total *= scale  # "mil lucas": a thousand thousands
+            elif scale == 1_000:
                 current = (current or 1) * scale
                 total += current
                 current = Decimal(0)
@@ -93,4 +97,11 @@ def words_to_number(words: list[str]) -> Decimal | None:
             return None
     if not seen:
         return None
+    if last_scale >= 1_000_000 and 0 < current < 1000 and previous not in SCALES and _spanish_scale(words):
+        # "un millón doscientos" is said for 1,200,000: the thousands are understood
+        current *= 1000
     return total + current
+
+
+def _spanish_scale(words: list[str]) -> bool:
+    return any(w in ("millon", "millones", "palo", "palos", "mm") for w in words)

@@ -53,9 +53,16 @@ def check_redis(rt: Runtime) -> dict[str, Any]:
 
 
 def check_rasa(rt: Runtime) -> dict[str, Any]:
-    answer = requests.get(rt.settings.rasa_url + "/", timeout=TIMEOUT)
+    """Up means ready to answer: the server listens before its model is loaded."""
+    answer = requests.get(rt.settings.rasa_url + "/status", params={"token": rt.settings.rasa_token},
+                          timeout=TIMEOUT)
+    if answer.status_code in (401, 403):
+        return {"state": "down", "detail": "the Rasa server refused RASA_TOKEN"}
     answer.raise_for_status()
-    return {"state": "up", "detail": answer.text.strip()[:80]}
+    model = str(answer.json().get("model_file") or "")
+    if not model:
+        return {"state": "down", "detail": "no model loaded yet"}
+    return {"state": "up", "detail": f"model {model.rsplit('/', 1)[-1]}"}
 
 
 def check_actions(rt: Runtime) -> dict[str, Any]:

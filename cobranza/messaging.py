@@ -12,9 +12,11 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import case, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from cobranza import db, timeline
@@ -49,9 +51,13 @@ def queue(
     key: str | None = None,
     actor: str = "system",
     invoice: Invoice | None = None,
+    claim: bool = False,
 ) -> WhatsAppMessage:
     """Write an outbound message in the caller's transaction; with ``body`` and a
-    template, the template is the fallback when the 24-hour window is closed."""
+    template, the template is the fallback when the 24-hour window is closed.
+
+    ``claim``: the caller sends it itself right after committing (``deliver_claimed``);
+    if it dies first, the message is released to the sweep like any abandoned send."""
     if body is None and content_sid is None:
         raise ValueError("a message needs a body or a template")
     if key is not None:
@@ -60,8 +66,8 @@ def queue(
             return existing
     message = WhatsAppMessage(
         debtor_id=contact.debtor_id, contact_id=contact.id, purpose=purpose, idempotency_key=key, body=body,
-        content_sid=content_sid, content_variables=content_variables or {}, status="pending", status_rank=-1,
-        attempts=0,
+        content_sid=content_sid, content_variables=content_variables or {},
+        status="submitting" if claim else "pending", status_rank=-1, attempts=1 if claim else 0,
     )
     session.add(message)
     session.flush()
@@ -72,7 +78,8 @@ def queue(
         # A reply to a reminder is about the reminder's invoice (see cobranza.context).
         data={"whatsapp_message_id": message.id, "invoice_number": invoice.number if invoice else None},
     )
-    session.info.setdefault(PENDING_IDS, []).append(message.id)
+    if not claim:
+        session.info.setdefault(PENDING_IDS, []).append(message.id)
     return message
 
 
@@ -81,36 +88,62 @@ def take_pending_ids(session: Session) -> list[int]:
     return ids
 
 
-def _claim(factory: sessionmaker[Session], message_id: int) -> bool:
-    with db.transaction(factory) as session:
-        claimed = session.execute(
-            update(WhatsAppMessage)
-            .where(WhatsAppMessage.id == message_id, WhatsAppMessage.status == "pending")
-            .values(status="submitting", attempts=WhatsAppMessage.attempts + 1, updated_at=utcnow())
-        )
-        return claimed.rowcount == 1  # type: ignore[attr-defined]
+@dataclass(frozen=True)
+class _Result:
+    """What one attempt came to: sent (``sid``), or a refusal to retry or to record as final."""
+
+    status: str  # Twilio's status when sent; "blocked" / "failed" when final; "retry" to try again later
+    sid: str | None = None
+    code: int | None = None
+    reason: str = ""
+    template: bool = False  # what went out was the template, not the free text
 
 
 def deliver(factory: sessionmaker[Session], settings: Settings, message_id: int,
             client: Callable[[Settings], TwilioClient] = TwilioClient) -> str:
     """One attempt to hand a message to Twilio; returns its status afterwards."""
-    if not _claim(factory, message_id):
-        with db.transaction(factory, write=False) as session:
-            row = session.get(WhatsAppMessage, message_id)
-            return row.status if row else "missing"
-    with db.transaction(factory, write=False) as session:
-        message = session.get(WhatsAppMessage, message_id)
-        contact = session.get(Contact, message.contact_id) if message else None
-    assert message is not None and contact is not None
-    now = utcnow()
-    use_body = message.body is not None and window_open(contact, now)
+    return deliver_many(factory, settings, [message_id], client)[message_id]
+
+
+def deliver_many(factory: sessionmaker[Session], settings: Settings, message_ids: list[int],
+                 client: Callable[[Settings], TwilioClient] = TwilioClient) -> dict[int, str]:
+    """Hand these messages to Twilio in order: one transaction claims them all, one records
+    every outcome (a turn's replies, without a queue round trip each). Returns each status."""
+    with db.transaction(factory) as session:
+        claimed = set(session.scalars(
+            update(WhatsAppMessage)
+            .where(WhatsAppMessage.id.in_(message_ids), WhatsAppMessage.status == "pending")
+            .values(status="submitting", attempts=WhatsAppMessage.attempts + 1, updated_at=utcnow())
+            .returning(WhatsAppMessage.id)
+        ))
+        rows = {m.id: (m, c) for m, c in session.execute(
+            select(WhatsAppMessage, Contact).join(Contact, Contact.id == WhatsAppMessage.contact_id)
+            .where(WhatsAppMessage.id.in_(message_ids)))}
+    statuses = {i: rows[i][0].status if i in rows else "missing" for i in message_ids if i not in claimed}
+    statuses.update(deliver_claimed(factory, settings, [rows[i] for i in message_ids if i in claimed], client))
+    return statuses
+
+
+def deliver_claimed(factory: sessionmaker[Session], settings: Settings,
+                    rows: list[tuple[WhatsAppMessage, Contact]],
+                    client: Callable[[Settings], TwilioClient] = TwilioClient) -> dict[int, str]:
+    """Send messages already claimed ("submitting"), in order, and record every outcome at once."""
+    results = {message.id: _attempt(settings, message, contact, client) for message, contact in rows}
+    if not results:
+        return {}
+    with db.transaction(factory) as session:
+        return {i: _record(session, i, result) for i, result in results.items()}
+
+
+def _attempt(settings: Settings, message: WhatsAppMessage, contact: Contact,
+             client: Callable[[Settings], TwilioClient]) -> _Result:
+    use_body = message.body is not None and window_open(contact, utcnow())
     if message.purpose in NEEDS_CONSENT and not contact.whatsapp_consent:
-        return _finish(factory, message_id, "blocked", None, "the contact has not consented to WhatsApp")
+        return _Result("blocked", reason="the contact has not consented to WhatsApp")
     if not contact.phone:
-        return _finish(factory, message_id, "blocked", None, "the contact has no phone number")
+        return _Result("blocked", reason="the contact has no phone number")
     if not use_body and message.content_sid is None:
-        return _finish(factory, message_id, "blocked", None,
-                       "outside the 24-hour window and no approved template to fall back on")
+        return _Result("blocked", reason="outside the 24-hour window and no approved template to fall back on")
     try:
         sent = client(settings).send_whatsapp(
             contact.phone,
@@ -121,44 +154,38 @@ def deliver(factory: sessionmaker[Session], settings: Settings, message_id: int,
         )
     except TwilioError as exc:
         if exc.code in POLICY_ERRORS:
-            return _finish(factory, message_id, "failed", exc.code, POLICY_ERRORS[exc.code])
+            return _Result("failed", code=exc.code, reason=POLICY_ERRORS[exc.code])
         retry = exc.code == RATE_LIMITED or exc.status == 429 or exc.status >= 500
-        return _retry_or_fail(factory, message_id, exc.code, str(exc), retry)
+        return _Result("retry" if retry else "failed", code=exc.code, reason=str(exc))
     except Exception as exc:  # network trouble: try again later
-        return _retry_or_fail(factory, message_id, None, f"{type(exc).__name__}: {exc}", True)
-    with db.transaction(factory) as session:
-        row = session.get(WhatsAppMessage, message_id, with_for_update=True)
-        assert row is not None
-        row.sid = sent.sid
-        if row.status_rank < WHATSAPP_STATUS_RANK.get(sent.status, 1):  # a callback may have come first
-            row.status, row.status_rank = sent.status, WHATSAPP_STATUS_RANK.get(sent.status, 1)
-        if not use_body:
-            row.body = None  # what went out was the template
-        return row.status
+        return _Result("retry", reason=f"{type(exc).__name__}: {exc}")
+    return _Result(sent.status, sid=sent.sid, template=not use_body)
 
 
-def _retry_or_fail(factory: sessionmaker[Session], message_id: int, code: int | None, error: str,
-                   retry: bool) -> str:
-    with db.transaction(factory, write=False) as session:
-        row = session.get(WhatsAppMessage, message_id)
-        attempts = row.attempts if row else MAX_ATTEMPTS
-    if retry and attempts < MAX_ATTEMPTS:
-        with db.transaction(factory) as session:
-            session.execute(update(WhatsAppMessage).where(WhatsAppMessage.id == message_id)
-                            .values(status="pending", error_code=code, error=error[:500]))
+def _record(session: Session, message_id: int, result: _Result) -> str:
+    if result.sid is not None:
+        rank = WHATSAPP_STATUS_RANK.get(result.status, 1)
+        forward = WhatsAppMessage.status_rank < rank  # a status callback may have come first
+        values: dict[str, Any] = {"sid": result.sid, "updated_at": utcnow(),
+                                  "status": case((forward, result.status), else_=WhatsAppMessage.status),
+                                  "status_rank": case((forward, rank), else_=WhatsAppMessage.status_rank)}
+        if result.template:
+            values["body"] = None  # what went out was the template
+        status = session.scalar(update(WhatsAppMessage).where(WhatsAppMessage.id == message_id).values(**values)
+                                .returning(WhatsAppMessage.status))
+        return str(status)
+    row = session.get(WhatsAppMessage, message_id, with_for_update=True)
+    assert row is not None
+    if result.status == "retry" and row.attempts < MAX_ATTEMPTS:
+        row.status, row.error_code, row.error = "pending", result.code, result.reason[:500]
         return "pending"
-    return _finish(factory, message_id, "failed", code, error)
-
-
-def _finish(factory: sessionmaker[Session], message_id: int, status: str, code: int | None, reason: str) -> str:
-    with db.transaction(factory) as session:
-        row = session.get(WhatsAppMessage, message_id, with_for_update=True)
-        assert row is not None
-        row.status, row.status_rank, row.error_code, row.error = status, WHATSAPP_STATUS_RANK["failed"], code, reason
-        timeline.record(session, row.debtor_id, "whatsapp", "out", f"whatsapp_{status}",
-                        f"Mensaje de WhatsApp no enviado: {reason}" + (f" (error {code})" if code else ""),
-                        contact_id=row.contact_id, actor="system",
-                        data={"whatsapp_message_id": row.id, "error_code": code})
+    status = "blocked" if result.status == "blocked" else "failed"
+    row.status, row.status_rank, row.error_code, row.error = status, WHATSAPP_STATUS_RANK["failed"], result.code, \
+        result.reason[:500]
+    timeline.record(session, row.debtor_id, "whatsapp", "out", f"whatsapp_{status}",
+                    f"Mensaje de WhatsApp no enviado: {result.reason}" + (f" (error {result.code})" if result.code else ""),
+                    contact_id=row.contact_id, actor="system",
+                    data={"whatsapp_message_id": row.id, "error_code": result.code})
     return status
 
 

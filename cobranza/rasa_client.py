@@ -8,11 +8,21 @@ brain turns into a polite answer, never a hung webhook.
 
 from __future__ import annotations
 
+import threading
 from typing import Any
 
 import requests
 
 TIMEOUT = 8.0
+_local = threading.local()
+
+
+def _http() -> requests.Session:
+    """A keep-alive session per thread: no new connection to Rasa for every turn."""
+    if not hasattr(_local, "session"):
+        _local.session = requests.Session()
+    session: requests.Session = _local.session
+    return session
 
 
 class RasaUnavailable(Exception):
@@ -23,7 +33,7 @@ def send_turn(rasa_url: str, channel: str, sender: str, text: str, metadata: dic
               timeout: float = TIMEOUT) -> list[dict[str, Any]]:
     """Replies for one debtor turn (``[{"text": ...}, ...]``)."""
     try:
-        answer = requests.post(f"{rasa_url}/webhooks/{channel}/webhook",
+        answer = _http().post(f"{rasa_url}/webhooks/{channel}/webhook",
                                json={"sender": sender, "message": text, "metadata": metadata}, timeout=timeout)
     except requests.RequestException as exc:
         raise RasaUnavailable(str(exc)) from exc
@@ -43,7 +53,7 @@ def resume(rasa_url: str, token: str | None, sender: str, timeout: float = TIMEO
     logs what the debtor says but never answers); harmless when not paused.
     """
     try:
-        answer = requests.post(f"{rasa_url}/conversations/{sender}/tracker/events",
+        answer = _http().post(f"{rasa_url}/conversations/{sender}/tracker/events",
                                params={"token": token or ""}, json={"event": "resume"}, timeout=timeout)
     except requests.RequestException as exc:
         raise RasaUnavailable(str(exc)) from exc

@@ -9,6 +9,7 @@ answers into ``TwilioError`` with Twilio's own code (63016: outside the
 from __future__ import annotations
 
 import json
+import threading
 from dataclasses import dataclass
 from typing import Any
 
@@ -17,6 +18,15 @@ import requests
 from cobranza.settings import Settings
 
 TIMEOUT = 10
+_local = threading.local()
+
+
+def _shared_session() -> requests.Session:
+    """One keep-alive connection pool per thread: a turn's replies reuse one connection to Twilio."""
+    if not hasattr(_local, "session"):
+        _local.session = requests.Session()
+    session: requests.Session = _local.session
+    return session
 
 
 class TwilioError(Exception):
@@ -38,12 +48,12 @@ class TwilioClient:
         if not (settings.twilio_account_sid and settings.twilio_auth_token):
             raise TwilioError(0, None, "TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN are not configured")
         self.settings = settings
-        self.http = session or requests.Session()
-        self.http.auth = (settings.twilio_account_sid, settings.twilio_auth_token)
+        self.http = session or _shared_session()
+        self.auth = (settings.twilio_account_sid, settings.twilio_auth_token)
         self.base = f"{settings.twilio_api_base}/2010-04-01/Accounts/{settings.twilio_account_sid}"
 
     def _post(self, resource: str, data: dict[str, str] | list[tuple[str, str]]) -> dict[str, Any]:
-        answer = self.http.post(f"{self.base}/{resource}.json", data=data, timeout=TIMEOUT)
+        answer = self.http.post(f"{self.base}/{resource}.json", data=data, auth=self.auth, timeout=TIMEOUT)
         body: dict[str, Any]
         try:
             body = answer.json()

@@ -21,6 +21,9 @@ export TWILIO_ACCOUNT_SID=${TWILIO_ACCOUNT_SID:-ACdemo00000000000000000000000000
 export TWILIO_AUTH_TOKEN=${TWILIO_AUTH_TOKEN:-demo-twilio-token}
 export TWILIO_API_BASE=http://127.0.0.1:$TWILIO_STANDIN_PORT
 export WHATSAPP_FROM=${WHATSAPP_FROM:-whatsapp:+14155238886}
+# The assistant: Rasa and its action server on local ports, conversations in Redis under "demo".
+export RASA_URL=${RASA_URL:-http://127.0.0.1:5005} ACTIONS_URL=${ACTIONS_URL:-http://127.0.0.1:5055}
+export RASA_TOKEN=${RASA_TOKEN:-demo-rasa-token} RASA_TRACKER_PREFIX=${RASA_TRACKER_PREFIX:-demo}
 
 if ! .venv/bin/python -c "import redis,os; redis.Redis.from_url(os.environ['REDIS_URL'], socket_connect_timeout=1).ping()" 2>/dev/null; then
   echo "Redis is not answering at $REDIS_URL; starting a private one"
@@ -31,9 +34,33 @@ fi
 # The portfolio is written as of 2026-11-22: shift it so its stages stay the same today.
 .venv/bin/python -m cobranza import demo/portfolio.csv --shift-dates-from 2026-11-22
 
+.venv/bin/honcho --no-prefix start -f Procfile.demo &
+honcho=$!
+trap 'kill -TERM $honcho 2>/dev/null; wait $honcho' INT TERM
+echo "starting every process; the assistant takes about 20 s to load its model..."
+ready() { .venv/bin/python - "$base/healthz" <<'PY'
+import sys, requests
+try:
+    deps = requests.get(sys.argv[1], timeout=3).json()["dependencies"]
+except Exception:
+    sys.exit(1)
+sys.exit(0 if all(deps.get(d, {}).get("state") == "up" for d in ("database", "redis", "rasa", "actions", "workers"))
+         else 1)
+PY
+}
+for _ in $(seq 1 180); do
+  ready && break
+  kill -0 $honcho 2>/dev/null || exit 1
+  sleep 1
+done
+
 cat <<MSG
 
-  Cobranza demo — $base
+  Cobranza demo — $base  (ready)
+    WhatsApp:   http://127.0.0.1:$TWILIO_STANDIN_PORT/   write as a demo contact — try "hola", "sí",
+                "le pago la mitad el viernes", "ya pagamos", "quiero hablar con una persona"; the
+                promises, objections, handoffs and the timeline appear beside the chat
+    its e-mail: http://127.0.0.1:$MAILSINK_HTTP_PORT/
     health:     $base/healthz
     API:        curl -H 'Authorization: Bearer $API_TOKEN' $base/api/v1/debtors
     a debtor:   curl -H 'Authorization: Bearer $API_TOKEN' $base/api/v1/debtors/D070003
@@ -41,11 +68,8 @@ cat <<MSG
     a promise:  curl -H 'Authorization: Bearer $API_TOKEN' -H 'Content-Type: application/json' \\
                   -d '{"invoice_number": "CO-0003-001", "amount": "50000000", "promised_date": "$(date -d '+7 days' +%F)"}' \\
                   $base/api/v1/promises
-    its e-mail: http://127.0.0.1:$MAILSINK_HTTP_PORT/
-    WhatsApp:   http://127.0.0.1:$TWILIO_STANDIN_PORT/   (write as a demo contact; no assistant yet:
-                a person is asked to continue, see the handoff in the timeline)
     CLI:        DATABASE_URL=$DATABASE_URL .venv/bin/python -m cobranza timeline D070003
   Ctrl-C stops everything.
 
 MSG
-exec .venv/bin/honcho --no-prefix start -f Procfile.demo
+wait $honcho

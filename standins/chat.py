@@ -2,10 +2,14 @@
 
 Served by the Twilio stand-in (``/``): pick a contact, write, and the message
 reaches the app exactly as Twilio would send it (a signed webhook); the
-company's answers appear as the stand-in receives them.
+company's answers appear as the stand-in receives them. Beside the chat, what
+the company now knows of that debtor, read through the app's API: promises,
+objections, handoffs and the whole timeline — and a link to the e-mails.
 """
 
 from __future__ import annotations
+
+from html import escape
 
 PAGE = """<!doctype html>
 <html lang="es"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
@@ -13,31 +17,63 @@ PAGE = """<!doctype html>
 <style>
  body{font-family:Arial,Helvetica,sans-serif;margin:0;background:#ece5dd;color:#111}
  header{background:#075e54;color:#fff;padding:.8rem 1rem;display:flex;gap:1rem;align-items:center;flex-wrap:wrap}
+ header a{color:#fff}
  select,input,button{font-size:1rem;padding:.45rem;border-radius:6px;border:1px solid #ccc}
- #log{max-width:46rem;margin:1rem auto;padding:0 1rem 6rem}
- .msg{max-width:75%;margin:.35rem 0;padding:.5rem .7rem;border-radius:8px;white-space:pre-wrap;box-shadow:0 1px 1px #0002}
+ main{display:flex;gap:1rem;max-width:80rem;margin:0 auto;padding:1rem 1rem 6rem}
+ #log{flex:3;min-width:0}
+ aside{flex:2;min-width:16rem;background:#fff;border-radius:8px;padding:.8rem;align-self:flex-start;
+       max-height:calc(100vh - 10rem);overflow:auto;font-size:.85rem}
+ aside h2{font-size:.95rem;margin:.8rem 0 .3rem}aside ul{margin:0;padding-left:1.1rem}
+ .msg{max-width:80%;margin:.35rem 0;padding:.5rem .7rem;border-radius:8px;white-space:pre-wrap;box-shadow:0 1px 1px #0002}
  .in{background:#dcf8c6;margin-left:auto}.out{background:#fff}.meta{font-size:.75rem;color:#667}
+ .ev{border-bottom:1px solid #eee;padding:.2rem 0}.kind{color:#075e54;font-weight:bold}
  form{position:fixed;bottom:0;left:0;right:0;background:#f0f0f0;padding:.6rem;display:flex;gap:.5rem;justify-content:center}
  #text{flex:1;max-width:38rem}
+ @media (max-width:50rem){main{flex-direction:column}aside{max-height:none}}
 </style></head><body>
 <header><strong>WhatsApp (demo)</strong>
  <label>Escribo como: <select id="who"></select></label>
- <span class="meta" id="status"></span></header>
-<div id="log"></div>
+ <span class="meta" id="status"></span>__MAIL__</header>
+<main><div id="log"></div>
+<aside><strong id="company">—</strong>
+ <h2>Promesas de pago</h2><ul id="promises"></ul>
+ <h2>Objeciones</h2><ul id="objections"></ul>
+ <h2>Traspasos a una persona</h2><ul id="handoffs"></ul>
+ <h2>Historial (lo último)</h2><div id="timeline"></div></aside></main>
 <form id="send"><input id="text" autocomplete="off" placeholder="Escriba un mensaje… (p. ej. hola, ¿cuánto debo?)">
 <button>Enviar</button></form>
 <script>
 const who = document.getElementById('who'), log = document.getElementById('log');
-const shown = new Set(); let mine = [];
+const shown = new Set(); let people = [];
 async function contacts() {
-  const list = await (await fetch('_standin/contacts')).json();
-  for (const c of list) { const o = document.createElement('option'); o.value = c.phone;
+  people = await (await fetch('_standin/contacts')).json();
+  for (const c of people) { const o = document.createElement('option'); o.value = c.phone;
     o.textContent = `${c.name} — ${c.company} (${c.phone})`; who.appendChild(o); }
 }
 function add(kind, text, meta) {
   const d = document.createElement('div'); d.className = 'msg ' + kind;
   d.textContent = text; const m = document.createElement('div'); m.className = 'meta'; m.textContent = meta;
   d.appendChild(m); log.appendChild(d); window.scrollTo(0, document.body.scrollHeight);
+}
+function items(id, rows, line) {
+  const ul = document.getElementById(id); ul.innerHTML = '';
+  if (!rows.length) { const li = document.createElement('li'); li.textContent = '—'; ul.appendChild(li); }
+  for (const r of rows) { const li = document.createElement('li'); li.textContent = line(r); ul.appendChild(li); }
+}
+async function sidePanel() {
+  const me = people.find(c => c.phone === who.value); if (!me) return;
+  document.getElementById('company').textContent = `${me.company} (${me.debtor_ref})`;
+  const k = await (await fetch('_standin/debtor/' + me.debtor_ref)).json();
+  items('promises', k.promises, p => `${p.invoice_number}: ${p.currency} ${p.amount} el ${p.promised_date} (${p.status})`);
+  items('objections', k.objections, o => `${o.type}${o.invoice_number ? ' · ' + o.invoice_number : ''}: ${o.text}`);
+  items('handoffs', k.handoffs, h => `${h.reason} · ${h.status}`);
+  const tl = document.getElementById('timeline'); tl.innerHTML = '';
+  for (const e of k.timeline.slice().reverse()) {
+    const d = document.createElement('div'); d.className = 'ev';
+    const s = document.createElement('span'); s.className = 'kind'; s.textContent = e.kind;
+    d.appendChild(s); d.appendChild(document.createTextNode(` ${e.at.slice(11, 19)} ${e.channel}: ${e.text}`));
+    tl.appendChild(d);
+  }
 }
 async function poll() {
   const msgs = await (await fetch('_standin/messages')).json();
@@ -55,7 +91,13 @@ document.getElementById('send').addEventListener('submit', async (e) => {
   const r = await (await fetch('_standin/chat', {method: 'POST', body})).json();
   document.getElementById('status').textContent = 'webhook: HTTP ' + r.webhook_status;
 });
-who.addEventListener('change', () => { log.innerHTML = ''; shown.clear(); });
-contacts().then(() => setInterval(poll, 700));
+who.addEventListener('change', () => { log.innerHTML = ''; shown.clear(); sidePanel(); });
+contacts().then(() => { sidePanel(); setInterval(poll, 700); setInterval(sidePanel, 2000); });
 </script></body></html>
 """
+
+
+def page(mail_url: str | None = None) -> str:
+    """The chat page, linking the demo's mail sink when there is one."""
+    link = f' <a href="{escape(mail_url)}" target="_blank">Correo enviado ↗</a>' if mail_url else ""
+    return PAGE.replace("__MAIL__", link)

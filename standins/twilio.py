@@ -60,12 +60,13 @@ class Call:
 
 class TwilioStandIn:
     def __init__(self, account_sid: str, auth_token: str, callback_delay: float = 0.05,
-                 app_base: str | None = None, api_token: str | None = None) -> None:
+                 app_base: str | None = None, api_token: str | None = None, mail_url: str | None = None) -> None:
         self.account_sid = account_sid
         self.auth_token = auth_token
-        # For the chat page: where the app is, and how to read its contacts.
+        # For the chat page: where the app is, how to read its contacts, where the demo's mail is.
         self.app_base = app_base
         self.api_token = api_token
+        self.mail_url = mail_url
         self.callback_delay = callback_delay
         self.messages: list[Message] = []
         self.calls: list[Call] = []
@@ -169,7 +170,7 @@ class TwilioStandIn:
 
         @app.get("/")
         def chat_page() -> str:
-            return chat.PAGE
+            return chat.page(self.mail_url)
 
         @app.post("/_standin/chat")
         def chat_send() -> tuple[Response, int]:
@@ -191,9 +192,23 @@ class TwilioStandIn:
             for debtor in refs[:60]:
                 detail = requests.get(f"{self.app_base}/api/v1/debtors/{debtor['debtor_ref']}", headers=auth,
                                       timeout=10).json()
-                found += [{"name": c["name"], "phone": c["phone"], "company": detail["name"]}
+                found += [{"name": c["name"], "phone": c["phone"], "company": detail["name"],
+                           "debtor_ref": debtor["debtor_ref"]}
                           for c in detail["contacts"] if c["phone"] and c["active"]]
             return jsonify(found)
+
+        @app.get("/_standin/debtor/<ref>")
+        def debtor_case(ref: str) -> Response:
+            """What the company now knows of that debtor, through the app's API: for the page's side panel."""
+            auth = {"Authorization": f"Bearer {self.api_token}"}
+
+            def get(path: str) -> Any:
+                return requests.get(f"{self.app_base}/api/v1/{path}", headers=auth, timeout=10).json()
+
+            return jsonify({"promises": get(f"promises?debtor_ref={ref}"),
+                            "objections": get(f"objections?debtor_ref={ref}"),
+                            "handoffs": get(f"handoffs?debtor_ref={ref}"),
+                            "timeline": get(f"debtors/{ref}/timeline")[-40:]})
 
         @app.get("/_standin/messages")
         def recorded() -> Response:
@@ -218,9 +233,10 @@ def main() -> None:
     parser.add_argument("--auth-token", required=True)
     parser.add_argument("--app", default="http://127.0.0.1:8000", help="the app, for the chat page")
     parser.add_argument("--api-token", default=None, help="the app's API token, to list the demo's contacts")
+    parser.add_argument("--mail-url", default=None, help="the demo's mail sink, linked from the chat page")
     args = parser.parse_args()
     standin = TwilioStandIn(args.account_sid, args.auth_token, callback_delay=0.5, app_base=args.app,
-                            api_token=args.api_token)
+                            api_token=args.api_token, mail_url=args.mail_url)
     print(f"Twilio stand-in on http://127.0.0.1:{args.port}", flush=True)
     make_server("127.0.0.1", args.port, standin.app(), threaded=True).serve_forever()
 

@@ -15,12 +15,12 @@ import re
 from dataclasses import dataclass, field
 from datetime import timedelta
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from cobranza import consent, context, db, handoffs, identity, messaging, rasa_client, timeline
 from cobranza.keywords import opt_out_channel
-from cobranza.models import Contact, Debtor, Interaction, utcnow
+from cobranza.models import Contact, Debtor, Handoff, Interaction, utcnow
 from cobranza.promises import local_today
 from cobranza.settings import Settings
 from cobranza.twilio_client import TwilioClient, TwilioError
@@ -29,6 +29,7 @@ from whatsapp.replies import language_of, say
 log = logging.getLogger(__name__)
 RASA_CHANNEL = "cobranza_whatsapp"
 COMPLAINTS_FOR = timedelta(days=30)  # how far back repeated complaints count
+BUBBLE_LIMIT = 1600  # characters in one WhatsApp message sent through Twilio
 
 
 @dataclass(frozen=True)
@@ -95,7 +96,8 @@ def _prepare(session: Session, settings: Settings, turn: Turn) -> _Ready | str:
             messaging.queue(session, contact, "opt_out_confirmation",
                             body=say("opted_out" if channel == "whatsapp" else "opted_out_voice", language))
             return f"opted_out_{channel}"
-    if handoffs.active_for(session, debtor.id) is not None:
+    last_handoff = handoffs.latest(session, debtor.id)
+    if last_handoff is not None and last_handoff.status in handoffs.ACTIVE:
         # on the timeline for the agent; the bot stays silent
         return "identified, with_a_person" if just_identified else "with_a_person"
     if just_identified:
@@ -109,7 +111,7 @@ def _prepare(session: Session, settings: Settings, turn: Turn) -> _Ready | str:
                 # dates the debtor says ("mañana") are relative to their own calendar
                 "today": local_today(debtor.timezone).isoformat(),
                 "earlier_complaints": context.earlier_complaints(session, debtor.id, utcnow() - COMPLAINTS_FOR)}
-    return _Ready(text, metadata, _needs_resume(session, debtor.id), debtor.id, contact.id, language,
+    return _Ready(text, metadata, _needs_resume(session, debtor.id, last_handoff), debtor.id, contact.id, language,
                   just_identified)
 
 
@@ -157,15 +159,31 @@ def _converse(factory: sessionmaker[Session], settings: Settings, turn: Turn, re
     with db.transaction(factory) as session:
         contact = session.get(Contact, ready.contact_id)
         assert contact is not None
-        for reply in replies:
-            if reply.get("text"):
-                messaging.queue(session, contact, "reply", body=str(reply["text"]), actor="bot")
+        # This job sends them itself as soon as they are committed (no queue round trip); one it
+        # cannot send goes back to the sweep.
+        outgoing = [(messaging.queue(session, contact, "reply", body=body, actor="bot", claim=True), contact)
+                    for body in bubbles([str(r["text"]) for r in replies if r.get("text")])]
+    messaging.deliver_claimed(factory, settings, outgoing)
     return "answered"
 
 
-def _needs_resume(session: Session, debtor_id: int) -> bool:
+def bubbles(texts: list[str], limit: int = BUBBLE_LIMIT) -> list[str]:
+    """A turn's replies as few WhatsApp messages as fit: one, normally, in paragraphs.
+
+    Separate messages sent back to back may arrive out of order on the debtor's
+    phone; one message cannot. Past Twilio's length limit, split between paragraphs.
+    """
+    out: list[str] = []
+    for text in texts:
+        if out and len(out[-1]) + 2 + len(text) <= limit:
+            out[-1] += "\n\n" + text
+        else:
+            out.append(text[:limit])
+    return out
+
+
+def _needs_resume(session: Session, debtor_id: int, last: Handoff | None) -> bool:
     """Whether a person handed this debtor back after the assistant last spoke (Rasa is still paused)."""
-    last = handoffs.latest(session, debtor_id)
     if last is None or last.resolved_at is None:
         return False
     spoke = session.scalar(
@@ -178,8 +196,9 @@ def _needs_resume(session: Session, debtor_id: int) -> bool:
 
 def _record_inbound(session: Session, contact: Contact, turn: Turn) -> None:
     now = utcnow()
-    for same in identity.contacts_for_phone(session, turn.phone):
-        same.whatsapp_last_inbound_at = now  # the 24-hour window is the number's
+    # the 24-hour window is the number's, whichever company it writes for
+    session.execute(update(Contact).where(Contact.phone == turn.phone, Contact.active.is_(True))
+                    .values(whatsapp_last_inbound_at=now))
     timeline.record(session, contact.debtor_id, "whatsapp", "in", "whatsapp_in", turn.text,
                     contact_id=contact.id, external_id=turn.sid, actor="debtor", at=now,
                     data={"media": turn.media, "profile_name": turn.profile_name})

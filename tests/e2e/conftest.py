@@ -1,15 +1,11 @@
-"""Helpers for tests that start the project's own processes."""
+"""Fixtures for tests that start the project's own processes (standins.processes)."""
 
 from __future__ import annotations
 
-import os
-import signal
 import subprocess
-import sys
 import time
 import uuid
 from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
@@ -21,61 +17,10 @@ from sqlalchemy import select
 
 from cobranza import db
 from cobranza.models import Interaction, WhatsAppMessage
-from cobranza.settings import ROOT, Settings
+from cobranza.settings import Settings
+from standins.processes import assistant_processes, worker_process
 from standins.twilio import TwilioStandIn
 from tests.conftest import TEST_REDIS_URL, free_port
-
-
-@contextmanager
-def worker_process(env: dict[str, str]) -> Iterator[subprocess.Popen[str]]:
-    """``python -m cobranza worker`` with this environment, stopped afterwards."""
-    proc = subprocess.Popen([sys.executable, "-m", "cobranza", "worker"], cwd=ROOT, env={**os.environ, **env},
-                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-    try:
-        yield proc
-    finally:
-        proc.send_signal(signal.SIGTERM)
-        try:
-            proc.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-
-
-# --- the assistant: the Rasa server and the action server, as `make run` starts them -----
-
-@contextmanager
-def assistant_processes(env: dict[str, str], timeout: float = 180) -> Iterator[None]:
-    """scripts/actions.sh and scripts/rasa.sh with this environment; ready when Rasa has its model."""
-    full = {**os.environ, **env}
-    logs = {name: open(ROOT / "var" / f"test-{name}-{os.getpid()}.log", "w") for name in ("actions", "rasa")}
-    procs = [subprocess.Popen([str(ROOT / "scripts" / f"{name}.sh")], cwd=ROOT, env=full, stdout=log,
-                              stderr=subprocess.STDOUT, start_new_session=True) for name, log in logs.items()]
-    try:
-        deadline = time.monotonic() + timeout
-        while True:
-            for proc, (name, log) in zip(procs, logs.items()):
-                if proc.poll() is not None:
-                    raise RuntimeError(f"{name} exited: " + (ROOT / "var" / log.name).read_text()[-3000:])
-            try:
-                status = requests.get(f"{env['RASA_URL']}/status", params={"token": env["RASA_TOKEN"]}, timeout=2)
-                actions = requests.get(f"{env['ACTIONS_URL']}/health", timeout=2)
-                if status.status_code == 200 and status.json().get("model_file") and actions.status_code == 200:
-                    break
-            except requests.RequestException:
-                pass
-            if time.monotonic() > deadline:
-                raise RuntimeError("the assistant did not start in time")
-            time.sleep(0.5)
-        yield
-    finally:
-        for proc in procs:
-            try:
-                os.killpg(proc.pid, signal.SIGTERM)
-                proc.wait(timeout=20)
-            except (ProcessLookupError, subprocess.TimeoutExpired):
-                os.killpg(proc.pid, signal.SIGKILL)
-        for log in logs.values():
-            log.close()
 
 
 @dataclass(frozen=True)
@@ -95,10 +40,10 @@ def assistant(migrated_db: str) -> Iterator[Assistant]:
            "RASA_TRACKER_PREFIX": found.tracker_prefix, "COMPANY_NAME": "Acme S.A.S."}
     with assistant_processes(env):
         yield found
-    _forget_conversations(found)
+    forget_conversations(found)
 
 
-def _forget_conversations(found: Assistant) -> None:
+def forget_conversations(found: Assistant) -> None:
     connection = redis.Redis.from_url(TEST_REDIS_URL)
     keys = list(connection.scan_iter(f"{found.tracker_prefix}:*"))
     if keys:
@@ -116,7 +61,9 @@ class Phone:
         self.number = number
 
     def inbox(self) -> list[str]:
-        return [m.body or f"[template {m.content_sid}]" for m in self.fake.messages if m.to == f"whatsapp:{self.number}"]
+        """What the number received, paragraph by paragraph (a turn's answers arrive as one message)."""
+        return [part for m in self.fake.messages if m.to == f"whatsapp:{self.number}"
+                for part in (m.body or f"[template {m.content_sid}]").split("\n\n")]
 
     def write(self, text: str, sid: str | None = None, media: list[tuple[str, str]] = ()) -> str:
         data = {"webhook": self.live.public_base_url + "/twilio/whatsapp", "From": f"whatsapp:{self.number}",
@@ -179,7 +126,7 @@ def phone(served, standin, assistant: Assistant, smtp) -> Iterator[Phone]:
     """A debtor's phone with every process behind it: the web app, a worker, Rasa, the action server."""
     app, live = served
     fake, base = standin
-    _forget_conversations(assistant)
+    forget_conversations(assistant)
     env = {"DATABASE_URL": live.database_url, "REDIS_URL": live.redis_url, "JOB_QUEUE": live.job_queue,
            "PUBLIC_BASE_URL": live.public_base_url, "TWILIO_ACCOUNT_SID": live.twilio_account_sid or "",
            "TWILIO_AUTH_TOKEN": live.twilio_auth_token or "", "TWILIO_API_BASE": live.twilio_api_base,

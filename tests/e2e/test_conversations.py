@@ -17,7 +17,7 @@ import requests
 from flask.testing import FlaskClient
 
 from tests.conftest import API_TOKEN, SmtpSink, debtor_body, invoice_body
-from tests.e2e.conftest import Assistant, Phone
+from tests.e2e.conftest import Assistant, Phone, forget_conversations
 
 pytestmark = pytest.mark.e2e
 AUTH = {"Authorization": f"Bearer {API_TOKEN}"}
@@ -134,9 +134,7 @@ def test_a_pending_promise_is_remembered_days_later(one_invoice: Phone, assistan
     phone = one_invoice
     phone.say("le pago pasado mañana")
     phone.say("sí")
-    from tests.e2e.conftest import _forget_conversations
-
-    _forget_conversations(assistant)  # Rasa's memory gone; the database remembers
+    forget_conversations(assistant)  # Rasa's memory gone; the database remembers
     back = phone.say("hola")
     assert back[0].startswith("¡Hola de nuevo")
     assert any("compromiso" in m and "F-001" in m for m in back)

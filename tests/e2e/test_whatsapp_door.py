@@ -15,7 +15,7 @@ from sqlalchemy import select
 from cobranza import db
 from cobranza.models import Handoff, Interaction
 from tests.conftest import free_port
-from tests.e2e.conftest import worker_process
+from standins.processes import worker_process
 
 
 @pytest.fixture

@@ -16,7 +16,7 @@ from cobranza import db, promises
 from cobranza.models import Invoice, OutboxEmail, utcnow
 from cobranza.settings import Settings
 from tests.conftest import SmtpSink
-from tests.e2e.conftest import worker_process
+from standins.processes import worker_process
 
 TODAY = date.today()
 

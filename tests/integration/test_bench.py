@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 
+import pytest
+
 from bench import import_csv
 from cobranza import portfolio_csv
 
@@ -19,3 +21,13 @@ def test_import_bench_prints_a_ratio_per_backend() -> None:
     lines = import_csv.main(invoices=2000, rounds=1)
     assert lines and all(re.search(r"ratio \d+\.\d\d", line) for line in lines)
     assert any("[sqlite]" in line for line in lines)
+
+
+@pytest.mark.e2e
+def test_whatsapp_bench_prints_ratios() -> None:
+    from bench import whatsapp
+
+    lines = whatsapp.main(rounds=2, messages=12, concurrency=4)
+    assert [line for line in lines if re.search(r"ratio \d+\.\d\d", line)], lines
+    assert any(line.startswith("[whatsapp turn]") for line in lines)
+    assert any(line.startswith("[whatsapp throughput]") for line in lines)

@@ -73,3 +73,23 @@ def test_a_date_already_read_is_ignored() -> None:
 def test_numerals(token: str, value: str | None) -> None:
     result = numeral(token)
     assert (str(result) if result is not None else None) == value
+
+
+@pytest.mark.parametrize("text,expected", [
+    # Spanish leaves the thousands unsaid after millions
+    ("un millon doscientos", "1200000.00"), ("dos millones quinientos", "2500000.00"),
+    ("4 palos ochocientos", "4800000.00"),
+    # but not in English, nor when "mil" is said
+    ("one million two hundred", "1000200.00"), ("un millon doscientos mil", "1200000.00"),
+    # slang scales on top of "mil"
+    ("mil lucas", "1000000.00"),
+])
+def test_spoken_millions(text: str, expected: str) -> None:
+    found = resolve_amount(text, BALANCE)
+    assert found is not None and str(found.value) == expected
+
+
+@pytest.mark.parametrize("text", ["mi nit es 900123456", "llámeme al 3005550199", "mi celular es 3104445566",
+                                  "el rut 76.123.456-7", "cedula 1020304050", "factura 4455"])
+def test_ids_and_phones_are_not_money(text: str) -> None:
+    assert resolve_amount(text, BALANCE) is None

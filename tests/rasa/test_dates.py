@@ -91,3 +91,29 @@ def test_weekday_said_on_that_day_means_next_week() -> None:
 def test_matched_words_are_reported() -> None:
     found = resolve_date("Listo, le pago el 15 de diciembre sin falta", TODAY)
     assert found is not None and found.text == "15 de diciembre" and found.kind == "calendar"
+
+
+@pytest.mark.parametrize("text,expected", [
+    # the first date said is the one the sentence commits to
+    ("la mitad el viernes y el resto a fin de mes", "2026-11-27"),
+    ("a fin de mes la mitad y el resto el 15", "2026-11-30"),
+    # a longer reading wins where readings overlap ("el 3" inside "el 3 de enero")
+    ("el 3 de enero", "2027-01-03"), ("el 3 de enero de 2027", "2027-01-03"),
+    # a weekday right before a date only names that date's day
+    ("pago el miercoles 2 de diciembre", "2026-12-02"),
+    # a day beats a span said first
+    ("la semana que viene el martes", "2026-11-24"),
+    ("a fin de diciembre", "2026-12-31"),
+])
+def test_several_readings(text: str, expected: str) -> None:
+    found = resolve_date(text, TODAY)
+    assert found is not None and found.value.isoformat() == expected and not found.vague
+
+
+@pytest.mark.parametrize("text,expected", [
+    ("la primera semana de diciembre", "2026-12-01"), ("la ultima semana de diciembre", "2026-12-25"),
+    ("a mediados de diciembre", "2026-12-15"), ("a principios de enero", "2027-01-05"),
+])
+def test_spans_of_a_named_month_are_vague(text: str, expected: str) -> None:
+    found = resolve_date(text, TODAY)
+    assert found is not None and found.vague and found.value.isoformat() == expected
