@@ -30,7 +30,6 @@ from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
-from pathlib import Path
 from typing import Any
 
 import redis
@@ -114,9 +113,10 @@ def stack(workers: int) -> Iterator[Stack]:
         with db.transaction(factory, write=False) as s:
             rows = s.execute(select(Contact, Debtor).join(Debtor, Debtor.id == Contact.debtor_id)
                              .where(Contact.phone.is_not(None), Contact.whatsapp_consent.is_(True))).all()
-            metadata = {c.phone: {"debtor_ref": d.ref, "contact_id": c.id, "language": d.language,
-                                  "channel": "whatsapp", "media": [], "earlier_complaints": 0,
-                                  "today": date.today().isoformat()} for c, d in rows}
+            metadata: dict[str, dict[str, Any]] = {
+                str(c.phone): {"debtor_ref": d.ref, "contact_id": c.id, "language": d.language, "channel": "whatsapp",
+                               "media": [], "earlier_complaints": 0, "today": date.today().isoformat()}
+                for c, d in rows}
         standin = Recorder()
         standin_port, web_port, rasa_port, actions_port = free_port(), free_port(), free_port(), free_port()
         server = make_server("127.0.0.1", standin_port, standin.app(), threaded=True)
@@ -182,7 +182,7 @@ def via_gateway(st: Stack, http: requests.Session, phone: str, expected: int) ->
 def via_rasa(st: Stack, http: requests.Session, phone: str) -> tuple[float, int]:
     """Seconds for Rasa's REST channel to answer the same text with the same metadata; and how many
     WhatsApp messages the gateway makes of that answer."""
-    body = {"sender": f"rest-{phone.lstrip('+')}", "message": TEXT,
+    body: dict[str, Any] = {"sender": f"rest-{phone.lstrip('+')}", "message": TEXT,
             "metadata": {**st.metadata[phone], "message_sid": f"SM{uuid.uuid4().hex}"}}
     start = time.perf_counter()
     answer = http.post(f"{st.rasa_url}/webhooks/rest/webhook", json=body, timeout=30)

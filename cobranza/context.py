@@ -95,7 +95,7 @@ def load(session: Session, debtor_id: int, today: date, exclude_external_id: str
         select(Promise, Invoice.number).join(Invoice, Invoice.id == Promise.invoice_id)
         .where(Promise.debtor_id == debtor_id, Promise.status.in_(OPEN_STATUSES)).order_by(Promise.promised_date)
     )]
-    objections = [(o, number) for o, number in session.execute(
+    objections: list[tuple[Objection, str | None]] = [(o, number) for o, number in session.execute(
         select(Objection, Invoice.number).outerjoin(Invoice, Invoice.id == Objection.invoice_id)
         .where(Objection.debtor_id == debtor_id, Objection.status == "open").order_by(Objection.id)
     )]

@@ -183,7 +183,8 @@ def _record(session: Session, message_id: int, result: _Result) -> str:
     row.status, row.status_rank, row.error_code, row.error = status, WHATSAPP_STATUS_RANK["failed"], result.code, \
         result.reason[:500]
     timeline.record(session, row.debtor_id, "whatsapp", "out", f"whatsapp_{status}",
-                    f"Mensaje de WhatsApp no enviado: {result.reason}" + (f" (error {result.code})" if result.code else ""),
+                    f"Mensaje de WhatsApp no enviado: {result.reason}"
+                    + (f" (error {result.code})" if result.code else ""),
                     contact_id=row.contact_id, actor="system",
                     data={"whatsapp_message_id": row.id, "error_code": result.code})
     return status

@@ -15,6 +15,7 @@ import logging
 import uuid
 from collections.abc import Callable
 from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session, sessionmaker
@@ -30,6 +31,7 @@ LEASE = timedelta(minutes=2)
 BACKOFF = (timedelta(seconds=15), timedelta(minutes=1), timedelta(minutes=5), timedelta(minutes=15),
            timedelta(hours=1), timedelta(hours=3), timedelta(hours=6), timedelta(hours=12))
 PENDING_IDS = "outbox_pending_ids"
+WHAT = {"promise_confirmation": "la confirmación", "invoice_copy": "la copia de factura"}  # for the timeline
 
 
 def recipient(session: Session, debtor_id: int, preferred: Contact | None) -> Contact | None:
@@ -51,38 +53,17 @@ def queue_promise_confirmation(
     """Write the confirmation of ``promise`` in the caller's transaction."""
     debtor = session.get(Debtor, promise.debtor_id)
     assert debtor is not None
-    to = recipient(session, debtor.id, contact)
-    email = OutboxEmail(
-        debtor_id=debtor.id,
-        contact_id=to.id if to else None,
-        promise_id=promise.id,
-        kind="promise_confirmation",
-        to_address=to.email if to else None,
-        language=debtor.language,
-        context={
-            "company": debtor.name,
-            "contact_name": to.name if to else "",
-            "invoice_number": invoice.number,
-            "amount": format_amount(promise.amount),
-            "currency": promise.currency,
-            "promised_date": promise.promised_date.isoformat(),
-            "registered_on": (promise.created_at or utcnow()).date().isoformat(),
-            "creditor": creditor,
-        },
-        message_id=f"<promise-{promise.id}.{uuid.uuid4().hex[:12]}@cobranza>",
-        status="pending" if to else "no_recipient",
-        attempts=0,
-        next_attempt_at=utcnow(),
-    )
-    session.add(email)
-    session.flush()
-    if to is None:
-        timeline.record(session, debtor.id, "email", "out", "email_not_sent",
-                        "No se envió la confirmación: el deudor no tiene un contacto con e-mail",
-                        invoice_id=invoice.id, actor="system", data={"email_id": email.id})
-    else:
-        session.info.setdefault(PENDING_IDS, []).append(email.id)
-    return email
+    return _queue(session, debtor, contact, "promise_confirmation", promise_id=promise.id, invoice_id=invoice.id,
+                  message_id=f"<promise-{promise.id}.{uuid.uuid4().hex[:12]}@cobranza>",
+                  unsent="No se envió la confirmación: el deudor no tiene un contacto con e-mail",
+                  context={
+                      "invoice_number": invoice.number,
+                      "amount": format_amount(promise.amount),
+                      "currency": promise.currency,
+                      "promised_date": promise.promised_date.isoformat(),
+                      "registered_on": (promise.created_at or utcnow()).date().isoformat(),
+                      "creditor": creditor,
+                  })
 
 
 def queue_invoice_copy(
@@ -90,39 +71,45 @@ def queue_invoice_copy(
     reason: str,
 ) -> OutboxEmail:
     """Write an e-mail with the invoices' details again (they "never arrived"), in the caller's transaction."""
+    numbers = ", ".join(inv.number for inv in invoices)
+    return _queue(session, debtor, contact, "invoice_copy", promise_id=None,
+                  invoice_id=invoices[0].id if invoices else None,
+                  message_id=f"<invoice-copy-{uuid.uuid4().hex}@cobranza>",
+                  unsent=f"No se reenvió {numbers}: el deudor no tiene un contacto con e-mail",
+                  context={
+                      "creditor": creditor,
+                      "reason": reason,
+                      "invoices": [
+                          {"invoice_number": inv.number, "amount": format_amount(inv.amount),
+                           "balance": format_amount(inv.balance), "currency": inv.currency,
+                           "issued_on": inv.issued_on.isoformat(), "due_on": inv.due_on.isoformat()}
+                          for inv in invoices
+                      ],
+                  })
+
+
+def _queue(session: Session, debtor: Debtor, contact: Contact | None, kind: str, promise_id: int | None,
+           invoice_id: int | None, message_id: str, unsent: str, context: dict[str, Any]) -> OutboxEmail:
+    """One outbox row addressed to the right contact (or ``no_recipient``, said on the timeline)."""
     to = recipient(session, debtor.id, contact)
     email = OutboxEmail(
         debtor_id=debtor.id,
         contact_id=to.id if to else None,
-        promise_id=None,
-        kind="invoice_copy",
+        promise_id=promise_id,
+        kind=kind,
         to_address=to.email if to else None,
         language=debtor.language,
-        context={
-            "company": debtor.name,
-            "contact_name": to.name if to else "",
-            "creditor": creditor,
-            "reason": reason,
-            "invoices": [
-                {"invoice_number": inv.number, "amount": format_amount(inv.amount),
-                 "balance": format_amount(inv.balance), "currency": inv.currency,
-                 "issued_on": inv.issued_on.isoformat(), "due_on": inv.due_on.isoformat()}
-                for inv in invoices
-            ],
-        },
-        message_id=f"<invoice-copy-{uuid.uuid4().hex}@cobranza>",
+        context={"company": debtor.name, "contact_name": to.name if to else "", **context},
+        message_id=message_id,
         status="pending" if to else "no_recipient",
         attempts=0,
         next_attempt_at=utcnow(),
     )
     session.add(email)
     session.flush()
-    numbers = ", ".join(inv.number for inv in invoices)
     if to is None:
-        timeline.record(session, debtor.id, "email", "out", "email_not_sent",
-                        f"No se reenvió {numbers}: el deudor no tiene un contacto con e-mail",
-                        invoice_id=invoices[0].id if invoices else None, actor="system",
-                        data={"email_id": email.id})
+        timeline.record(session, debtor.id, "email", "out", "email_not_sent", unsent, invoice_id=invoice_id,
+                        actor="system", data={"email_id": email.id})
     else:
         session.info.setdefault(PENDING_IDS, []).append(email.id)
     return email
@@ -195,8 +182,7 @@ def _failed(factory: sessionmaker[Session], email: OutboxEmail, error: str) -> s
         if row.attempts > len(BACKOFF):
             row.status = "failed"
             timeline.record(session, row.debtor_id, "email", "out", "email_failed",
-                            f"No se pudo enviar {'la confirmación' if row.kind == 'promise_confirmation' else 'la copia de factura'} "
-                            f"a {row.to_address} tras {row.attempts} intentos",
+                            f"No se pudo enviar {WHAT[row.kind]} a {row.to_address} tras {row.attempts} intentos",
                             contact_id=row.contact_id, actor="system", data={"email_id": row.id, "error": error})
         else:
             row.status = "pending"

@@ -8,21 +8,13 @@ brain turns into a polite answer, never a hung webhook.
 
 from __future__ import annotations
 
-import threading
 from typing import Any
 
 import requests
 
+from cobranza import http
+
 TIMEOUT = 8.0
-_local = threading.local()
-
-
-def _http() -> requests.Session:
-    """A keep-alive session per thread: no new connection to Rasa for every turn."""
-    if not hasattr(_local, "session"):
-        _local.session = requests.Session()
-    session: requests.Session = _local.session
-    return session
 
 
 class RasaUnavailable(Exception):
@@ -33,8 +25,9 @@ def send_turn(rasa_url: str, channel: str, sender: str, text: str, metadata: dic
               timeout: float = TIMEOUT) -> list[dict[str, Any]]:
     """Replies for one debtor turn (``[{"text": ...}, ...]``)."""
     try:
-        answer = _http().post(f"{rasa_url}/webhooks/{channel}/webhook",
-                               json={"sender": sender, "message": text, "metadata": metadata}, timeout=timeout)
+        answer = http.session().post(f"{rasa_url}/webhooks/{channel}/webhook",
+                                     json={"sender": sender, "message": text, "metadata": metadata},
+                                     timeout=timeout)
     except requests.RequestException as exc:
         raise RasaUnavailable(str(exc)) from exc
     if answer.status_code != 200:
@@ -53,8 +46,8 @@ def resume(rasa_url: str, token: str | None, sender: str, timeout: float = TIMEO
     logs what the debtor says but never answers); harmless when not paused.
     """
     try:
-        answer = _http().post(f"{rasa_url}/conversations/{sender}/tracker/events",
-                               params={"token": token or ""}, json={"event": "resume"}, timeout=timeout)
+        answer = http.session().post(f"{rasa_url}/conversations/{sender}/tracker/events",
+                                     params={"token": token or ""}, json={"event": "resume"}, timeout=timeout)
     except requests.RequestException as exc:
         raise RasaUnavailable(str(exc)) from exc
     if answer.status_code != 200:

@@ -9,24 +9,15 @@ answers into ``TwilioError`` with Twilio's own code (63016: outside the
 from __future__ import annotations
 
 import json
-import threading
 from dataclasses import dataclass
 from typing import Any
 
 import requests
 
+from cobranza import http
 from cobranza.settings import Settings
 
 TIMEOUT = 10
-_local = threading.local()
-
-
-def _shared_session() -> requests.Session:
-    """One keep-alive connection pool per thread: a turn's replies reuse one connection to Twilio."""
-    if not hasattr(_local, "session"):
-        _local.session = requests.Session()
-    session: requests.Session = _local.session
-    return session
 
 
 class TwilioError(Exception):
@@ -48,7 +39,7 @@ class TwilioClient:
         if not (settings.twilio_account_sid and settings.twilio_auth_token):
             raise TwilioError(0, None, "TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN are not configured")
         self.settings = settings
-        self.http = session or _shared_session()
+        self.http = session or http.session()
         self.auth = (settings.twilio_account_sid, settings.twilio_auth_token)
         self.base = f"{settings.twilio_api_base}/2010-04-01/Accounts/{settings.twilio_account_sid}"
 

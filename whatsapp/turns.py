@@ -65,6 +65,7 @@ class _Ready:
     contact_id: int
     language: str
     just_identified: bool
+    preface: list[str]  # what the door itself says first
 
 
 def take(factory: sessionmaker[Session], settings: Settings, turn: Turn) -> str:
@@ -87,9 +88,7 @@ def _prepare(session: Session, settings: Settings, turn: Turn) -> _Ready | str:
     assert debtor is not None
     _record_inbound(session, contact, turn)
     language = contact.language or debtor.language
-    if just_identified:
-        messaging.queue(session, contact, "reply", body=say("identified", language, company=debtor.name))
-    else:
+    if not just_identified:
         channel = opt_out_channel(turn.text, "whatsapp")
         if channel is not None:
             consent.set_consent(session, contact, channel, False, "debtor_request", "debtor", turn.text)
@@ -99,7 +98,10 @@ def _prepare(session: Session, settings: Settings, turn: Turn) -> _Ready | str:
     last_handoff = handoffs.latest(session, debtor.id)
     if last_handoff is not None and last_handoff.status in handoffs.ACTIVE:
         # on the timeline for the agent; the bot stays silent
-        return "identified, with_a_person" if just_identified else "with_a_person"
+        if just_identified:
+            messaging.queue(session, contact, "reply", body=say("identified", language, company=debtor.name))
+            return "identified, with_a_person"
+        return "with_a_person"
     if just_identified:
         text = shortcut("greet", language)  # the assistant opens: what is open, and its first question
     elif not turn.text.strip() and turn.media:
@@ -111,8 +113,10 @@ def _prepare(session: Session, settings: Settings, turn: Turn) -> _Ready | str:
                 # dates the debtor says ("mañana") are relative to their own calendar
                 "today": local_today(debtor.timezone).isoformat(),
                 "earlier_complaints": context.earlier_complaints(session, debtor.id, utcnow() - COMPLAINTS_FOR)}
+    # Told they were found in the same message as the assistant's opening, so they arrive in order.
+    preface = [say("identified", language, company=debtor.name)] if just_identified else []
     return _Ready(text, metadata, _needs_resume(session, debtor.id, last_handoff), debtor.id, contact.id, language,
-                  just_identified)
+                  just_identified, preface)
 
 
 def shortcut(intent: str, language: str) -> str:
@@ -154,7 +158,8 @@ def _converse(factory: sessionmaker[Session], settings: Settings, turn: Turn, re
             assert contact is not None
             handoffs.open_handoff(session, ready.debtor_id, "bot_unavailable", "whatsapp", "system",
                                   evidence={"message": turn.text, "error": str(exc)[:300]})
-            messaging.queue(session, contact, "reply", body=say("person_will_continue", ready.language))
+            for body in bubbles([*ready.preface, say("person_will_continue", ready.language)]):
+                messaging.queue(session, contact, "reply", body=body)
         return "handed_off"
     with db.transaction(factory) as session:
         contact = session.get(Contact, ready.contact_id)
@@ -162,7 +167,7 @@ def _converse(factory: sessionmaker[Session], settings: Settings, turn: Turn, re
         # This job sends them itself as soon as they are committed (no queue round trip); one it
         # cannot send goes back to the sweep.
         outgoing = [(messaging.queue(session, contact, "reply", body=body, actor="bot", claim=True), contact)
-                    for body in bubbles([str(r["text"]) for r in replies if r.get("text")])]
+                    for body in bubbles([*ready.preface, *(str(r["text"]) for r in replies if r.get("text"))])]
     messaging.deliver_claimed(factory, settings, outgoing)
     return "answered"
 

@@ -24,7 +24,7 @@ from cobranza.dialogue.state import State
 from cobranza.dialogue.turn import Outcome, Reply, Turn
 from cobranza.dialogue.understanding import Understanding
 from cobranza.keywords import opt_out_channel
-from cobranza.models import Contact, Debtor, Interaction, utcnow
+from cobranza.models import Contact, Debtor, Interaction, Objection, utcnow
 from cobranza.settings import Settings
 
 # Below these confidences an intent that ends the bot's part (a person, an opt-out) is not acted on.
@@ -236,12 +236,7 @@ def _answer_approval(t: Turn) -> bool:
     if t.u.payment_date is not None:
         objecting.approval_expected(t, objection)
         return True
-    if t.u.is_("deny") or t.u.uncertain or t.u.is_("inform"):
-        objecting.update(t, objection, debtor_said=t.u.text)
-        t.state.clear_draft()
-        t.say("utter_approval_noted_no_date")
-        return True
-    return False
+    return _kept_as_said(t, objection, "utter_approval_noted_no_date")
 
 
 def _answer_right_contact(t: Turn) -> bool:
@@ -250,12 +245,17 @@ def _answer_right_contact(t: Turn) -> bool:
         return False
     if objecting.right_contact_given(t, objection):
         return True
-    if t.u.is_("deny") or t.u.uncertain or t.u.is_("inform"):
-        objecting.update(t, objection, debtor_said=t.u.text)
-        t.state.clear_draft()
-        t.say("utter_right_contact_thanks")
-        return True
-    return False
+    return _kept_as_said(t, objection, "utter_right_contact_thanks")
+
+
+def _kept_as_said(t: Turn, objection: Objection, reply: str) -> bool:
+    """An answer the follow-up cannot read ("no sé", a name, words): kept as said for the person who follows up."""
+    if not (t.u.is_("deny", "inform") or t.u.uncertain):
+        return False
+    objecting.update(t, objection, debtor_said=t.u.text)
+    t.state.clear_draft()
+    t.say(reply)
+    return True
 
 
 def _answer_email(t: Turn) -> bool:

@@ -170,8 +170,9 @@ def agree(t: Turn, reschedule: bool = False) -> None:
             balance = sum((inv.balance for inv in chosen), Decimal(0))
             said = state.amount or ""
             state.amount = None
-            t.ask("terms", "utter_amount_above_balance", amount=wording.money(Decimal(said), chosen[0].currency, t.lang),
-                  balance=wording.money(balance, chosen[0].currency, t.lang), invoices=wording.numbers(chosen, t.lang))
+            currency = chosen[0].currency
+            t.ask("terms", "utter_amount_above_balance", amount=wording.money(Decimal(said), currency, t.lang),
+                  balance=wording.money(balance, currency, t.lang), invoices=wording.numbers(chosen, t.lang))
         else:  # an amount over invoices in several currencies, or nothing readable: one invoice at a time
             state.amount, state.invoices = None, []
             state.options = [inv.number for inv in chosen]

@@ -24,6 +24,9 @@ ORDINALS = {
 }
 OLDEST = re.compile(r"\b(?:mas (?:antigua|vieja|vencida|atrasada)|(?:the )?oldest|primera que vence)\b")
 NEWEST = re.compile(r"\b(?:mas (?:reciente|nueva)|ultima|(?:the )?(?:newest|latest|most recent|last one))\b")
+# Unprompted, "la última" may be a week or a time: only an invoice said as one counts.
+NEWEST_INVOICE = re.compile(r"\b(?:ultima factura|factura (?:mas reciente|mas nueva|ultima)|la mas reciente"
+                            r"|la mas nueva|(?:latest|newest|most recent|last) invoice)\b")
 _OPTION = re.compile(r"^(?:la |el |opcion |option |numero |number |#)?(\d)(?: (?:y|and|,) ?(?:la |el )?(\d))*$")
 
 
@@ -68,7 +71,7 @@ def invoices_named(text: str, invoices: list[Invoice], options: list[str] | None
         return list(dict.fromkeys(ordinal))
     if OLDEST.search(said):
         return [min(listed, key=lambda inv: (inv.due_on, inv.id))]
-    if NEWEST.search(said) and (asked or re.search(r"\b(?:factura|la ultima|invoice)\b", said)):
+    if NEWEST.search(said) and (asked or NEWEST_INVOICE.search(said)):
         return [max(listed, key=lambda inv: (inv.due_on, inv.id))]
     # "la 002", "la que termina en 1234": digits that end exactly one invoice's number
     lead = r"(?:^|\b(?:la|las|y la|factura|facturas|fact|no|numero|termina en|terminada en|invoice|ending in|#) )"

@@ -113,12 +113,15 @@ class Phone:
                             .limit(1)) is None
 
     def _turn_done(self, sid: str) -> bool:
-        """The message is on the timeline and every reply was handed to Twilio."""
+        """The message is on the timeline, answered after it, and every answer was handed to Twilio."""
         with db.transaction(self.app.extensions["cobranza"].sessions, write=False) as s:
             taken = s.scalar(select(Interaction.id).where(Interaction.external_id == sid))
+            answered = taken is not None and s.scalar(
+                select(Interaction.id).where(Interaction.id > taken, Interaction.direction == "out",
+                                             Interaction.channel == "whatsapp").limit(1)) is not None
             waiting = s.scalar(select(WhatsAppMessage.id).where(WhatsAppMessage.status.in_(("pending", "submitting")))
                                .limit(1))
-        return taken is not None and waiting is None
+        return answered and waiting is None
 
 
 @pytest.fixture

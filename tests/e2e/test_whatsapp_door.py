@@ -14,8 +14,8 @@ from sqlalchemy import select
 
 from cobranza import db
 from cobranza.models import Handoff, Interaction
-from tests.conftest import free_port
 from standins.processes import worker_process
+from tests.conftest import free_port
 
 
 @pytest.fixture

@@ -15,8 +15,8 @@ from sqlalchemy import select, update
 from cobranza import db, promises
 from cobranza.models import Invoice, OutboxEmail, utcnow
 from cobranza.settings import Settings
-from tests.conftest import SmtpSink
 from standins.processes import worker_process
+from tests.conftest import SmtpSink
 
 TODAY = date.today()
 

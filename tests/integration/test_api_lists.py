@@ -78,3 +78,28 @@ def test_timeline_is_oldest_first_across_channels(app: Flask, client: FlaskClien
     since = events[-2]["id"]
     assert [e["kind"] for e in client.get(f"/api/v1/debtors/D1/timeline?since_id={since}", headers=auth).json] == [
         events[-1]["kind"]]
+
+
+def test_a_handoff_is_resolved_back_to_the_bot(app, client, auth, debtor) -> None:  # type: ignore[no-untyped-def]
+    from sqlalchemy import select
+
+    from cobranza import db, handoffs
+    from cobranza.models import Debtor
+
+    with db.transaction(app.extensions["cobranza"].sessions) as s:
+        handoff_id = handoffs.open_handoff(s, s.scalar(select(Debtor.id)), "complaint", "whatsapp", "bot").id
+    url = f"/api/v1/handoffs/{handoff_id}/resolve"
+    assert client.post(url, json={"resolution": "back_to_bot"}).status_code == 401
+    refused = client.post(url, json={"resolution": "maybe"}, headers=auth)
+    assert refused.status_code == 422 and refused.json["error"]["field"] == "resolution"
+    assert client.post("/api/v1/handoffs/999999/resolve", json={"resolution": "closed"}, headers=auth).status_code \
+        == 404
+    done = client.post(url, json={"resolution": "back_to_bot", "by": "laura"}, headers=auth)
+    assert done.status_code == 200 and done.json["status"] == "resolved" and done.json["resolution"] == "back_to_bot"
+    again = client.post(url, json={"resolution": "back_to_bot", "by": "laura"}, headers=auth)
+    assert again.status_code == 200  # idempotent
+    kinds = [e["kind"] for e in client.get("/api/v1/debtors/D1/timeline", headers=auth).json]
+    assert kinds.count("handoff_resolved") == 1
+    [event] = [e for e in client.get("/api/v1/debtors/D1/timeline", headers=auth).json
+               if e["kind"] == "handoff_resolved"]
+    assert event["actor"] == "api:laura"

@@ -13,7 +13,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from cobranza import db, outbox, promises
-from cobranza.models import Contact, Invoice, OutboxEmail, Promise, utcnow
+from cobranza.models import Contact, Interaction, Invoice, OutboxEmail, Promise, utcnow
 from cobranza.settings import Settings
 from tests.conftest import SmtpSink, debtor_body
 
@@ -152,3 +152,23 @@ def test_no_email_address_is_recorded_not_lost(app: Flask, factory: sessionmaker
         assert s.get(OutboxEmail, email_id).status == "no_recipient"
     kinds = [e["kind"] for e in app.test_client().get("/api/v1/debtors/D1/timeline", headers=auth).json]
     assert "email_not_sent" in kinds
+
+
+def test_an_invoice_copy_goes_out_once_with_its_details(factory: sessionmaker[Session], settings: Settings,
+                                                        smtp: SmtpSink) -> None:
+    from cobranza.models import Debtor
+
+    with db.transaction(factory) as s:
+        debtor = s.scalar(select(Debtor))
+        inv = s.scalar(select(Invoice).where(Invoice.number == "F-001"))
+        email_id = outbox.queue_invoice_copy(s, debtor, [inv], None, "Acme S.A.S.", "not_received").id
+    assert outbox.deliver(factory, settings, email_id) == "sent"
+    assert outbox.deliver(factory, settings, email_id) == "sent"
+    [message] = smtp.messages
+    assert message["Subject"] == "Copia de la factura — F-001" and message["X-Cobranza-Invoice"] == "F-001"
+    text = message.get_body(("plain",)).get_content()
+    assert "COP 1.500.000" in text and "sábado 31 de octubre de 2026" in text and "Acme S.A.S." in text
+    assert "F-001" in message.get_body(("html",)).get_content()
+    with db.transaction(factory, write=False) as s:
+        sent = s.scalar(select(Interaction).where(Interaction.kind == "email_sent"))
+        assert sent.text.startswith("Copia de factura enviada") and sent.invoice_id == inv.id
