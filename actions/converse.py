@@ -19,7 +19,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import ConversationPaused, EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from cobranza import db
+from cobranza import db, logs
 from cobranza.dialogue import flow
 from cobranza.dialogue.turn import Outcome
 from cobranza.dialogue.understanding import Understanding
@@ -32,6 +32,7 @@ log = logging.getLogger(__name__)
 @cache
 def runtime() -> Runtime:
     """The action server's settings, engine and Redis client (one per process)."""
+    logs.mask_existing_handlers()  # rasa_sdk has set up its logging by the first turn
     return Runtime(Settings.from_env())
 
 

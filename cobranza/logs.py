@@ -31,3 +31,10 @@ def configure(level: int = logging.INFO) -> None:
     handler.addFilter(MaskingFilter())
     root.addHandler(handler)
     root.setLevel(level)
+
+
+def mask_existing_handlers() -> None:
+    """Mask what handlers someone else set up write (the action server configures its own logging)."""
+    for handler in logging.getLogger().handlers:
+        if not any(isinstance(f, MaskingFilter) for f in handler.filters):
+            handler.addFilter(MaskingFilter())

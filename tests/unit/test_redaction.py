@@ -37,3 +37,21 @@ def test_logging_filter_masks_arguments(caplog) -> None:
     finally:
         logger.removeHandler(handler)
     assert "3005550101" not in records[0].getMessage()
+
+
+def test_handlers_set_up_by_others_are_masked_too() -> None:
+    from cobranza.logs import mask_existing_handlers
+
+    root = logging.getLogger()
+    handler = logging.Handler()
+    records: list[logging.LogRecord] = []
+    handler.emit = records.append  # type: ignore[method-assign]
+    root.addHandler(handler)
+    try:
+        mask_existing_handlers()
+        mask_existing_handlers()  # once is enough
+        assert sum(isinstance(f, MaskingFilter) for f in handler.filters) == 1
+        root.warning("wrote from %s", "marta.gomez@andina.example.com")
+    finally:
+        root.removeHandler(handler)
+    assert "marta.gomez" not in records[0].getMessage()
