@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import threading
 import time
+import uuid
 from datetime import date, timedelta
 from email.message import EmailMessage
 from typing import Any
@@ -270,7 +271,7 @@ def test_switching_to_english_mid_conversation(one_invoice: Phone) -> None:
 
 def test_the_same_message_sid_concurrently_is_one_turn(one_invoice: Phone) -> None:
     phone = one_invoice
-    sid = "SMduplicate0000000000000000000001"
+    sid = f"SMdup{uuid.uuid4().hex}"  # seen keys live for days in Redis: a new one for every run
     threads = [threading.Thread(target=phone.write, args=("hola",), kwargs={"sid": sid}) for _ in range(5)]
     for t in threads:
         t.start()
