@@ -171,12 +171,22 @@ def _end_of_month(m: re.Match[str], today: date) -> tuple[date, str, bool] | Non
     return last_day(month.year, month.month), "end_of_month", False
 
 
+@rule(r"\b(?:la )?(primera|1ra|segunda|2da|ultima) quincena (?:de|del mes de) " + _MONTH)
+def _quincena_of_month(m: re.Match[str], today: date) -> tuple[date, str, bool] | None:
+    """The payday that closes the named half of a month: the 15th, or the month's last day."""
+    start = date(today.year, MONTHS[m[2]], 1)
+    if last_day(start.year, start.month) < today:
+        start = start.replace(year=start.year + 1)
+    payday = start.replace(day=15) if m[1] in ("primera", "1ra") else last_day(start.year, start.month)
+    return payday, "quincena", False
+
+
 @rule(r"\b(?:(?:la|esta|en la|para la|pa la) )?(?:(otra|proxima|siguiente) )?quincena(?: (que viene|entrante))?\b")
 def _quincena(m: re.Match[str], today: date) -> tuple[date, str, bool] | None:
     return next_payday(today, 1 if (m[1] or m[2]) else 0), "quincena", False
 
 
-@rule(r"\b(?:en|dentro de|in|within|de aqui a) (\d{1,3}|[a-z]+(?: y [a-z]+)?) "
+@rule(r"\b(?:en|dentro de|in|within|de aqui a)(?: unos| unas| como| about| around)? (\d{1,3}|[a-z]+(?: y [a-z]+)?) "
       r"(dias|dia|days|day|semanas|semana|weeks|week|meses|mes|months|month)\b")
 def _in_n(m: re.Match[str], today: date) -> tuple[date, str, bool] | None:
     n = int(m[1]) if m[1].isdigit() else UNITS_ES.get(m[1], UNITS_EN.get(m[1]))
@@ -204,6 +214,13 @@ def _day_of_month_anchored(m: re.Match[str], today: date) -> tuple[date, str, bo
         return None
     day = day_number(m[2])
     return (next_day_of_month(today, day), "day_of_month", False) if day else None
+
+
+@rule(r"\b(?:(?:a |para |en )?(?:la )?(?:proxima|otra|siguiente) semana|(?:la )?semana (?:que viene|entrante)"
+      r"|next week)(?: el| on)? " + _WEEKDAY)
+def _weekday_of_next_week(m: re.Match[str], today: date) -> tuple[date, str, bool] | None:
+    monday = today - timedelta(days=today.weekday()) + timedelta(weeks=1)
+    return monday + timedelta(days=WEEKDAYS[m[1]]), "weekday", False
 
 
 @rule(r"\b(?:(este|esta|el|this|on|next|el proximo|el otro|el siguiente|proximo|last) )?" + _WEEKDAY
@@ -240,7 +257,8 @@ def _tomorrow(m: re.Match[str], today: date) -> tuple[date, str, bool] | None:
     return today + timedelta(days=1), "relative", False
 
 
-@rule(r"\b(?:hoy|today|tonight|ahorita|ahora mismo|hoy mismo|esta tarde|this afternoon)\b")
+@rule(r"\b(?:hoy|today|tonight|ahorita|ahora mismo|hoy mismo|esta tarde|this afternoon)\b"
+      r"|(?<!por )(?<!no )\bahora\b(?! no\b)")
 def _today(m: re.Match[str], today: date) -> tuple[date, str, bool] | None:
     return today, "relative", False
 

@@ -70,7 +70,7 @@ def test_vague_spans_say_so(text: str, expected: str) -> None:
 
 
 @pytest.mark.parametrize("text", ["no se", "cuando pueda", "le pago 15 mil", "son 2.500.000", "hola buenas",
-                                  "el 50%", "en la mañana", "I may pay"])
+                                  "el 50%", "en la mañana", "I may pay", "por ahora no puedo", "ahora no tengo"])
 def test_no_date(text: str) -> None:
     assert resolve_date(text, TODAY) is None
 
@@ -102,7 +102,10 @@ def test_matched_words_are_reported() -> None:
     # a weekday right before a date only names that date's day
     ("pago el miercoles 2 de diciembre", "2026-12-02"),
     # a day beats a span said first
-    ("la semana que viene el martes", "2026-11-24"),
+    ("la semana que viene el martes", "2026-11-24"), ("pues la otra semana el miércoles", "2026-11-25"),
+    # half of a named month, a rough count, "ahora" (but not "por ahora")
+    ("en la primera quincena de diciembre", "2026-12-15"), ("la segunda quincena de diciembre", "2026-12-31"),
+    ("en unos 10 dias", "2026-12-02"), ("la mitad ahora y la otra mitad en 15 días", "2026-11-22"),
     ("a fin de diciembre", "2026-12-31"),
 ])
 def test_several_readings(text: str, expected: str) -> None:
