@@ -359,6 +359,8 @@ class Interaction(Base):
         CheckConstraint(_in("channel", _values(Channel)), name="channel"),
         CheckConstraint(_in("direction", _values(Direction)), name="direction"),
         Index("ix_interactions_debtor_at", "debtor_id", "at", "id"),
+        # Twilio's MessageSid / CallSid: the assistant notes its understanding on the message it answers.
+        Index("ix_interactions_external_id", "external_id"),
     )
 
 

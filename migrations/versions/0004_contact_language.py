@@ -1,4 +1,4 @@
-"""A contact's own language, learned from what they write or say.
+"""A contact's own language, learned from what they write or say; interactions found by provider id.
 
 Revision ID: 0004
 Revises: 0003
@@ -20,8 +20,10 @@ depends_on: str | Sequence[str] | None = None
 
 def upgrade() -> None:
     op.add_column('contacts', sa.Column('language', sa.String(length=2), nullable=True))
+    op.create_index('ix_interactions_external_id', 'interactions', ['external_id'])
 
 
 def downgrade() -> None:
+    op.drop_index('ix_interactions_external_id', 'interactions')
     with op.batch_alter_table('contacts') as batch:
         batch.drop_column('language')
