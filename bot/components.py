@@ -161,9 +161,8 @@ class LanguageDetector(_Stateless, EntityExtractorMixin):
 class TunedLogisticRegression(LogisticRegressionClassifier):
     """Rasa's logistic regression with its regularisation as configuration (``C``).
 
-    Rasa fixes ``C`` at 1, which underfits thousands of sparse word and
-    character features; cross-validation (``make eval``) chose the value in
-    ``config.yml``.
+    Rasa fixes ``C`` at 1; here it is configuration, so cross-validation
+    (``make eval``) can choose it (on this data 1, 5 and 20 scored within 0.005).
     """
 
     @staticmethod
