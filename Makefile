@@ -20,6 +20,7 @@ setup:
 	@scripts/venv.sh .venv 3.11 requirements/app.lock
 	@scripts/venv.sh .venv-rasa 3.10 requirements/rasa.lock
 	@scripts/train.sh
+	@.venv/bin/python -m ivr.speech > /dev/null  # fixed phone prompts, rendered once (VOICE_TTS=local)
 
 migrate: setup
 	$(PY) -m cobranza migrate

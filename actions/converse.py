@@ -60,6 +60,11 @@ class ActionConverse(Action):
         outcome = await asyncio.to_thread(decide, tracker)
         for reply in outcome.replies:
             dispatcher.utter_message(response=reply.name, **reply.values)
+        if ((tracker.latest_message or {}).get("metadata") or {}).get("channel") == "voice":
+            # The phone line needs to know what the question wants (keypad), and whether to hang up.
+            dispatcher.utter_message(json_message={"voice": {
+                "expect": outcome.expect, "failures": outcome.failures, "closing": outcome.closing,
+                "handoff_id": outcome.handoff_id}})
         events: list[EventType] = [SlotSet("conversation", outcome.state)]
         if outcome.handed_off:
             log.info("conversation %s handed to a person (handoff %s)", tracker.sender_id, outcome.handoff_id)

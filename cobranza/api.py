@@ -8,6 +8,7 @@ the field at fault, rendered by one error handler.
 from __future__ import annotations
 
 import hmac
+import logging
 from collections.abc import Callable, Iterable
 from contextlib import AbstractContextManager
 from datetime import date
@@ -18,12 +19,23 @@ from sqlalchemy import Select, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from cobranza import db, debtors, handoffs, imports, invoices, objections, payments, promises, timeline
+from cobranza import db, debtors, dialing, handoffs, imports, invoices, objections, payments, policy, promises, timeline
 from cobranza import validation as v
 from cobranza.errors import BadRequest, FieldError, NotFound, Unauthorized
-from cobranza.models import Channel, Debtor, Handoff, HandoffStatus, Invoice, Objection, Promise, PromiseStatus
+from cobranza.models import (
+    Channel,
+    Debtor,
+    Handoff,
+    HandoffStatus,
+    Invoice,
+    Objection,
+    Promise,
+    PromiseStatus,
+    utcnow,
+)
 from cobranza.runtime import runtime
 
+log = logging.getLogger(__name__)
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 ACTOR = "api"
 T = TypeVar("T")
@@ -296,3 +308,56 @@ def _body_choice(body: dict[str, Any], field: str, choices: Iterable[str]) -> st
     if value not in allowed:
         raise FieldError(f"{field} must be one of {', '.join(allowed)}", field)
     return str(value)
+
+
+CONTACT_CHANNELS = ("voice", "whatsapp", "email")
+
+
+@bp.post("/policy/check")
+def policy_check() -> Response:
+    """Would the contact policy let an automated contact through, and if not, which rules say no."""
+    body = json_body()
+    channel = _body_choice(body, "channel", CONTACT_CHANNELS)
+    at = v.instant(body["at"], "at") if body.get("at") not in (None, "") else utcnow()
+    with unit_of_work() as session:
+        debtor = debtors.get(session, v.text(body.get("debtor_ref"), "debtor_ref", max_length=64))
+        decision = policy.check(session, debtor, policy.contact_for(debtor, channel), channel, at)
+        return jsonify({"allowed": decision.allowed, "reasons": decision.reasons})
+
+
+@bp.post("/contacts")
+def request_contact() -> Response | tuple[Response, int]:
+    """One outbound contact now, if the contact policy allows it. Calls so far: a WhatsApp reminder or
+    an e-mail asked for here arrives with orchestration (answered 422 until then)."""
+    body = json_body()
+    channel = _body_choice(body, "channel", CONTACT_CHANNELS)
+    if channel != "voice":
+        raise FieldError("only 'voice' contacts can be requested so far", "channel")
+    number = body.get("invoice_number")
+    with unit_of_work(write=True) as session:
+        debtor = debtors.get(session, v.text(body.get("debtor_ref"), "debtor_ref", max_length=64))
+        if number not in (None, ""):
+            invoice = invoices.get(session, v.text(number, "invoice_number", max_length=64))
+            if invoice.debtor_id != debtor.id:
+                raise FieldError("that invoice belongs to another debtor", "invoice_number")
+        contact = policy.contact_for(debtor, channel)
+        if contact is None:
+            return jsonify({"status": "blocked", "reasons": ["consent: no contact with a phone number"]}), 409
+        result = dialing.request_call(session, runtime().settings, debtor, contact, "manual",
+                                      str(number) if number else None)
+        if isinstance(result, policy.Decision):
+            return jsonify({"status": "blocked", "reasons": result.reasons}), 409
+        call_id = result.id
+    _dial_now(call_id)
+    return jsonify({"id": call_id, "status": "queued", "channel": channel}), 202
+
+
+def _dial_now(call_id: int) -> None:
+    """Hand the call to a worker at once; if Redis is down the sweep places it."""
+    from cobranza import jobs
+
+    rt = runtime()
+    try:
+        jobs.queue_for(rt.redis, rt.settings).enqueue(jobs.place_call, call_id)
+    except Exception as exc:  # noqa: BLE001 - any queue failure leaves it to the sweep
+        log.warning("could not queue call %s now (%s); the sweep will", call_id, exc)

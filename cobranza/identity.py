@@ -51,6 +51,20 @@ def debtor_named_in(session: Session, text: str, among: list[int] | None = None)
     return session.get(Debtor, candidates.pop())
 
 
+def debtor_keyed(session: Session, digits: str) -> Debtor | None:
+    """The debtor a run of digits names, as a caller keys it or says it figure by figure: a tax ID
+    (with or without its check digit) or the digits of one invoice number ("1001" for FAC-1001)."""
+    digits = _digits(digits)
+    if len(digits) < 3:
+        return None
+    found = debtor_named_in(session, digits) if len(digits) >= 6 else None
+    if found is not None:
+        return found
+    owners = {inv.debtor_id for inv in session.scalars(select(Invoice).where(Invoice.number.like(f"%{digits}")))
+              if _digits(inv.number) == digits}
+    return session.get(Debtor, owners.pop()) if len(owners) == 1 else None
+
+
 def link_phone(session: Session, debtor: Debtor, phone: str, name: str | None, channel: str) -> Contact:
     """Add the person who identified themselves as a contact of that company."""
     contact = session.scalar(select(Contact).where(Contact.debtor_id == debtor.id, Contact.phone == phone))

@@ -18,7 +18,7 @@ from rq import Queue
 from sqlalchemy import event
 from sqlalchemy.orm import Session, sessionmaker
 
-from cobranza import db, messaging, outbox
+from cobranza import db, dialing, messaging, outbox
 from cobranza.models import utcnow
 from cobranza.settings import Settings
 
@@ -53,8 +53,13 @@ def send_whatsapp(message_id: int) -> str:
     return messaging.deliver(rt.sessions, rt.settings, message_id)
 
 
+def place_call(call_id: int) -> str:
+    rt = _runtime()
+    return dialing.place(rt.sessions, rt.settings, call_id)
+
+
 def sweep() -> int:
-    """Queue every e-mail and WhatsApp message that is due (new, backed off long
+    """Queue every e-mail, WhatsApp message and outbound call that is due (new, backed off long
     enough, or abandoned by a worker that died)."""
     rt = _runtime()
     now = utcnow()
@@ -62,12 +67,15 @@ def sweep() -> int:
         emails = outbox.due(session, now)
         messages = messaging.due(session, now)
         messaging.release_abandoned(session, now)
+        calls = dialing.due(session, now)
     q = queue_for(rt.redis, rt.settings)
     for email_id in emails:
         q.enqueue(deliver_email, email_id)
     for message_id in messages:
         q.enqueue(send_whatsapp, message_id)
-    return len(emails) + len(messages)
+    for call_id in calls:
+        q.enqueue(place_call, call_id)
+    return len(emails) + len(messages) + len(calls)
 
 
 # --- wiring --------------------------------------------------------------------

@@ -434,3 +434,48 @@ class WhatsAppMessage(Base):
     __table_args__ = (
         CheckConstraint("body IS NOT NULL OR content_sid IS NOT NULL", name="content"),
     )
+
+
+class Call(Base):
+    """A phone call, inbound or outbound, from the first webhook (or the dialer) to its last status.
+
+    The call's short memory (who is on the line, what was asked, silences,
+    keypad mode) is ``state``; the TwiML last answered is kept so a repeated
+    webhook for the same turn gets the same answer without acting twice.
+    Every turn is also on the timeline, as ``voice`` interactions.
+    """
+
+    __tablename__ = "calls"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    sid: Mapped[str | None] = mapped_column(String(64), unique=True)
+    debtor_id: Mapped[int | None] = mapped_column(ForeignKey("debtors.id", ondelete="CASCADE"), index=True)
+    contact_id: Mapped[int | None] = mapped_column(ForeignKey("contacts.id", ondelete="SET NULL"))
+    direction: Mapped[str] = mapped_column(String(16))  # inbound | outbound
+    from_number: Mapped[str] = mapped_column(String(32), default="")
+    to_number: Mapped[str] = mapped_column(String(32), default="")
+    # Twilio's CallStatus: queued, ringing, in-progress, completed, busy, no-answer, failed, canceled.
+    status: Mapped[str] = mapped_column(String(16), default="queued")
+    answered_by: Mapped[str | None] = mapped_column(String(32))
+    # Why an outbound call is placed ("manual", "reminder", "broken_promise", "retry") and about what.
+    purpose: Mapped[str | None] = mapped_column(String(32))
+    invoice_number: Mapped[str | None] = mapped_column(String(64))
+    attempt: Mapped[int] = mapped_column(Integer, default=1)
+    # An outbound call waits as "scheduled" until then; the dialer claims it ("dialing") and places it.
+    not_before: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    language: Mapped[str | None] = mapped_column(String(2))
+    turn: Mapped[int] = mapped_column(Integer, default=0)
+    state: Mapped[dict[str, Any]] = mapped_column(JSONType, default=dict)
+    last_twiml: Mapped[str | None] = mapped_column(Text)
+    # How it ended for collections: promise, handoff, transfer, callback, voicemail, no_answer, busy...
+    outcome: Mapped[str | None] = mapped_column(String(32))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    answered_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    duration: Mapped[int | None] = mapped_column(Integer)
+
+    __table_args__ = (
+        CheckConstraint(_in("direction", ["inbound", "outbound"]), name="direction"),
+        Index("ix_calls_contact_created", "contact_id", "created_at"),
+        Index("ix_calls_status_not_before", "status", "not_before"),
+    )

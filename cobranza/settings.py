@@ -79,6 +79,22 @@ class Settings:
     # Token of the Rasa server's HTTP API (resuming conversations after a handoff); scripts/rasa.sh
     # starts Rasa with the same default. Rasa listens on an internal port only.
     rasa_token: str = "cobranza-internal"
+    # The phone line. A warm transfer needs a number for people and business hours (in BUSINESS_TIMEZONE);
+    # outside them, or without a number, the caller gets a callback request instead.
+    voice_agent_number: str | None = None
+    voice_callback_number: str | None = None  # said in voicemails and goodbyes; VOICE_FROM when unset
+    business_hours: str = "mon-fri 08:00-18:00"
+    business_timezone: str = "America/Bogota"
+    # Voices: Twilio's <Say> voice per language (VOICE_TTS=twilio), espeak-ng's voice per language (local).
+    voice_say_es: str = "Polly.Lupe"
+    voice_say_en: str = "Polly.Joanna"
+    voice_local_es: str = "roa/es-419"
+    voice_local_en: str = "gmw/en-US"
+    # Rendered prompts (VOICE_TTS=local), served under PUBLIC_BASE_URL/voice/audio/.
+    voice_audio_dir: str = str(ROOT / "var" / "voice")
+    # Outbound calls: attempts per contact request (busy, no answer, failed are retried after a pause).
+    voice_max_attempts: int = 3
+    voice_retry_minutes: int = 60
 
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None) -> Settings:
@@ -120,4 +136,15 @@ class Settings:
             promise_horizon_days=int(get("PROMISE_HORIZON_DAYS") or cls.promise_horizon_days),
             payment_instructions=get("PAYMENT_INSTRUCTIONS"),
             rasa_token=get("RASA_TOKEN") or cls.rasa_token,
+            voice_agent_number=get("VOICE_AGENT_NUMBER"),
+            voice_callback_number=get("VOICE_CALLBACK_NUMBER") or get("VOICE_FROM"),
+            business_hours=get("BUSINESS_HOURS") or cls.business_hours,
+            business_timezone=get("BUSINESS_TIMEZONE") or cls.business_timezone,
+            voice_say_es=get("VOICE_SAY_ES") or cls.voice_say_es,
+            voice_say_en=get("VOICE_SAY_EN") or cls.voice_say_en,
+            voice_local_es=get("VOICE_LOCAL_ES") or cls.voice_local_es,
+            voice_local_en=get("VOICE_LOCAL_EN") or cls.voice_local_en,
+            voice_audio_dir=get("VOICE_AUDIO_DIR") or cls.voice_audio_dir,
+            voice_max_attempts=int(get("VOICE_MAX_ATTEMPTS") or cls.voice_max_attempts),
+            voice_retry_minutes=int(get("VOICE_RETRY_MINUTES") or cls.voice_retry_minutes),
         )

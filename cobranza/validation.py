@@ -10,7 +10,7 @@ from __future__ import annotations
 import functools
 import re
 import zoneinfo
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
@@ -202,6 +202,19 @@ def iso_date(value: Any, field: str) -> date:
         except ValueError:
             pass
     raise FieldError(f"{field} must be a date as YYYY-MM-DD (got {value!r})", field, "invalid_date")
+
+
+def instant(value: Any, field: str) -> datetime:
+    """An ISO 8601 moment with its offset ("2026-12-01T10:00:00-05:00"); a naive one is ambiguous."""
+    if not isinstance(value, str):
+        raise FieldError(f"{field} must be an ISO 8601 date-time string", field)
+    try:
+        parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError as exc:
+        raise FieldError(f"{field} is not an ISO 8601 date-time: {value!r}", field) from exc
+    if parsed.tzinfo is None:
+        raise FieldError(f"{field} needs a UTC offset (e.g. 2026-12-01T10:00:00-05:00)", field)
+    return parsed
 
 
 def amount(value: Any, field: str, allow_zero: bool = False) -> Decimal:

@@ -13,22 +13,19 @@ from __future__ import annotations
 import logging
 import re
 from dataclasses import dataclass, field
-from datetime import timedelta
 
-from sqlalchemy import select, update
+from sqlalchemy import update
 from sqlalchemy.orm import Session, sessionmaker
 
-from cobranza import consent, context, db, handoffs, identity, messaging, rasa_client, timeline
+from cobranza import assistant, consent, db, handoffs, identity, messaging, rasa_client, timeline
 from cobranza.keywords import opt_out_channel
-from cobranza.models import Contact, Debtor, Handoff, Interaction, utcnow
-from cobranza.promises import local_today
+from cobranza.models import Contact, Debtor, utcnow
 from cobranza.settings import Settings
 from cobranza.twilio_client import TwilioClient, TwilioError
 from whatsapp.replies import language_of, say
 
 log = logging.getLogger(__name__)
 RASA_CHANNEL = "cobranza_whatsapp"
-COMPLAINTS_FOR = timedelta(days=30)  # how far back repeated complaints count
 BUBBLE_LIMIT = 1600  # characters in one WhatsApp message sent through Twilio
 
 
@@ -103,25 +100,17 @@ def _prepare(session: Session, settings: Settings, turn: Turn) -> _Ready | str:
             return "identified, with_a_person"
         return "with_a_person"
     if just_identified:
-        text = shortcut("greet", language)  # the assistant opens: what is open, and its first question
+        text = assistant.shortcut("greet", language)  # the assistant opens: what is open, and its first question
     elif not turn.text.strip() and turn.media:
-        text = shortcut("send_attachment", language)  # only a file: in collections, nearly always a receipt
+        text = assistant.shortcut("send_attachment", language)  # only a file: in collections, nearly always a receipt
     else:
         text = turn.text
-    metadata = {"debtor_ref": debtor.ref, "contact_id": contact.id, "language": language,
-                "message_sid": turn.sid, "media": turn.media, "channel": "whatsapp",
-                # dates the debtor says ("mañana") are relative to their own calendar
-                "today": local_today(debtor.timezone).isoformat(),
-                "earlier_complaints": context.earlier_complaints(session, debtor.id, utcnow() - COMPLAINTS_FOR)}
+    metadata = assistant.metadata(session, debtor, contact.id, language, "whatsapp", turn.sid, media=turn.media)
     # Told they were found in the same message as the assistant's opening, so they arrive in order.
     preface = [say("identified", language, company=debtor.name)] if just_identified else []
-    return _Ready(text, metadata, _needs_resume(session, debtor.id, last_handoff), debtor.id, contact.id, language,
+    return _Ready(text, metadata, assistant.needs_resume(session, debtor.id, last_handoff, "whatsapp"), debtor.id,
+                  contact.id, language,
                   just_identified, preface)
-
-
-def shortcut(intent: str, language: str) -> str:
-    """Rasa's intent shortcut for a turn with no words to understand, carrying the conversation's language."""
-    return f'/{intent}{{"language": "{language}"}}'
 
 
 def _identify(session: Session, settings: Settings, turn: Turn) -> tuple[Contact, bool] | None:
@@ -185,18 +174,6 @@ def bubbles(texts: list[str], limit: int = BUBBLE_LIMIT) -> list[str]:
         else:
             out.append(text[:limit])
     return out
-
-
-def _needs_resume(session: Session, debtor_id: int, last: Handoff | None) -> bool:
-    """Whether a person handed this debtor back after the assistant last spoke (Rasa is still paused)."""
-    if last is None or last.resolved_at is None:
-        return False
-    spoke = session.scalar(
-        select(Interaction.at).where(Interaction.debtor_id == debtor_id, Interaction.actor == "bot",
-                                     Interaction.direction == "out")
-        .order_by(Interaction.at.desc()).limit(1)
-    )
-    return spoke is None or spoke < last.resolved_at
 
 
 def _record_inbound(session: Session, contact: Contact, turn: Turn) -> None:

@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 
 from cobranza import consent, context, timeline
 from cobranza.dialogue import details, objecting, promising
+from cobranza.dialogue.expect import expected
 from cobranza.dialogue.selection import plain
 from cobranza.dialogue.state import State
 from cobranza.dialogue.turn import Outcome, Reply, Turn
@@ -55,7 +56,8 @@ def respond(session: Session, settings: Settings, u: Understanding, slot: Any,
         state.failures = 0
     if t.closing:
         state.clear_draft()
-    return Outcome(t.replies, state.to_slot(now), handoff_id=t.handoff.id if t.handoff else None)
+    return Outcome(t.replies, state.to_slot(now), handoff_id=t.handoff.id if t.handoff else None,
+                   expect=expected(state), failures=state.failures, closing=t.closing)
 
 
 def _note(t: Turn) -> None:

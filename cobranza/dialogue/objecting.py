@@ -95,7 +95,7 @@ def collect_payment_details(t: Turn, objection: Objection, first: bool = False) 
         t.state.objection_id = objection.id
         if objection.invoice_id is None and len(t.ctx.invoices) > 1:
             t.ask("paid_details", "utter_ask_paid_details_which",
-                  invoices=wording.invoice_list(t.ctx.invoices, t.lang, t.u.today))
+                  invoices=t.invoice_list(list(t.ctx.invoices)))
         else:
             t.ask("paid_details", "utter_ask_paid_details")
         return

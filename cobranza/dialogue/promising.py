@@ -33,7 +33,7 @@ def opening(t: Turn, greet: bool = True) -> None:
         t.say("utter_nothing_open", company=t.debtor.name)
         return
     for promise, number in t.ctx.promises[:3]:
-        t.say("utter_promise_on_file", amount=wording.money(promise.amount, promise.currency, t.lang),
+        t.say("utter_promise_on_file", amount=t.amount(promise.amount, promise.currency),
               invoice=number, date=t.day(promise.promised_date))
     uncovered = t.uncovered()
     if not uncovered:
@@ -63,8 +63,8 @@ def summary(t: Turn, invoices: list[Invoice]) -> None:
               company=t.debtor.name, amount=t.money(inv), due_date=t.day(inv.due_on))
         return
     t.say("utter_summary_many", company=t.debtor.name, count=len(invoices),
-          total=wording.totals(((inv.balance, inv.currency) for inv in invoices), t.lang),
-          invoices=wording.invoice_list(invoices, t.lang, t.u.today))
+          total=t.totals((inv.balance, inv.currency) for inv in invoices),
+          invoices=t.invoice_list(invoices))
 
 
 def ask_date(t: Turn, invoices: list[Invoice]) -> None:
@@ -162,7 +162,7 @@ def agree(t: Turn, reschedule: bool = False) -> None:
     if not chosen:
         state.options = [inv.number for inv in candidates]
         t.ask("which_invoices", "utter_ask_which_invoices",
-              invoices=wording.invoice_list(candidates, t.lang, u.today, numbered=True))
+              invoices=t.invoice_list(candidates, numbered=True))
         return
     amounts = terms.allocate(chosen, state.amount)
     if isinstance(amounts, terms.Problem):
@@ -171,13 +171,13 @@ def agree(t: Turn, reschedule: bool = False) -> None:
             said = state.amount or ""
             state.amount = None
             currency = chosen[0].currency
-            t.ask("terms", "utter_amount_above_balance", amount=wording.money(Decimal(said), currency, t.lang),
-                  balance=wording.money(balance, currency, t.lang), invoices=wording.numbers(chosen, t.lang))
+            t.ask("terms", "utter_amount_above_balance", amount=t.amount(Decimal(said), currency),
+                  balance=t.amount(balance, currency), invoices=wording.numbers(chosen, t.lang))
         else:  # an amount over invoices in several currencies, or nothing readable: one invoice at a time
             state.amount, state.invoices = None, []
             state.options = [inv.number for inv in chosen]
             t.ask("which_invoices", "utter_ask_which_invoices",
-                  invoices=wording.invoice_list(chosen, t.lang, u.today, numbered=True))
+                  invoices=t.invoice_list(chosen, numbered=True))
         return
     chosen = [inv for inv in chosen if inv.id in amounts]
     state.invoices = [inv.number for inv in chosen]
@@ -199,9 +199,12 @@ def read_back(t: Turn, invoices: list[Invoice], amounts: dict[int, Decimal], whe
             t.ask("confirm_promise", "utter_confirm_promise_one", amount=t.money(inv, amount), invoice=inv.number,
                   date=t.day(when))
         return
-    items = "\n".join(f"• {inv.number}: {t.money(inv, amounts[inv.id])}" for inv in invoices)
+    if t.voice:
+        items = "; ".join(f"{inv.number}, {t.money(inv, amounts[inv.id])}" for inv in invoices)
+    else:
+        items = "\n".join(f"• {inv.number}: {t.money(inv, amounts[inv.id])}" for inv in invoices)
     t.ask("confirm_promise", "utter_confirm_promise_many", items=items, date=t.day(when),
-          total=wording.totals(((amounts[inv.id], inv.currency) for inv in invoices), t.lang))
+          total=t.totals((amounts[inv.id], inv.currency) for inv in invoices))
 
 
 def register(t: Turn) -> None:
@@ -229,7 +232,7 @@ def register(t: Turn) -> None:
             t.session, inv, amounts[inv.id], when, u.channel, "bot", u.today, t.creditor, contact=t.contact,
             horizon_days=t.settings.promise_horizon_days))
         t.ctx.receipt_known.add(inv.id)
-    total = wording.totals(((p.amount, p.currency) for p in registered), t.lang)
+    total = t.totals((p.amount, p.currency) for p in registered)
     to = outbox.recipient(t.session, t.debtor.id, t.contact)
     if to is not None and to.email:
         t.say("utter_promise_registered", amount=total, date=t.day(when), email=wording.masked_email(to.email))

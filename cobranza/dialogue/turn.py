@@ -21,6 +21,9 @@ from cobranza.models import Contact, Debtor, Handoff, Invoice
 from cobranza.settings import Settings
 
 FAILURES_BEFORE_HANDOFF = 2
+# On the phone a misunderstanding is often the line, not the words: after two the keypad is offered
+# (the gateway says how), and only after four does a person take over.
+VOICE_FAILURES_BEFORE_HANDOFF = 4
 
 
 @dataclass(frozen=True)
@@ -39,6 +42,9 @@ class Outcome:
     replies: list[Reply]
     state: dict[str, Any]
     handoff_id: int | None = None
+    expect: str | None = None  # what the pending question wants: yes_no, date, amount, choice, change (keypad)
+    failures: int = 0  # turns in a row not understood
+    closing: bool = False  # the debtor is closing: the phone line can say goodbye and hang up
 
     @property
     def handed_off(self) -> bool:
@@ -69,6 +75,11 @@ class Turn:
     @property
     def lang(self) -> str:
         return self.u.language
+
+    @property
+    def voice(self) -> bool:
+        """On the phone: figures and dates are said in words, lists as sentences."""
+        return self.u.channel == "voice"
 
     @property
     def creditor(self) -> str:
@@ -110,10 +121,19 @@ class Turn:
     # --- wording ----------------------------------------------------------------------
 
     def money(self, inv: Invoice, value: Any = None) -> str:
-        return wording.money(inv.balance if value is None else value, inv.currency, self.lang)
+        return self.amount(inv.balance if value is None else value, inv.currency)
+
+    def amount(self, value: Any, currency: str) -> str:
+        return wording.money(value, currency, self.lang, spoken=self.voice)
+
+    def totals(self, amounts: Any) -> str:
+        return wording.totals(amounts, self.lang, spoken=self.voice)
 
     def day(self, value: Any) -> str:
-        return wording.day(value, self.lang, self.u.today)
+        return wording.day(value, self.lang, self.u.today, spoken=self.voice)
+
+    def invoice_list(self, invoices: list[Invoice], numbered: bool = False) -> str:
+        return wording.invoice_list(invoices, self.lang, self.u.today, numbered, spoken=self.voice)
 
     def name_part(self) -> str:
         name = wording.first_name(self.contact.name if self.contact else None)
@@ -164,7 +184,7 @@ class Turn:
         """Say so and ask again; the second time in a row, a person continues."""
         self.understood = False
         self.state.failures += 1
-        if self.state.failures >= FAILURES_BEFORE_HANDOFF:
+        if self.state.failures >= (VOICE_FAILURES_BEFORE_HANDOFF if self.voice else FAILURES_BEFORE_HANDOFF):
             self.hand_off("bot_failure", "utter_handoff_failure", "bot_failure")
             return
         self.say("utter_did_not_understand")

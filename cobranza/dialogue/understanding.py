@@ -9,9 +9,11 @@ that was asked.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Any
+
+from cobranza.dialogue import keypad
 
 FALLBACK = "nlu_fallback"
 
@@ -74,7 +76,7 @@ class Understanding:
         except ValueError:
             today = date.today()
         spoken = language or (lang or {}).get("value") or metadata.get("language") or "es"
-        return cls(
+        understood = cls(
             text=str(parse.get("text") or ""),
             intent=name,
             confidence=confidence,
@@ -95,3 +97,15 @@ class Understanding:
             debtor_ref=metadata.get("debtor_ref"),
             contact_id=int(metadata["contact_id"]) if str(metadata.get("contact_id", "")).isdigit() else None,
         )
+        typed = metadata.get("keypad")
+        return understood.keyed(typed) if isinstance(typed, dict) else understood
+
+    def keyed(self, typed: dict[str, Any]) -> Understanding:
+        """Digits typed on a phone keypad replace what the NLU made of them (see ``keypad``)."""
+        found = keypad.answer(typed.get("expect"), str(typed.get("digits") or ""), self.today, self.language)
+        if found is None:
+            return replace(self, intent=FALLBACK, confidence=0.0, uncertain=True, payment_date=None, amount=None,
+                           conflict={})
+        return replace(self, text=found.text, intent=found.intent, confidence=1.0, uncertain=False,
+                       payment_date=found.payment_date, amount=found.amount, amount_currency=None, date_vague=False,
+                       date_said=None, date_kind=None, conflict={})

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from whatsapp.turns import bubbles, sender_id, shortcut
+from cobranza.assistant import shortcut
+from whatsapp.turns import bubbles, sender_id
 
 
 def test_one_message_per_turn_split_only_past_the_limit() -> None:

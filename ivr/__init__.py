@@ -1,0 +1,1 @@
+"""The phone door: Twilio Voice webhooks, TwiML, keypad, transfer, offline speech and the outbound dialer."""

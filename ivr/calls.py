@@ -1,0 +1,214 @@
+"""``/twilio/voice``: Twilio's requests during a call, answered with TwiML.
+
+Each request is checked (signature), serialised per call (a Redis lock every
+process shares) and taken once: the turn number is in the ``action`` URL the
+app itself wrote, and a request for a turn already taken — Twilio retrying,
+a proxy replaying — gets the TwiML it got the first time, with nothing done
+twice. Status callbacks close the call record.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import redis
+from flask import Blueprint, Response, abort, request, send_from_directory
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from cobranza import db, dialing
+from cobranza.models import Call
+from cobranza.runtime import runtime
+from cobranza.settings import Settings
+from cobranza.twilio_webhooks import signed_only
+from ivr import conversation
+from ivr.conversation import Answer, Heard
+from ivr.twiml import Line
+
+log = logging.getLogger(__name__)
+bp = Blueprint("ivr", __name__)
+LOCK_FOR = 20  # seconds; Twilio gives up on a webhook after 15
+WAIT_FOR_LOCK = 14.0
+
+
+def _twiml(xml: str) -> Response:
+    return Response(xml, status=200, mimetype="text/xml")
+
+
+def _settings() -> Settings:
+    return runtime().settings
+
+
+@contextmanager
+def _one_at_a_time(key: str) -> Iterator[None]:
+    """Requests of one call are taken one after another, whichever web process receives them."""
+    rt = runtime()
+    name = f"{rt.settings.job_queue}:voice-lock:{key}"
+    token = str(time.monotonic_ns())
+    held = False
+    try:
+        deadline = time.monotonic() + WAIT_FOR_LOCK
+        while not (held := bool(rt.redis.set(name, token, nx=True, ex=LOCK_FOR))):
+            if time.monotonic() > deadline:
+                break
+            time.sleep(0.02)
+    except redis.RedisError as exc:
+        log.warning("Redis unavailable (%s): call %s not serialised", exc, key)
+    try:
+        yield
+    finally:
+        if held:
+            try:
+                if rt.redis.get(name) == token.encode():
+                    rt.redis.delete(name)
+            except redis.RedisError:
+                pass
+
+
+def render(settings: Settings, call: Call, answer: Answer) -> str:
+    language = call.language or "es"
+    line = Line(settings, language, str((call.state or {}).get("locale") or ("en-US" if language == "en" else "es-US")))
+    if answer.then == "hangup":
+        return line.hang_up(answer.items)
+    if answer.then == "dial" and answer.dial_to:
+        return line.dial(answer.items, answer.dial_to, f"{settings.public_base_url}/twilio/voice/dial?call={call.id}",
+                         settings.voice_from)
+    action = f"{settings.public_base_url}/twilio/voice/turn?call={call.id}&n={call.turn + 1}"
+    return line.gather(answer.items, action, answer.expect)
+
+
+@bp.post("/twilio/voice")
+@signed_only(_settings)
+def start() -> Response:
+    """A call starts: inbound, or an outbound call of ours that was answered."""
+    rt = runtime()
+    form = request.form
+    sid = form.get("CallSid", "")
+    if not sid:
+        abort(400, "CallSid is required")
+    outbound = form.get("Direction", "inbound").startswith("outbound")
+    key = request.args.get("call") if outbound and request.args.get("call", "").isdigit() else sid
+    with _one_at_a_time(key):
+        with db.transaction(rt.sessions) as session:
+            call = _outbound_call(session, sid) if outbound else session.scalar(select(Call).where(Call.sid == sid))
+            if call is not None and call.last_twiml is not None:
+                return _twiml(call.last_twiml)  # the same request again
+            if call is None:
+                if outbound:
+                    log.warning("answered outbound call %s is not ours", sid)
+                    return _twiml(Line(rt.settings, "es", "es-US").hang_up([]))
+                call = Call(sid=sid, direction="inbound", from_number=form.get("From", ""),
+                            to_number=form.get("To", ""), status=form.get("CallStatus", "ringing"), state={})
+                session.add(call)
+                try:
+                    session.flush()
+                except IntegrityError:  # the same CallSid raced in through another process
+                    session.rollback()
+                    existing = session.scalar(select(Call).where(Call.sid == sid))
+                    return _twiml(existing.last_twiml or "") if existing else abort(409)
+                answer = conversation.start_inbound(session, rt.settings, call)
+                _started(session, call)
+            else:
+                call.status = form.get("CallStatus", call.status) or call.status
+                answer = conversation.start_outbound(session, rt.settings, call, form.get("AnsweredBy"))
+            xml = render(rt.settings, call, answer)
+            call.last_twiml = xml
+            return _twiml(xml)
+
+
+def _outbound_call(session: Session, sid: str) -> Call | None:
+    raw = request.args.get("call", "")
+    call = session.get(Call, int(raw)) if raw.isdigit() else None
+    if call is None:
+        call = session.scalar(select(Call).where(Call.sid == sid))
+    if call is not None and call.sid is None:
+        call.sid = sid  # the answer can arrive before the dialer stored Twilio's answer
+    return call if call is not None and call.sid == sid else None
+
+
+def _started(session: Session, call: Call) -> None:
+    from cobranza import timeline
+
+    call.answered_at = call.answered_at or call.created_at
+    if call.debtor_id is not None:
+        timeline.record(session, call.debtor_id, "voice", "in", "call_started", "Llamada entrante",
+                        contact_id=call.contact_id, external_id=call.sid, actor="debtor",
+                        data={"call_id": call.id, "from": call.from_number})
+
+
+def _this_call(session: Session, raw_id: str) -> Call:
+    """The call an action URL names, if the request is about that very call (404 otherwise)."""
+    call = session.get(Call, int(raw_id))
+    if call is None or call.sid != request.form.get("CallSid"):
+        abort(404)
+    return call
+
+
+@bp.post("/twilio/voice/turn")
+@signed_only(_settings)
+def turn() -> Response:
+    """The caller answered a ``<Gather>`` (or stayed silent)."""
+    rt = runtime()
+    raw_id, raw_n = request.args.get("call", ""), request.args.get("n", "")
+    if not raw_id.isdigit() or not raw_n.isdigit():
+        abort(400, "call and n are required")
+    with _one_at_a_time(raw_id):
+        with db.transaction(rt.sessions) as session:
+            call = _this_call(session, raw_id)
+            n = int(raw_n)
+            if n <= call.turn:
+                return _twiml(call.last_twiml or "")  # this turn was already taken
+            answer = conversation.take_turn(session, rt.settings, call, Heard.from_form(request.form))
+            call.turn = n
+            xml = render(rt.settings, call, answer)  # its action asks for turn n + 1
+            call.last_twiml = xml
+            return _twiml(xml)
+
+
+@bp.post("/twilio/voice/dial")
+@signed_only(_settings)
+def dial_ended() -> Response:
+    """The warm transfer ended: talked (hang up), or nobody took it (a callback is promised)."""
+    rt = runtime()
+    raw_id = request.args.get("call", "")
+    if not raw_id.isdigit():
+        abort(400, "call is required")
+    status = request.form.get("DialCallStatus", "")
+    with _one_at_a_time(raw_id):
+        with db.transaction(rt.sessions) as session:
+            call = _this_call(session, raw_id)
+            if call.state.get("stage") != "transferring":
+                return _twiml(call.last_twiml or "")
+            if status in ("completed", "answered"):
+                call.state = {**call.state, "stage": "ended"}
+                xml = Line(rt.settings, call.language or "es", "es-US").hang_up([])
+            else:
+                answer = conversation.callback_after_failed_transfer(session, rt.settings, call)
+                xml = render(rt.settings, call, answer)
+            call.last_twiml = xml
+            return _twiml(xml)
+
+
+@bp.post("/twilio/voice/status")
+@signed_only(_settings)
+def status() -> Response:
+    rt = runtime()
+    form = request.form
+    dialing.record_status(rt.sessions, rt.settings, request.args.get("call"), form.get("CallSid", ""),
+                         form.get("CallStatus", ""), form.get("CallDuration"), form.get("AnsweredBy"))
+    return Response(status=204)
+
+
+@bp.get("/voice/audio/<name>")
+def audio(name: str) -> Response:
+    """Rendered prompts for ``<Play>``: content-addressed, so cached forever by Twilio and proxies."""
+    if not name.endswith(".wav") or "/" in name or name.startswith("."):
+        abort(404)
+    folder = Path(runtime().settings.voice_audio_dir)
+    response = send_from_directory(folder, name, mimetype="audio/wav", max_age=365 * 24 * 3600)
+    return response

@@ -1,0 +1,488 @@
+"""One phone call, turn by turn: who is on the line, what they said, what the line answers.
+
+The same brain as WhatsApp (Rasa on the ``cobranza_voice`` channel, the
+``cobranza.dialogue`` rules, the same services), heard and answered
+differently: speech with Twilio's confidence or keypad digits in, TwiML out.
+Around the assistant the line does what only a phone needs — offer the other
+language, identify a caller by keypad or voice, confirm who answered an
+outbound call before saying anything about a debt, re-prompt after silence,
+switch to the keypad after misunderstandings, and transfer or promise a
+callback when a person must take over.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from cobranza import assistant, consent, db, handoffs, hours, identity, rasa_client, timeline
+from cobranza.keywords import opt_out_channel
+from cobranza.models import Call, Contact, Debtor, Handoff, utcnow
+from cobranza.redaction import redact_cards
+from cobranza.settings import Settings
+from ivr import locales, prompts
+from ivr.twiml import Spoken
+
+log = logging.getLogger(__name__)
+RASA_CHANNEL = "cobranza_voice"
+MACHINE = ("machine_start", "machine_end_beep", "machine_end_silence", "machine_end_other", "fax")
+IDENTIFY_TRIES = 3
+TRANSCRIPT_KEPT = 60
+_YES = re.compile(r"^(?:si|sí|sip|claro|correcto|asi es|así es|yes|yeah|yep|speaking|that s me|it s me|con el|con ella"
+                  r"|el habla|ella habla|soy yo|1)\b", re.I)
+_NO = re.compile(r"^(?:no|nope|wrong|equivocado|2)\b", re.I)
+_SPOKEN_DIGITS = {"cero": "0", "uno": "1", "una": "1", "dos": "2", "tres": "3", "cuatro": "4", "cinco": "5",
+                  "seis": "6", "siete": "7", "ocho": "8", "nueve": "9", "zero": "0", "oh": "0", "one": "1",
+                  "two": "2", "three": "3", "four": "4", "five": "5", "six": "6", "seven": "7", "eight": "8",
+                  "nine": "9"}
+
+
+@dataclass(frozen=True)
+class Heard:
+    """One turn of the caller: what Twilio transcribed (and how sure it was), or the keys pressed."""
+
+    speech: str = ""
+    confidence: float | None = None
+    digits: str = ""
+
+    @property
+    def silent(self) -> bool:
+        return not self.speech.strip() and not self.digits.strip()
+
+    @property
+    def as_text(self) -> str:
+        return self.speech.strip() or self.digits.strip()
+
+    @classmethod
+    def from_form(cls, form: Any) -> Heard:
+        raw = form.get("Confidence")
+        try:
+            confidence = float(raw) if raw not in (None, "") else None
+        except ValueError:
+            confidence = None
+        # card numbers never reach Rasa, the timeline or logs, spoken or keyed
+        return cls(redact_cards(form.get("SpeechResult") or ""), confidence,
+                   redact_cards(form.get("Digits") or ""))
+
+
+@dataclass
+class Answer:
+    """What the line does next: speak, then listen (``gather``), hang up, or dial a person."""
+
+    items: list[Spoken] = field(default_factory=list)
+    then: str = "gather"  # gather | hangup | dial
+    expect: str | None = None
+    dial_to: str | None = None
+
+
+# --- the call's first request ----------------------------------------------------------------
+
+def start_inbound(session: Session, settings: Settings, call: Call) -> Answer:
+    """A debtor calls: greet, offer the other language, identify (by caller ID or by asking)."""
+    contacts = identity.contacts_for_phone(session, call.from_number)
+    debtor_ids = sorted({c.debtor_id for c in contacts})
+    state = call.state = {"stage": "identify", "identify_tries": 0, "offered_language": True}
+    if len(debtor_ids) == 1:
+        contact = contacts[0]
+        debtor = session.get(Debtor, contact.debtor_id)
+        assert debtor is not None
+        _attach(call, debtor, contact)
+        intro = [_say("welcome", call, company=settings.company_name), _offer(call)]
+        return _open_conversation(session, settings, call, debtor, contact, intro)
+    call.language = locales.language_of_number(call.from_number)
+    state["locale"] = locales.locale(locales.country_of(call.from_number), call.language)
+    call.state = dict(state)
+    return Answer([_say("welcome", call, company=settings.company_name), _offer(call), _say("ask_identity", call)])
+
+
+def start_outbound(session: Session, settings: Settings, call: Call, answered_by: str | None) -> Answer:
+    """An outbound call was answered: a machine gets a voicemail with no debt details; a person is
+    asked whether they are the contact before anything about the account is said."""
+    call.answered_by = answered_by
+    call.answered_at = call.answered_at or utcnow()
+    debtor = session.get(Debtor, call.debtor_id) if call.debtor_id else None
+    contact = session.get(Contact, call.contact_id) if call.contact_id else None
+    if debtor is None or contact is None:
+        call.outcome = "failed"
+        return Answer([], then="hangup")
+    call.language = contact.language or debtor.language
+    call.state = {"stage": "confirm_person", "confirm_tries": 0,
+                  "locale": locales.locale(debtor.country, call.language)}
+    number = prompts.number(settings.voice_callback_number, call.language)
+    if (answered_by or "").startswith("machine") or answered_by == "fax":
+        call.outcome = "voicemail" if answered_by != "fax" else "fax"
+        text = prompts.say("voicemail", call.language, creditor=settings.company_name, number=number)
+        timeline.record(session, debtor.id, "voice", "out", "voicemail_left", text, contact_id=contact.id,
+                        external_id=call.sid, actor="bot", data={"call_id": call.id, "answered_by": answered_by})
+        return Answer([] if answered_by == "fax" else [(text, call.language)], then="hangup")
+    timeline.record(session, debtor.id, "voice", "internal", "call_answered",
+                    "Llamada saliente contestada", contact_id=contact.id, external_id=call.sid, actor="system",
+                    data={"call_id": call.id, "answered_by": answered_by})
+    item = _say("outbound_opening", call, creditor=settings.company_name, person=_person(call, contact, debtor))
+    _remember(call, "bot", item[0])
+    return Answer([item], expect="yes_no")
+
+
+# --- every later turn ----------------------------------------------------------------------------
+
+def take_turn(session: Session, settings: Settings, call: Call, heard: Heard) -> Answer:
+    state = dict(call.state or {})
+    stage = state.get("stage")
+    if stage == "ended":
+        return Answer([_say("goodbye", call)], then="hangup")
+    if heard.silent:
+        return _silence(session, settings, call)
+    call.state = {**state, "silences": 0}
+    first_turn = bool(state.pop("offered_language", False))
+    call.state = {**call.state, "offered_language": False}
+    if first_turn and _switch_language(call, heard):
+        return _restart_in_other_language(session, settings, call)
+    if stage == "identify":
+        return _identify(session, settings, call, heard)
+    debtor = session.get(Debtor, call.debtor_id) if call.debtor_id else None
+    contact = session.get(Contact, call.contact_id) if call.contact_id else None
+    if debtor is None or contact is None:
+        return Answer([_say("unavailable", call)], then="hangup")
+    if stage == "confirm_person":
+        return _confirm_person(session, settings, call, debtor, contact, heard)
+    return _converse(session, settings, call, debtor, contact, heard)
+
+
+def _switch_language(call: Call, heard: Heard) -> bool:
+    other_key = "1" if call.language == "en" else "2"
+    said = heard.speech.strip().lower()
+    return heard.digits.strip() == other_key or said in ({"español", "espanol", "spanish"} if call.language == "en"
+                                                          else {"english", "inglés", "ingles"})
+
+
+def _restart_in_other_language(session: Session, settings: Settings, call: Call) -> Answer:
+    call.language = "es" if call.language == "en" else "en"
+    debtor = session.get(Debtor, call.debtor_id) if call.debtor_id else None
+    contact = session.get(Contact, call.contact_id) if call.contact_id else None
+    call.state = {**call.state, "locale": locales.locale(debtor.country if debtor else
+                                                         locales.country_of(call.from_number), call.language)}
+    if debtor is None or contact is None:
+        return Answer([_say("ask_identity", call)])
+    contact.language = call.language
+    timeline.record(session, debtor.id, "voice", "internal", "language_changed",
+                    "El contacto prefiere " + ("inglés" if call.language == "en" else "español"),
+                    contact_id=contact.id, actor="debtor", data={"language": call.language})
+    return _open_conversation(session, settings, call, debtor, contact, [])
+
+
+def _identify(session: Session, settings: Settings, call: Call, heard: Heard) -> Answer:
+    """An unknown number: a tax ID or an invoice number, said or keyed; nothing about a debt before."""
+    said = heard.digits or _digits_spoken(heard.speech)
+    debtor = identity.debtor_keyed(session, said) or identity.debtor_named_in(session, heard.speech)
+    _record_in(session, call, heard, debtor.id if debtor else None)
+    if debtor is None:
+        tries = int(call.state.get("identify_tries", 0)) + 1
+        call.state = {**call.state, "identify_tries": tries}
+        if tries >= IDENTIFY_TRIES:
+            call.outcome = "not_identified"
+            return _end(call, [_say("identity_give_up", call)])
+        return Answer([_say("identity_not_found", call)])
+    contact = identity.link_phone(session, debtor, call.from_number, None, "voice")
+    _attach(call, debtor, contact)
+    call.state = {**call.state, "locale": locales.locale(debtor.country, call.language)}
+    return _open_conversation(session, settings, call, debtor, contact, [_say("identified", call,
+                                                                               company=debtor.name)])
+
+
+def _confirm_person(session: Session, settings: Settings, call: Call, debtor: Debtor, contact: Contact,
+                    heard: Heard) -> Answer:
+    _record_in(session, call, heard, debtor.id)
+    answer = _plain(heard.as_text)
+    if _YES.match(answer):
+        return _open_conversation(session, settings, call, debtor, contact, [])
+    tries = int(call.state.get("confirm_tries", 0)) + 1
+    call.state = {**call.state, "confirm_tries": tries}
+    if _NO.match(answer) or tries >= 2:
+        call.outcome = "wrong_person"
+        number = prompts.number(settings.voice_callback_number, call.language)
+        item = _say("wrong_person", call, person=_person(call, contact, debtor), number=number)
+        timeline.record(session, debtor.id, "voice", "internal", "wrong_person",
+                        "Contestó otra persona; se pidió que el contacto devuelva la llamada", contact_id=contact.id,
+                        external_id=call.sid, actor="bot", data={"call_id": call.id})
+        return _end(call, [item], session=session, debtor_id=debtor.id, contact_id=contact.id)
+    item = _say("outbound_opening", call, creditor=settings.company_name, person=_person(call, contact, debtor))
+    return Answer([item], expect="yes_no")
+
+
+def _open_conversation(session: Session, settings: Settings, call: Call, debtor: Debtor, contact: Contact,
+                       intro: list[Spoken]) -> Answer:
+    """The assistant opens (what is open, its first question) — or, with a person on the case, a person."""
+    call.state = {**call.state, "stage": "converse"}
+    active = handoffs.active_for(session, debtor.id)
+    if active is not None:  # the bot stays silent while people have the case, on every channel
+        return _to_people(session, settings, call, debtor, contact, active, intro)
+    metadata = {"purpose": call.purpose, "about_invoice": call.invoice_number} if call.direction == "outbound" else {}
+    return _ask_assistant(session, settings, call, debtor, contact, assistant.shortcut("greet", call.language),
+                          intro, resume=assistant.needs_resume(session, debtor.id, handoffs.latest(session, debtor.id),
+                                                               "voice"), extra=metadata)
+
+
+def _converse(session: Session, settings: Settings, call: Call, debtor: Debtor, contact: Contact,
+              heard: Heard) -> Answer:
+    state = call.state
+    _record_in(session, call, heard, debtor.id)
+    channel = opt_out_channel(heard.speech, "voice") if heard.speech else None
+    if channel is not None:
+        consent.set_consent(session, contact, channel, False, "debtor_request", "debtor", heard.speech)
+        if channel == "voice":
+            call.outcome = "opted_out"
+            return _end(call, [_say("opted_out_voice", call)], session=session, debtor_id=debtor.id,
+                        contact_id=contact.id)
+        return _speak(session, call, debtor.id, contact.id,
+                      Answer([_say("opted_out_whatsapp", call), _say("anything_else", call)]))
+    if state.get("open") is False and _NO.match(_plain(heard.as_text)) and not heard.digits:
+        # "¿Algo más?" — "no": a polite goodbye, not another question
+        call.outcome = call.outcome or "completed"
+        return _end(call, [_say("goodbye", call)], session=session, debtor_id=debtor.id,
+                    contact_id=contact.id)
+    active = handoffs.active_for(session, debtor.id)
+    if active is not None:
+        return _to_people(session, settings, call, debtor, contact, active, [])
+    keypad = {"expect": state.get("expect"), "digits": heard.digits} if heard.digits and state.get("expect") else None
+    text = heard.speech or (f"[teclado] {heard.digits}" if keypad else heard.digits)
+    extra: dict[str, Any] = {"speech_confidence": heard.confidence}
+    if keypad:
+        extra["keypad"] = keypad
+    return _ask_assistant(session, settings, call, debtor, contact, text, [], resume=False, extra=extra)
+
+
+def _ask_assistant(session: Session, settings: Settings, call: Call, debtor: Debtor, contact: Contact, text: str,
+                   intro: list[Spoken], resume: bool, extra: dict[str, Any]) -> Answer:
+    sender = sender_id(contact.phone or call.from_number)
+    metadata = assistant.metadata(session, debtor, contact.id, call.language or debtor.language, "voice",
+                                  _turn_id(call), call_sid=call.sid, **extra)
+    # No database transaction is held open while the assistant (which writes) thinks.
+    session.commit()
+    try:
+        if resume:
+            rasa_client.resume(settings.rasa_url, settings.rasa_token, sender)
+        replies = rasa_client.send_turn(settings.rasa_url, RASA_CHANNEL, sender, text, metadata)
+        db.for_writing(session)
+        texts = [str(r["text"]) for r in replies if r.get("text")]
+        if not texts:
+            raise rasa_client.RasaUnavailable("the assistant gave no answer")
+    except rasa_client.RasaUnavailable as exc:
+        log.warning("assistant unavailable on a call: %s", exc)
+        db.for_writing(session)
+        handoff = handoffs.open_handoff(session, debtor.id, "bot_unavailable", "voice", "system",
+                                        evidence={"message": text, "error": str(exc)[:300]})
+        return _to_people(session, settings, call, debtor, contact, handoff, [*intro, _say("unavailable", call)])
+    voice = next((r["custom"]["voice"] for r in replies
+                  if isinstance(r.get("custom"), dict) and isinstance(r["custom"].get("voice"), dict)), {})
+    language = _language_now(session, contact, debtor, call)
+    items = [*intro, *((t, language) for t in texts)]
+    handoff_id = voice.get("handoff_id")
+    if handoff_id:
+        handoff = session.get(Handoff, int(handoff_id))
+        if handoff is not None:
+            return _to_people(session, settings, call, debtor, contact, handoff, items)
+    if voice.get("closing"):
+        call.outcome = call.outcome or "completed"
+        return _end(call, items, session=session, debtor_id=debtor.id, contact_id=contact.id)
+    expect = voice.get("expect")
+    open_question = expect is not None or _asks(texts)
+    if not open_question:
+        items.append(_say("anything_else", call))
+    if int(voice.get("failures") or 0) >= 2 and expect:
+        items.append(_say(f"keys_{expect}", call))  # two misunderstandings: the keypad, for what is asked
+    call.state = {**call.state, "expect": expect, "open": open_question, "prompt": [list(i) for i in items[-3:]]}
+    return _speak(session, call, debtor.id, contact.id, Answer(items, expect=expect))
+
+
+def _to_people(session: Session, settings: Settings, call: Call, debtor: Debtor, contact: Contact,
+               handoff: Handoff, items: list[Spoken]) -> Answer:
+    """A person takes over: a warm transfer inside business hours with a number for people; otherwise
+    a callback request in the inbox with the call's transcript, and the caller told when to expect it."""
+    now = utcnow()
+    transcript = list(call.state.get("transcript") or [])
+    voice_evidence: dict[str, Any] = {"call_sid": call.sid, "call_id": call.id, "transcript": transcript,
+                                      "callback_number": contact.phone or call.from_number}
+    if settings.voice_agent_number and hours.is_open(settings.business_hours, settings.business_timezone, now):
+        handoff.evidence = {**(handoff.evidence or {}), "voice": {**voice_evidence, "route": "transfer"}}
+        call.outcome = "transfer"
+        timeline.record(session, debtor.id, "voice", "internal", "call_transferred",
+                        "Llamada transferida a una persona del equipo", contact_id=contact.id, external_id=call.sid,
+                        actor="bot", data={"call_id": call.id, "handoff_id": handoff.id})
+        answer = Answer([*items, _say("transfer", call)], then="dial", dial_to=settings.voice_agent_number)
+        call.state = {**call.state, "stage": "transferring"}
+        return _speak(session, call, debtor.id, contact.id, answer)
+    return _callback(session, settings, call, debtor.id, contact.id, handoff, items, voice_evidence)
+
+
+def callback_after_failed_transfer(session: Session, settings: Settings, call: Call) -> Answer:
+    """The agents did not pick up the transfer: the caller is promised a callback instead."""
+    handoff = handoffs.active_for(session, call.debtor_id) if call.debtor_id else None
+    if handoff is None or call.debtor_id is None or call.contact_id is None:
+        return _end(call, [_say("goodbye", call)])
+    evidence = dict((handoff.evidence or {}).get("voice") or {})
+    return _callback(session, settings, call, call.debtor_id, call.contact_id, handoff,
+                     [_say("transfer_failed", call)], evidence)
+
+
+def _callback(session: Session, settings: Settings, call: Call, debtor_id: int, contact_id: int, handoff: Handoff,
+              items: list[Spoken], evidence: dict[str, Any]) -> Answer:
+    when_iso, when_said = _callback_time(settings, call.language or "es")
+    handoff.evidence = {**(handoff.evidence or {}),
+                        "voice": {**evidence, "route": "callback", "callback_by": when_iso}}
+    call.outcome = "callback"
+    timeline.record(session, debtor_id, "voice", "internal", "callback_requested",
+                    f"Devolver la llamada al {evidence.get('callback_number') or ''} "
+                    f"({when_iso or 'lo antes posible'})",
+                    contact_id=contact_id, external_id=call.sid, actor="bot",
+                    data={"call_id": call.id, "handoff_id": handoff.id, "callback_by": when_iso})
+    return _end(call, [*items, _say("callback", call, when=when_said)], session=session, debtor_id=debtor_id,
+                contact_id=contact_id)
+
+
+def _callback_time(settings: Settings, language: str) -> tuple[str | None, str]:
+    now = utcnow()
+    spec, zone = settings.business_hours, settings.business_timezone
+    try:
+        if hours.is_open(spec, zone, now):
+            closes = hours.closing_today(spec, zone, now)
+            assert closes is not None
+            return closes.isoformat(), prompts.when("today", language, at=(closes.hour, closes.minute))
+        opens = hours.next_opening(spec, zone, now)
+    except ValueError:
+        opens = None
+    if opens is None:
+        return None, prompts.when("soon", language)
+    from cobranza.formatting import WEEKDAYS
+
+    return opens.isoformat(), prompts.when("later", language, day=WEEKDAYS[language][opens.weekday()],
+                                           at=(opens.hour, opens.minute))
+
+
+def _silence(session: Session, settings: Settings, call: Call) -> Answer:
+    """Silence: once, "are you still there?" and the question again; twice, a goodbye that says how to
+    call back. After "anything else?" one silence is enough."""
+    silences = int(call.state.get("silences", 0)) + 1
+    call.state = {**call.state, "silences": silences, "offered_language": False}
+    if call.debtor_id is not None:
+        timeline.record(session, call.debtor_id, "voice", "in", "voice_silence", "(silencio)",
+                        contact_id=call.contact_id, external_id=_turn_id(call), actor="debtor",
+                        data={"call_id": call.id})
+    if silences >= 2 or call.state.get("open") is False:
+        call.outcome = call.outcome or "silence"
+        number = prompts.number(settings.voice_callback_number, call.language or "es")
+        return _end(call, [_say("silence_goodbye", call, number=number)], session=session,
+                    debtor_id=call.debtor_id, contact_id=call.contact_id)
+    prompt = [(str(t), str(lang)) for t, lang in call.state.get("prompt") or []]
+    if call.state.get("stage") == "identify":
+        prompt = [_say("ask_identity", call)]
+    return Answer([_say("still_there", call), *prompt], expect=call.state.get("expect"))
+
+
+# --- small pieces ---------------------------------------------------------------------------
+
+def sender_id(phone: str) -> str:
+    """A URL-safe Rasa conversation id per phone number: "tel-573001234567"."""
+    return "tel-" + re.sub(r"\D", "", phone)
+
+
+def _attach(call: Call, debtor: Debtor, contact: Contact) -> None:
+    call.debtor_id, call.contact_id = debtor.id, contact.id
+    call.language = contact.language or debtor.language
+    call.state = {**(call.state or {}), "locale": locales.locale(debtor.country, call.language)}
+
+
+def _offer(call: Call) -> Spoken:
+    other = "es" if call.language == "en" else "en"
+    return prompts.say("offer_other_language", other), other
+
+
+def _say(key: str, call: Call, **values: str) -> Spoken:
+    language = call.language or "es"
+    return prompts.say(key, language, **values), language
+
+
+def _person(call: Call, contact: Contact, debtor: Debtor) -> str:
+    return contact.name.strip() or prompts.say("payments_person", call.language or "es", company=debtor.name)
+
+
+def _language_now(session: Session, contact: Contact, debtor: Debtor, call: Call) -> str:
+    """The assistant may have noticed the caller switched language this turn."""
+    session.refresh(contact)
+    language = contact.language or debtor.language
+    if language != call.language:
+        call.language = language
+        call.state = {**call.state, "locale": locales.locale(debtor.country, language)}
+    return language
+
+
+def _asks(texts: list[str]) -> bool:
+    return bool(texts) and texts[-1].rstrip().endswith("?")
+
+
+def _turn_id(call: Call) -> str:
+    return f"{call.sid}:{call.turn + 1}"
+
+
+def _plain(text: str) -> str:
+    import unicodedata
+
+    text = unicodedata.normalize("NFKD", text.lower())
+    text = "".join(ch for ch in text if not unicodedata.combining(ch))
+    return " ".join(re.sub(r"[^a-z0-9 ]+", " ", text).split())
+
+
+def _digits_spoken(text: str) -> str:
+    """"nueve cero cero uno dos tres" -> "900123": IDs said figure by figure."""
+    words = _plain(text).split()
+    out = []
+    for word in words:
+        if word.isdigit():
+            out.append(word)
+        elif word in _SPOKEN_DIGITS:
+            out.append(_SPOKEN_DIGITS[word])
+    return "".join(out)
+
+
+def _remember(call: Call, who: str, text: str) -> None:
+    transcript = [*(call.state.get("transcript") or []), {"who": who, "text": text}][-TRANSCRIPT_KEPT:]
+    call.state = {**call.state, "transcript": transcript}
+
+
+def _record_in(session: Session, call: Call, heard: Heard, debtor_id: int | None) -> None:
+    text = heard.speech or (f"[teclado] {heard.digits}" if heard.digits else "")
+    _remember(call, "caller", text)
+    if debtor_id is None:
+        return
+    timeline.record(session, debtor_id, "voice", "in", "voice_in", text, contact_id=call.contact_id,
+                    external_id=_turn_id(call), actor="debtor",
+                    data={"call_id": call.id, "confidence": heard.confidence, "digits": heard.digits or None,
+                          "input": "dtmf" if heard.digits and not heard.speech else "speech"})
+
+
+def _speak(session: Session, call: Call, debtor_id: int | None, contact_id: int | None, answer: Answer) -> Answer:
+    """On the timeline (and the call's transcript): what the line said."""
+    text = " ".join(t for t, _ in answer.items)
+    if text:
+        _remember(call, "bot", text)
+        if debtor_id is not None:
+            timeline.record(session, debtor_id, "voice", "out", "voice_out", text, contact_id=contact_id,
+                            external_id=call.sid, actor="bot", data={"call_id": call.id})
+    return answer
+
+
+def _end(call: Call, items: list[Spoken], session: Session | None = None, debtor_id: int | None = None,
+         contact_id: int | None = None) -> Answer:
+    call.state = {**call.state, "stage": "ended"}
+    answer = Answer(items, then="hangup")
+    if session is not None:
+        return _speak(session, call, debtor_id, contact_id, answer)
+    return answer
+
+
+def calls_for(session: Session, debtor_id: int) -> list[Call]:
+    return list(session.scalars(select(Call).where(Call.debtor_id == debtor_id).order_by(Call.id)))

@@ -1,0 +1,36 @@
+"""Offline speech on the phone line (VOICE_TTS=local): prompts rendered once, served for <Play>."""
+
+from __future__ import annotations
+
+import uuid
+import xml.etree.ElementTree as ET
+from dataclasses import replace
+from pathlib import Path
+
+from cobranza.app import create_app
+from cobranza.settings import Settings
+from cobranza.twilio_webhooks import signature_for
+from doors import DOORS
+from ivr import speech
+
+
+def test_local_speech_is_played_from_a_content_addressed_cache(settings: Settings, tmp_path: Path) -> None:
+    live = replace(settings, voice_tts="local", voice_audio_dir=str(tmp_path), twilio_auth_token="tok",
+                   public_base_url="https://cobranza.example.com")
+    app = create_app(live, blueprints=DOORS)
+    client = app.test_client()
+    params = {"CallSid": f"CA{uuid.uuid4().hex}", "From": "+573009990001", "To": "+576015550100",
+              "Direction": "inbound", "CallStatus": "ringing"}
+    url = live.public_base_url + "/twilio/voice"
+    answer = client.post("/twilio/voice", data=params, headers={"X-Twilio-Signature": signature_for("tok", url,
+                                                                                                     params)})
+    assert answer.status_code == 200
+    plays = [e.text or "" for e in ET.fromstring(answer.data).iter("Play")]
+    assert plays and not list(ET.fromstring(answer.data).iter("Say"))
+    name = plays[0].rsplit("/", 1)[1]
+    audio = client.get(f"/voice/audio/{name}")
+    assert audio.status_code == 200 and audio.mimetype == "audio/wav" and audio.data[:4] == b"RIFF"
+    # the same text, voice and language is the same file: rendered once
+    assert speech.render(live, "Gracias por llamar a Acme S.A.S.", "es") in {p.rsplit("/", 1)[1] for p in plays}
+    assert client.get("/voice/audio/..%2Fsecret.wav").status_code == 404
+    app.extensions["cobranza"].close()
