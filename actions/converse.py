@@ -64,7 +64,7 @@ class ActionConverse(Action):
             # The phone line needs to know what the question wants (keypad), and whether to hang up.
             dispatcher.utter_message(json_message={"voice": {
                 "expect": outcome.expect, "failures": outcome.failures, "closing": outcome.closing,
-                "handoff_id": outcome.handoff_id}})
+                "handoff_id": outcome.handoff_id, "language": tracker.get_slot("language")}})
         events: list[EventType] = [SlotSet("conversation", outcome.state)]
         if outcome.handed_off:
             log.info("conversation %s handed to a person (handoff %s)", tracker.sender_id, outcome.handoff_id)

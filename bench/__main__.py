@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import logging
 
-from bench import import_csv, whatsapp
+from bench import import_csv, voice, whatsapp
 
 
 def main() -> None:
@@ -20,6 +20,9 @@ def main() -> None:
     print("== WhatsApp turns: the gateway versus Rasa alone ==", flush=True)
     turns, messages = (4, 20) if args.quick else (40, 200)
     for line in whatsapp.main(rounds=turns, messages=messages):
+        print(line, flush=True)
+    print("== the phone line: IVR turns, speech ==", flush=True)
+    for line in voice.main(rounds=4 if args.quick else 30):
         print(line, flush=True)
 
 

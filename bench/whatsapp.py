@@ -104,7 +104,7 @@ class Stack:
 
 
 @contextmanager
-def stack(workers: int) -> Iterator[Stack]:
+def stack(workers: int, extra_env: dict[str, str] | None = None) -> Iterator[Stack]:
     backend = "postgresql" if postgres_available() else "sqlite"
     with scratch_database(backend) as url:
         factory = make_session_factory(make_engine(url))
@@ -128,7 +128,7 @@ def stack(workers: int) -> Iterator[Stack]:
                "PUBLIC_BASE_URL": f"http://127.0.0.1:{web_port}", "TWILIO_ACCOUNT_SID": SID,
                "TWILIO_AUTH_TOKEN": TOKEN, "TWILIO_API_BASE": f"http://127.0.0.1:{standin_port}",
                "WHATSAPP_FROM": "whatsapp:+14155238886", "JOB_QUEUE": prefix, "API_TOKEN": "bench",
-               "SMTP_PORT": str(free_port())}
+               "SMTP_PORT": str(free_port()), **(extra_env or {})}
         web = _gunicorn(env, web_port)
         try:
             with assistant_processes(env), worker_process(env, count=workers):

@@ -28,14 +28,22 @@ def shortcut(intent: str, language: str) -> str:
 
 
 def metadata(session: Session, debtor: Debtor, contact_id: int, language: str, channel: str,
-             external_id: str | None, **extra: Any) -> dict[str, Any]:
-    """The turn's metadata: the action reads the debtor from it, never from Rasa's own memory."""
+             external_id: str | None, complaints: int | None = None, **extra: Any) -> dict[str, Any]:
+    """The turn's metadata: the action reads the debtor from it, never from Rasa's own memory.
+
+    ``complaints``: earlier complaints when the door already counted them (a call counts once).
+    """
+    if complaints is None:
+        complaints = earlier_complaints(session, debtor.id)
     return {"debtor_ref": debtor.ref, "contact_id": contact_id, "language": language,
             "message_sid": external_id, "channel": channel,
             # dates the debtor says ("mañana") are relative to their own calendar
             "today": local_today(debtor.timezone).isoformat(),
-            "earlier_complaints": context.earlier_complaints(session, debtor.id, utcnow() - COMPLAINTS_FOR),
-            **extra}
+            "earlier_complaints": complaints, **extra}
+
+
+def earlier_complaints(session: Session, debtor_id: int) -> int:
+    return context.earlier_complaints(session, debtor_id, utcnow() - COMPLAINTS_FOR)
 
 
 def needs_resume(session: Session, debtor_id: int, last: Handoff | None, channel: str) -> bool:

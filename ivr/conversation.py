@@ -259,8 +259,11 @@ def _converse(session: Session, settings: Settings, call: Call, debtor: Debtor, 
 def _ask_assistant(session: Session, settings: Settings, call: Call, debtor: Debtor, contact: Contact, text: str,
                    intro: list[Spoken], resume: bool, extra: dict[str, Any]) -> Answer:
     sender = sender_id(contact.phone or call.from_number)
+    if "complaints" not in call.state:  # counted once a call: the conversation itself is on the line
+        call.state = {**call.state, "complaints": assistant.earlier_complaints(session, debtor.id)}
     metadata = assistant.metadata(session, debtor, contact.id, call.language or debtor.language, "voice",
-                                  _turn_id(call), call_sid=call.sid, **extra)
+                                  _turn_id(call), complaints=int(call.state["complaints"]), call_sid=call.sid,
+                                  **extra)
     # No database transaction is held open while the assistant (which writes) thinks.
     session.commit()
     try:
@@ -279,7 +282,7 @@ def _ask_assistant(session: Session, settings: Settings, call: Call, debtor: Deb
         return _to_people(session, settings, call, debtor, contact, handoff, [*intro, _say("unavailable", call)])
     voice = next((r["custom"]["voice"] for r in replies
                   if isinstance(r.get("custom"), dict) and isinstance(r["custom"].get("voice"), dict)), {})
-    language = _language_now(session, contact, debtor, call)
+    language = _language_now(contact, debtor, call, voice.get("language"))
     items = [*intro, *((t, language) for t in texts)]
     handoff_id = voice.get("handoff_id")
     if handoff_id:
@@ -410,10 +413,10 @@ def _person(call: Call, contact: Contact, debtor: Debtor) -> str:
     return contact.name.strip() or prompts.say("payments_person", call.language or "es", company=debtor.name)
 
 
-def _language_now(session: Session, contact: Contact, debtor: Debtor, call: Call) -> str:
-    """The assistant may have noticed the caller switched language this turn."""
-    session.refresh(contact)
-    language = contact.language or debtor.language
+def _language_now(contact: Contact, debtor: Debtor, call: Call, heard_in: Any) -> str:
+    """The assistant may have noticed the caller switched language this turn (it then noted it on
+    the contact, in its own transaction)."""
+    language = heard_in if heard_in in ("es", "en") else (contact.language or debtor.language)
     if language != call.language:
         call.language = language
         call.state = {**call.state, "locale": locales.locale(debtor.country, language)}

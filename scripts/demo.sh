@@ -14,13 +14,17 @@ export MAILSINK_HTTP_PORT=${MAILSINK_HTTP_PORT:-8025} MAILSINK_DIR=${MAILSINK_DI
 bind=${WEB_BIND:-127.0.0.1:8000}
 export WEB_BIND=$bind
 base="http://$bind"
-# The Twilio stand-in plays Twilio: the app sends to it, and its chat page writes as a debtor.
+# The Twilio stand-in plays Twilio: the app sends to it; its chat page writes and its phone page calls as a debtor.
 export PUBLIC_BASE_URL=$base
 export TWILIO_STANDIN_PORT=${TWILIO_STANDIN_PORT:-8070}
 export TWILIO_ACCOUNT_SID=${TWILIO_ACCOUNT_SID:-ACdemo0000000000000000000000000000}
 export TWILIO_AUTH_TOKEN=${TWILIO_AUTH_TOKEN:-demo-twilio-token}
 export TWILIO_API_BASE=http://127.0.0.1:$TWILIO_STANDIN_PORT
 export WHATSAPP_FROM=${WHATSAPP_FROM:-whatsapp:+14155238886}
+# The phone line: speech rendered here (espeak-ng), calls placed through the stand-in.
+# business hour so a transfer can be tried (it rings the stand-in, where nobody answers: a callback follows).
+export VOICE_FROM=${VOICE_FROM:-+576015550100} VOICE_TTS=${VOICE_TTS:-local}
+export VOICE_AGENT_NUMBER=${VOICE_AGENT_NUMBER:-} BUSINESS_HOURS=${BUSINESS_HOURS:-mon-fri 08:00-18:00}
 # The assistant: Rasa and its action server on local ports, conversations in Redis under "demo".
 export RASA_URL=${RASA_URL:-http://127.0.0.1:5005} ACTIONS_URL=${ACTIONS_URL:-http://127.0.0.1:5055}
 export RASA_TOKEN=${RASA_TOKEN:-demo-rasa-token} RASA_TRACKER_PREFIX=${RASA_TRACKER_PREFIX:-demo}
@@ -60,6 +64,8 @@ cat <<MSG
     WhatsApp:   http://127.0.0.1:$TWILIO_STANDIN_PORT/   write as a demo contact — try "hola", "sí",
                 "le pago la mitad el viernes", "ya pagamos", "quiero hablar con una persona"; the
                 promises, objections, handoffs and the timeline appear beside the chat
+    phone:      http://127.0.0.1:$TWILIO_STANDIN_PORT/phone   call the company as a demo contact (type what
+                you say, or press keys; the prompts play as rendered audio), or have it call you
     its e-mail: http://127.0.0.1:$MAILSINK_HTTP_PORT/
     health:     $base/healthz
     API:        curl -H 'Authorization: Bearer $API_TOKEN' $base/api/v1/debtors

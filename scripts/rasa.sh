@@ -18,5 +18,5 @@ rasa_url=${RASA_URL:-http://127.0.0.1:5005}
 port=${rasa_url##*:}; port=${port%%/*}
 host=${rasa_url#*://}; host=${host%%:*}
 exec .venv-rasa/bin/rasa run --model models/cobranza.tar.gz --endpoints endpoints.yml \
-  --credentials credentials.yml --interface "$host" --port "$port" --enable-api \
+  --credentials "${RASA_CREDENTIALS:-credentials.yml}" --interface "$host" --port "$port" --enable-api \
   --auth-token "${RASA_TOKEN:-cobranza-internal}" "$@"

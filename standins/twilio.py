@@ -28,7 +28,7 @@ from flask import Flask, Response, jsonify, request
 from werkzeug.serving import make_server
 
 from cobranza.twilio_webhooks import signature_for
-from standins import chat
+from standins import chat, phone
 
 WINDOW = 24 * 3600
 
@@ -210,6 +210,56 @@ class TwilioStandIn:
                             "handoffs": get(f"handoffs?debtor_ref={ref}"),
                             "timeline": get(f"debtors/{ref}/timeline")[-40:]})
 
+        @app.get("/phone")
+        def phone_page() -> str:
+            return phone.page()
+
+        @app.post("/_standin/call/start")
+        def call_start() -> Response:
+            """The phone page calls the company: Twilio's first request for an inbound call."""
+            sid = self.new_sid("CA")
+            params = {"CallSid": sid, "AccountSid": self.account_sid, "From": request.form["From"],
+                      "To": "+576015550100", "Direction": "inbound", "CallStatus": "ringing"}
+            return jsonify({"sid": sid, **self._voice(f"{self.app_base}/twilio/voice", params)})
+
+        @app.post("/_standin/call/turn")
+        def call_turn() -> Response:
+            """What the caller said (or keyed, or silence), posted to the ``action`` the app wrote."""
+            form = request.form
+            params = {"CallSid": form["sid"], "AccountSid": self.account_sid, "From": form.get("From", ""),
+                      "To": "+576015550100", "CallStatus": "in-progress"}
+            if form.get("SpeechResult"):
+                params.update(SpeechResult=form["SpeechResult"], Confidence="0.93")
+            if form.get("Digits"):
+                params["Digits"] = form["Digits"]
+            return jsonify(self._voice(form["action"], params))
+
+        @app.post("/_standin/call/hangup")
+        def call_hangup() -> Response:
+            self._call_status(request.form["sid"], "completed", request.form.get("From", ""))
+            return jsonify({"ok": True})
+
+        @app.post("/_standin/call/request")
+        def call_request() -> Response:
+            """Ask the company to call: the app's API, as the CRM or an agent would."""
+            answer = requests.post(f"{self.app_base}/api/v1/contacts", json={"debtor_ref": request.form["debtor_ref"],
+                                                                             "channel": "voice"},
+                                   headers={"Authorization": f"Bearer {self.api_token}"}, timeout=10)
+            return jsonify({"status": answer.status_code, "body": answer.json()})
+
+        @app.post("/_standin/call/answer")
+        def call_answer() -> Response:
+            """An outbound call rings on the page: answered by a person, by voicemail, or not at all."""
+            call = next(c for c in self.calls if c.sid == request.form["sid"])
+            if request.form.get("CallStatus") == "no-answer":
+                self._call_status(call.sid, "no-answer", call.to)
+                return jsonify({"ok": True})
+            call.status = "in-progress"
+            params = {"CallSid": call.sid, "AccountSid": self.account_sid, "From": call.from_, "To": call.to,
+                      "Direction": "outbound-api", "CallStatus": "in-progress",
+                      "AnsweredBy": request.form.get("AnsweredBy", "human")}
+            return jsonify(self._voice(call.url, params))
+
         @app.get("/_standin/messages")
         def recorded() -> Response:
             return jsonify([self._message_json(m) for m in self.messages])
@@ -219,6 +269,27 @@ class TwilioStandIn:
             return jsonify([{**asdict(c), "from": c.from_} for c in self.calls])
 
         return app
+
+    def _voice(self, url: str, params: dict[str, str]) -> dict[str, Any]:
+        answer = self.signed_post(url, params)
+        if answer.status_code != 200:
+            return {"error": f"the app answered {answer.status_code}", "said": [], "gather": None, "dial": None,
+                    "hangup": True}
+        return phone.read_twiml(answer.text)
+
+    def _call_status(self, sid: str, status: str, number: str) -> None:
+        """A status callback, as Twilio sends it when a call ends."""
+        call = next((c for c in self.calls if c.sid == sid), None)
+        if call is not None:
+            call.status = status
+        target = (call.status_callback if call and call.status_callback
+                  else f"{self.app_base}/twilio/voice/status")
+        params = {"CallSid": sid, "AccountSid": self.account_sid, "CallStatus": status, "To": number,
+                  "CallDuration": "30" if status == "completed" else "0"}
+        try:
+            self.signed_post(target, params)
+        except requests.RequestException:
+            pass
 
     @staticmethod
     def _message_json(m: Message) -> dict[str, Any]:

@@ -99,6 +99,22 @@ def test_demo_serves_the_portfolio_and_chats_to_a_promise(tmp_path: Path) -> Non
         case = requests.get(twilio + "/_standin/debtor/D070003", timeout=10).json()
         assert sorted(p["invoice_number"] for p in case["promises"]) == ["CO-0003-001", "CO-0003-002"]
         assert case["handoffs"] == [] and "whatsapp_in" in [e["kind"] for e in case["timeline"]]
+
+        # the demo's telephone: Lucía calls; the prompts are audio rendered by the app
+        assert "Llamar a la empresa" in requests.get(twilio + "/phone", timeout=2).text
+        call = requests.post(twilio + "/_standin/call/start", data={"From": "+573005550102"}, timeout=30).json()
+        audio = [s["audio"] for s in call["said"] if "audio" in s]
+        assert audio and call["gather"] and call["gather"]["language"] == "es-CO"
+        wav = requests.get(audio[0], timeout=5)
+        assert wav.status_code == 200 and wav.content[:4] == b"RIFF"
+        answered = requests.post(twilio + "/_standin/call/turn", timeout=30, data={
+            "sid": call["sid"], "action": call["gather"]["action"], "From": "+573005550102",
+            "SpeechResult": "cuánto debo"}).json()
+        assert answered["gather"] and [s for s in answered["said"] if "audio" in s]
+        requests.post(twilio + "/_standin/call/hangup", data={"sid": call["sid"], "From": "+573005550102"}, timeout=10)
+        kinds = [e["kind"] for e in requests.get(base + "/api/v1/debtors/D070003/timeline", headers=auth,
+                                                 timeout=5).json()]
+        assert "voice_in" in kinds and "call_ended" in kinds
     finally:
         os.killpg(proc.pid, signal.SIGTERM)
         try:

@@ -418,3 +418,32 @@ def test_busy_is_recorded_and_retried_later(line: Callable[..., Settings], stand
     engine.dispose()
     assert [(c.status, c.attempt) for c in calls] == [("busy", 1), ("scheduled", 2)]
     assert calls[1].not_before is not None and calls[1].not_before > calls[0].created_at
+
+
+def test_no_me_llamen_mas_revokes_voice_consent_at_once(line: Callable[..., Settings]) -> None:
+    live = line()
+    caller = Caller(live)
+    caller.call()
+    bye = caller.say("no me llamen mas por favor")
+    assert bye.hung_up and "no le volveremos a llamar" in bye.said
+    contact = api(live, "debtors/D1")["contacts"][0]
+    assert contact["consent"]["voice"] is False and contact["consent"]["whatsapp"] is True
+    refused = requests.post(f"{live.public_base_url}/api/v1/contacts", json={"debtor_ref": "D1", "channel": "voice"},
+                            headers=AUTH, timeout=10)
+    assert refused.status_code == 409
+
+
+def test_a_handoff_open_from_whatsapp_keeps_the_bot_silent_on_the_phone(line: Callable[..., Settings]) -> None:
+    live = line(business_hours="")
+    from cobranza import handoffs
+    from cobranza.db import make_engine, make_session_factory, transaction
+    from cobranza.models import Debtor
+
+    engine = make_engine(live.database_url)
+    with transaction(make_session_factory(engine)) as session:
+        debtor = session.query(Debtor).filter_by(ref="D1").one()
+        handoffs.open_handoff(session, debtor.id, "complaint", "whatsapp", "bot")
+    engine.dispose()
+    caller = Caller(live)
+    first = caller.call()
+    assert first.hung_up and "devolverá la llamada" in first.said and "F-001" not in first.said

@@ -31,3 +31,18 @@ def test_whatsapp_bench_prints_ratios() -> None:
     assert [line for line in lines if re.search(r"ratio \d+\.\d\d", line)], lines
     assert any(line.startswith("[whatsapp turn]") for line in lines)
     assert any(line.startswith("[whatsapp throughput]") for line in lines)
+
+
+def test_speech_bench_prints_ratios() -> None:
+    from bench import voice
+
+    lines = voice.rendering(rounds=2) + voice.serving(rounds=2)
+    assert len([line for line in lines if re.search(r"ratio \d+\.\d\d", line)]) == 2, lines
+
+
+@pytest.mark.e2e
+def test_ivr_bench_prints_ratios() -> None:
+    from bench import voice
+
+    lines = voice.turns(rounds=2)
+    assert len([line for line in lines if re.search(r"ratio \d+\.\d\d", line)]) == 2, lines
