@@ -26,8 +26,8 @@ from cobranza.models import Call
 from cobranza.runtime import runtime
 from cobranza.settings import Settings
 from cobranza.twilio_webhooks import signed_only
-from ivr import conversation
-from ivr.conversation import Answer, Heard
+from ivr import conversation, people
+from ivr.line import Answer, Heard
 from ivr.twiml import Line
 
 log = logging.getLogger(__name__)
@@ -188,7 +188,7 @@ def dial_ended() -> Response:
                 call.state = {**call.state, "stage": "ended"}
                 xml = Line(rt.settings, call.language or "es", "es-US").hang_up([])
             else:
-                answer = conversation.callback_after_failed_transfer(session, rt.settings, call)
+                answer = people.callback_after_failed_transfer(session, rt.settings, call)
                 xml = render(rt.settings, call, answer)
             call.last_twiml = xml
             return _twiml(xml)

@@ -14,71 +14,26 @@ from __future__ import annotations
 
 import logging
 import re
-from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from cobranza import assistant, consent, db, handoffs, hours, identity, rasa_client, timeline
+from cobranza import assistant, consent, db, handoffs, identity, rasa_client, timeline
 from cobranza.keywords import opt_out_channel
 from cobranza.models import Call, Contact, Debtor, Handoff, utcnow
-from cobranza.redaction import redact_cards
 from cobranza.settings import Settings
 from ivr import locales, prompts
+from ivr.line import Answer, Heard, digits_spoken, end, plain, record_in, remember, say, speak, turn_id
+from ivr.people import to_people
 from ivr.twiml import Spoken
 
 log = logging.getLogger(__name__)
 RASA_CHANNEL = "cobranza_voice"
 MACHINE = ("machine_start", "machine_end_beep", "machine_end_silence", "machine_end_other", "fax")
 IDENTIFY_TRIES = 3
-TRANSCRIPT_KEPT = 60
 _YES = re.compile(r"^(?:si|sí|sip|claro|correcto|asi es|así es|yes|yeah|yep|speaking|that s me|it s me|con el|con ella"
                   r"|el habla|ella habla|soy yo|1)\b", re.I)
 _NO = re.compile(r"^(?:no|nope|wrong|equivocado|2)\b", re.I)
-_SPOKEN_DIGITS = {"cero": "0", "uno": "1", "una": "1", "dos": "2", "tres": "3", "cuatro": "4", "cinco": "5",
-                  "seis": "6", "siete": "7", "ocho": "8", "nueve": "9", "zero": "0", "oh": "0", "one": "1",
-                  "two": "2", "three": "3", "four": "4", "five": "5", "six": "6", "seven": "7", "eight": "8",
-                  "nine": "9"}
-
-
-@dataclass(frozen=True)
-class Heard:
-    """One turn of the caller: what Twilio transcribed (and how sure it was), or the keys pressed."""
-
-    speech: str = ""
-    confidence: float | None = None
-    digits: str = ""
-
-    @property
-    def silent(self) -> bool:
-        return not self.speech.strip() and not self.digits.strip()
-
-    @property
-    def as_text(self) -> str:
-        return self.speech.strip() or self.digits.strip()
-
-    @classmethod
-    def from_form(cls, form: Any) -> Heard:
-        raw = form.get("Confidence")
-        try:
-            confidence = float(raw) if raw not in (None, "") else None
-        except ValueError:
-            confidence = None
-        # card numbers never reach Rasa, the timeline or logs, spoken or keyed
-        return cls(redact_cards(form.get("SpeechResult") or ""), confidence,
-                   redact_cards(form.get("Digits") or ""))
-
-
-@dataclass
-class Answer:
-    """What the line does next: speak, then listen (``gather``), hang up, or dial a person."""
-
-    items: list[Spoken] = field(default_factory=list)
-    then: str = "gather"  # gather | hangup | dial
-    expect: str | None = None
-    dial_to: str | None = None
-
 
 # --- the call's first request ----------------------------------------------------------------
 
@@ -92,12 +47,12 @@ def start_inbound(session: Session, settings: Settings, call: Call) -> Answer:
         debtor = session.get(Debtor, contact.debtor_id)
         assert debtor is not None
         _attach(call, debtor, contact)
-        intro = [_say("welcome", call, company=settings.company_name), _offer(call)]
+        intro = [say("welcome", call, company=settings.company_name), _offer(call)]
         return _open_conversation(session, settings, call, debtor, contact, intro)
     call.language = locales.language_of_number(call.from_number)
     state["locale"] = locales.locale(locales.country_of(call.from_number), call.language)
     call.state = dict(state)
-    return Answer([_say("welcome", call, company=settings.company_name), _offer(call), _say("ask_identity", call)])
+    return Answer([say("welcome", call, company=settings.company_name), _offer(call), say("ask_identity", call)])
 
 
 def start_outbound(session: Session, settings: Settings, call: Call, answered_by: str | None) -> Answer:
@@ -123,8 +78,8 @@ def start_outbound(session: Session, settings: Settings, call: Call, answered_by
     timeline.record(session, debtor.id, "voice", "internal", "call_answered",
                     "Llamada saliente contestada", contact_id=contact.id, external_id=call.sid, actor="system",
                     data={"call_id": call.id, "answered_by": answered_by})
-    item = _say("outbound_opening", call, creditor=settings.company_name, person=_person(call, contact, debtor))
-    _remember(call, "bot", item[0])
+    item = say("outbound_opening", call, creditor=settings.company_name, person=_person(call, contact, debtor))
+    remember(call, "bot", item[0])
     return Answer([item], expect="yes_no")
 
 
@@ -134,7 +89,7 @@ def take_turn(session: Session, settings: Settings, call: Call, heard: Heard) ->
     state = dict(call.state or {})
     stage = state.get("stage")
     if stage == "ended":
-        return Answer([_say("goodbye", call)], then="hangup")
+        return Answer([say("goodbye", call)], then="hangup")
     if heard.silent:
         return _silence(session, settings, call)
     call.state = {**state, "silences": 0}
@@ -147,7 +102,7 @@ def take_turn(session: Session, settings: Settings, call: Call, heard: Heard) ->
     debtor = session.get(Debtor, call.debtor_id) if call.debtor_id else None
     contact = session.get(Contact, call.contact_id) if call.contact_id else None
     if debtor is None or contact is None:
-        return Answer([_say("unavailable", call)], then="hangup")
+        return Answer([say("unavailable", call)], then="hangup")
     if stage == "confirm_person":
         return _confirm_person(session, settings, call, debtor, contact, heard)
     return _converse(session, settings, call, debtor, contact, heard)
@@ -167,7 +122,7 @@ def _restart_in_other_language(session: Session, settings: Settings, call: Call)
     call.state = {**call.state, "locale": locales.locale(debtor.country if debtor else
                                                          locales.country_of(call.from_number), call.language)}
     if debtor is None or contact is None:
-        return Answer([_say("ask_identity", call)])
+        return Answer([say("ask_identity", call)])
     contact.language = call.language
     timeline.record(session, debtor.id, "voice", "internal", "language_changed",
                     "El contacto prefiere " + ("inglés" if call.language == "en" else "español"),
@@ -177,27 +132,27 @@ def _restart_in_other_language(session: Session, settings: Settings, call: Call)
 
 def _identify(session: Session, settings: Settings, call: Call, heard: Heard) -> Answer:
     """An unknown number: a tax ID or an invoice number, said or keyed; nothing about a debt before."""
-    said = heard.digits or _digits_spoken(heard.speech)
+    said = heard.digits or digits_spoken(heard.speech)
     debtor = identity.debtor_keyed(session, said) or identity.debtor_named_in(session, heard.speech)
-    _record_in(session, call, heard, debtor.id if debtor else None)
+    record_in(session, call, heard, debtor.id if debtor else None)
     if debtor is None:
         tries = int(call.state.get("identify_tries", 0)) + 1
         call.state = {**call.state, "identify_tries": tries}
         if tries >= IDENTIFY_TRIES:
             call.outcome = "not_identified"
-            return _end(call, [_say("identity_give_up", call)])
-        return Answer([_say("identity_not_found", call)])
+            return end(call, [say("identity_give_up", call)])
+        return Answer([say("identity_not_found", call)])
     contact = identity.link_phone(session, debtor, call.from_number, None, "voice")
     _attach(call, debtor, contact)
     call.state = {**call.state, "locale": locales.locale(debtor.country, call.language)}
-    return _open_conversation(session, settings, call, debtor, contact, [_say("identified", call,
+    return _open_conversation(session, settings, call, debtor, contact, [say("identified", call,
                                                                                company=debtor.name)])
 
 
 def _confirm_person(session: Session, settings: Settings, call: Call, debtor: Debtor, contact: Contact,
                     heard: Heard) -> Answer:
-    _record_in(session, call, heard, debtor.id)
-    answer = _plain(heard.as_text)
+    record_in(session, call, heard, debtor.id)
+    answer = plain(heard.as_text)
     if _YES.match(answer):
         return _open_conversation(session, settings, call, debtor, contact, [])
     tries = int(call.state.get("confirm_tries", 0)) + 1
@@ -205,12 +160,12 @@ def _confirm_person(session: Session, settings: Settings, call: Call, debtor: De
     if _NO.match(answer) or tries >= 2:
         call.outcome = "wrong_person"
         number = prompts.number(settings.voice_callback_number, call.language)
-        item = _say("wrong_person", call, person=_person(call, contact, debtor), number=number)
+        item = say("wrong_person", call, person=_person(call, contact, debtor), number=number)
         timeline.record(session, debtor.id, "voice", "internal", "wrong_person",
                         "Contestó otra persona; se pidió que el contacto devuelva la llamada", contact_id=contact.id,
                         external_id=call.sid, actor="bot", data={"call_id": call.id})
-        return _end(call, [item], session=session, debtor_id=debtor.id, contact_id=contact.id)
-    item = _say("outbound_opening", call, creditor=settings.company_name, person=_person(call, contact, debtor))
+        return end(call, [item], session=session, debtor_id=debtor.id, contact_id=contact.id)
+    item = say("outbound_opening", call, creditor=settings.company_name, person=_person(call, contact, debtor))
     return Answer([item], expect="yes_no")
 
 
@@ -220,7 +175,7 @@ def _open_conversation(session: Session, settings: Settings, call: Call, debtor:
     call.state = {**call.state, "stage": "converse"}
     active = handoffs.active_for(session, debtor.id)
     if active is not None:  # the bot stays silent while people have the case, on every channel
-        return _to_people(session, settings, call, debtor, contact, active, intro)
+        return to_people(session, settings, call, debtor, contact, active, intro)
     metadata = {"purpose": call.purpose, "about_invoice": call.invoice_number} if call.direction == "outbound" else {}
     return _ask_assistant(session, settings, call, debtor, contact, assistant.shortcut("greet", call.language),
                           intro, resume=assistant.needs_resume(session, debtor.id, handoffs.latest(session, debtor.id),
@@ -230,24 +185,24 @@ def _open_conversation(session: Session, settings: Settings, call: Call, debtor:
 def _converse(session: Session, settings: Settings, call: Call, debtor: Debtor, contact: Contact,
               heard: Heard) -> Answer:
     state = call.state
-    _record_in(session, call, heard, debtor.id)
+    record_in(session, call, heard, debtor.id)
     channel = opt_out_channel(heard.speech, "voice") if heard.speech else None
     if channel is not None:
         consent.set_consent(session, contact, channel, False, "debtor_request", "debtor", heard.speech)
         if channel == "voice":
             call.outcome = "opted_out"
-            return _end(call, [_say("opted_out_voice", call)], session=session, debtor_id=debtor.id,
+            return end(call, [say("opted_out_voice", call)], session=session, debtor_id=debtor.id,
                         contact_id=contact.id)
-        return _speak(session, call, debtor.id, contact.id,
-                      Answer([_say("opted_out_whatsapp", call), _say("anything_else", call)]))
-    if state.get("open") is False and _NO.match(_plain(heard.as_text)) and not heard.digits:
+        return speak(session, call, debtor.id, contact.id,
+                      Answer([say("opted_out_whatsapp", call), say("anything_else", call)]))
+    if state.get("open") is False and _NO.match(plain(heard.as_text)) and not heard.digits:
         # "¿Algo más?" — "no": a polite goodbye, not another question
         call.outcome = call.outcome or "completed"
-        return _end(call, [_say("goodbye", call)], session=session, debtor_id=debtor.id,
+        return end(call, [say("goodbye", call)], session=session, debtor_id=debtor.id,
                     contact_id=contact.id)
     active = handoffs.active_for(session, debtor.id)
     if active is not None:
-        return _to_people(session, settings, call, debtor, contact, active, [])
+        return to_people(session, settings, call, debtor, contact, active, [])
     keypad = {"expect": state.get("expect"), "digits": heard.digits} if heard.digits and state.get("expect") else None
     text = heard.speech or (f"[teclado] {heard.digits}" if keypad else heard.digits)
     extra: dict[str, Any] = {"speech_confidence": heard.confidence}
@@ -262,7 +217,7 @@ def _ask_assistant(session: Session, settings: Settings, call: Call, debtor: Deb
     if "complaints" not in call.state:  # counted once a call: the conversation itself is on the line
         call.state = {**call.state, "complaints": assistant.earlier_complaints(session, debtor.id)}
     metadata = assistant.metadata(session, debtor, contact.id, call.language or debtor.language, "voice",
-                                  _turn_id(call), complaints=int(call.state["complaints"]), call_sid=call.sid,
+                                  turn_id(call), complaints=int(call.state["complaints"]), call_sid=call.sid,
                                   **extra)
     # No database transaction is held open while the assistant (which writes) thinks.
     session.commit()
@@ -279,7 +234,7 @@ def _ask_assistant(session: Session, settings: Settings, call: Call, debtor: Deb
         db.for_writing(session)
         handoff = handoffs.open_handoff(session, debtor.id, "bot_unavailable", "voice", "system",
                                         evidence={"message": text, "error": str(exc)[:300]})
-        return _to_people(session, settings, call, debtor, contact, handoff, [*intro, _say("unavailable", call)])
+        return to_people(session, settings, call, debtor, contact, handoff, [*intro, say("unavailable", call)])
     voice = next((r["custom"]["voice"] for r in replies
                   if isinstance(r.get("custom"), dict) and isinstance(r["custom"].get("voice"), dict)), {})
     language = _language_now(contact, debtor, call, voice.get("language"))
@@ -288,82 +243,18 @@ def _ask_assistant(session: Session, settings: Settings, call: Call, debtor: Deb
     if handoff_id:
         handoff = session.get(Handoff, int(handoff_id))
         if handoff is not None:
-            return _to_people(session, settings, call, debtor, contact, handoff, items)
+            return to_people(session, settings, call, debtor, contact, handoff, items)
     if voice.get("closing"):
         call.outcome = call.outcome or "completed"
-        return _end(call, items, session=session, debtor_id=debtor.id, contact_id=contact.id)
+        return end(call, items, session=session, debtor_id=debtor.id, contact_id=contact.id)
     expect = voice.get("expect")
     open_question = expect is not None or _asks(texts)
     if not open_question:
-        items.append(_say("anything_else", call))
+        items.append(say("anything_else", call))
     if int(voice.get("failures") or 0) >= 2 and expect:
-        items.append(_say(f"keys_{expect}", call))  # two misunderstandings: the keypad, for what is asked
+        items.append(say(f"keys_{expect}", call))  # two misunderstandings: the keypad, for what is asked
     call.state = {**call.state, "expect": expect, "open": open_question, "prompt": [list(i) for i in items[-3:]]}
-    return _speak(session, call, debtor.id, contact.id, Answer(items, expect=expect))
-
-
-def _to_people(session: Session, settings: Settings, call: Call, debtor: Debtor, contact: Contact,
-               handoff: Handoff, items: list[Spoken]) -> Answer:
-    """A person takes over: a warm transfer inside business hours with a number for people; otherwise
-    a callback request in the inbox with the call's transcript, and the caller told when to expect it."""
-    now = utcnow()
-    transcript = list(call.state.get("transcript") or [])
-    voice_evidence: dict[str, Any] = {"call_sid": call.sid, "call_id": call.id, "transcript": transcript,
-                                      "callback_number": contact.phone or call.from_number}
-    if settings.voice_agent_number and hours.is_open(settings.business_hours, settings.business_timezone, now):
-        handoff.evidence = {**(handoff.evidence or {}), "voice": {**voice_evidence, "route": "transfer"}}
-        call.outcome = "transfer"
-        timeline.record(session, debtor.id, "voice", "internal", "call_transferred",
-                        "Llamada transferida a una persona del equipo", contact_id=contact.id, external_id=call.sid,
-                        actor="bot", data={"call_id": call.id, "handoff_id": handoff.id})
-        answer = Answer([*items, _say("transfer", call)], then="dial", dial_to=settings.voice_agent_number)
-        call.state = {**call.state, "stage": "transferring"}
-        return _speak(session, call, debtor.id, contact.id, answer)
-    return _callback(session, settings, call, debtor.id, contact.id, handoff, items, voice_evidence)
-
-
-def callback_after_failed_transfer(session: Session, settings: Settings, call: Call) -> Answer:
-    """The agents did not pick up the transfer: the caller is promised a callback instead."""
-    handoff = handoffs.active_for(session, call.debtor_id) if call.debtor_id else None
-    if handoff is None or call.debtor_id is None or call.contact_id is None:
-        return _end(call, [_say("goodbye", call)])
-    evidence = dict((handoff.evidence or {}).get("voice") or {})
-    return _callback(session, settings, call, call.debtor_id, call.contact_id, handoff,
-                     [_say("transfer_failed", call)], evidence)
-
-
-def _callback(session: Session, settings: Settings, call: Call, debtor_id: int, contact_id: int, handoff: Handoff,
-              items: list[Spoken], evidence: dict[str, Any]) -> Answer:
-    when_iso, when_said = _callback_time(settings, call.language or "es")
-    handoff.evidence = {**(handoff.evidence or {}),
-                        "voice": {**evidence, "route": "callback", "callback_by": when_iso}}
-    call.outcome = "callback"
-    timeline.record(session, debtor_id, "voice", "internal", "callback_requested",
-                    f"Devolver la llamada al {evidence.get('callback_number') or ''} "
-                    f"({when_iso or 'lo antes posible'})",
-                    contact_id=contact_id, external_id=call.sid, actor="bot",
-                    data={"call_id": call.id, "handoff_id": handoff.id, "callback_by": when_iso})
-    return _end(call, [*items, _say("callback", call, when=when_said)], session=session, debtor_id=debtor_id,
-                contact_id=contact_id)
-
-
-def _callback_time(settings: Settings, language: str) -> tuple[str | None, str]:
-    now = utcnow()
-    spec, zone = settings.business_hours, settings.business_timezone
-    try:
-        if hours.is_open(spec, zone, now):
-            closes = hours.closing_today(spec, zone, now)
-            assert closes is not None
-            return closes.isoformat(), prompts.when("today", language, at=(closes.hour, closes.minute))
-        opens = hours.next_opening(spec, zone, now)
-    except ValueError:
-        opens = None
-    if opens is None:
-        return None, prompts.when("soon", language)
-    from cobranza.formatting import WEEKDAYS
-
-    return opens.isoformat(), prompts.when("later", language, day=WEEKDAYS[language][opens.weekday()],
-                                           at=(opens.hour, opens.minute))
+    return speak(session, call, debtor.id, contact.id, Answer(items, expect=expect))
 
 
 def _silence(session: Session, settings: Settings, call: Call) -> Answer:
@@ -373,17 +264,17 @@ def _silence(session: Session, settings: Settings, call: Call) -> Answer:
     call.state = {**call.state, "silences": silences, "offered_language": False}
     if call.debtor_id is not None:
         timeline.record(session, call.debtor_id, "voice", "in", "voice_silence", "(silencio)",
-                        contact_id=call.contact_id, external_id=_turn_id(call), actor="debtor",
+                        contact_id=call.contact_id, external_id=turn_id(call), actor="debtor",
                         data={"call_id": call.id})
     if silences >= 2 or call.state.get("open") is False:
         call.outcome = call.outcome or "silence"
         number = prompts.number(settings.voice_callback_number, call.language or "es")
-        return _end(call, [_say("silence_goodbye", call, number=number)], session=session,
+        return end(call, [say("silence_goodbye", call, number=number)], session=session,
                     debtor_id=call.debtor_id, contact_id=call.contact_id)
     prompt = [(str(t), str(lang)) for t, lang in call.state.get("prompt") or []]
     if call.state.get("stage") == "identify":
-        prompt = [_say("ask_identity", call)]
-    return Answer([_say("still_there", call), *prompt], expect=call.state.get("expect"))
+        prompt = [say("ask_identity", call)]
+    return Answer([say("still_there", call), *prompt], expect=call.state.get("expect"))
 
 
 # --- small pieces ---------------------------------------------------------------------------
@@ -404,11 +295,6 @@ def _offer(call: Call) -> Spoken:
     return prompts.say("offer_other_language", other), other
 
 
-def _say(key: str, call: Call, **values: str) -> Spoken:
-    language = call.language or "es"
-    return prompts.say(key, language, **values), language
-
-
 def _person(call: Call, contact: Contact, debtor: Debtor) -> str:
     return contact.name.strip() or prompts.say("payments_person", call.language or "es", company=debtor.name)
 
@@ -427,65 +313,3 @@ def _asks(texts: list[str]) -> bool:
     return bool(texts) and texts[-1].rstrip().endswith("?")
 
 
-def _turn_id(call: Call) -> str:
-    return f"{call.sid}:{call.turn + 1}"
-
-
-def _plain(text: str) -> str:
-    import unicodedata
-
-    text = unicodedata.normalize("NFKD", text.lower())
-    text = "".join(ch for ch in text if not unicodedata.combining(ch))
-    return " ".join(re.sub(r"[^a-z0-9 ]+", " ", text).split())
-
-
-def _digits_spoken(text: str) -> str:
-    """"nueve cero cero uno dos tres" -> "900123": IDs said figure by figure."""
-    words = _plain(text).split()
-    out = []
-    for word in words:
-        if word.isdigit():
-            out.append(word)
-        elif word in _SPOKEN_DIGITS:
-            out.append(_SPOKEN_DIGITS[word])
-    return "".join(out)
-
-
-def _remember(call: Call, who: str, text: str) -> None:
-    transcript = [*(call.state.get("transcript") or []), {"who": who, "text": text}][-TRANSCRIPT_KEPT:]
-    call.state = {**call.state, "transcript": transcript}
-
-
-def _record_in(session: Session, call: Call, heard: Heard, debtor_id: int | None) -> None:
-    text = heard.speech or (f"[teclado] {heard.digits}" if heard.digits else "")
-    _remember(call, "caller", text)
-    if debtor_id is None:
-        return
-    timeline.record(session, debtor_id, "voice", "in", "voice_in", text, contact_id=call.contact_id,
-                    external_id=_turn_id(call), actor="debtor",
-                    data={"call_id": call.id, "confidence": heard.confidence, "digits": heard.digits or None,
-                          "input": "dtmf" if heard.digits and not heard.speech else "speech"})
-
-
-def _speak(session: Session, call: Call, debtor_id: int | None, contact_id: int | None, answer: Answer) -> Answer:
-    """On the timeline (and the call's transcript): what the line said."""
-    text = " ".join(t for t, _ in answer.items)
-    if text:
-        _remember(call, "bot", text)
-        if debtor_id is not None:
-            timeline.record(session, debtor_id, "voice", "out", "voice_out", text, contact_id=contact_id,
-                            external_id=call.sid, actor="bot", data={"call_id": call.id})
-    return answer
-
-
-def _end(call: Call, items: list[Spoken], session: Session | None = None, debtor_id: int | None = None,
-         contact_id: int | None = None) -> Answer:
-    call.state = {**call.state, "stage": "ended"}
-    answer = Answer(items, then="hangup")
-    if session is not None:
-        return _speak(session, call, debtor_id, contact_id, answer)
-    return answer
-
-
-def calls_for(session: Session, debtor_id: int) -> list[Call]:
-    return list(session.scalars(select(Call).where(Call.debtor_id == debtor_id).order_by(Call.id)))
