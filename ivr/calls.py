@@ -22,7 +22,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from cobranza import db, dialing
-from cobranza.models import Call
+from cobranza.models import Call, Contact, Debtor
 from cobranza.runtime import runtime
 from cobranza.settings import Settings
 from cobranza.twilio_webhooks import signed_only
@@ -142,11 +142,16 @@ def _started(session: Session, call: Call) -> None:
 
 
 def _this_call(session: Session, raw_id: str) -> Call:
-    """The call an action URL names, if the request is about that very call (404 otherwise)."""
-    call = session.get(Call, int(raw_id))
-    if call is None or call.sid != request.form.get("CallSid"):
+    """The call an action URL names, if the request is about that very call (404 otherwise).
+
+    Its debtor and contact come in the same query: the turn needs them, and one round trip is
+    cheaper than three on a phone line where every millisecond is silence.
+    """
+    row = session.execute(select(Call, Debtor, Contact).outerjoin(Debtor, Debtor.id == Call.debtor_id)
+                          .outerjoin(Contact, Contact.id == Call.contact_id).where(Call.id == int(raw_id))).first()
+    if row is None or row[0].sid != request.form.get("CallSid"):
         abort(404)
-    return call
+    return row[0]
 
 
 @bp.post("/twilio/voice/turn")

@@ -17,6 +17,7 @@ import re
 from typing import Any
 
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import flag_modified, set_committed_value
 
 from cobranza import assistant, consent, db, handoffs, identity, rasa_client, timeline
 from cobranza.keywords import opt_out_channel
@@ -200,9 +201,7 @@ def _converse(session: Session, settings: Settings, call: Call, debtor: Debtor, 
         call.outcome = call.outcome or "completed"
         return end(call, [say("goodbye", call)], session=session, debtor_id=debtor.id,
                     contact_id=contact.id)
-    active = handoffs.active_for(session, debtor.id)
-    if active is not None:
-        return to_people(session, settings, call, debtor, contact, active, [])
+    # A person who took the case since the last turn: the dialogue stays silent (no replies), below.
     keypad = {"expect": state.get("expect"), "digits": heard.digits} if heard.digits and state.get("expect") else None
     text = heard.speech or (f"[teclado] {heard.digits}" if keypad else heard.digits)
     extra: dict[str, Any] = {"speech_confidence": heard.confidence}
@@ -219,19 +218,27 @@ def _ask_assistant(session: Session, settings: Settings, call: Call, debtor: Deb
     metadata = assistant.metadata(session, debtor, contact.id, call.language or debtor.language, "voice",
                                   turn_id(call), complaints=int(call.state["complaints"]), call_sid=call.sid,
                                   **extra)
-    # No database transaction is held open while the assistant (which writes) thinks.
+    # No database transaction is held open while the assistant (which writes) thinks. The caller's
+    # turn is committed now (the assistant notes its understanding on it); the call's own memory is
+    # written once, with the answer.
+    set_committed_value(call, "state", dict(call.state))
     session.commit()
     try:
         if resume:
             rasa_client.resume(settings.rasa_url, settings.rasa_token, sender)
         replies = rasa_client.send_turn(settings.rasa_url, RASA_CHANNEL, sender, text, metadata)
         db.for_writing(session)
+        flag_modified(call, "state")
         texts = [str(r["text"]) for r in replies if r.get("text")]
         if not texts:
             raise rasa_client.RasaUnavailable("the assistant gave no answer")
     except rasa_client.RasaUnavailable as exc:
-        log.warning("assistant unavailable on a call: %s", exc)
         db.for_writing(session)
+        flag_modified(call, "state")
+        active = handoffs.active_for(session, debtor.id)
+        if active is not None:  # silent because people have the case, on every channel
+            return to_people(session, settings, call, debtor, contact, active, intro)
+        log.warning("assistant unavailable on a call: %s", exc)
         handoff = handoffs.open_handoff(session, debtor.id, "bot_unavailable", "voice", "system",
                                         evidence={"message": text, "error": str(exc)[:300]})
         return to_people(session, settings, call, debtor, contact, handoff, [*intro, say("unavailable", call)])
