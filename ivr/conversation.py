@@ -155,7 +155,9 @@ def _confirm_person(session: Session, settings: Settings, call: Call, debtor: De
     record_in(session, call, heard, debtor.id)
     answer = plain(heard.as_text)
     if _YES.match(answer):
-        return _open_conversation(session, settings, call, debtor, contact, [])
+        # Who is calling was said already: straight to why (what is open, the call's invoice first).
+        return _open_conversation(session, settings, call, debtor, contact, [say("thanks_person", call)],
+                                  opening="ask_balance")
     tries = int(call.state.get("confirm_tries", 0)) + 1
     call.state = {**call.state, "confirm_tries": tries}
     if _NO.match(answer) or tries >= 2:
@@ -171,14 +173,14 @@ def _confirm_person(session: Session, settings: Settings, call: Call, debtor: De
 
 
 def _open_conversation(session: Session, settings: Settings, call: Call, debtor: Debtor, contact: Contact,
-                       intro: list[Spoken]) -> Answer:
+                       intro: list[Spoken], opening: str = "greet") -> Answer:
     """The assistant opens (what is open, its first question) — or, with a person on the case, a person."""
     call.state = {**call.state, "stage": "converse"}
     active = handoffs.active_for(session, debtor.id)
     if active is not None:  # the bot stays silent while people have the case, on every channel
         return to_people(session, settings, call, debtor, contact, active, intro)
     metadata = {"purpose": call.purpose, "about_invoice": call.invoice_number} if call.direction == "outbound" else {}
-    return _ask_assistant(session, settings, call, debtor, contact, assistant.shortcut("greet", call.language),
+    return _ask_assistant(session, settings, call, debtor, contact, assistant.shortcut(opening, call.language),
                           intro, resume=assistant.needs_resume(session, debtor.id, handoffs.latest(session, debtor.id),
                                                                "voice"), extra=metadata)
 

@@ -41,6 +41,7 @@ PROMPTS: dict[str, dict[str, str]] = {
     },
     "payments_person": {"es": "la persona encargada de los pagos de {company}",
                         "en": "the person in charge of payments at {company}"},
+    "thanks_person": {"es": "Gracias.", "en": "Thank you."},
     "wrong_person": {
         "es": "Disculpe la molestia. Le agradecería pedirle a {person} que nos devuelva la llamada al {number}. "
               "Gracias, hasta luego.",

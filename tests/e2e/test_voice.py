@@ -344,9 +344,9 @@ def open_all_hours(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(policy, "WINDOWS", {**policy.WINDOWS, "CO": always})
 
 
-def _place(live: Settings, standin: Any) -> tuple[int, Any]:
+def _place(live: Settings, standin: Any, invoice: str = "F-001") -> tuple[int, Any]:
     answer = requests.post(f"{live.public_base_url}/api/v1/contacts", json={"debtor_ref": "D1", "channel": "voice",
-                                                                           "invoice_number": "F-001"},
+                                                                           "invoice_number": invoice},
                            headers=AUTH, timeout=10)
     assert answer.status_code == 202, answer.text
     call_id = answer.json()["id"]
@@ -378,13 +378,17 @@ def test_outbound_voicemail_says_nothing_about_the_debt(line: Callable[..., Sett
 
 def test_outbound_answered_by_the_contact(line: Callable[..., Settings], standin: Any, open_all_hours: None) -> None:
     live = line()
-    _, placed = _place(live, standin)
+    requests.put(f"{live.public_base_url}/api/v1/invoices/F-002", json=invoice_body(due_on="2026-11-15"),
+                 headers=AUTH, timeout=10)
+    _, placed = _place(live, standin, invoice="F-002")
     caller = Caller(live)
     caller.sid = placed.sid
     opening = caller.answer_call(placed.url, "human")
-    assert "Acme" in opening.said and "Marta Gómez" in opening.said and "F-001" not in opening.said
+    assert "Acme" in opening.said and "Marta Gómez" in opening.said and "F-00" not in opening.said
     told = caller.say("sí con ella")
-    assert "F-001" in told.said and "un millón quinientos mil pesos" in told.said
+    # why the company calls: the invoice the call is about, in words
+    assert "F-002" in told.said and "F-001" not in told.said and "un millón quinientos mil pesos" in told.said
+    assert "le habla el asistente" not in told.said  # who is calling was said once
 
 
 def test_outbound_blocked_by_the_policy_is_refused_with_its_rule(line: Callable[..., Settings]) -> None:
