@@ -37,14 +37,17 @@ class QueueRow:
     waiting: timedelta
     over_sla: bool
     open_balance: Decimal
+    currency: str | None  # None when the open invoices are in several currencies (the sum then mixes them)
 
 
 def queue_query(viewer: Agent, status: str | None = None, search: str | None = None,
                 limit: int = 200) -> Select[Any]:
     """The queue as one statement: each handoff with its debtor and the debtor's open balance."""
-    balance = (select(Invoice.debtor_id, func.sum(Invoice.balance).label("open_balance"))
+    balance = (select(Invoice.debtor_id, func.sum(Invoice.balance).label("open_balance"),
+                      func.min(Invoice.currency).label("low"), func.max(Invoice.currency).label("high"))
                .where(Invoice.balance > 0).group_by(Invoice.debtor_id).subquery())
-    query = (select(Handoff, Debtor.ref, Debtor.name, func.coalesce(balance.c.open_balance, 0))
+    query = (select(Handoff, Debtor.ref, Debtor.name, func.coalesce(balance.c.open_balance, 0), balance.c.low,
+                    balance.c.high)
              .join(Debtor, Debtor.id == Handoff.debtor_id)
              .outerjoin(balance, balance.c.debtor_id == Handoff.debtor_id))
     if status == "active" or status is None:
@@ -66,13 +69,14 @@ def queue(session: Session, viewer: Agent, sla: timedelta, status: str | None = 
           now: datetime | None = None) -> list[QueueRow]:
     now = now or utcnow()
     rows = []
-    for handoff, ref, name, balance in session.execute(queue_query(viewer, status, search)):
+    for handoff, ref, name, balance, low, high in session.execute(queue_query(viewer, status, search)):
         end = handoff.resolved_at or now
         waiting = end - handoff.created_at
         rows.append(QueueRow(handoff.id, handoff.reason, handoff.status, handoff.channel, ref, name,
                              handoff.assigned_to, handoff.created_at, waiting,
                              handoff.status != HandoffStatus.RESOLVED.value and waiting > sla,
-                             Decimal(balance) if not isinstance(balance, Decimal) else balance))
+                             Decimal(balance) if not isinstance(balance, Decimal) else balance,
+                             low if low == high else None))
     return rows
 
 

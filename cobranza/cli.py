@@ -131,3 +131,25 @@ def expire_cmd(today_raw: str | None) -> None:
     finally:
         rt.close()
     click.echo(f"{len(broken)} promises marked broken")
+
+
+@main.command("add-agent")
+@click.option("--email", required=True)
+@click.option("--name", required=True)
+@click.option("--role", type=click.Choice(["agent", "supervisor"]), default="agent", show_default=True)
+@click.option("--language", type=click.Choice(["es", "en"]), default="es", show_default=True)
+@click.option("--password", envvar="AGENT_PASSWORD", prompt=True, hide_input=True, confirmation_prompt=True,
+              help="or AGENT_PASSWORD; asked for when neither is given")
+def add_agent_cmd(email: str, name: str, role: str, language: str, password: str) -> None:
+    """Create an inbox account (the first supervisor, typically; supervisors add the rest in the inbox)."""
+    from cobranza import agents
+
+    rt = _runtime()
+    try:
+        with db.transaction(rt.sessions) as session:
+            agent = agents.create(session, email, name, password, role, language, by="cli")
+            click.echo(f"{agent.role} {agent.email} created")
+    except DomainError as exc:
+        raise click.ClickException(exc.message) from exc
+    finally:
+        rt.close()

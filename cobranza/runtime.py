@@ -14,7 +14,7 @@ from flask import current_app
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
-from cobranza import jobs
+from cobranza import jobs, live
 from cobranza.db import make_engine, make_session_factory
 from cobranza.settings import Settings
 
@@ -32,6 +32,8 @@ class Runtime:
         factory = make_session_factory(self.engine)
         # E-mails queued in a transaction go to the workers as soon as it commits.
         jobs.kick_after_commit(factory, self.redis, self.settings)
+        # Timeline events reach the agents' open pages as soon as they are committed.
+        live.publish_after_commit(factory, self.redis, self.settings)
         return factory
 
     @cached_property

@@ -95,6 +95,10 @@ class Settings:
     # Outbound calls: attempts per contact request (busy, no answer, failed are retried after a pause).
     voice_max_attempts: int = 3
     voice_retry_minutes: int = 60
+    # The inbox: minutes a handoff may wait before it shows as over its SLA; the approved WhatsApp
+    # template (ContentSid, one variable) an agent's message goes out as once the 24-hour window closed.
+    inbox_sla_minutes: int = 30
+    whatsapp_agent_template: str | None = None
 
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None) -> Settings:
@@ -147,4 +151,6 @@ class Settings:
             voice_audio_dir=get("VOICE_AUDIO_DIR") or cls.voice_audio_dir,
             voice_max_attempts=int(get("VOICE_MAX_ATTEMPTS") or cls.voice_max_attempts),
             voice_retry_minutes=int(get("VOICE_RETRY_MINUTES") or cls.voice_retry_minutes),
+            inbox_sla_minutes=int(get("INBOX_SLA_MINUTES") or cls.inbox_sla_minutes),
+            whatsapp_agent_template=get("WHATSAPP_AGENT_TEMPLATE"),
         )

@@ -12,6 +12,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from cobranza import live
 from cobranza.models import Contact, Interaction, Invoice, utcnow
 
 
@@ -44,6 +45,7 @@ def record(
         at=at or utcnow(),
     )
     session.add(row)
+    live.note(session, debtor_id, kind, channel, direction)
     return row
 
 

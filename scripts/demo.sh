@@ -37,6 +37,12 @@ fi
 .venv/bin/python -m cobranza migrate 2>/dev/null
 # The portfolio is written as of 2026-11-22: shift it so its stages stay the same today.
 .venv/bin/python -m cobranza import demo/portfolio.csv --shift-dates-from 2026-11-22
+# The inbox's people: a supervisor and an agent (kept when they exist).
+for who in "supervisor:sara@demo.example.com:Sara Gil" "agent:ana@demo.example.com:Ana Pérez"; do
+  IFS=: read -r role email name <<<"$who"
+  AGENT_PASSWORD=demo-password-1 .venv/bin/python -m cobranza add-agent --email "$email" --name "$name" \
+    --role "$role" >/dev/null 2>&1 || true
+done
 
 .venv/bin/honcho --no-prefix start -f Procfile.demo &
 honcho=$!
@@ -67,6 +73,8 @@ cat <<MSG
     phone:      http://127.0.0.1:$TWILIO_STANDIN_PORT/phone   call the company as a demo contact (type what
                 you say, or press keys; the prompts play as rendered audio), or have it call you
     its e-mail: http://127.0.0.1:$MAILSINK_HTTP_PORT/
+    inbox:      $base/inbox/   ana@demo.example.com (agent) or sara@demo.example.com (supervisor),
+                password demo-password-1 — handoffs appear live; take one, answer, give it back to the bot
     health:     $base/healthz
     API:        curl -H 'Authorization: Bearer $API_TOKEN' $base/api/v1/debtors
     a debtor:   curl -H 'Authorization: Bearer $API_TOKEN' $base/api/v1/debtors/D070003

@@ -55,8 +55,8 @@ def test_the_queue_has_balance_and_waiting_time(factory: sessionmaker[Session]) 
     with transaction(factory) as s:
         rows = casework.queue(s, agent(s, "ana@acme.example.com"), timedelta(minutes=30),
                               now=utcnow() + timedelta(hours=1))
-        assert [(r.id, r.debtor_ref, str(r.open_balance), r.over_sla) for r in rows] == \
-            [(handoff_id, "D1", "1500000.00", True)]
+        assert [(r.id, r.debtor_ref, str(r.open_balance), r.currency, r.over_sla) for r in rows] == \
+            [(handoff_id, "D1", "1500000.00", "COP", True)]
         assert casework.queue(s, agent(s, "ana@acme.example.com"), timedelta(minutes=30), search="ferreter")
         assert not casework.queue(s, agent(s, "ana@acme.example.com"), timedelta(minutes=30), search="zzz")
 
