@@ -16,7 +16,7 @@ help:
 	@echo "make eval   - the assistant's NLU quality: cross-validated intents, resolved dates and amounts"
 
 setup:
-	@scripts/system-packages.sh redis-server espeak-ng
+	@scripts/system-packages.sh redis-server espeak-ng chromium
 	@scripts/venv.sh .venv 3.11 requirements/app.lock
 	@scripts/venv.sh .venv-rasa 3.10 requirements/rasa.lock
 	@scripts/train.sh

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import logging
 
-from bench import import_csv, voice, whatsapp
+from bench import import_csv, inbox, voice, whatsapp
 
 
 def main() -> None:
@@ -23,6 +23,9 @@ def main() -> None:
         print(line, flush=True)
     print("== the phone line: IVR turns, speech ==", flush=True)
     for line in voice.main(rounds=4 if args.quick else 30):
+        print(line, flush=True)
+    print("== the inbox on a big book ==", flush=True)
+    for line in inbox.main(rounds=3 if args.quick else 9, events=50_000 if args.quick else inbox.EVENTS):
         print(line, flush=True)
 
 

@@ -67,6 +67,25 @@ def events(
     return [serialize(row, number, contact) for row, number, contact in session.execute(query)]
 
 
+def rows(session: Session, debtor_id: int, since_id: int | None = None) -> list[Any]:
+    """The debtor's events as plain rows, oldest first — what a page of thousands of events needs,
+    without building an ORM object per event: (id, at, channel, direction, kind, text, actor, data,
+    external_id, invoice_number, contact_name)."""
+    i = Interaction.__table__.c
+    query = (
+        select(i.id, i.at, i.channel, i.direction, i.kind, i.text, i.actor, i.data, i.external_id,
+               Invoice.number.label("invoice_number"), Contact.name.label("contact_name"))
+        .select_from(Interaction.__table__)
+        .outerjoin(Invoice, Invoice.id == i.invoice_id)
+        .outerjoin(Contact, Contact.id == i.contact_id)
+        .where(i.debtor_id == debtor_id)
+        .order_by(i.at, i.id)
+    )
+    if since_id is not None:
+        query = query.where(i.id > since_id)
+    return list(session.connection().execute(query))  # Core rows: no ORM loading per event
+
+
 def serialize(row: Interaction, invoice_number: str | None, contact_name: str | None) -> dict[str, Any]:
     return {
         "id": row.id,

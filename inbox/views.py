@@ -24,6 +24,7 @@ from cobranza import agents, casework, db, formatting, live, objections, promise
 from cobranza.errors import DomainError, FieldError
 from cobranza.models import Agent, Contact, Debtor, Handoff, Invoice, Objection, Promise
 from cobranza.runtime import runtime
+from inbox import render
 from inbox.auth import csrf_token, language, signed_in, supervisor_only
 from inbox.i18n import t
 
@@ -52,7 +53,7 @@ def queue_page() -> tuple[str, int]:
     with db.transaction(runtime().sessions, write=False) as s:
         rows = casework.queue(s, _viewer(s), _sla(), status=status, search=search or None)
     template = "queue_rows.html" if request.args.get("partial") else "queue.html"
-    return _page(template, rows=rows, status=status, search=search, statuses=STATUSES)
+    return _page(template, rows=rows, current=status, search=search, statuses=STATUSES)
 
 
 def _viewer(s: Session) -> Agent:
@@ -67,7 +68,7 @@ def _case(s: Session, handoff_id: int) -> dict[str, Any]:
         abort(404)
     debtor = s.get(Debtor, handoff.debtor_id)
     assert debtor is not None
-    events = timeline.events(s, debtor.id)
+    events = timeline.rows(s, debtor.id)
     contacts = casework.contacts_of(s, debtor.id)
     contact_id = request.values.get("contact_id", type=int)
     contact = next((c for c in contacts if c.id == contact_id), contacts[0] if contacts else None)
@@ -84,7 +85,7 @@ def _case(s: Session, handoff_id: int) -> dict[str, Any]:
                                      .where(Objection.debtor_id == debtor.id).order_by(Objection.id))),
         "history": list(s.scalars(select(Handoff).where(Handoff.debtor_id == debtor.id, Handoff.id != handoff.id)
                                   .order_by(Handoff.id))),
-        "sentiment": _sentiment(events),
+        "sentiment": _sentiment(events), "timeline_html": render.timeline(events),
         "may_act": casework.may_act(_viewer(s), handoff),
         "colleagues": [a for a in agents.listing(s) if a.active and a.email != g.agent.email],
         "objection_types": objections.TYPES, "evidence": json.dumps(handoff.evidence or {}, ensure_ascii=False,
@@ -92,14 +93,14 @@ def _case(s: Session, handoff_id: int) -> dict[str, Any]:
     }
 
 
-def _sentiment(events: list[dict[str, Any]]) -> list[dict[str, Any]]:
+def _sentiment(events: list[Any]) -> list[dict[str, Any]]:
     """The conflict score of each thing the debtor said, in order (the page draws it as bars)."""
     out = []
     for e in events:
-        conflict = (e.get("data") or {}).get("conflict")
-        if e["direction"] == "in" and isinstance(conflict, dict) and "score" in conflict:
-            out.append({"at": e["at"][:16].replace("T", " "), "score": float(conflict["score"]),
-                        "text": e["text"][:80], "channel": e["channel"]})
+        conflict = (e.data or {}).get("conflict") if e.direction == "in" else None
+        if isinstance(conflict, dict) and "score" in conflict:
+            out.append({"at": e.at.strftime("%Y-%m-%d %H:%M"), "score": float(conflict["score"]),
+                        "text": e.text[:80], "channel": e.channel})
     return out
 
 
@@ -282,6 +283,8 @@ def events() -> Response:
                 elif time.monotonic() - last > KEEPALIVE:
                     yield ": keepalive\n\n"
                     last = time.monotonic()
+        except (redis.RedisError, OSError, ValueError):
+            return  # Redis went away (or the app is closing): the page reconnects by itself
         finally:
             pubsub.close()
 

@@ -31,13 +31,15 @@ class Assistant:
 
 
 @pytest.fixture(scope="session")
-def assistant(migrated_db: str) -> Iterator[Assistant]:
+def assistant(migrated_db: str, job_queue: str) -> Iterator[Assistant]:
     """The trained model served by Rasa, with the action server on this backend's database."""
     rasa_port, actions_port = free_port(), free_port()
     found = Assistant(f"http://127.0.0.1:{rasa_port}", "test-rasa-token", f"t{uuid.uuid4().hex[:10]}")
     env = {"DATABASE_URL": migrated_db, "REDIS_URL": TEST_REDIS_URL, "RASA_URL": found.rasa_url,
            "RASA_TOKEN": found.token, "ACTIONS_URL": f"http://127.0.0.1:{actions_port}",
-           "RASA_TRACKER_PREFIX": found.tracker_prefix, "COMPANY_NAME": "Acme S.A.S."}
+           "RASA_TRACKER_PREFIX": found.tracker_prefix, "COMPANY_NAME": "Acme S.A.S.",
+           # what the action server commits reaches the inbox's live pages on this run's channel
+           "JOB_QUEUE": job_queue}
     with assistant_processes(env):
         yield found
     forget_conversations(found)

@@ -46,3 +46,11 @@ def test_ivr_bench_prints_ratios() -> None:
 
     lines = voice.turns(rounds=2)
     assert len([line for line in lines if re.search(r"ratio \d+\.\d\d", line)]) == 2, lines
+
+
+@pytest.mark.postgres
+def test_inbox_bench_prints_ratios() -> None:
+    from bench import inbox
+
+    lines = inbox.main(rounds=1, events=20_000)
+    assert len([line for line in lines if re.search(r"ratio \d+\.\d\d", line)]) == 2, lines

@@ -90,8 +90,13 @@ def test_every_action_needs_the_csrf_token_and_the_case(app: Flask, case: int) -
 
 def test_a_case_from_claim_to_the_bot(app: Flask, case: int) -> None:
     ana = sign_in(app, "ana@acme.example.com")
-    queue = ana.get("/inbox/").get_data(as_text=True)
+    page = ana.get("/inbox/")
+    assert page.status_code == 200
+    queue = page.get_data(as_text=True)
     assert "Ferretería Andina" in queue and "complaint" in queue and "COP 1.500.000" in queue
+    rows = ana.get("/inbox/?partial=1")  # what the page fetches when a live event arrives
+    assert rows.status_code == 200 and "<html" not in rows.get_data(as_text=True)
+    assert "Ferretería Andina" in rows.get_data(as_text=True)
     assert post(ana, f"/inbox/handoffs/{case}/claim").status_code == 302
     page = ana.get(f"/inbox/handoffs/{case}").get_data(as_text=True)
     assert "esto es un abuso" in page and "F-001" in page and "Devolver al asistente" in page

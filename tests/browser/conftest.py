@@ -1,0 +1,28 @@
+"""A real browser for the inbox: Debian's chromium (``make setup`` installs it) driven by Playwright,
+launched by its path — never a browser Playwright would download."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+from tests.e2e.conftest import assistant, phone  # noqa: F401  (the whole stack behind the inbox)
+
+CHROMIUM = os.environ.get("CHROMIUM_PATH") or shutil.which("chromium") or "/usr/bin/chromium"
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Any]:
+    from playwright.sync_api import sync_playwright
+
+    if not os.path.exists(CHROMIUM):
+        pytest.fail(f"Debian's chromium is not at {CHROMIUM}: run `make setup` (or set CHROMIUM_PATH)")
+    with sync_playwright() as p:
+        launched = p.chromium.launch(executable_path=CHROMIUM, headless=True,
+                                     args=["--no-sandbox", "--disable-dev-shm-usage"])
+        yield launched
+        launched.close()

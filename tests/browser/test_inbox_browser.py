@@ -1,0 +1,114 @@
+"""The inbox in Chromium, with everything real behind it: the web app, a worker, Rasa and its actions,
+the Twilio stand-in and an SMTP server. A debtor's WhatsApp message opens a handoff that appears live
+in an agent's queue; one agent takes it while another is refused; the agent reads the history,
+answers on WhatsApp, registers a promise (its e-mail arrives) and gives the case back to the bot,
+which answers the debtor's next message. Screenshots of the main screens land in docs/screenshots/."""
+
+from __future__ import annotations
+
+import time
+from datetime import date, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from cobranza import agents
+from cobranza.db import transaction
+from tests.conftest import SmtpSink, invoice_body
+from tests.e2e.conftest import Phone
+
+pytestmark = [pytest.mark.e2e, pytest.mark.browser]
+SHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
+PASSWORD = "una clave bien larga"
+AUTH = {"Authorization": "Bearer test-token"}
+
+
+def _agents(phone: Phone) -> None:
+    with transaction(phone.app.extensions["cobranza"].sessions) as s:
+        agents.create(s, "ana@acme.example.com", "Ana Pérez", PASSWORD)
+        agents.create(s, "beto@acme.example.com", "Beto Ruiz", PASSWORD, language="en")
+    rt = phone.app.extensions["cobranza"]
+    for key in rt.redis.scan_iter(f"{rt.settings.job_queue}:inbox-login:*"):
+        rt.redis.delete(key)
+
+
+def _sign_in(page: Any, base: str, email: str, password: str = PASSWORD) -> None:
+    page.goto(f"{base}/inbox/")
+    page.fill("input[name=email]", email)
+    page.fill("input[name=password]", password)
+    page.click("button[type=submit]")
+
+
+def _shot(page: Any, name: str, backend_url: str) -> None:
+    if backend_url.startswith("sqlite"):  # one set of pictures is enough
+        SHOTS.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
+
+
+def test_an_agent_takes_a_live_handoff_to_the_end(browser: Any, phone: Phone, smtp: SmtpSink) -> None:
+    client = phone.app.test_client()
+    assert client.put("/api/v1/invoices/F-001", json=invoice_body(), headers=AUTH).status_code in (200, 201)
+    _agents(phone)
+    base, db = phone.live.public_base_url, phone.live.database_url
+    ana = browser.new_context(viewport={"width": 1366, "height": 900}).new_page()
+    beto = browser.new_context(viewport={"width": 1024, "height": 1366}).new_page()  # a tablet
+
+    # a refused sign-in, then a good one; the queue is empty
+    _sign_in(ana, base, "ana@acme.example.com", "clave equivocada")
+    assert ana.locator("[role=alert]").inner_text().startswith("Correo o contraseña incorrectos")
+    _shot(ana, "login", db)
+    _sign_in(ana, base, "ana@acme.example.com")
+    ana.wait_for_selector("text=No hay casos.")
+    ana.wait_for_selector("#live:has-text('en vivo')")
+
+    # the debtor asks for a person on WhatsApp: the handoff appears without reloading
+    phone.say("quiero hablar con una persona por favor")
+    row = ana.wait_for_selector("tr[data-handoff]", timeout=30_000)
+    assert "Ferretería Andina" in row.inner_text() and "human_requested" in row.inner_text()
+    _shot(ana, "queue", db)
+
+    # Beto opens the case too; Ana takes it first; Beto's take is refused
+    ana.click("tr[data-handoff] a >> nth=0")
+    _sign_in(beto, base, "beto@acme.example.com")
+    beto.goto(ana.url)
+    ana.click("#take")
+    ana.wait_for_selector("text=Hecho.")
+    beto.click("#take")
+    assert "already taken by ana@acme.example.com" in beto.locator("[role=alert]").inner_text()
+
+    # the whole history is there, oldest first
+    history = ana.locator("#timeline").inner_text()
+    assert history.index("quiero hablar con una persona") < history.index("handoff_claimed")
+
+    # an answer on WhatsApp: to Twilio and onto the timeline
+    ana.fill("#reply textarea", "Hola Marta, soy Ana, con gusto le ayudo.")
+    ana.click("#reply button")
+    ana.wait_for_selector("text=Hecho.")
+    _wait(lambda: any(m.body == "Hola Marta, soy Ana, con gusto le ayudo." for m in phone.fake.messages))
+    assert "soy Ana" in ana.locator("#timeline").inner_text()
+
+    # a promise by hand: the same confirmation e-mail as the assistant's
+    when = (date.today() + timedelta(days=6)).isoformat()
+    ana.fill("#promise input[name=amount]", "700000")
+    ana.fill("#promise input[name=promised_date]", when)
+    ana.click("#promise button")
+    ana.wait_for_selector("text=Hecho.")
+    _wait(lambda: len(smtp.messages) >= 1)
+    assert "F-001" in str(smtp.messages[0])
+    _shot(ana, "case", db)
+
+    # back to the bot: the debtor's next message is the assistant's again
+    ana.click("#back-to-bot")
+    ana.wait_for_selector("text=Hecho.")
+    answers = phone.say("cuánto debo")
+    assert any("F-001" in a for a in answers), answers
+    ana.context.close()
+    beto.context.close()
+
+
+def _wait(check: Any, seconds: float = 30) -> None:
+    deadline = time.monotonic() + seconds
+    while not check():
+        assert time.monotonic() < deadline, "timed out"
+        time.sleep(0.2)
