@@ -35,12 +35,21 @@ WORDS: dict[str, tuple[str, str]] = {
     "deactivate": ("Desactivar", "Deactivate"), "activate": ("Activar", "Activate"),
     "live": ("en vivo", "live"), "contact": ("Contacto", "Contact"), "due": ("Vence", "Due"),
     "you": ("usted", "you"), "promises": ("Promesas", "Promises"), "call": ("Llamada", "Call"),
+    # why the bot handed over
+    "reason:complaint": ("Queja", "Complaint"), "reason:dispute": ("Disputa", "Dispute"),
+    "reason:insult": ("Insulto", "Insult"), "reason:legal_threat": ("Amenaza legal", "Legal threat"),
+    "reason:sentiment": ("Tono de conflicto", "Conflict in tone"),
+    "reason:human_requested": ("Pidió una persona", "Asked for a person"),
+    "reason:already_paid": ("Dice que ya pagó", "Says it already paid"),
+    "reason:billing_error": ("Error de facturación", "Billing error"),
+    "reason:bot_failure": ("El asistente no entendió", "The assistant did not understand"),
+    "reason:bot_unavailable": ("Asistente no disponible", "Assistant unavailable"),
 }
 
 
 def t(key: str, language: str, **values: str) -> str:
     pair = WORDS.get(key)
     if pair is None:
-        return key
+        return key.partition(":")[2] or key  # an unknown reason shows its code
     text = pair[1] if language == "en" else pair[0]
     return text.format(**values) if values else text

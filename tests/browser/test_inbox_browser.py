@@ -65,7 +65,7 @@ def test_an_agent_takes_a_live_handoff_to_the_end(browser: Any, phone: Phone, sm
     # the debtor asks for a person on WhatsApp: the handoff appears without reloading
     phone.say("quiero hablar con una persona por favor")
     row = ana.wait_for_selector("tr[data-handoff]", timeout=30_000)
-    assert "Ferretería Andina" in row.inner_text() and "human_requested" in row.inner_text()
+    assert "Ferretería Andina" in row.inner_text() and "Pidió una persona" in row.inner_text()
     _shot(ana, "queue", db)
 
     # Beto opens the case too; Ana takes it first; Beto's take is refused
