@@ -38,6 +38,7 @@ class QueueRow:
     over_sla: bool
     open_balance: Decimal
     currency: str | None  # None when the open invoices are in several currencies (the sum then mixes them)
+    callback: str | None = None  # a caller waits for a call back, by then (ISO), or "soon"
 
 
 def queue_query(viewer: Agent, status: str | None = None, search: str | None = None,
@@ -76,8 +77,15 @@ def queue(session: Session, viewer: Agent, sla: timedelta, status: str | None = 
                              handoff.assigned_to, handoff.created_at, waiting,
                              handoff.status != HandoffStatus.RESOLVED.value and waiting > sla,
                              Decimal(balance) if not isinstance(balance, Decimal) else balance,
-                             low if low == high else None))
+                             low if low == high else None, _callback(handoff)))
     return rows
+
+
+def _callback(handoff: Handoff) -> str | None:
+    voice = (handoff.evidence or {}).get("voice")
+    if isinstance(voice, dict) and voice.get("route") == "callback":
+        return str(voice.get("callback_by") or "soon")
+    return None
 
 
 def get(session: Session, handoff_id: int) -> Handoff:

@@ -35,6 +35,7 @@ WORDS: dict[str, tuple[str, str]] = {
     "deactivate": ("Desactivar", "Deactivate"), "activate": ("Activar", "Activate"),
     "live": ("en vivo", "live"), "contact": ("Contacto", "Contact"), "due": ("Vence", "Due"),
     "you": ("usted", "you"), "promises": ("Promesas", "Promises"), "call": ("Llamada", "Call"),
+    "callback": ("devolver la llamada", "call back"),
     # why the bot handed over
     "reason:complaint": ("Queja", "Complaint"), "reason:dispute": ("Disputa", "Dispute"),
     "reason:insult": ("Insulto", "Insult"), "reason:legal_threat": ("Amenaza legal", "Legal threat"),

@@ -114,3 +114,13 @@ def test_only_the_holder_acts_and_the_bot_gets_the_case_back(factory: sessionmak
         assert kinds[-4:] == ["handoff_claimed", "agent_note", "whatsapp_agent", "handoff_resolved"]
         actors = {i.actor for i in s.query(Interaction).filter_by(debtor_id=debtor_id)}
         assert "agent:ana@acme.example.com" in actors and "agent:sara@acme.example.com" in actors
+
+
+def test_a_caller_waiting_for_a_call_back_shows_in_the_queue(factory: sessionmaker[Session]) -> None:
+    handoff_id, _ = _setup(factory)
+    with transaction(factory) as s:
+        handoff = casework.get(s, handoff_id)
+        handoff.evidence = {"voice": {"route": "callback", "callback_by": "2026-11-24T08:00:00-05:00"}}
+    with transaction(factory) as s:
+        rows = casework.queue(s, agent(s, "sara@acme.example.com"), timedelta(minutes=30))
+    assert [r.callback for r in rows] == ["2026-11-24T08:00:00-05:00"]
