@@ -113,7 +113,7 @@ def claim(session: Session, agent: Agent, handoff_id: int) -> Handoff:
         update(Handoff).where(Handoff.id == handoff_id, Handoff.status == HandoffStatus.OPEN.value,
                               Handoff.assigned_to.is_(None))
         .values(status=HandoffStatus.ASSIGNED.value, assigned_to=agent.email, assigned_at=utcnow())
-    ).rowcount
+    ).rowcount  # type: ignore[attr-defined]
     handoff = get(session, handoff_id)
     session.refresh(handoff)
     if not won:

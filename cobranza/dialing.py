@@ -60,7 +60,7 @@ def place(factory: sessionmaker[Session], settings: Settings, call_id: int) -> s
     """Claim a scheduled call, check the policy once more, and dial it."""
     with db.transaction(factory) as session:
         claimed = session.execute(update(Call).where(Call.id == call_id, Call.status == "scheduled")
-                                  .values(status="dialing")).rowcount
+                                  .values(status="dialing")).rowcount  # type: ignore[attr-defined]
         if not claimed:
             return "not_scheduled"
         call = session.get(Call, call_id)

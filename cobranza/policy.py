@@ -107,7 +107,8 @@ def contact_for(debtor: Debtor, channel: str) -> Contact | None:
     """The contact a channel reaches: the first active one who authorised it (else the first reachable)."""
     reachable = [c for c in debtor.contacts if c.active and (c.email if channel == "email" else c.phone)]
     consenting = [c for c in reachable if getattr(c, CONSENT[channel])]
-    return (consenting or reachable or [None])[0]
+    chosen = consenting or reachable
+    return chosen[0] if chosen else None
 
 
 def _window(decision: Decision, debtor: Debtor, at: datetime) -> None:

@@ -92,7 +92,8 @@ def start() -> Response:
     if not sid:
         abort(400, "CallSid is required")
     outbound = form.get("Direction", "inbound").startswith("outbound")
-    key = request.args.get("call") if outbound and request.args.get("call", "").isdigit() else sid
+    raw_call = request.args.get("call", "")
+    key = raw_call if outbound and raw_call.isdigit() else sid
     with _one_at_a_time(key):
         with db.transaction(rt.sessions) as session:
             call = _outbound_call(session, sid) if outbound else session.scalar(select(Call).where(Call.sid == sid))

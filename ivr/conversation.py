@@ -145,7 +145,7 @@ def _identify(session: Session, settings: Settings, call: Call, heard: Heard) ->
         return Answer([say("identity_not_found", call)])
     contact = identity.link_phone(session, debtor, call.from_number, None, "voice")
     _attach(call, debtor, contact)
-    call.state = {**call.state, "locale": locales.locale(debtor.country, call.language)}
+    call.state = {**call.state, "locale": locales.locale(debtor.country, call.language or debtor.language)}
     return _open_conversation(session, settings, call, debtor, contact, [say("identified", call,
                                                                                company=debtor.name)])
 
@@ -162,7 +162,7 @@ def _confirm_person(session: Session, settings: Settings, call: Call, debtor: De
     call.state = {**call.state, "confirm_tries": tries}
     if _NO.match(answer) or tries >= 2:
         call.outcome = "wrong_person"
-        number = prompts.number(settings.voice_callback_number, call.language)
+        number = prompts.number(settings.voice_callback_number, call.language or "es")
         item = say("wrong_person", call, person=_person(call, contact, debtor), number=number)
         timeline.record(session, debtor.id, "voice", "internal", "wrong_person",
                         "Contestó otra persona; se pidió que el contacto devuelva la llamada", contact_id=contact.id,
@@ -180,7 +180,8 @@ def _open_conversation(session: Session, settings: Settings, call: Call, debtor:
     if active is not None:  # the bot stays silent while people have the case, on every channel
         return to_people(session, settings, call, debtor, contact, active, intro)
     metadata = {"purpose": call.purpose, "about_invoice": call.invoice_number} if call.direction == "outbound" else {}
-    return _ask_assistant(session, settings, call, debtor, contact, assistant.shortcut(opening, call.language),
+    first = assistant.shortcut(opening, call.language or debtor.language)
+    return _ask_assistant(session, settings, call, debtor, contact, first,
                           intro, resume=assistant.needs_resume(session, debtor.id, handoffs.latest(session, debtor.id),
                                                                "voice"), extra=metadata)
 
@@ -244,15 +245,15 @@ def _ask_assistant(session: Session, settings: Settings, call: Call, debtor: Deb
         handoff = handoffs.open_handoff(session, debtor.id, "bot_unavailable", "voice", "system",
                                         evidence={"message": text, "error": str(exc)[:300]})
         return to_people(session, settings, call, debtor, contact, handoff, [*intro, say("unavailable", call)])
-    voice = next((r["custom"]["voice"] for r in replies
+    voice: dict[str, Any] = next((r["custom"]["voice"] for r in replies
                   if isinstance(r.get("custom"), dict) and isinstance(r["custom"].get("voice"), dict)), {})
     language = _language_now(contact, debtor, call, voice.get("language"))
     items = [*intro, *((t, language) for t in texts)]
     handoff_id = voice.get("handoff_id")
     if handoff_id:
-        handoff = session.get(Handoff, int(handoff_id))
-        if handoff is not None:
-            return to_people(session, settings, call, debtor, contact, handoff, items)
+        opened = session.get(Handoff, int(handoff_id))
+        if opened is not None:
+            return to_people(session, settings, call, debtor, contact, opened, items)
     if voice.get("closing"):
         call.outcome = call.outcome or "completed"
         return end(call, items, session=session, debtor_id=debtor.id, contact_id=contact.id)

@@ -100,7 +100,8 @@ def test_a_case_from_claim_to_the_bot(app: Flask, case: int) -> None:
     assert post(ana, f"/inbox/handoffs/{case}/claim").status_code == 302
     page = ana.get(f"/inbox/handoffs/{case}").get_data(as_text=True)
     assert "esto es un abuso" in page and "F-001" in page and "Devolver al asistente" in page
-    assert post(ana, f"/inbox/handoffs/{case}/note", text="Llamé y contestó la contadora", kind="call").status_code == 302
+    logged = post(ana, f"/inbox/handoffs/{case}/note", text="Llamé y contestó la contadora", kind="call")
+    assert logged.status_code == 302
     done = post(ana, f"/inbox/handoffs/{case}/promise", invoice_number="F-001", amount="500000",
                 promised_date=_soon())
     assert done.status_code == 302, done.get_data(as_text=True)[:500]
