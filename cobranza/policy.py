@@ -69,10 +69,10 @@ class Decision:
 
 @cache
 def _holidays(country: str, year: int) -> holidays.HolidayBase | None:
-    try:
-        return holidays.country_holidays(country, years=year)
-    except NotImplementedError:
+    """The country's public holidays that year; None for a country the library does not know."""
+    if country not in holidays.list_supported_countries():
         return None
+    return holidays.country_holidays(country, years=year)
 
 
 CONSENT = {"voice": "voice_consent", "whatsapp": "whatsapp_consent", "email": "email_consent"}

@@ -53,21 +53,10 @@ def events(
     session: Session, debtor_id: int, since_id: int | None = None, limit: int | None = None
 ) -> list[dict[str, Any]]:
     """The debtor's events in the contract's shape, oldest first."""
-    query = (
-        select(Interaction, Invoice.number, Contact.name)
-        .outerjoin(Invoice, Invoice.id == Interaction.invoice_id)
-        .outerjoin(Contact, Contact.id == Interaction.contact_id)
-        .where(Interaction.debtor_id == debtor_id)
-        .order_by(Interaction.at, Interaction.id)
-    )
-    if since_id is not None:
-        query = query.where(Interaction.id > since_id)
-    if limit is not None:
-        query = query.limit(limit)
-    return [serialize(row, number, contact) for row, number, contact in session.execute(query)]
+    return [serialize(row) for row in rows(session, debtor_id, since_id, limit)]
 
 
-def rows(session: Session, debtor_id: int, since_id: int | None = None) -> list[Any]:
+def rows(session: Session, debtor_id: int, since_id: int | None = None, limit: int | None = None) -> list[Any]:
     """The debtor's events as plain rows, oldest first — what a page of thousands of events needs,
     without building an ORM object per event: (id, at, channel, direction, kind, text, actor, data,
     external_id, invoice_number, contact_name)."""
@@ -83,10 +72,14 @@ def rows(session: Session, debtor_id: int, since_id: int | None = None) -> list[
     )
     if since_id is not None:
         query = query.where(i.id > since_id)
+    if limit is not None:
+        query = query.limit(limit)
+    session.flush()  # what this transaction wrote is part of the history (a Core query does not autoflush)
     return list(session.connection().execute(query))  # Core rows: no ORM loading per event
 
 
-def serialize(row: Interaction, invoice_number: str | None, contact_name: str | None) -> dict[str, Any]:
+def serialize(row: Any) -> dict[str, Any]:
+    """One row of ``rows`` in the contract's shape."""
     return {
         "id": row.id,
         "at": row.at.isoformat(),
@@ -94,8 +87,8 @@ def serialize(row: Interaction, invoice_number: str | None, contact_name: str | 
         "direction": row.direction,
         "kind": row.kind,
         "text": row.text,
-        "invoice_number": invoice_number,
-        "contact": contact_name,
+        "invoice_number": row.invoice_number,
+        "contact": row.contact_name,
         "external_id": row.external_id,
         "actor": row.actor,
         "data": row.data or {},
