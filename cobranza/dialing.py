@@ -90,7 +90,8 @@ def place(factory: sessionmaker[Session], settings: Settings, call_id: int) -> s
             call.sid = sent.sid
         if STATUS_RANK.get(sent.status, 0) > STATUS_RANK.get(call.status, 0):
             call.status = sent.status
-        timeline.record(session, call.debtor_id or 0, "voice", "out", "call_placed", "Llamada saliente realizada",
+        assert call.debtor_id is not None  # an outbound call is always for a debtor (request_call)
+        timeline.record(session, call.debtor_id, "voice", "out", "call_placed", "Llamada saliente realizada",
                         contact_id=call.contact_id, external_id=sent.sid, actor="bot", data={"call_id": call.id})
     return "placed"
 

@@ -125,7 +125,7 @@ def _act(handoff_id: int, work: Any) -> Any:
     except DomainError as exc:
         with db.transaction(runtime().sessions, write=False) as s:
             values = _case(s, handoff_id)
-        return _page("case.html", status=409 if exc.status in (409,) else exc.status, error=exc.message, **values)
+        return _page("case.html", status=exc.status, error=exc.message, **values)
     return redirect(url_for("inbox.case_page", handoff_id=handoff_id, done=1))
 
 

@@ -155,6 +155,13 @@ def _this_call(session: Session, raw_id: str) -> Call:
     return row[0]
 
 
+@contextmanager
+def _the_call(raw_id: str) -> Iterator[tuple[Session, Call]]:
+    """The call an action URL names, alone (its lock) and in one transaction."""
+    with _one_at_a_time(raw_id), db.transaction(runtime().sessions) as session:
+        yield session, _this_call(session, raw_id)
+
+
 @bp.post("/twilio/voice/turn")
 @signed_only(_settings)
 def turn() -> Response:
@@ -163,17 +170,15 @@ def turn() -> Response:
     raw_id, raw_n = request.args.get("call", ""), request.args.get("n", "")
     if not raw_id.isdigit() or not raw_n.isdigit():
         abort(400, "call and n are required")
-    with _one_at_a_time(raw_id):
-        with db.transaction(rt.sessions) as session:
-            call = _this_call(session, raw_id)
-            n = int(raw_n)
-            if n <= call.turn:
-                return _twiml(call.last_twiml or "")  # this turn was already taken
-            answer = conversation.take_turn(session, rt.settings, call, Heard.from_form(request.form))
-            call.turn = n
-            xml = render(rt.settings, call, answer)  # its action asks for turn n + 1
-            call.last_twiml = xml
-            return _twiml(xml)
+    with _the_call(raw_id) as (session, call):
+        n = int(raw_n)
+        if n <= call.turn:
+            return _twiml(call.last_twiml or "")  # this turn was already taken
+        answer = conversation.take_turn(session, rt.settings, call, Heard.from_form(request.form))
+        call.turn = n
+        xml = render(rt.settings, call, answer)  # its action asks for turn n + 1
+        call.last_twiml = xml
+        return _twiml(xml)
 
 
 @bp.post("/twilio/voice/dial")
@@ -185,19 +190,17 @@ def dial_ended() -> Response:
     if not raw_id.isdigit():
         abort(400, "call is required")
     status = request.form.get("DialCallStatus", "")
-    with _one_at_a_time(raw_id):
-        with db.transaction(rt.sessions) as session:
-            call = _this_call(session, raw_id)
-            if call.state.get("stage") != "transferring":
-                return _twiml(call.last_twiml or "")
-            if status in ("completed", "answered"):
-                call.state = {**call.state, "stage": "ended"}
-                xml = Line(rt.settings, call.language or "es", "es-US").hang_up([])
-            else:
-                answer = people.callback_after_failed_transfer(session, rt.settings, call)
-                xml = render(rt.settings, call, answer)
-            call.last_twiml = xml
-            return _twiml(xml)
+    with _the_call(raw_id) as (session, call):
+        if call.state.get("stage") != "transferring":
+            return _twiml(call.last_twiml or "")
+        if status in ("completed", "answered"):
+            call.state = {**call.state, "stage": "ended"}
+            xml = Line(rt.settings, call.language or "es", "es-US").hang_up([])
+        else:
+            answer = people.callback_after_failed_transfer(session, rt.settings, call)
+            xml = render(rt.settings, call, answer)
+        call.last_twiml = xml
+        return _twiml(xml)
 
 
 @bp.post("/twilio/voice/status")

@@ -70,7 +70,7 @@ def start_outbound(session: Session, settings: Settings, call: Call, answered_by
     call.state = {"stage": "confirm_person", "confirm_tries": 0,
                   "locale": locales.locale(debtor.country, call.language)}
     number = prompts.number(settings.voice_callback_number, call.language)
-    if (answered_by or "").startswith("machine") or answered_by == "fax":
+    if answered_by in MACHINE:
         call.outcome = "voicemail" if answered_by != "fax" else "fax"
         text = prompts.say("voicemail", call.language, creditor=settings.company_name, number=number)
         timeline.record(session, debtor.id, "voice", "out", "voicemail_left", text, contact_id=contact.id,

@@ -110,7 +110,11 @@ _WHEN = {
 
 
 def say(key: str, language: str, **values: str) -> str:
-    text = PROMPTS[key]["en" if language == "en" else "es"]
+    return say_text(PROMPTS[key]["en" if language == "en" else "es"], **values)
+
+
+def say_text(text: str, **values: str) -> str:
+    """A prompt with its values, as it is spoken (and rendered, so the audio cache keys match)."""
     text = text.format(**values) if values else text
     return re.sub(r"(?<!\.)\.\.(?!\.)", ".", text)  # "Acme S.A.S.." when a name ends the sentence
 

@@ -113,15 +113,13 @@ def fixed_prompts(settings: Settings) -> list[tuple[str, str]]:
     from ivr import prompts
 
     company = settings.company_name
-    number = prompts.number(settings.voice_callback_number, "es")
     out: list[tuple[str, str]] = []
-    for key, texts in prompts.PROMPTS.items():
+    for texts in prompts.PROMPTS.values():
         for language, text in texts.items():
-            values = {"company": company, "creditor": company,
-                      "number": prompts.number(settings.voice_callback_number, language) or number}
             if "{" in text.replace("{company}", "").replace("{creditor}", "").replace("{number}", ""):
-                continue
-            out.append((text.format(**values), language))
+                continue  # depends on the debtor or the call
+            number = prompts.number(settings.voice_callback_number, language)
+            out.append((prompts.say_text(text, company=company, creditor=company, number=number), language))
     return out
 
 
