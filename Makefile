@@ -5,7 +5,7 @@ PY := .venv/bin/python
 export RASA_TELEMETRY_ENABLED := false
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: help setup migrate run demo test bench eval lock
+.PHONY: help setup migrate run demo test bench eval lock simulate
 
 help:
 	@echo "make demo   - set up, load the demo portfolio, start everything, print the URLs"
@@ -38,6 +38,10 @@ test: setup
 
 bench: setup
 	$(PY) -m bench
+
+# Two playbooks over the same generated portfolio, side by side (ARGS="--days 90 --debtors 500 a.yml b.yml").
+simulate: setup
+	$(PY) -m cobranza.simulate $(ARGS)
 
 eval: setup
 	PYTHONPATH=$(CURDIR) .venv-rasa/bin/python -m bot.evaluate

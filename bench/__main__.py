@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import logging
 
-from bench import import_csv, inbox, voice, whatsapp
+from bench import import_csv, inbox, plan, voice, whatsapp
 
 
 def main() -> None:
@@ -26,6 +26,10 @@ def main() -> None:
         print(line, flush=True)
     print("== the inbox on a big book ==", flush=True)
     for line in inbox.main(rounds=3 if args.quick else 9, events=50_000 if args.quick else inbox.EVENTS):
+        print(line, flush=True)
+    print("== the daily plan over the whole book ==", flush=True)
+    for line in plan.main(rounds=1 if args.quick else 3, debtors=5_000 if args.quick else plan.DEBTORS,
+                          sample=200 if args.quick else 2_000):
         print(line, flush=True)
 
 

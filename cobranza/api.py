@@ -11,7 +11,7 @@ import hmac
 import logging
 from collections.abc import Callable, Iterable
 from contextlib import AbstractContextManager
-from datetime import date
+from datetime import date, timedelta
 from typing import Any, TypeVar
 
 from flask import Blueprint, Response, jsonify, request
@@ -19,10 +19,26 @@ from sqlalchemy import Select, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from cobranza import db, debtors, dialing, handoffs, imports, invoices, objections, payments, policy, promises, timeline
+from cobranza import (
+    db,
+    debtors,
+    handoffs,
+    imports,
+    invoices,
+    metrics,
+    objections,
+    orchestration,
+    payments,
+    planner,
+    policy,
+    promises,
+    segments,
+    timeline,
+)
 from cobranza import validation as v
 from cobranza.errors import BadRequest, FieldError, NotFound, Unauthorized
 from cobranza.models import (
+    SEGMENTS,
     Channel,
     Debtor,
     Handoff,
@@ -315,41 +331,129 @@ CONTACT_CHANNELS = ("voice", "whatsapp", "email")
 
 @bp.post("/policy/check")
 def policy_check() -> Response:
-    """Would the contact policy let an automated contact through, and if not, which rules say no."""
+    """Would the contact policy let a company-started contact through, and if not, which rules say no.
+    Additions to the contract: ``invoice_number`` (its pauses: a pending promise, an open dispute) and
+    ``free_text`` (a WhatsApp message that is not an approved template: the 24-hour window applies)."""
     body = json_body()
     channel = _body_choice(body, "channel", CONTACT_CHANNELS)
     at = v.instant(body["at"], "at") if body.get("at") not in (None, "") else utcnow()
+    free_text = body.get("free_text", False)
+    if not isinstance(free_text, bool):
+        raise FieldError("free_text must be true or false", "free_text")
     with unit_of_work() as session:
-        debtor = debtors.get(session, v.text(body.get("debtor_ref"), "debtor_ref", max_length=64))
-        decision = policy.check(session, debtor, policy.contact_for(debtor, channel), channel, at)
+        debtor = debtors.get(session, str(v.text(body.get("debtor_ref"), "debtor_ref", max_length=64)))
+        invoice = _invoice_of(session, debtor, body.get("invoice_number"))
+        decision = policy.check(session, debtor, policy.contact_for(debtor, channel), channel, at,
+                                free_text=free_text, invoice_id=invoice.id if invoice else None)
         return jsonify({"allowed": decision.allowed, "reasons": decision.reasons})
+
+
+def _invoice_of(session: Session, debtor: Debtor, number: Any) -> Invoice | None:
+    if number in (None, ""):
+        return None
+    invoice = invoices.get(session, str(v.text(number, "invoice_number", max_length=64)))
+    if invoice.debtor_id != debtor.id:
+        raise FieldError("that invoice belongs to another debtor", "invoice_number")
+    return invoice
 
 
 @bp.post("/contacts")
 def request_contact() -> Response | tuple[Response, int]:
-    """One outbound contact now, if the contact policy allows it. Calls so far: a WhatsApp reminder or
-    an e-mail asked for here arrives with orchestration (answered 422 until then)."""
+    """One outbound contact now, if the contact policy allows it: a call, a WhatsApp reminder (an
+    approved template in the contact's language) or an e-mail (the statement of account, or a copy of
+    the invoice named). Answers 202 with the id of what was queued (call, message or e-mail)."""
     body = json_body()
     channel = _body_choice(body, "channel", CONTACT_CHANNELS)
-    if channel != "voice":
-        raise FieldError("only 'voice' contacts can be requested so far", "channel")
-    number = body.get("invoice_number")
+    rt = runtime()
     with unit_of_work(write=True) as session:
-        debtor = debtors.get(session, v.text(body.get("debtor_ref"), "debtor_ref", max_length=64))
-        if number not in (None, ""):
-            invoice = invoices.get(session, v.text(number, "invoice_number", max_length=64))
-            if invoice.debtor_id != debtor.id:
-                raise FieldError("that invoice belongs to another debtor", "invoice_number")
-        contact = policy.contact_for(debtor, channel)
-        if contact is None:
-            return jsonify({"status": "blocked", "reasons": ["consent: no contact with a phone number"]}), 409
-        result = dialing.request_call(session, runtime().settings, debtor, contact, "manual",
-                                      str(number) if number else None)
+        debtor = debtors.get(session, str(v.text(body.get("debtor_ref"), "debtor_ref", max_length=64)))
+        invoice = _invoice_of(session, debtor, body.get("invoice_number"))
+        result = orchestration.request_contact(session, rt.settings, rt.playbook, debtor, channel, invoice,
+                                               utcnow())
         if isinstance(result, policy.Decision):
             return jsonify({"status": "blocked", "reasons": result.reasons}), 409
-        call_id = result.id
-    _dial_now(call_id)
-    return jsonify({"id": call_id, "status": "queued", "channel": channel}), 202
+        outreach, sent_id = result
+        outreach_id = outreach.id
+    if channel == "voice":
+        _dial_now(sent_id)
+    return jsonify({"id": sent_id, "status": "queued", "channel": channel, "outreach_id": outreach_id}), 202
+
+
+@bp.get("/plan")
+def get_plan() -> Response:
+    """The contact plan at ``as_of`` (default now): one row per open invoice, with its reason. Optional
+    filters (additions): ``debtor_ref``, ``action`` (e.g. ``remind``, ``call``, ``wait``)."""
+    as_of = v.instant(request.args["as_of"], "as_of") if request.args.get("as_of") else utcnow()
+    action = request.args.get("action")
+    rt = runtime()
+    with unit_of_work() as session:
+        ids = None
+        if request.args.get("debtor_ref"):
+            ids = [debtors.get(session, request.args["debtor_ref"]).id]
+        rows = planner.plan(session, rt.playbook, as_of, ids)
+    return jsonify([r.as_dict() for r in rows if action is None or r.action == action])
+
+
+@bp.post("/plan/run")
+def run_plan() -> Response:
+    """An addition: run the daily round now (expire promises, refresh segments, plan, send what is due).
+    Idempotent per debtor, day and step: running it twice sends nothing twice."""
+    rt = runtime()
+    rows, report = orchestration.run(rt.sessions, rt.settings, rt.playbook)
+    for call_id in report.calls:
+        _dial_now(call_id)
+    return jsonify({"rows": len(rows), **report.as_dict()})
+
+
+@bp.get("/metrics")
+def get_metrics() -> Response:
+    """An addition: preventive and reactive metrics of the contacts made ``from``..``to`` (dates, default
+    the last 30 days); ``format=csv`` for a spreadsheet."""
+    start, end = period(request.args.get("from"), request.args.get("to"))
+    with unit_of_work() as session:
+        found = metrics.compute(session, start, end)
+    if request.args.get("format") == "csv":
+        return Response(metrics.to_csv(found, start, end), mimetype="text/csv",
+                        headers={"Content-Disposition": f"attachment; filename=metrics-{start}-{end}.csv"})
+    return jsonify({"from": start.isoformat(), "to": end.isoformat(), **found})
+
+
+def period(start_raw: str | None, end_raw: str | None) -> tuple[date, date]:
+    """A period of days from query arguments; the last 30 days by default."""
+    end = v.iso_date(end_raw, "to") if end_raw else today()
+    start = v.iso_date(start_raw, "from") if start_raw else end - timedelta(days=29)
+    if start > end:
+        raise FieldError("from must not be after to", "from")
+    return start, end
+
+
+@bp.put("/debtors/<ref>/segment")
+def put_segment(ref: str) -> Response:
+    """An addition: an operator's risk segment for this debtor (``{"segment": "high"}``), or back to the
+    computed one (``{"segment": null}``)."""
+    body = json_body()
+    value = body.get("segment")
+    if value is not None and value not in SEGMENTS:
+        raise FieldError(f"segment must be one of {', '.join(SEGMENTS)} or null", "segment")
+    with unit_of_work(write=True) as session:
+        debtor = debtors.get(session, ref)
+        segments.override(session, debtor, value)
+        timeline.record(session, debtor.id, "system", "internal", "segment_override",
+                        f"Segmento de riesgo fijado: {value}" if value else "Segmento de riesgo: el calculado",
+                        actor=ACTOR, data={"segment": value})
+        return jsonify(_segment_view(debtor))
+
+
+@bp.get("/debtors/<ref>/segment")
+def get_segment(ref: str) -> Response:
+    with unit_of_work() as session:
+        return jsonify(_segment_view(debtors.get(session, ref)))
+
+
+def _segment_view(debtor: Debtor) -> dict[str, Any]:
+    return {"debtor_ref": debtor.ref, "segment": segments.effective(debtor), "computed": debtor.segment,
+            "override": debtor.segment_override, "facts": debtor.segment_facts,
+            "computed_at": debtor.segment_at.isoformat() if debtor.segment_at else None}
 
 
 def _dial_now(call_id: int) -> None:

@@ -28,6 +28,7 @@ def create_app(settings: Settings | None = None, blueprints: Iterable[Blueprint]
     if settings.secret_key:
         app.secret_key = settings.secret_key
     app.extensions["cobranza"] = Runtime(settings)
+    app.extensions["cobranza"].playbook  # noqa: B018 - an invalid playbook stops the app here, with its line
     app.register_blueprint(health.bp)
     app.register_blueprint(api.bp)
     for blueprint in blueprints:

@@ -21,6 +21,11 @@ def _runtime() -> Runtime:
     return Runtime(Settings.from_env())
 
 
+def _day(raw: str | None) -> date:
+    """A --today option: that date, or today."""
+    return date.fromisoformat(raw) if raw else date.today()
+
+
 @click.group()
 def main() -> None:
     """Cobranza operator commands (configuration from the environment)."""
@@ -107,6 +112,10 @@ def worker_cmd(burst: bool) -> None:
     from cobranza import jobs
 
     rt = jobs._runtime()
+    try:
+        rt.playbook  # noqa: B018 - an invalid playbook stops the worker here, with its line
+    except Exception as exc:  # noqa: BLE001 - shown as the reason the worker does not start
+        raise click.ClickException(str(exc)) from exc
     stop = threading.Event()
     if not burst:
         jobs.start_sweeper(stop)
@@ -124,10 +133,9 @@ def worker_cmd(burst: bool) -> None:
 def expire_cmd(today_raw: str | None) -> None:
     """Mark pending promises whose date plus the grace period has passed as broken."""
     rt = _runtime()
-    today = date.fromisoformat(today_raw) if today_raw else date.today()
     try:
         with db.transaction(rt.sessions) as session:
-            broken = promises.expire(session, today, rt.settings.promise_grace_days)
+            broken = promises.expire(session, _day(today_raw), rt.settings.promise_grace_days)
     finally:
         rt.close()
     click.echo(f"{len(broken)} promises marked broken")
@@ -153,3 +161,100 @@ def add_agent_cmd(email: str, name: str, role: str, language: str, password: str
         raise click.ClickException(exc.message) from exc
     finally:
         rt.close()
+
+
+@main.command("plan")
+@click.option("--as-of", "as_of", metavar="ISO-DATETIME", help="The moment to plan for, with its offset "
+              "(default: now).")
+@click.option("--debtor", "debtor_ref", help="Only this debtor.")
+@click.option("--action", help="Only rows with this action (remind, call, send_statement, wait, pause, ...).")
+@click.option("--json", "as_json", is_flag=True, help="Print the rows as JSON (the API's shape).")
+@click.option("--execute", is_flag=True, help="Run the daily round: expire promises, refresh segments, plan, "
+              "and send what is due now (idempotent).")
+def plan_cmd(as_of: str | None, debtor_ref: str | None, action: str | None, as_json: bool, execute: bool) -> None:
+    """Print the contact plan as a table: who is contacted, on which channel, when, and why."""
+    from cobranza import orchestration, planner
+    from cobranza.models import utcnow
+    from cobranza.validation import instant
+
+    rt = _runtime()
+    try:
+        moment = instant(as_of, "as_of") if as_of else utcnow()
+        if execute:
+            rows, report = orchestration.run(rt.sessions, rt.settings, rt.playbook, moment)
+            _queue_calls(rt, report.calls)
+        else:
+            with db.transaction(rt.sessions, write=False) as session:
+                ids = [debtors.get(session, debtor_ref).id] if debtor_ref else None
+                rows = planner.plan(session, rt.playbook, moment, ids)
+    except DomainError as exc:
+        raise click.ClickException(f"{exc.field}: {exc.message}") from exc
+    finally:
+        rt.close()
+    shown = [r for r in rows if (action is None or r.action == action)
+             and (debtor_ref is None or r.debtor_ref == debtor_ref)]
+    if as_json:
+        click.echo(json.dumps([r.as_dict() for r in shown], indent=2, ensure_ascii=False))
+    else:
+        click.echo(table(shown))
+        counts: dict[str, int] = {}
+        for r in rows:
+            counts[r.action] = counts.get(r.action, 0) + 1
+        click.echo(f"\n{len(rows)} open invoices at {moment.isoformat(timespec='minutes')} "
+                   f"({rt.playbook.label}): " + ", ".join(f"{n} {a}" for a, n in sorted(counts.items())))
+    if execute:
+        click.echo(f"executed: {json.dumps(report.as_dict())}")
+
+
+def table(rows: list) -> str:  # type: ignore[type-arg]
+    """The plan as a fixed-width table, reason last (it may be long)."""
+    header = ("debtor", "invoice", "stage", "segment", "action", "channel", "not before", "reason")
+    lines = [(r.debtor_ref, r.invoice_number, r.stage, r.segment, r.action, r.channel or "-",
+              r.not_before.isoformat(timespec="minutes") if r.not_before else "-", r.reason) for r in rows]
+    widths = [max([len(h)] + [len(str(line[i])) for line in lines]) for i, h in enumerate(header[:-1])]
+    out = ["  ".join(h.ljust(w) for h, w in zip(header[:-1], widths, strict=True)) + "  reason"]
+    out += ["  ".join(str(v).ljust(w) for v, w in zip(line[:-1], widths, strict=True)) + "  " + line[-1]
+            for line in lines]
+    return "\n".join(out)
+
+
+def _queue_calls(rt: Runtime, call_ids: list[int]) -> None:
+    from cobranza import jobs
+
+    try:
+        q = jobs.queue_for(rt.redis, rt.settings)
+        for call_id in call_ids:
+            q.enqueue(jobs.place_call, call_id)
+    except Exception as exc:  # noqa: BLE001 - the sweep places scheduled calls anyway
+        click.echo(f"calls left to the sweep ({exc})", err=True)
+
+
+@main.command("segments")
+@click.option("--today", "today_raw", metavar="YYYY-MM-DD", help="The date to judge by (default: today).")
+def segments_cmd(today_raw: str | None) -> None:
+    """Recompute every debtor's risk segment from its history (the worker does it daily)."""
+    from cobranza import segments
+
+    rt = _runtime()
+    try:
+        with db.transaction(rt.sessions) as session:
+            counts = segments.recompute(session, rt.playbook, _day(today_raw))
+    finally:
+        rt.close()
+    click.echo(", ".join(f"{n} {s}" for s, n in counts.items()))
+
+
+@main.command("check-playbook")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--templates", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="The WhatsApp templates file (default: templates.yml beside the playbook).")
+def check_playbook_cmd(path: Path, templates: Path | None) -> None:
+    """Validate a playbook before using it; exit 1 with the line at fault when it is invalid."""
+    from cobranza import playbook
+
+    try:
+        pb = playbook.load(path, templates)
+    except playbook.PlaybookError as exc:
+        raise click.ClickException(str(exc)) from exc
+    steps = sum(len(s) for s in pb.steps.values())
+    click.echo(f"{pb.label}: valid ({steps} steps, {len(pb.templates)} WhatsApp templates)")

@@ -11,7 +11,7 @@ depends on a job surviving: the sweep finds scheduled calls that are due.
 from __future__ import annotations
 
 import logging
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session, sessionmaker
@@ -31,9 +31,10 @@ RETRIED = frozenset({"busy", "no-answer", "failed"})
 
 def request_call(session: Session, settings: Settings, debtor: Debtor, contact: Contact, purpose: str,
                  invoice_number: str | None = None, attempt: int = 1,
-                 not_before_minutes: int = 0) -> Call | policy.Decision:
-    """A call to place, or the policy's refusal (nothing written then)."""
-    now = utcnow()
+                 not_before_minutes: int = 0, at: datetime | None = None) -> Call | policy.Decision:
+    """A call to place, or the policy's refusal (nothing written then). ``at``: the moment it is asked
+    for (now, or the plan's moment)."""
+    now = at or utcnow()
     decision = policy.check_call(session, debtor, contact, now + timedelta(minutes=not_before_minutes))
     if not decision.allowed:
         return decision

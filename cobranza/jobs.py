@@ -18,7 +18,7 @@ from rq import Queue
 from sqlalchemy import event
 from sqlalchemy.orm import Session, sessionmaker
 
-from cobranza import db, dialing, messaging, outbox
+from cobranza import db, dialing, messaging, outbox, ratelimit
 from cobranza.models import utcnow
 from cobranza.settings import Settings
 
@@ -50,12 +50,26 @@ def deliver_email(email_id: int) -> str:
 
 def send_whatsapp(message_id: int) -> str:
     rt = _runtime()
+    ratelimit.acquire(rt.redis, "whatsapp", rt.settings.whatsapp_rate)
     return messaging.deliver(rt.sessions, rt.settings, message_id)
 
 
 def place_call(call_id: int) -> str:
     rt = _runtime()
+    ratelimit.acquire(rt.redis, "voice", rt.settings.call_rate)
     return dialing.place(rt.sessions, rt.settings, call_id)
+
+
+def run_plan() -> dict[str, object]:
+    """The daily round (expire promises, segments, plan, send what is due) at this moment."""
+    from cobranza import orchestration, playbook
+
+    rt = _runtime()
+    rows, report = orchestration.run(rt.sessions, rt.settings, playbook.load(rt.settings.playbook))
+    q = queue_for(rt.redis, rt.settings)
+    for call_id in report.calls:
+        q.enqueue(place_call, call_id)
+    return {"rows": len(rows), **report.as_dict()}
 
 
 def sweep() -> int:
@@ -109,14 +123,18 @@ def kick_after_commit(factory: sessionmaker[Session], connection: redis.Redis, s
 
 
 def start_sweeper(stop: threading.Event) -> threading.Thread:
-    """Sweep every few seconds; with several workers, one sweeps at a time."""
+    """Sweep every few seconds, and run the plan every ``PLAN_EVERY`` seconds; with several workers,
+    one does each at a time."""
 
     def loop() -> None:
         rt = _runtime()
+        every = rt.settings.plan_every
         while not stop.wait(SWEEP_EVERY):
             try:
                 if rt.redis.set(f"{rt.settings.job_queue}:sweep-lock", "1", nx=True, ex=int(SWEEP_EVERY)):
                     sweep()
+                if every > 0 and rt.redis.set(f"{rt.settings.job_queue}:plan-lock", "1", nx=True, ex=every):
+                    log.info("plan run: %s", run_plan())
             except Exception:  # keep sweeping through database or Redis hiccups
                 log.exception("sweep failed")
 

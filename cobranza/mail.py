@@ -34,6 +34,8 @@ SUBJECTS = {
     ("promise_confirmation", "en"): "Payment commitment confirmation — invoice {invoice_number}",
     ("invoice_copy", "es"): "Copia de {what} — {numbers}",
     ("invoice_copy", "en"): "Copy of {what} — {numbers}",
+    ("statement", "es"): "Estado de cuenta — {company} — {as_of}",
+    ("statement", "en"): "Statement of account — {company} — {as_of}",
 }
 EVENT_TITLES = {
     "es": "Pago de la factura {invoice_number} ({amount})",
@@ -81,6 +83,8 @@ def render(kind: str, context: dict[str, Any], language: str, to_address: str, m
     """The outbox's e-mail of ``kind``, ready for the SMTP server."""
     if kind == "invoice_copy":
         return render_invoice_copy(context, language, to_address, message_id, settings)
+    if kind == "statement":
+        return render_statement(context, language, to_address, message_id, settings)
     return render_promise_confirmation(context, language, to_address, message_id, settings)
 
 
@@ -105,6 +109,31 @@ def render_invoice_copy(
     message["X-Cobranza-Invoice"] = numbers
     message.set_content(_env.get_template(f"invoice_copy.{language}.txt").render(values))
     message.add_alternative(_env.get_template(f"invoice_copy.{language}.html").render(values), subtype="html")
+    return message
+
+
+def render_statement(
+    context: dict[str, Any], language: str, to_address: str, message_id: str, settings: Settings
+) -> EmailMessage:
+    """The debtor's open invoices and what is owed in all: the playbook's formal e-mail step."""
+    as_of = date.fromisoformat(context["as_of"])
+    invoices = [
+        {**inv, "balance": formatting.amount(Decimal(inv["balance"]), inv["currency"], language),
+         "due_on": formatting.long_date(date.fromisoformat(inv["due_on"]), language),
+         "overdue": date.fromisoformat(inv["due_on"]) < as_of}
+        for inv in context["invoices"]
+    ]
+    totals: dict[str, Decimal] = {}
+    for inv in context["invoices"]:
+        totals[inv["currency"]] = totals.get(inv["currency"], Decimal(0)) + Decimal(inv["balance"])
+    total = " + ".join(formatting.amount(v, c, language) for c, v in sorted(totals.items()))
+    values = {**context, "invoices": invoices, "total": total, "as_of": formatting.long_date(as_of, language)}
+    message = _envelope(SUBJECTS[("statement", language)].format(company=context["company"],
+                                                                as_of=values["as_of"]),
+                        context, language, to_address, message_id, settings)
+    message["X-Cobranza-Invoice"] = ", ".join(inv["invoice_number"] for inv in invoices)
+    message.set_content(_env.get_template(f"statement.{language}.txt").render(values))
+    message.add_alternative(_env.get_template(f"statement.{language}.html").render(values), subtype="html")
     return message
 
 

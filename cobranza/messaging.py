@@ -52,12 +52,15 @@ def queue(
     actor: str = "system",
     invoice: Invoice | None = None,
     claim: bool = False,
+    preview: str | None = None,
+    invoices: list[str] | None = None,
 ) -> WhatsAppMessage:
     """Write an outbound message in the caller's transaction; with ``body`` and a
     template, the template is the fallback when the 24-hour window is closed.
 
     ``claim``: the caller sends it itself right after committing (``deliver_claimed``);
-    if it dies first, the message is released to the sweep like any abandoned send."""
+    if it dies first, the message is released to the sweep like any abandoned send.
+    ``preview``: what a template says, for the timeline; ``invoices``: every invoice a reminder is about."""
     if body is None and content_sid is None:
         raise ValueError("a message needs a body or a template")
     if key is not None:
@@ -73,10 +76,11 @@ def queue(
     session.flush()
     timeline.record(
         session, contact.debtor_id, "whatsapp", "out", f"whatsapp_{purpose}",
-        body if body is not None else f"[plantilla {content_sid}] {content_variables or {}}",
+        body if body is not None else preview or f"[plantilla {content_sid}] {content_variables or {}}",
         contact_id=contact.id, actor=actor, invoice_id=invoice.id if invoice else None,
         # A reply to a reminder is about the reminder's invoice (see cobranza.context).
-        data={"whatsapp_message_id": message.id, "invoice_number": invoice.number if invoice else None},
+        data={"whatsapp_message_id": message.id, "invoice_number": invoice.number if invoice else None,
+              **({"invoices": invoices} if invoices else {})},
     )
     if not claim:
         session.info.setdefault(PENDING_IDS, []).append(message.id)

@@ -129,6 +129,10 @@ def _values(e: type[enum.Enum]) -> list[str]:
     return [m.value for m in e]
 
 
+SEGMENTS = ["low", "medium", "high"]
+STAGES = ["preventive", "early_reactive", "late_reactive"]
+
+
 class Debtor(Base):
     """A debtor company: the unit of a collections case."""
 
@@ -141,13 +145,23 @@ class Debtor(Base):
     country: Mapped[str] = mapped_column(String(2))
     timezone: Mapped[str] = mapped_column(String(64))
     language: Mapped[str] = mapped_column(String(2))
+    # Risk segment (low / medium / high), recomputed daily from history (cobranza.segments); an
+    # operator's override wins while set. The facts it was computed from are kept to explain it.
+    segment: Mapped[str | None] = mapped_column(String(8))
+    segment_override: Mapped[str | None] = mapped_column(String(8))
+    segment_facts: Mapped[dict[str, Any] | None] = mapped_column(JSONType)
+    segment_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
     contacts: Mapped[list[Contact]] = relationship(back_populates="debtor", order_by="Contact.id")
     invoices: Mapped[list[Invoice]] = relationship(back_populates="debtor", order_by="Invoice.id")
 
-    __table_args__ = (CheckConstraint(_in("language", ["es", "en"]), name="language"),)
+    __table_args__ = (
+        CheckConstraint(_in("language", ["es", "en"]), name="language"),
+        CheckConstraint(_in("segment", SEGMENTS), name="segment"),
+        CheckConstraint(_in("segment_override", SEGMENTS), name="segment_override"),
+    )
 
 
 class Contact(Base):
@@ -517,3 +531,52 @@ class AuditEvent(Base):
     data: Mapped[dict[str, Any]] = mapped_column(JSONType, default=dict)
 
     __table_args__ = (Index("ix_audit_events_at", "at"),)
+
+
+class Outreach(Base):
+    """One contact the company started (a reminder, a call, a statement, a task for a person), from the
+    daily plan or asked for by hand: what the contact policy counts, what makes running a plan twice send
+    nothing twice (``key``), and what the preventive / reactive metrics are measured on."""
+
+    __tablename__ = "outreach"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    debtor_id: Mapped[int] = mapped_column(ForeignKey("debtors.id", ondelete="CASCADE"))
+    contact_id: Mapped[int | None] = mapped_column(ForeignKey("contacts.id", ondelete="SET NULL"))
+    channel: Mapped[str] = mapped_column(String(16))
+    # reminder, statement, invoice_copy, call, broken_promise, review (a person in the loop)
+    purpose: Mapped[str] = mapped_column(String(32))
+    source: Mapped[str] = mapped_column(String(16))  # plan | manual
+    stage: Mapped[str | None] = mapped_column(String(16))
+    segment: Mapped[str | None] = mapped_column(String(8))
+    playbook: Mapped[str | None] = mapped_column(String(120))
+    step: Mapped[str | None] = mapped_column(String(64))
+    tone: Mapped[str | None] = mapped_column(String(16))
+    # Per debtor, local day and step: the same key twice is the same contact.
+    key: Mapped[str | None] = mapped_column(String(200), unique=True)
+    local_day: Mapped[date] = mapped_column(Date)
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    reason: Mapped[str] = mapped_column(Text, default="")
+    whatsapp_message_id: Mapped[int | None] = mapped_column(ForeignKey("whatsapp_messages.id", ondelete="SET NULL"))
+    call_id: Mapped[int | None] = mapped_column(ForeignKey("calls.id", ondelete="SET NULL"))
+    email_id: Mapped[int | None] = mapped_column(ForeignKey("outbox_emails.id", ondelete="SET NULL"))
+    handoff_id: Mapped[int | None] = mapped_column(ForeignKey("handoffs.id", ondelete="SET NULL"))
+
+    __table_args__ = (
+        CheckConstraint(_in("channel", ["whatsapp", "voice", "email", "agent"]), name="channel"),
+        CheckConstraint(_in("source", ["plan", "manual"]), name="source"),
+        CheckConstraint(_in("stage", STAGES), name="stage"),
+        Index("ix_outreach_debtor_at", "debtor_id", "at"),
+    )
+
+
+class OutreachInvoice(Base):
+    """The invoices one contact was about (one contact per debtor at a time groups them)."""
+
+    __tablename__ = "outreach_invoices"
+
+    outreach_id: Mapped[int] = mapped_column(ForeignKey("outreach.id", ondelete="CASCADE"), primary_key=True)
+    invoice_id: Mapped[int] = mapped_column(ForeignKey("invoices.id", ondelete="CASCADE"), primary_key=True)
+    step: Mapped[str | None] = mapped_column(String(64))
+
+    __table_args__ = (Index("ix_outreach_invoices_invoice", "invoice_id", "step"),)

@@ -14,7 +14,7 @@ from __future__ import annotations
 import logging
 import uuid
 from collections.abc import Callable
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import or_, select
@@ -31,7 +31,10 @@ LEASE = timedelta(minutes=2)
 BACKOFF = (timedelta(seconds=15), timedelta(minutes=1), timedelta(minutes=5), timedelta(minutes=15),
            timedelta(hours=1), timedelta(hours=3), timedelta(hours=6), timedelta(hours=12))
 PENDING_IDS = "outbox_pending_ids"
-WHAT = {"promise_confirmation": "la confirmación", "invoice_copy": "la copia de factura"}  # for the timeline
+WHAT = {"promise_confirmation": "la confirmación", "invoice_copy": "la copia de factura",
+        "statement": "el estado de cuenta"}  # for the timeline
+SENT = {"promise_confirmation": "Confirmación enviada", "invoice_copy": "Copia de factura enviada",
+        "statement": "Estado de cuenta enviado"}
 
 
 def recipient(session: Session, debtor_id: int, preferred: Contact | None) -> Contact | None:
@@ -83,6 +86,24 @@ def queue_invoice_copy(
                           {"invoice_number": inv.number, "amount": format_amount(inv.amount),
                            "balance": format_amount(inv.balance), "currency": inv.currency,
                            "issued_on": inv.issued_on.isoformat(), "due_on": inv.due_on.isoformat()}
+                          for inv in invoices
+                      ],
+                  })
+
+
+def queue_statement(session: Session, debtor: Debtor, invoices: list[Invoice], contact: Contact | None,
+                    creditor: str, as_of: date) -> OutboxEmail:
+    """Write a statement of account (the debtor's open invoices), in the caller's transaction."""
+    return _queue(session, debtor, contact, "statement", promise_id=None,
+                  invoice_id=invoices[0].id if invoices else None,
+                  message_id=f"<statement-{uuid.uuid4().hex}@cobranza>",
+                  unsent="No se envió el estado de cuenta: el deudor no tiene un contacto con e-mail",
+                  context={
+                      "creditor": creditor,
+                      "as_of": as_of.isoformat(),
+                      "invoices": [
+                          {"invoice_number": inv.number, "balance": format_amount(inv.balance),
+                           "currency": inv.currency, "due_on": inv.due_on.isoformat()}
                           for inv in invoices
                       ],
                   })
@@ -155,7 +176,7 @@ def deliver(factory: sessionmaker[Session], settings: Settings, email_id: int,
         row.last_error = None
         timeline.record(
             session, row.debtor_id, "email", "out", "email_sent",
-            f"{'Confirmación' if row.kind == 'promise_confirmation' else 'Copia de factura'} enviada a "
+            f"{SENT.get(row.kind, row.kind)} a "
             f"{row.to_address}: {message['Subject']}",
             contact_id=row.contact_id, actor="system", invoice_id=_invoice_of(session, row),
             external_id=row.message_id[:64],

@@ -16,6 +16,8 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from cobranza import jobs, live
 from cobranza.db import make_engine, make_session_factory
+from cobranza.playbook import Playbook
+from cobranza.playbook import load as load_playbook
 from cobranza.settings import Settings
 
 
@@ -41,6 +43,11 @@ class Runtime:
         return redis.Redis.from_url(
             self.settings.redis_url, socket_timeout=2, socket_connect_timeout=1, health_check_interval=30
         )
+
+    @cached_property
+    def playbook(self) -> Playbook:
+        """The playbook in use (PLAYBOOK), validated when first needed; an invalid one stops here."""
+        return load_playbook(self.settings.playbook)
 
     def close(self) -> None:
         if "engine" in self.__dict__:

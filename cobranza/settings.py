@@ -99,6 +99,12 @@ class Settings:
     # template (ContentSid, one variable) an agent's message goes out as once the 24-hour window closed.
     inbox_sla_minutes: int = 30
     whatsapp_agent_template: str | None = None
+    # Orchestration: the playbook (validated at start), how often workers run the plan (seconds; 0: never,
+    # only `python -m cobranza plan --execute` or POST /api/v1/plan/run), and sending rates per channel.
+    playbook: str = str(ROOT / "playbooks" / "standard.yml")
+    plan_every: int = 300
+    whatsapp_rate: int = 80
+    call_rate: int = 1
 
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None) -> Settings:
@@ -153,4 +159,8 @@ class Settings:
             voice_retry_minutes=int(get("VOICE_RETRY_MINUTES") or cls.voice_retry_minutes),
             inbox_sla_minutes=int(get("INBOX_SLA_MINUTES") or cls.inbox_sla_minutes),
             whatsapp_agent_template=get("WHATSAPP_AGENT_TEMPLATE"),
+            playbook=get("PLAYBOOK") or cls.playbook,
+            plan_every=int(get("PLAN_EVERY") or cls.plan_every),
+            whatsapp_rate=int(get("WHATSAPP_RATE") or cls.whatsapp_rate),
+            call_rate=int(get("CALL_RATE") or cls.call_rate),
         )

@@ -34,3 +34,24 @@ def timeline(rows: Iterable[Any]) -> Markup:
         parts.append(f'<div class="ev {direction}" data-kind="{kind}" data-id="{event_id}"><div class="meta">'
                      f'{escape(meta)}</div><div class="txt">{escape(text)}</div></div>')
     return Markup("\n".join(parts))
+
+
+def metric_charts(found: dict[str, dict[str, Any]]) -> list[Markup]:
+    """One small bar chart (inline SVG, no script) per rate: preventive beside reactive."""
+    charts = []
+    colours = {"preventive": "#2f855a", "reactive": "#c05621"}
+    for rate in ("contact_rate", "reply_rate", "promise_rate", "promise_kept_rate", "handoff_rate"):
+        bars = []
+        for i, fam in enumerate(("preventive", "reactive")):
+            value = found[fam][rate]
+            height = round((value or 0) * 100)
+            x = 20 + i * 70
+            label = "—" if value is None else f"{value:.0%}"
+            bars.append(f'<rect x="{x}" y="{110 - height}" width="50" height="{height}" fill="{colours[fam]}">'
+                        f'<title>{fam}: {label}</title></rect>'
+                        f'<text x="{x + 25}" y="{105 - height}" text-anchor="middle" font-size="12">{label}</text>'
+                        f'<text x="{x + 25}" y="126" text-anchor="middle" font-size="11">{fam}</text>')
+        charts.append(Markup(f'<figure class="chart" data-rate="{rate}"><svg viewBox="0 0 160 130" width="160" '
+                             f'height="130" role="img" aria-label="{rate}"><line x1="10" y1="110" x2="150" y2="110" '
+                             f'stroke="#999"/>{"".join(bars)}</svg><figcaption>{rate}</figcaption></figure>'))
+    return charts

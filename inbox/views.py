@@ -20,7 +20,7 @@ from flask import Blueprint, Response, abort, g, redirect, render_template, requ
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from cobranza import agents, casework, db, formatting, live, objections, promises, timeline
+from cobranza import agents, casework, db, formatting, live, metrics, objections, promises, timeline
 from cobranza.errors import DomainError, FieldError
 from cobranza.models import Agent, Contact, Debtor, Handoff, Invoice, Objection, Promise
 from cobranza.runtime import runtime
@@ -255,6 +255,27 @@ def agents_page() -> Any:
         for a in team:
             s.expunge(a)
     return _page("agents.html", status=422 if error else 200, team=team, error=error)
+
+
+# --- metrics -------------------------------------------------------------------------------------
+
+@bp.get("/metrics")
+@signed_in
+def metrics_page() -> Any:
+    """Preventive and reactive work side by side, with charts, for a period; CSV for a spreadsheet."""
+    from cobranza.api import period
+
+    try:
+        start, end = period(request.args.get("from"), request.args.get("to"))
+    except DomainError as exc:
+        return _page("metrics.html", status=422, error=exc.message, found=None, charts=[], start="", end="")
+    with db.transaction(runtime().sessions, write=False) as s:
+        found = metrics.compute(s, start, end)
+    if request.args.get("format") == "csv":
+        return Response(metrics.to_csv(found, start, end), mimetype="text/csv",
+                        headers={"Content-Disposition": f"attachment; filename=metrics-{start}-{end}.csv"})
+    return _page("metrics.html", found=found, charts=render.metric_charts(found), start=start.isoformat(),
+                 end=end.isoformat(), error=None, rates=metrics.RATES, families=metrics.FAMILIES)
 
 
 # --- live ---------------------------------------------------------------------------------------

@@ -79,7 +79,7 @@ async function poll() {
   const msgs = await (await fetch('_standin/messages')).json();
   for (const m of msgs) {
     if (shown.has(m.sid) || m.to !== 'whatsapp:' + who.value) continue;
-    shown.add(m.sid); add('out', m.body || ('[plantilla ' + m.content_sid + '] ' + (m.content_variables || '')),
+    shown.add(m.sid); add('out', m.body || m.rendered || ('[plantilla ' + m.content_sid + '] ' + (m.content_variables || '')),
                          m.status + (m.error_code ? ' · error ' + m.error_code : ''));
   }
 }

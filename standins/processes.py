@@ -21,8 +21,8 @@ ROOT = Path(__file__).resolve().parent.parent
 def worker_process(env: dict[str, str], count: int = 1) -> Iterator[subprocess.Popen[str]]:
     """``python -m cobranza worker`` with this environment (``count`` of them), stopped afterwards;
     yields the first."""
-    procs = [subprocess.Popen([sys.executable, "-m", "cobranza", "worker"], cwd=ROOT, env={**os.environ, **env},
-                              stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True) for _ in range(count)]
+    procs = [subprocess.Popen([sys.executable, "-m", "cobranza", "worker"], cwd=ROOT,
+                              env={**os.environ, "PLAN_EVERY": "0", **env}, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True) for _ in range(count)]
     try:
         yield procs[0]
     finally:

@@ -16,6 +16,9 @@ same for a person (see ``standins/chat.py``).
 from __future__ import annotations
 
 import argparse
+import functools
+import json
+import re
 import itertools
 import threading
 import time
@@ -294,7 +297,28 @@ class TwilioStandIn:
     @staticmethod
     def _message_json(m: Message) -> dict[str, Any]:
         return {"sid": m.sid, "to": m.to, "from": m.from_, "body": m.body, "content_sid": m.content_sid,
-                "content_variables": m.content_variables, "status": m.status, "error_code": m.error_code}
+                "content_variables": m.content_variables, "status": m.status, "error_code": m.error_code,
+                "rendered": _rendered(m.content_sid, m.content_variables)}
+
+
+@functools.cache
+def _template_texts() -> dict[str, str]:
+    """What each approved template says, as WhatsApp shows it (the project's templates file)."""
+    from cobranza import playbook
+
+    found = playbook.load_templates((playbook.DEFAULT_DIR / "templates.yml").read_text(encoding="utf-8"))
+    return {sid: t.texts[lang] for t in found.values() for lang, sid in t.sids.items()}
+
+
+def _rendered(content_sid: str | None, variables: str | None) -> str | None:
+    text = _template_texts().get(content_sid or "")
+    if text is None:
+        return None
+    try:
+        values = json.loads(variables or "{}")
+    except ValueError:
+        values = {}
+    return re.sub(r"\{\{(\d+)\}\}", lambda m: str(values.get(m.group(1), m.group(0))), text)
 
 
 def main() -> None:

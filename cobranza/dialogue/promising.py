@@ -32,6 +32,8 @@ def opening(t: Turn, greet: bool = True) -> None:
     if not t.ctx.invoices:
         t.say("utter_nothing_open", company=t.debtor.name)
         return
+    if greet and t.u.purpose == "broken_promise" and t.u.about_invoice:  # the company called: say why first
+        t.say("utter_call_reason_broken_promise", invoice=t.u.about_invoice)
     for promise, number in t.ctx.promises[:3]:
         t.say("utter_promise_on_file", amount=t.amount(promise.amount, promise.currency),
               invoice=number, date=t.day(promise.promised_date))

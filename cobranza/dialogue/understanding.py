@@ -40,6 +40,7 @@ class Understanding:
     debtor_ref: str | None = None
     contact_id: int | None = None
     about_invoice: str | None = None  # what the company's own call or message was about
+    purpose: str | None = None  # why the company called (broken_promise, reminder, manual...)
 
     def is_(self, *intents: str, floor: float = 0.0) -> bool:
         """The turn's intent is one of ``intents`` with at least ``floor`` confidence (never when uncertain)."""
@@ -98,6 +99,7 @@ class Understanding:
             debtor_ref=metadata.get("debtor_ref"),
             contact_id=int(metadata["contact_id"]) if str(metadata.get("contact_id", "")).isdigit() else None,
             about_invoice=str(metadata["about_invoice"]) if metadata.get("about_invoice") else None,
+            purpose=str(metadata["purpose"]) if metadata.get("purpose") else None,
         )
         typed = metadata.get("keypad")
         return understood.keyed(typed) if isinstance(typed, dict) else understood

@@ -103,6 +103,16 @@ def test_an_agent_takes_a_live_handoff_to_the_end(browser: Any, phone: Phone, sm
     ana.wait_for_selector("text=Hecho.")
     answers = phone.say("cuánto debo")
     assert any("F-001" in a for a in answers), answers
+
+    # the dashboard: preventive beside reactive, one chart per rate, and its CSV
+    ana.click("text=Métricas")
+    ana.wait_for_selector("figure.chart")
+    assert ana.locator("figure.chart svg").count() == 5
+    assert "Preventiva" in ana.locator("table.metrics").inner_text()
+    with ana.expect_download() as download:
+        ana.click("text=CSV")
+    assert download.value.suggested_filename.startswith("metrics-")
+    _shot(ana, "metrics", db)
     ana.context.close()
     beto.context.close()
 

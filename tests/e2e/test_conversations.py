@@ -296,3 +296,36 @@ def test_smtp_down_while_promising_sends_once_later(one_invoice: Phone, smtp: Sm
     [mail] = wait_for_mail(smtp, 1, timeout=60)  # the first retry comes after 15 s
     time.sleep(6)  # a sweep later, still once
     assert len(smtp.messages) == 1 and mail["X-Cobranza-Invoice"] == "F-001"
+
+
+# --- the plan's reminders ------------------------------------------------------------------------
+
+def test_a_planned_reminder_goes_out_as_a_template_and_the_answer_is_about_its_invoice(
+        phone: Phone, monkeypatch: pytest.MonkeyPatch) -> None:
+    from datetime import time as clock
+
+    from cobranza import orchestration, policy
+    from cobranza.models import utcnow
+
+    always = policy.Window({d: (clock(0), clock(23, 59, 59)) for d in range(7)}, holidays_closed=False)
+    monkeypatch.setitem(policy.WINDOWS, "CO", always)  # the policy configured for a test run at any hour
+    bogota = datetime_now_in("America/Bogota")
+    put_invoice(phone, "F-001", due_on=(bogota + timedelta(days=20)).isoformat())
+    put_invoice(phone, "F-002", amount="800000.00", balance="800000.00", due_on=(bogota - timedelta(days=4)).isoformat())
+    assert api(phone).put("/api/v1/debtors/D1/segment", json={"segment": "medium"}, headers=AUTH).status_code == 200
+    rt = phone.app.extensions["cobranza"]
+    _, report = orchestration.run(rt.sessions, rt.settings, rt.playbook, utcnow())
+    assert report.sent == {"whatsapp": 1}, report
+    deadline = time.monotonic() + 30
+    while not any(m.content_sid for m in phone.fake.messages):
+        assert time.monotonic() < deadline, "the reminder never reached Twilio"
+        time.sleep(0.1)
+    [reminder] = [m for m in phone.fake.messages if m.content_sid]
+    assert reminder.body is None and reminder.to == "whatsapp:+573005550177"
+    assert '"3": "F-002"' in (reminder.content_variables or "")
+    phone.say("eso ya lo pagamos la semana pasada")
+    [objection] = get(phone, "objections?debtor_ref=D1")
+    assert objection["type"] == "already_paid" and objection["invoice_number"] == "F-002"
+    timeline = get(phone, "debtors/D1/timeline")
+    sent = next(e for e in timeline if e["kind"] == "whatsapp_reminder")
+    assert "F-002" in sent["text"] and "Acme S.A.S." in sent["text"]  # the template's words, not its id

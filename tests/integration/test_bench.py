@@ -54,3 +54,11 @@ def test_inbox_bench_prints_ratios() -> None:
 
     lines = inbox.main(rounds=1, events=20_000)
     assert len([line for line in lines if re.search(r"ratio \d+\.\d\d", line)]) == 2, lines
+
+
+def test_plan_bench_prints_its_ratios_and_memory() -> None:
+    from bench import plan
+
+    lines = plan.main(rounds=1, debtors=300, sample=30)  # the suite's PostgreSQL server is the bench's too
+    assert len([line for line in lines if re.search(r"ratio \d+\.\d\d", line)]) == 4, lines
+    assert any(line.startswith("[plan memory] peak") for line in lines)

@@ -52,3 +52,28 @@ def test_shifted_demo_dates(db_url: str) -> None:
 def test_expire_promises(db_url: str) -> None:
     done = cli(db_url, "expire-promises", "--today", "2026-12-31")
     assert done.returncode == 0 and "0 promises marked broken" in done.stdout
+
+
+def test_the_plan_as_a_table_and_as_json_segments_and_a_playbook_check(db_url: str, tmp_path: Path) -> None:
+    import json
+
+    assert cli(db_url, "import", str(DEMO_CSV)).returncode == 0
+    segmented = cli(db_url, "segments", "--today", "2026-11-22")
+    assert segmented.returncode == 0 and "medium" in segmented.stdout
+    moment = "2026-11-24T10:00:00-05:00"
+    table = cli(db_url, "plan", "--as-of", moment)
+    assert table.returncode == 0, table.stderr
+    header, *lines = table.stdout.splitlines()
+    assert header.split()[:6] == ["debtor", "invoice", "stage", "segment", "action", "channel"]
+    assert "113 open invoices" in table.stdout and "(standard@1)" in table.stdout
+    rows = json.loads(cli(db_url, "plan", "--as-of", moment, "--json").stdout)
+    assert len(rows) == 113 and all(r["reason"] for r in rows)
+    assert rows == json.loads(cli(db_url, "plan", "--as-of", moment, "--json").stdout)  # deterministic
+    only = json.loads(cli(db_url, "plan", "--as-of", moment, "--json", "--debtor", "D070003").stdout)
+    assert {r["debtor_ref"] for r in only} == {"D070003"}
+    assert cli(db_url, "check-playbook", str(ROOT / "playbooks" / "gentle.yml")).returncode == 0
+    bad = tmp_path / "bad.yml"
+    bad.write_text((ROOT / "playbooks" / "standard.yml").read_text().replace("tone: cordial}", "tone: angry}", 1))
+    (tmp_path / "templates.yml").write_text((ROOT / "playbooks" / "templates.yml").read_text())
+    refused = cli(db_url, "check-playbook", str(bad))
+    assert refused.returncode == 1 and f"{bad}:27:" in refused.stderr and "'angry'" in refused.stderr

@@ -91,6 +91,13 @@ def test_greeting_names_the_company_and_what_is_open_then_asks_about_the_invoice
                        "due_date": "sábado 31 de octubre" if TODAY.year == 2026 else summary["due_date"]}
 
 
+def test_a_call_about_a_broken_promise_says_why_before_anything_else(chat: Chat, two_invoices: None) -> None:
+    said = chat.say("sí, soy yo", "greet", channel="voice", about_invoice="F-002", purpose="broken_promise")
+    assert said[:3] == ["utter_greet", "utter_call_reason_broken_promise", "utter_summary_one_overdue"]
+    assert chat.value("utter_call_reason_broken_promise", "invoice") == "F-002"
+    assert chat.value("utter_summary_one_overdue", "invoice") == "F-002"
+
+
 def test_promise_is_read_back_and_registered_only_after_yes(chat: Chat) -> None:
     chat.say("hola", "greet")
     assert chat.say("sí, la recibí", "affirm") == ["utter_receipt_thanks", "utter_ask_payment_date_one"]

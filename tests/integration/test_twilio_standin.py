@@ -123,3 +123,14 @@ def test_calls_are_recorded(standin) -> None:
                                      "http://127.0.0.1:8000/twilio/voice/status")
     assert placed.sid.startswith("CA")
     assert fake.calls[-1].machine_detection == "DetectMessageEnd"
+
+
+def test_the_standin_shows_an_approved_template_as_whatsapp_would() -> None:
+    from cobranza import playbook
+    from standins import twilio as standin
+
+    pb = playbook.load()
+    sid = pb.templates["reminder_overdue"].sids["es"]
+    shown = standin._rendered(sid, '{"1": "Marta", "3": "F-001"}')
+    assert shown is not None and shown.startswith("Hola Marta,") and "F-001" in shown and "{{2}}" in shown
+    assert standin._rendered("HXunknown", "{}") is None
