@@ -319,12 +319,14 @@ def plot(results: dict[str, dict[str, str]]) -> str:
             h = value * 150
             bars.append(f'<rect x="{x0 + j * 30}" y="{180 - h:.1f}" width="26" height="{h:.1f}" '
                         f'fill="{colours[j % 4]}"><title>{name}: {values[key]}</title></rect>')
-        bars.append(f'<text x="{x0 + 25}" y="198" font-size="9" text-anchor="middle">{key}</text>')
+        family, _, metric = key.partition(" ")
+        bars.append(f'<text x="{x0 + 25}" y="195" font-size="10" text-anchor="middle">{family}</text>'
+                    f'<text x="{x0 + 25}" y="208" font-size="10" text-anchor="middle">{metric}</text>')
     legend = "".join(f'<rect x="{40 + j * 160}" y="8" width="10" height="10" fill="{colours[j % 4]}"/>'
                      f'<text x="{55 + j * 160}" y="17" font-size="11">{name}</text>'
                      for j, name in enumerate(results))
     width = 60 + len(keys) * 110
-    return (f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="210" font-family="sans-serif">'
+    return (f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="215" font-family="sans-serif">'
             f'{legend}<line x1="30" y1="180" x2="{width - 10}" y2="180" stroke="#999"/>{"".join(bars)}</svg>\n')
 
 

@@ -36,22 +36,25 @@ def timeline(rows: Iterable[Any]) -> Markup:
     return Markup("\n".join(parts))
 
 
-def metric_charts(found: dict[str, dict[str, Any]]) -> list[Markup]:
-    """One small bar chart (inline SVG, no script) per rate: preventive beside reactive."""
+def metric_charts(found: dict[str, dict[str, Any]], label: Any = lambda key: key) -> list[Markup]:
+    """One small bar chart (inline SVG, no script) per rate: preventive beside reactive. ``label`` puts
+    a code into the page's language."""
     charts = []
     colours = {"preventive": "#2f855a", "reactive": "#c05621"}
     for rate in ("contact_rate", "reply_rate", "promise_rate", "promise_kept_rate", "handoff_rate"):
         bars = []
         for i, fam in enumerate(("preventive", "reactive")):
             value = found[fam][rate]
-            height = round((value or 0) * 100)
+            height = round((value or 0) * 90)
             x = 20 + i * 70
-            label = "—" if value is None else f"{value:.0%}"
+            shown = "—" if value is None else f"{value:.0%}"
+            name = escape(label(f"family:{fam}"))
             bars.append(f'<rect x="{x}" y="{110 - height}" width="50" height="{height}" fill="{colours[fam]}">'
-                        f'<title>{fam}: {label}</title></rect>'
-                        f'<text x="{x + 25}" y="{105 - height}" text-anchor="middle" font-size="12">{label}</text>'
-                        f'<text x="{x + 25}" y="126" text-anchor="middle" font-size="11">{fam}</text>')
+                        f'<title>{name}: {shown}</title></rect>'
+                        f'<text x="{x + 25}" y="{105 - height}" text-anchor="middle" font-size="12">{shown}</text>'
+                        f'<text x="{x + 25}" y="126" text-anchor="middle" font-size="11">{name}</text>')
+        title = escape(label(f"metric:{rate}"))
         charts.append(Markup(f'<figure class="chart" data-rate="{rate}"><svg viewBox="0 0 160 130" width="160" '
-                             f'height="130" role="img" aria-label="{rate}"><line x1="10" y1="110" x2="150" y2="110" '
-                             f'stroke="#999"/>{"".join(bars)}</svg><figcaption>{rate}</figcaption></figure>'))
+                             f'height="130" role="img" aria-label="{title}"><line x1="10" y1="110" x2="150" '
+                             f'y2="110" stroke="#999"/>{"".join(bars)}</svg><figcaption>{title}</figcaption></figure>'))
     return charts

@@ -274,7 +274,9 @@ def metrics_page() -> Any:
     if request.args.get("format") == "csv":
         return Response(metrics.to_csv(found, start, end), mimetype="text/csv",
                         headers={"Content-Disposition": f"attachment; filename=metrics-{start}-{end}.csv"})
-    return _page("metrics.html", found=found, charts=render.metric_charts(found), start=start.isoformat(),
+    lang = language()
+    return _page("metrics.html", found=found, charts=render.metric_charts(found, lambda key: t(key, lang)),
+                 start=start.isoformat(),
                  end=end.isoformat(), error=None, rates=metrics.RATES, families=metrics.FAMILIES)
 
 

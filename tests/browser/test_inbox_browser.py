@@ -46,7 +46,8 @@ def _shot(page: Any, name: str, backend_url: str) -> None:
         page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
 
 
-def test_an_agent_takes_a_live_handoff_to_the_end(browser: Any, phone: Phone, smtp: SmtpSink) -> None:
+def test_an_agent_takes_a_live_handoff_to_the_end(browser: Any, phone: Phone, smtp: SmtpSink,
+                                                  monkeypatch: pytest.MonkeyPatch) -> None:
     client = phone.app.test_client()
     assert client.put("/api/v1/invoices/F-001", json=invoice_body(), headers=AUTH).status_code in (200, 201)
     _agents(phone)
@@ -104,11 +105,28 @@ def test_an_agent_takes_a_live_handoff_to_the_end(browser: Any, phone: Phone, sm
     answers = phone.say("cuánto debo")
     assert any("F-001" in a for a in answers), answers
 
+    # the plan reminds the debtor (the policy set open all hours: this test runs at any time)
+    from datetime import time as clock
+
+    from cobranza import orchestration, policy
+    from cobranza.models import utcnow
+
+    always = policy.Window({d: (clock(0), clock(23, 59, 59)) for d in range(7)}, holidays_closed=False)
+    monkeypatch.setitem(policy.WINDOWS, "CO", always)
+    overdue = invoice_body(due_on=(date.today() - timedelta(days=16)).isoformat())  # early reactive: a reminder
+    assert client.put("/api/v1/invoices/F-002", json=overdue, headers=AUTH).status_code == 201  # F-001 is promised
+    assert client.put("/api/v1/debtors/D1/segment", json={"segment": "low"}, headers=AUTH).status_code == 200
+    rt = phone.app.extensions["cobranza"]
+    assert orchestration.run(rt.sessions, rt.settings, rt.playbook, utcnow())[1].sent == {"whatsapp": 1}
+    _wait(lambda: any(m.content_sid for m in phone.fake.messages))
+
     # the dashboard: preventive beside reactive, one chart per rate, and its CSV
     ana.click("text=Métricas")
     ana.wait_for_selector("figure.chart")
     assert ana.locator("figure.chart svg").count() == 5
-    assert "Preventiva" in ana.locator("table.metrics").inner_text()
+    table = ana.locator("table.metrics").inner_text().lower()
+    assert "preventiva" in table and "contactos\t0\t1" in table.replace(" ", "")  # one reactive contact
+    assert "tasa de respuesta" in ana.locator("figure.chart").nth(1).inner_text().lower()
     with ana.expect_download() as download:
         ana.click("text=CSV")
     assert download.value.suggested_filename.startswith("metrics-")
