@@ -25,7 +25,7 @@ from datetime import date, datetime, time, timedelta
 from typing import Any, NamedTuple
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import func, select
+from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
 from cobranza import policy
@@ -213,16 +213,15 @@ class Loaded:
 
 def load(session: Session, pb: Playbook, at: datetime, debtor_ids: list[int] | None = None) -> Loaded:
     """Everything the plan reads, in six queries whatever the portfolio's size."""
-    pending = (select(Promise.invoice_id, func.max(Promise.promised_date).label("until"),
-                      func.max(Promise.id).label("last_id"))
+    pending = (select(Promise.invoice_id, func.max(Promise.id).label("last_id"),
+                      func.max(case((Promise.status == "pending", Promise.promised_date), else_=None)).label("until"))
                .group_by(Promise.invoice_id).subquery())
-    pending_only = (select(Promise.invoice_id, func.max(Promise.promised_date).label("until"))
-                    .where(Promise.status == "pending").group_by(Promise.invoice_id).subquery())
     last_promise = select(Promise.id, Promise.status).subquery()
     stop_kinds = list(pb.stop_on)
     objections = (select(Objection.invoice_id,
-                         func.max(func.coalesce(_when_in(Objection.type, stop_kinds), None)).label("stop"),
-                         func.max(_when_eq(Objection.type, "invoice_not_received", Objection.id)).label("nr"))
+                         func.max(case((Objection.type.in_(stop_kinds), Objection.type), else_=None)).label("stop"),
+                         func.max(case((Objection.type == "invoice_not_received", Objection.id), else_=None))
+                         .label("nr"))
                   .where(Objection.status == "open", Objection.invoice_id.is_not(None))
                   .group_by(Objection.invoice_id).subquery())
     done = (select(OutreachInvoice.invoice_id, func.aggregate_strings(OutreachInvoice.step, " ").label("steps"))
@@ -230,11 +229,10 @@ def load(session: Session, pb: Playbook, at: datetime, debtor_ids: list[int] | N
     query = (
         select(Invoice.id, Invoice.number, Invoice.debtor_id, Debtor.ref, Invoice.due_on, CENTS,
                Invoice.currency, func.coalesce(Debtor.segment_override, Debtor.segment),
-               pending_only.c.until, pending.c.last_id, last_promise.c.status, objections.c.stop, objections.c.nr,
+               pending.c.until, pending.c.last_id, last_promise.c.status, objections.c.stop, objections.c.nr,
                done.c.steps)
         .join(Debtor, Debtor.id == Invoice.debtor_id)
         .outerjoin(pending, pending.c.invoice_id == Invoice.id)
-        .outerjoin(pending_only, pending_only.c.invoice_id == Invoice.id)
         .outerjoin(last_promise, last_promise.c.id == pending.c.last_id)
         .outerjoin(objections, objections.c.invoice_id == Invoice.id)
         .outerjoin(done, done.c.invoice_id == Invoice.id)
@@ -291,18 +289,6 @@ CONTACT_COLUMNS = (Contact.id, Contact.debtor_id, Contact.name, Contact.phone, C
                    Contact.whatsapp_consent, Contact.voice_consent, Contact.email_consent,
                    Contact.whatsapp_last_inbound_at, Contact.language)
 CENTS = Invoice.__table__.c.balance_cents
-
-
-def _when_in(column: Any, values: list[str]) -> Any:
-    from sqlalchemy import case
-
-    return case((column.in_(values), column), else_=None) if values else None
-
-
-def _when_eq(column: Any, value: str, then: Any) -> Any:
-    from sqlalchemy import case
-
-    return case((column == value, then), else_=None)
 
 
 def _unanswered(session: Session, at: datetime, contacts: dict[int, list[Any]], recent: policy.Recent,

@@ -83,6 +83,8 @@ cat <<MSG
                   -d '{"invoice_number": "CO-0003-001", "amount": "50000000", "promised_date": "$(date -d '+7 days' +%F)"}' \\
                   $base/api/v1/promises
     CLI:        DATABASE_URL=$DATABASE_URL .venv/bin/python -m cobranza timeline D070003
+    the plan:   DATABASE_URL=$DATABASE_URL .venv/bin/python -m cobranza plan   (the worker runs it every
+                ${PLAN_EVERY:-300} s; metrics at $base/inbox/metrics)
   Ctrl-C stops everything.
 
 MSG
