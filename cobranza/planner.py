@@ -212,7 +212,7 @@ class Loaded:
 
 
 def load(session: Session, pb: Playbook, at: datetime, debtor_ids: list[int] | None = None) -> Loaded:
-    """Everything the plan reads, in six queries whatever the portfolio's size."""
+    """Everything the plan reads, in seven queries whatever the size of the portfolio."""
     pending = (select(Promise.invoice_id, func.max(Promise.id).label("last_id"),
                       func.max(case((Promise.status == "pending", Promise.promised_date), else_=None)).label("until"))
                .group_by(Promise.invoice_id).subquery())
