@@ -11,7 +11,7 @@ import hmac
 import logging
 from collections.abc import Callable, Iterable
 from contextlib import AbstractContextManager
-from datetime import date, timedelta
+from datetime import date
 from typing import Any, TypeVar
 
 from flask import Blueprint, Response, jsonify, request
@@ -400,8 +400,7 @@ def run_plan() -> Response:
     Idempotent per debtor, day and step: running it twice sends nothing twice."""
     rt = runtime()
     rows, report = orchestration.run(rt.sessions, rt.settings, rt.playbook)
-    for call_id in report.calls:
-        _dial_now(call_id)
+    _dial_now(*report.calls)
     return jsonify({"rows": len(rows), **report.as_dict()})
 
 
@@ -409,22 +408,13 @@ def run_plan() -> Response:
 def get_metrics() -> Response:
     """An addition: preventive and reactive metrics of the contacts made ``from``..``to`` (dates, default
     the last 30 days); ``format=csv`` for a spreadsheet."""
-    start, end = period(request.args.get("from"), request.args.get("to"))
+    start, end = metrics.period(request.args.get("from"), request.args.get("to"), today())
     with unit_of_work() as session:
         found = metrics.compute(session, start, end)
     if request.args.get("format") == "csv":
         return Response(metrics.to_csv(found, start, end), mimetype="text/csv",
                         headers={"Content-Disposition": f"attachment; filename=metrics-{start}-{end}.csv"})
     return jsonify({"from": start.isoformat(), "to": end.isoformat(), **found})
-
-
-def period(start_raw: str | None, end_raw: str | None) -> tuple[date, date]:
-    """A period of days from query arguments; the last 30 days by default."""
-    end = v.iso_date(end_raw, "to") if end_raw else today()
-    start = v.iso_date(start_raw, "from") if start_raw else end - timedelta(days=29)
-    if start > end:
-        raise FieldError("from must not be after to", "from")
-    return start, end
 
 
 @bp.put("/debtors/<ref>/segment")
@@ -456,12 +446,8 @@ def _segment_view(debtor: Debtor) -> dict[str, Any]:
             "computed_at": debtor.segment_at.isoformat() if debtor.segment_at else None}
 
 
-def _dial_now(call_id: int) -> None:
-    """Hand the call to a worker at once; if Redis is down the sweep places it."""
+def _dial_now(*call_ids: int) -> None:
     from cobranza import jobs
 
     rt = runtime()
-    try:
-        jobs.queue_for(rt.redis, rt.settings).enqueue(jobs.place_call, call_id)
-    except Exception as exc:  # noqa: BLE001 - any queue failure leaves it to the sweep
-        log.warning("could not queue call %s now (%s); the sweep will", call_id, exc)
+    jobs.dial(rt.redis, rt.settings, list(call_ids))

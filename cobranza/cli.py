@@ -110,11 +110,12 @@ def worker_cmd(burst: bool) -> None:
     from rq import SimpleWorker
 
     from cobranza import jobs
+    from cobranza.playbook import PlaybookError
 
     rt = jobs._runtime()
     try:
         rt.playbook  # noqa: B018 - an invalid playbook stops the worker here, with its line
-    except Exception as exc:  # noqa: BLE001 - shown as the reason the worker does not start
+    except (PlaybookError, OSError) as exc:
         raise click.ClickException(str(exc)) from exc
     stop = threading.Event()
     if not burst:
@@ -182,7 +183,9 @@ def plan_cmd(as_of: str | None, debtor_ref: str | None, action: str | None, as_j
         moment = instant(as_of, "as_of") if as_of else utcnow()
         if execute:
             rows, report = orchestration.run(rt.sessions, rt.settings, rt.playbook, moment)
-            _queue_calls(rt, report.calls)
+            from cobranza import jobs
+
+            jobs.dial(rt.redis, rt.settings, report.calls)
         else:
             with db.transaction(rt.sessions, write=False) as session:
                 ids = [debtors.get(session, debtor_ref).id] if debtor_ref else None
@@ -216,17 +219,6 @@ def table(rows: list) -> str:  # type: ignore[type-arg]
     out += ["  ".join(str(v).ljust(w) for v, w in zip(line[:-1], widths, strict=True)) + "  " + line[-1]
             for line in lines]
     return "\n".join(out)
-
-
-def _queue_calls(rt: Runtime, call_ids: list[int]) -> None:
-    from cobranza import jobs
-
-    try:
-        q = jobs.queue_for(rt.redis, rt.settings)
-        for call_id in call_ids:
-            q.enqueue(jobs.place_call, call_id)
-    except Exception as exc:  # noqa: BLE001 - the sweep places scheduled calls anyway
-        click.echo(f"calls left to the sweep ({exc})", err=True)
 
 
 @main.command("segments")

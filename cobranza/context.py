@@ -18,6 +18,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from cobranza import handoffs
+from cobranza.invoices import open_for_debtor
 from cobranza.models import Debtor, Handoff, Interaction, Invoice, Objection, Promise
 from cobranza.money import format_amount
 from cobranza.promises import OPEN_STATUSES
@@ -87,10 +88,7 @@ def load(session: Session, debtor_id: int, today: date, exclude_external_id: str
     debtor = session.get(Debtor, debtor_id)
     if debtor is None:
         raise LookupError(f"no debtor {debtor_id}")
-    invoices = list(session.scalars(
-        select(Invoice).where(Invoice.debtor_id == debtor_id, Invoice.balance > Decimal(0))
-        .order_by(Invoice.due_on, Invoice.id)
-    ))
+    invoices = open_for_debtor(session, debtor_id)
     promised = [(p, number) for p, number in session.execute(
         select(Promise, Invoice.number).join(Invoice, Invoice.id == Promise.invoice_id)
         .where(Promise.debtor_id == debtor_id, Promise.status.in_(OPEN_STATUSES)).order_by(Promise.promised_date)

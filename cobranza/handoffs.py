@@ -6,6 +6,7 @@ on every channel; ``active_for`` is what the gateway and planner ask.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from sqlalchemy import select
@@ -26,6 +27,14 @@ def active_for(session: Session, debtor_id: int) -> Handoff | None:
         .order_by(Handoff.id)
         .limit(1)
     )
+
+
+def active_debtors(session: Session, debtor_ids: Iterable[int] | None = None) -> set[int]:
+    """Which of these debtors (all, when None) have a person on their case: one query for a whole book."""
+    query = select(Handoff.debtor_id).where(Handoff.status.in_(ACTIVE))
+    if debtor_ids is not None:
+        query = query.where(Handoff.debtor_id.in_(list(debtor_ids)))
+    return set(session.scalars(query))
 
 
 def latest(session: Session, debtor_id: int) -> Handoff | None:

@@ -170,6 +170,12 @@ def upsert(session: Session, data: InvoiceInput, actor: str) -> tuple[Invoice, b
     return invoice, False, True
 
 
+def open_for_debtor(session: Session, debtor_id: int) -> list[Invoice]:
+    """The debtor's invoices with something left to pay, oldest due first."""
+    return list(session.scalars(select(Invoice).where(Invoice.debtor_id == debtor_id, Invoice.balance > Decimal(0))
+                                .order_by(Invoice.due_on, Invoice.id)))
+
+
 def get(session: Session, number: str, field: str = "invoice_number") -> Invoice:
     invoice = session.scalar(select(Invoice).where(Invoice.number == number))
     if invoice is None:

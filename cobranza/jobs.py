@@ -62,14 +62,22 @@ def place_call(call_id: int) -> str:
 
 def run_plan() -> dict[str, object]:
     """The daily round (expire promises, segments, plan, send what is due) at this moment."""
-    from cobranza import orchestration, playbook
+    from cobranza import orchestration
 
     rt = _runtime()
-    rows, report = orchestration.run(rt.sessions, rt.settings, playbook.load(rt.settings.playbook))
-    q = queue_for(rt.redis, rt.settings)
-    for call_id in report.calls:
-        q.enqueue(place_call, call_id)
+    rows, report = orchestration.run(rt.sessions, rt.settings, rt.playbook)
+    dial(rt.redis, rt.settings, report.calls)
     return {"rows": len(rows), **report.as_dict()}
+
+
+def dial(connection: redis.Redis, settings: Settings, call_ids: list[int]) -> None:
+    """Hand scheduled calls to the workers at once; if Redis is down the sweep places them."""
+    try:
+        q = queue_for(connection, settings)
+        for call_id in call_ids:
+            q.enqueue(place_call, call_id)
+    except redis.RedisError as exc:
+        log.warning("could not queue calls %s now (%s); the sweep will", call_ids, exc)
 
 
 def sweep() -> int:

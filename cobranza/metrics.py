@@ -20,6 +20,8 @@ from typing import Any
 from sqlalchemy import and_, exists, func, select
 from sqlalchemy.orm import Session
 
+from cobranza import validation as v
+from cobranza.errors import FieldError
 from cobranza.models import (
     Call,
     Handoff,
@@ -39,6 +41,15 @@ FAMILIES = ("preventive", "reactive")
 REPLY_WITHIN = timedelta(days=3)
 FOLLOW_WITHIN = timedelta(days=7)
 RATES = ("contact_rate", "reply_rate", "promise_rate", "promise_kept_rate", "handoff_rate")
+
+
+def period(start_raw: str | None, end_raw: str | None, today: date) -> tuple[date, date]:
+    """The period of days a request asks for (``from``, ``to``); the last 30 days by default."""
+    end = v.iso_date(end_raw, "to") if end_raw else today
+    start = v.iso_date(start_raw, "from") if start_raw else end - timedelta(days=29)
+    if start > end:
+        raise FieldError("from must not be after to", "from")
+    return start, end
 
 
 def family(stage: str | None) -> str:

@@ -23,7 +23,19 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
-from cobranza import db, dialing, formatting, handoffs, messaging, outbox, planner, policy, promises, segments
+from cobranza import (
+    db,
+    dialing,
+    formatting,
+    handoffs,
+    invoices,
+    messaging,
+    outbox,
+    planner,
+    policy,
+    promises,
+    segments,
+)
 from cobranza.models import Contact, Debtor, Invoice, Outreach, OutreachInvoice, utcnow
 from cobranza.playbook import Playbook
 from cobranza.settings import Settings
@@ -89,9 +101,9 @@ def _contact(session: Session, settings: Settings, pb: Playbook, debtor_id: int,
     key = key_for(debtor.ref, day, lead.step)
     if session.scalar(select(Outreach.id).where(Outreach.key == key)) is not None:
         return "already_done"
-    invoices = {inv.id: inv for inv in session.scalars(select(Invoice).where(
+    by_id = {inv.id: inv for inv in session.scalars(select(Invoice).where(
         Invoice.id.in_([r.invoice_id for r in group])))}
-    lead_invoice = invoices[lead.invoice_id]
+    lead_invoice = by_id[lead.invoice_id]
     contact = session.get(Contact, lead.contact_id) if lead.contact_id else None
     outreach = Outreach(debtor_id=debtor.id, contact_id=contact.id if contact else None, channel=lead.channel,
                         purpose=_purpose(lead), source="plan", stage=lead.stage, segment=lead.segment,
@@ -102,7 +114,7 @@ def _contact(session: Session, settings: Settings, pb: Playbook, debtor_id: int,
         if not decision.allowed:
             log.info("plan contact for %s refused at sending: %s", debtor.ref, decision.reasons)
             return "refused"
-    ordered = [invoices[r.invoice_id] for r in group if r.invoice_id in invoices]
+    ordered = [by_id[r.invoice_id] for r in group if r.invoice_id in by_id]
     result = "sent"
     if lead.channel == "whatsapp":
         assert contact is not None
@@ -119,7 +131,7 @@ def _contact(session: Session, settings: Settings, pb: Playbook, debtor_id: int,
             email = outbox.queue_invoice_copy(session, debtor, [lead_invoice], contact, settings.company_name,
                                               "not_received")
         else:
-            email = outbox.queue_statement(session, debtor, _open_invoices(session, debtor.id), contact,
+            email = outbox.queue_statement(session, debtor, invoices.open_for_debtor(session, debtor.id), contact,
                                            settings.company_name, day)
         outreach.email_id = email.id
     else:
@@ -140,21 +152,16 @@ def _purpose(row: planner.Row) -> str:
     return PURPOSE[row.action]
 
 
-def _open_invoices(session: Session, debtor_id: int) -> list[Invoice]:
-    return list(session.scalars(select(Invoice).where(Invoice.debtor_id == debtor_id, Invoice.balance > 0)
-                                .order_by(Invoice.due_on, Invoice.id)))
-
-
-def template_variables(settings: Settings, contact: Contact, debtor: Debtor, invoices: list[Invoice],
+def template_variables(settings: Settings, contact: Contact, debtor: Debtor, about: list[Invoice],
                        language: str) -> dict[str, str]:
     """The reminder templates' variables: who, from whom, which invoices, how much, due when."""
     totals: dict[str, Any] = {}
-    for inv in invoices:
+    for inv in about:
         totals[inv.currency] = totals.get(inv.currency, 0) + inv.balance
     first = contact.name.split()[0] if contact.name else debtor.name
-    return {"1": first, "2": settings.company_name, "3": ", ".join(inv.number for inv in invoices),
+    return {"1": first, "2": settings.company_name, "3": ", ".join(inv.number for inv in about),
             "4": " + ".join(formatting.amount(v, c, language) for c, v in sorted(totals.items())),
-            "5": formatting.long_date(min(inv.due_on for inv in invoices), language)}
+            "5": formatting.long_date(min(inv.due_on for inv in about), language)}
 
 
 def render(text: str, variables: dict[str, str]) -> str:
@@ -162,15 +169,15 @@ def render(text: str, variables: dict[str, str]) -> str:
 
 
 def _whatsapp(session: Session, settings: Settings, pb: Playbook, debtor: Debtor, contact: Contact,
-              lead: planner.Row, invoices: list[Invoice], key: str | None) -> Any:
+              lead: planner.Row, about: list[Invoice], key: str | None) -> Any:
     template = pb.templates[lead.template or ""]
     language = contact.language or debtor.language
-    variables = template_variables(settings, contact, debtor, invoices, language)
+    variables = template_variables(settings, contact, debtor, about, language)
     return messaging.queue(session, contact, "reminder", content_sid=template.sids[language],
                            content_variables=variables, key=key, actor="plan",
-                           invoice=next(inv for inv in invoices if inv.id == lead.invoice_id),
+                           invoice=next(inv for inv in about if inv.id == lead.invoice_id),
                            preview=render(template.texts[language], variables),
-                           invoices=[inv.number for inv in invoices])
+                           invoices=[inv.number for inv in about])
 
 
 # --- the whole daily round ---------------------------------------------------------------------------
@@ -206,7 +213,7 @@ def request_contact(session: Session, settings: Settings, pb: Playbook, debtor: 
     if not decision.allowed:
         return decision
     assert contact is not None
-    open_invoices = _open_invoices(session, debtor.id)
+    open_invoices = invoices.open_for_debtor(session, debtor.id)
     about = [invoice] if invoice is not None else open_invoices
     day = planner.local_today(debtor.timezone, now)
     outreach = Outreach(debtor_id=debtor.id, contact_id=contact.id, channel=channel, source="manual", at=now,

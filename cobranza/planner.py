@@ -28,7 +28,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
-from cobranza import policy
+from cobranza import handoffs, policy
 from cobranza.models import Contact, Debtor, Invoice, Objection, Outreach, OutreachInvoice, Promise
 from cobranza.money import format_amount, from_cents
 from cobranza.playbook import Playbook, Step
@@ -261,10 +261,10 @@ def load(session: Session, pb: Playbook, at: datetime, debtor_ids: list[int] | N
     for contact in conn.execute(contact_query):
         row = ContactRow._make(contact)
         contacts[row.debtor_id].append(row)
-    handoffs = policy.open_handoffs(session, debtor_ids)
+    active = handoffs.active_debtors(session, debtor_ids)
     recent = policy.recent_contacts(session, at, debtor_ids)
     unanswered = _unanswered(session, at, contacts, recent, debtor_ids)
-    return Loaded(invoices, debtors, contacts, handoffs, recent, unanswered)
+    return Loaded(invoices, debtors, contacts, active, recent, unanswered)
 
 
 class ContactRow(NamedTuple):
@@ -302,18 +302,11 @@ def _unanswered(session: Session, at: datetime, contacts: dict[int, list[Any]], 
     last: dict[int, datetime | None] = {}
     for debtor_id, channel, when in session.execute(query):
         if debtor_id not in last:
-            last[debtor_id] = _last_direct(debtor_id, contacts, recent)
+            last[debtor_id] = policy.last_direct(contacts.get(debtor_id, ()), recent.direct.get(debtor_id))
         seen = last[debtor_id]
         if seen is None or when > seen:
             found[debtor_id][channel] += 1
     return found
-
-
-def _last_direct(debtor_id: int, contacts: dict[int, list[Any]], recent: policy.Recent) -> datetime | None:
-    moments = [c.whatsapp_last_inbound_at for c in contacts.get(debtor_id, []) if c.whatsapp_last_inbound_at]
-    if debtor_id in recent.direct:
-        moments.append(recent.direct[debtor_id])
-    return max(moments) if moments else None
 
 
 # --- 3. the debtor-level pass --------------------------------------------------------------------------
@@ -421,25 +414,19 @@ def _allowed_channel(loaded: Loaded, pb: Playbook, at: datetime, debtor_id: int,
         order = ["email"]  # a copy of an invoice is a document: e-mail or nothing
     first: policy.Decision | None = None
     for channel in order:
-        contact = _contact(loaded.contacts.get(debtor_id, []), channel)
+        contact = policy.choose(loaded.contacts.get(debtor_id, ()), channel)
         facts = policy.Facts(country=country, timezone=tz, contact=contact,
                              handoff_open=debtor_id in loaded.handoffs,
                              outreach=loaded.recent.outreach.get(debtor_id, []),
                              calls=loaded.recent.calls.get(debtor_id, []),
-                             last_direct=_last_direct(debtor_id, loaded.contacts, loaded.recent))
+                             last_direct=policy.last_direct(loaded.contacts.get(debtor_id, ()),
+                                                            loaded.recent.direct.get(debtor_id)))
         when, decision = policy.next_allowed(facts, channel, at)
         first = first or decision
         if when is not None:
             return channel, [] if channel == lead.channel else first.reasons, decision, when, contact
     assert first is not None
     return None, first.reasons, first, None, None
-
-
-def _contact(contacts: list[Any], channel: str) -> Any:
-    reachable = [c for c in contacts if (c.email if channel == "email" else c.phone)]
-    consenting = [c for c in reachable if getattr(c, policy.CONSENT[channel])]
-    chosen = consenting or reachable
-    return chosen[0] if chosen else None
 
 
 def plan(session: Session, pb: Playbook, at: datetime, debtor_ids: list[int] | None = None) -> list[Row]:

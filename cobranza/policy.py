@@ -30,7 +30,8 @@ from phonenumbers import timezone as phone_zones
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from cobranza.models import Call, Contact, Debtor, Handoff, Objection, Outreach, Promise
+from cobranza import handoffs
+from cobranza.models import Call, Contact, Debtor, Objection, Outreach, Promise
 
 CHANNELS = ("voice", "whatsapp", "email")
 CONSENT = {"voice": "voice_consent", "whatsapp": "whatsapp_consent", "email": "email_consent"}
@@ -135,15 +136,14 @@ class Facts:
 
 # --- what the database says ------------------------------------------------------------------
 
-def facts_for(session: Session, debtor: Debtor, channel: str, at: datetime,
+def facts_for(session: Session, debtor: Debtor, contact: Contact | None, at: datetime,
               invoice_id: int | None = None, exclude_call_id: int | None = None) -> Facts:
     """One debtor's facts, read with the same queries the planner runs for all of them."""
-    contact = contact_for(debtor, channel)
     facts = Facts(country=debtor.country.upper(), timezone=debtor.timezone, contact=contact)
     recent = recent_contacts(session, at, [debtor.id], exclude_call_id)
     facts.outreach, facts.calls = recent.outreach[debtor.id], recent.calls[debtor.id]
-    facts.handoff_open = debtor.id in open_handoffs(session, [debtor.id])
-    facts.last_direct = _latest(recent.direct.get(debtor.id), *(c.whatsapp_last_inbound_at for c in debtor.contacts))
+    facts.handoff_open = debtor.id in handoffs.active_debtors(session, [debtor.id])
+    facts.last_direct = last_direct(debtor.contacts, recent.direct.get(debtor.id))
     if invoice_id is not None:
         facts.invoice_pauses = invoice_pauses(session, invoice_id)
     return facts
@@ -187,13 +187,6 @@ def recent_contacts(session: Session, at: datetime, debtor_ids: Iterable[int] | 
     return recent
 
 
-def open_handoffs(session: Session, debtor_ids: Iterable[int] | None = None) -> set[int]:
-    query = select(Handoff.debtor_id).where(Handoff.status.in_(("open", "assigned")))
-    if debtor_ids is not None:
-        query = query.where(Handoff.debtor_id.in_(list(debtor_ids)))
-    return set(session.scalars(query))
-
-
 STOPPING_OBJECTIONS = ("dispute", "billing_error", "already_paid")
 
 
@@ -214,14 +207,24 @@ def _a_person(answered_by: str | None) -> bool:
     return answered_by in (None, "human", "unknown")
 
 
-def _latest(*moments: datetime | None) -> datetime | None:
-    known = [m for m in moments if m is not None]
+def last_direct(contacts: Iterable[Any], answered_call: datetime | None) -> datetime | None:
+    """The last time a person of the debtor spoke with us: wrote on WhatsApp or took a call."""
+    known = [c.whatsapp_last_inbound_at for c in contacts if c.whatsapp_last_inbound_at is not None]
+    if answered_call is not None:
+        known.append(answered_call)
     return max(known) if known else None
 
 
 def contact_for(debtor: Debtor, channel: str) -> Contact | None:
-    """The contact a channel reaches: the first active one who authorised it (else the first reachable)."""
-    reachable = [c for c in debtor.contacts if c.active and (c.email if channel == "email" else c.phone)]
+    """The contact a channel reaches (see ``choose``)."""
+    chosen: Contact | None = choose(debtor.contacts, channel)
+    return chosen
+
+
+def choose(contacts: Iterable[Any], channel: str) -> Any:
+    """The first active contact who authorised the channel, else the first reachable one (whom the
+    policy then refuses for consent); a Contact or a row with the same attributes."""
+    reachable = [c for c in contacts if c.active and (c.email if channel == "email" else c.phone)]
     consenting = [c for c in reachable if getattr(c, CONSENT[channel])]
     chosen = consenting or reachable
     return chosen[0] if chosen else None
@@ -232,9 +235,8 @@ def contact_for(debtor: Debtor, channel: str) -> Contact | None:
 def check(session: Session, debtor: Debtor, contact: Contact | None, channel: str, at: datetime,
           exclude_call_id: int | None = None, free_text: bool = False, invoice_id: int | None = None) -> Decision:
     """May a company-started contact reach ``contact`` on ``channel`` at ``at``?"""
-    facts = facts_for(session, debtor, channel, at, invoice_id, exclude_call_id)
-    facts.contact = contact
-    return evaluate(facts, channel, at, free_text=free_text)
+    return evaluate(facts_for(session, debtor, contact, at, invoice_id, exclude_call_id), channel, at,
+                    free_text=free_text)
 
 
 def check_call(session: Session, debtor: Debtor, contact: Contact, at: datetime,

@@ -9,6 +9,8 @@ from typing import Any
 
 from markupsafe import Markup
 
+from cobranza import metrics
+
 
 def _extra(data: dict[str, Any]) -> str:
     out = ""
@@ -41,9 +43,9 @@ def metric_charts(found: dict[str, dict[str, Any]], label: Any = lambda key: key
     a code into the page's language."""
     charts = []
     colours = {"preventive": "#2f855a", "reactive": "#c05621"}
-    for rate in ("contact_rate", "reply_rate", "promise_rate", "promise_kept_rate", "handoff_rate"):
+    for rate in metrics.RATES:
         bars = []
-        for i, fam in enumerate(("preventive", "reactive")):
+        for i, fam in enumerate(metrics.FAMILIES):
             value = found[fam][rate]
             height = round((value or 0) * 90)
             x = 20 + i * 70

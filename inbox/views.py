@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import time
 from collections.abc import Iterator
-from datetime import timedelta
+from datetime import date, timedelta
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -263,10 +263,8 @@ def agents_page() -> Any:
 @signed_in
 def metrics_page() -> Any:
     """Preventive and reactive work side by side, with charts, for a period; CSV for a spreadsheet."""
-    from cobranza.api import period
-
     try:
-        start, end = period(request.args.get("from"), request.args.get("to"))
+        start, end = metrics.period(request.args.get("from"), request.args.get("to"), date.today())
     except DomainError as exc:
         return _page("metrics.html", status=422, error=exc.message, found=None, charts=[], start="", end="")
     with db.transaction(runtime().sessions, write=False) as s:

@@ -17,9 +17,8 @@ from __future__ import annotations
 
 import argparse
 import functools
-import json
-import re
 import itertools
+import json
 import threading
 import time
 import uuid
@@ -318,7 +317,9 @@ def _rendered(content_sid: str | None, variables: str | None) -> str | None:
         values = json.loads(variables or "{}")
     except ValueError:
         values = {}
-    return re.sub(r"\{\{(\d+)\}\}", lambda m: str(values.get(m.group(1), m.group(0))), text)
+    from cobranza.orchestration import render
+
+    return render(text, {str(k): str(v) for k, v in values.items()})
 
 
 def main() -> None:
