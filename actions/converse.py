@@ -19,12 +19,13 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import ConversationPaused, EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from cobranza import db, logs
-from cobranza.dialogue import flow
-from cobranza.dialogue.turn import Outcome
-from cobranza.dialogue.understanding import Understanding
+from cobranza import db
+from cobranza.core import logs
+from cobranza.conversation import flow
+from cobranza.conversation.turn import Outcome
+from cobranza.conversation.understanding import Understanding
 from cobranza.runtime import Runtime
-from cobranza.settings import Settings
+from cobranza.core.settings import Settings
 
 log = logging.getLogger(__name__)
 

@@ -13,7 +13,7 @@ from pathlib import Path
 import psycopg
 from sqlalchemy import Engine, make_url
 
-from cobranza import migrate
+from cobranza.db import migrate
 
 POSTGRES_ADMIN = os.environ.get("BENCH_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
 

@@ -18,7 +18,8 @@ from decimal import Decimal
 from sqlalchemy import text
 
 from bench.common import best_pair, postgres_available, scratch_database, settle, timed
-from cobranza import imports, portfolio_csv, validation
+from cobranza.records import imports, portfolio_csv
+from cobranza.core import validation
 from cobranza.db import make_engine, make_session_factory
 
 COUNTRIES = [

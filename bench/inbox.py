@@ -32,9 +32,10 @@ from sqlalchemy.dialects import postgresql
 
 from bench.common import postgres_available, scratch_database
 from bench.whatsapp import REDIS_URL, _wait_for, free_port
-from cobranza import agents, casework, db
+from cobranza.team import agents, casework
+from cobranza import db
 from cobranza.db import make_engine, make_session_factory
-from cobranza.models import Agent, Contact, Handoff, Interaction, Invoice, Objection, Promise
+from cobranza.db.models import Agent, Contact, Handoff, Interaction, Invoice, Objection, Promise
 from standins.processes import ROOT
 
 DEBTORS, HANDOFFS, EVENTS, BIG = 5_000, 10_000, 1_000_000, 5_000

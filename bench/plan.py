@@ -37,10 +37,11 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bench.common import postgres_available, scratch_database, settle
-from cobranza import planner, playbook, policy
+from cobranza.outreach import planner, playbook
+from cobranza import policy
 from cobranza.db import make_engine, make_session_factory
-from cobranza.models import Debtor, Handoff, Invoice, Objection, Promise
-from cobranza.money import to_cents
+from cobranza.db.models import Debtor, Handoff, Invoice, Objection, Promise
+from cobranza.core.money import to_cents
 
 DEBTORS, PER_DEBTOR = 100_000, 10
 AS_OF = datetime(2026, 11, 24, 15, 0, tzinfo=UTC)  # 10:00 in Bogotá, a Tuesday

@@ -37,9 +37,9 @@ from flask import Flask
 from werkzeug.serving import make_server
 
 from bench.whatsapp import SID, TOKEN, Stack, free_port, stack
-from cobranza.app import create_app
-from cobranza.settings import Settings
-from cobranza.twilio_webhooks import signature_for
+from cobranza.entry.app import create_app
+from cobranza.core.settings import Settings
+from cobranza.integrations.twilio_signature import signature_for
 from ivr import speech
 from standins.processes import ROOT
 

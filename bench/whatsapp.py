@@ -38,10 +38,11 @@ from sqlalchemy import select
 from werkzeug.serving import make_server
 
 from bench.common import postgres_available, scratch_database
-from cobranza import db, imports
+from cobranza import db
+from cobranza.records import imports
 from cobranza.db import make_engine, make_session_factory
-from cobranza.models import Contact, Debtor
-from cobranza.twilio_webhooks import signature_for
+from cobranza.db.models import Contact, Debtor
+from cobranza.integrations.twilio_signature import signature_for
 from standins.processes import ROOT, assistant_processes, worker_process
 from standins.twilio import TwilioStandIn
 from whatsapp.turns import bubbles

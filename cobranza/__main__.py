@@ -1,3 +1,3 @@
-from cobranza.cli import main
+from cobranza.entry.cli import main
 
 main()

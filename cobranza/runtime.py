@@ -14,11 +14,11 @@ from flask import current_app
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
-from cobranza import jobs, live
+from cobranza.delivery import live, queue as jobs
 from cobranza.db import make_engine, make_session_factory
-from cobranza.playbook import Playbook
-from cobranza.playbook import load as load_playbook
-from cobranza.settings import Settings
+from cobranza.outreach.playbook import Playbook
+from cobranza.outreach.playbook import load as load_playbook
+from cobranza.core.settings import Settings
 
 
 @dataclass

@@ -19,8 +19,9 @@ from typing import Any, TypeVar
 import redis
 from flask import Blueprint, Response, abort, g, redirect, render_template, request, session, url_for
 
-from cobranza import agents, db
-from cobranza.models import Agent
+from cobranza.team import agents
+from cobranza import db
+from cobranza.db.models import Agent
 from cobranza.runtime import runtime
 from inbox.i18n import t
 

@@ -9,7 +9,7 @@ from typing import Any
 
 from markupsafe import Markup
 
-from cobranza import metrics
+from cobranza.outreach import metrics
 
 
 def _extra(data: dict[str, Any]) -> str:

@@ -20,9 +20,14 @@ from flask import Blueprint, Response, abort, g, redirect, render_template, requ
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from cobranza import agents, casework, db, formatting, live, metrics, objections, promises, timeline
-from cobranza.errors import DomainError, FieldError
-from cobranza.models import Agent, Contact, Debtor, Handoff, Invoice, Objection, Promise
+from cobranza.team import agents, casework
+from cobranza import db
+from cobranza.core import formatting
+from cobranza.delivery import live
+from cobranza.outreach import metrics
+from cobranza.records import objections, promises, timeline
+from cobranza.core.errors import DomainError, FieldError
+from cobranza.db.models import Agent, Contact, Debtor, Handoff, Invoice, Objection, Promise
 from cobranza.runtime import runtime
 from inbox import render
 from inbox.auth import csrf_token, language, signed_in, supervisor_only

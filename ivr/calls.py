@@ -21,11 +21,12 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from cobranza import db, dialing
-from cobranza.models import Call, Contact, Debtor
+from cobranza import db
+from cobranza.delivery import dialing
+from cobranza.db.models import Call, Contact, Debtor
 from cobranza.runtime import runtime
-from cobranza.settings import Settings
-from cobranza.twilio_webhooks import signed_only
+from cobranza.core.settings import Settings
+from cobranza.integrations.twilio_signature import signed_only
 from ivr import conversation, people
 from ivr.line import Answer, Heard
 from ivr.twiml import Line
@@ -133,7 +134,7 @@ def _outbound_call(session: Session, sid: str) -> Call | None:
 
 
 def _started(session: Session, call: Call) -> None:
-    from cobranza import timeline
+    from cobranza.records import timeline
 
     call.answered_at = call.answered_at or call.created_at
     if call.debtor_id is not None:

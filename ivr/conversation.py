@@ -19,10 +19,13 @@ from typing import Any
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import flag_modified, set_committed_value
 
-from cobranza import assistant, consent, db, handoffs, identity, rasa_client, timeline
-from cobranza.keywords import opt_out_channel
-from cobranza.models import Call, Contact, Debtor, Handoff, utcnow
-from cobranza.settings import Settings
+from cobranza.conversation import assistant
+from cobranza.records import consent, handoffs, identity, timeline
+from cobranza import db
+from cobranza.integrations import rasa as rasa_client
+from cobranza.core.keywords import opt_out_channel
+from cobranza.db.models import Call, Contact, Debtor, Handoff, utcnow
+from cobranza.core.settings import Settings
 from ivr import locales, prompts
 from ivr.line import Answer, Heard, digits_spoken, end, plain, record_in, remember, say, speak, turn_id
 from ivr.people import to_people

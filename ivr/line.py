@@ -10,9 +10,9 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from cobranza import timeline
-from cobranza.models import Call
-from cobranza.redaction import redact_cards
+from cobranza.records import timeline
+from cobranza.db.models import Call
+from cobranza.core.redaction import redact_cards
 from ivr import prompts
 from ivr.twiml import Spoken
 

@@ -11,10 +11,11 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from cobranza import handoffs, hours, timeline
-from cobranza.formatting import WEEKDAYS
-from cobranza.models import Call, Contact, Debtor, Handoff, utcnow
-from cobranza.settings import Settings
+from cobranza.records import handoffs, timeline
+from cobranza.core import hours
+from cobranza.core.formatting import WEEKDAYS
+from cobranza.db.models import Call, Contact, Debtor, Handoff, utcnow
+from cobranza.core.settings import Settings
 from ivr import prompts
 from ivr.line import Answer, end, say, speak
 from ivr.twiml import Spoken

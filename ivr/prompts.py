@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 
-from cobranza import spoken
+from cobranza.core import spoken
 
 PROMPTS: dict[str, dict[str, str]] = {
     "welcome": {"es": "Gracias por llamar a {company}.", "en": "Thank you for calling {company}."},

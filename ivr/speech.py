@@ -17,7 +17,7 @@ import wave
 from pathlib import Path
 from typing import Any
 
-from cobranza.settings import Settings
+from cobranza.core.settings import Settings
 
 _lock = threading.Lock()
 _engine: _Synthesizer | None = None  # type: ignore[name-defined]  # one per process

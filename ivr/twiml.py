@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from twilio.twiml.voice_response import Dial, Gather, VoiceResponse
 
-from cobranza.settings import Settings
+from cobranza.core.settings import Settings
 from ivr import speech
 
 Spoken = tuple[str, str]  # (text, language)

@@ -8,8 +8,8 @@ from logging.config import fileConfig
 from alembic import context
 
 from cobranza.db import make_engine
-from cobranza.models import Base
-from cobranza.settings import Settings
+from cobranza.db.models import Base
+from cobranza.core.settings import Settings
 
 config = context.config
 if config.config_file_name is not None and config.attributes.get("configure_logging", True):

@@ -29,7 +29,7 @@ import requests
 from flask import Flask, Response, jsonify, request
 from werkzeug.serving import make_server
 
-from cobranza.twilio_webhooks import signature_for
+from cobranza.integrations.twilio_signature import signature_for
 from standins import chat, phone
 
 WINDOW = 24 * 3600
@@ -303,7 +303,7 @@ class TwilioStandIn:
 @functools.cache
 def _template_texts() -> dict[str, str]:
     """What each approved template says, as WhatsApp shows it (the project's templates file)."""
-    from cobranza import playbook
+    from cobranza.outreach import playbook
 
     found = playbook.load_templates((playbook.DEFAULT_DIR / "templates.yml").read_text(encoding="utf-8"))
     return {sid: t.texts[lang] for t in found.values() for lang, sid in t.sids.items()}
@@ -317,7 +317,7 @@ def _rendered(content_sid: str | None, variables: str | None) -> str | None:
         values = json.loads(variables or "{}")
     except ValueError:
         values = {}
-    from cobranza.orchestration import render
+    from cobranza.outreach.orchestration import render
 
     return render(text, {str(k): str(v) for k, v in values.items()})
 

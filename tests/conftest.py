@@ -29,11 +29,11 @@ from sqlalchemy import text
 from sqlalchemy.orm import Session
 from werkzeug.serving import make_server
 
-from cobranza import migrate
-from cobranza.app import create_app
+from cobranza.db import migrate
+from cobranza.entry.app import create_app
 from cobranza.db import make_engine, make_session_factory
-from cobranza.models import Base
-from cobranza.settings import ROOT, Settings
+from cobranza.db.models import Base
+from cobranza.core.settings import ROOT, Settings
 from doors import DOORS
 from standins.twilio import TwilioStandIn
 

@@ -13,10 +13,10 @@ import logging
 import redis
 from flask import Blueprint, Response, request
 
-from cobranza.jobs import queue_for
-from cobranza.redaction import redact_cards
+from cobranza.delivery.queue import queue_for
+from cobranza.core.redaction import redact_cards
 from cobranza.runtime import runtime
-from cobranza.twilio_webhooks import signed_only
+from cobranza.integrations.twilio_signature import signed_only
 from whatsapp import turns
 
 log = logging.getLogger(__name__)

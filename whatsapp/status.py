@@ -8,9 +8,10 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, request
 
-from cobranza import db, messaging
+from cobranza import db
+from cobranza.delivery import messaging
 from cobranza.runtime import runtime
-from cobranza.twilio_webhooks import signed_only
+from cobranza.integrations.twilio_signature import signed_only
 
 bp = Blueprint("whatsapp_status", __name__)
 

@@ -17,11 +17,15 @@ from dataclasses import dataclass, field
 from sqlalchemy import update
 from sqlalchemy.orm import Session, sessionmaker
 
-from cobranza import assistant, consent, db, handoffs, identity, messaging, rasa_client, timeline
-from cobranza.keywords import opt_out_channel
-from cobranza.models import Contact, Debtor, utcnow
-from cobranza.settings import Settings
-from cobranza.twilio_client import TwilioClient, TwilioError
+from cobranza.conversation import assistant
+from cobranza.records import consent, handoffs, identity, timeline
+from cobranza import db
+from cobranza.delivery import messaging
+from cobranza.integrations import rasa as rasa_client
+from cobranza.core.keywords import opt_out_channel
+from cobranza.db.models import Contact, Debtor, utcnow
+from cobranza.core.settings import Settings
+from cobranza.integrations.twilio import TwilioClient, TwilioError
 from whatsapp.replies import language_of, say
 
 log = logging.getLogger(__name__)
@@ -40,7 +44,7 @@ class Turn:
 
 def handle(turn: Turn) -> str:
     """Job entry point (the worker's own runtime)."""
-    from cobranza import jobs
+    from cobranza.delivery import queue as jobs
 
     rt = jobs._runtime()
     return take(rt.sessions, rt.settings, turn)

@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from cobranza import agents
+from cobranza.team import agents
 from cobranza.db import transaction
 from tests.conftest import SmtpSink, invoice_body
 from tests.e2e.conftest import Phone
@@ -108,8 +108,9 @@ def test_an_agent_takes_a_live_handoff_to_the_end(browser: Any, phone: Phone, sm
     # the plan reminds the debtor (the policy set open all hours: this test runs at any time)
     from datetime import time as clock
 
-    from cobranza import orchestration, policy
-    from cobranza.models import utcnow
+    from cobranza.outreach import orchestration
+    from cobranza import policy
+    from cobranza.db.models import utcnow
 
     always = policy.Window({d: (clock(0), clock(23, 59, 59)) for d in range(7)}, holidays_closed=False)
     monkeypatch.setitem(policy.WINDOWS, "CO", always)

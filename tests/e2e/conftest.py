@@ -16,8 +16,8 @@ from flask import Flask
 from sqlalchemy import select
 
 from cobranza import db
-from cobranza.models import Interaction, WhatsAppMessage
-from cobranza.settings import Settings
+from cobranza.db.models import Interaction, WhatsAppMessage
+from cobranza.core.settings import Settings
 from standins.processes import assistant_processes, worker_process
 from standins.twilio import TwilioStandIn
 from tests.conftest import TEST_REDIS_URL, free_port

@@ -15,7 +15,7 @@ import redis
 import requests
 from rq import Queue
 
-from cobranza.settings import ROOT
+from cobranza.core.settings import ROOT
 from tests.conftest import TEST_REDIS_URL, free_port
 
 

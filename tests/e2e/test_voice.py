@@ -18,11 +18,12 @@ import requests
 from rq import Queue
 from werkzeug.serving import make_server
 
-from cobranza import dialing, policy
-from cobranza.app import create_app
-from cobranza.models import Call
-from cobranza.settings import Settings
-from cobranza.twilio_webhooks import signature_for
+from cobranza.delivery import dialing
+from cobranza import policy
+from cobranza.entry.app import create_app
+from cobranza.db.models import Call
+from cobranza.core.settings import Settings
+from cobranza.integrations.twilio_signature import signature_for
 from doors import DOORS
 from standins.processes import worker_process
 from tests.conftest import API_TOKEN, SmtpSink, debtor_body, free_port, invoice_body
@@ -316,7 +317,7 @@ def test_conflict_outside_hours_leaves_a_callback_request_with_the_transcript(
     assert handoff["channel"] == "voice"
     assert any(e["kind"] == "callback_requested" for e in timeline(live))
     from cobranza.db import make_engine, make_session_factory
-    from cobranza.models import Handoff
+    from cobranza.db.models import Handoff
 
     engine = make_engine(live.database_url)
     with make_session_factory(engine)() as session:
@@ -439,9 +440,9 @@ def test_no_me_llamen_mas_revokes_voice_consent_at_once(line: Callable[..., Sett
 
 def test_a_handoff_open_from_whatsapp_keeps_the_bot_silent_on_the_phone(line: Callable[..., Settings]) -> None:
     live = line(business_hours="")
-    from cobranza import handoffs
+    from cobranza.records import handoffs
     from cobranza.db import make_engine, make_session_factory, transaction
-    from cobranza.models import Debtor
+    from cobranza.db.models import Debtor
 
     engine = make_engine(live.database_url)
     with transaction(make_session_factory(engine)) as session:

@@ -13,7 +13,7 @@ import requests
 from sqlalchemy import select
 
 from cobranza import db
-from cobranza.models import Handoff, Interaction
+from cobranza.db.models import Handoff, Interaction
 from standins.processes import worker_process
 from tests.conftest import free_port
 

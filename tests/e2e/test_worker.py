@@ -12,9 +12,10 @@ import pytest
 from flask import Flask
 from sqlalchemy import select, update
 
-from cobranza import db, promises
-from cobranza.models import Invoice, OutboxEmail, utcnow
-from cobranza.settings import Settings
+from cobranza import db
+from cobranza.records import promises
+from cobranza.db.models import Invoice, OutboxEmail, utcnow
+from cobranza.core.settings import Settings
 from standins.processes import worker_process
 from tests.conftest import SmtpSink
 

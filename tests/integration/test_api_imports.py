@@ -176,8 +176,8 @@ def test_debtor_opt_out_survives_a_sync(client: FlaskClient, auth: dict[str, str
     """A debtor who said BAJA is not re-subscribed by the next CRM export."""
     from sqlalchemy import select
 
-    from cobranza import consent
-    from cobranza.models import Contact
+    from cobranza.records import consent
+    from cobranza.db.models import Contact
 
     post(client, auth, demo_csv)
     contact = session.scalar(select(Contact).where(Contact.phone == "+573005550102"))

@@ -9,8 +9,9 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select
 
-from cobranza import db, handoffs, objections, promises
-from cobranza.models import Debtor, Invoice
+from cobranza import db
+from cobranza.records import handoffs, objections, promises
+from cobranza.db.models import Debtor, Invoice
 
 TODAY = date.today()
 
@@ -83,8 +84,9 @@ def test_timeline_is_oldest_first_across_channels(app: Flask, client: FlaskClien
 def test_a_handoff_is_resolved_back_to_the_bot(app, client, auth, debtor) -> None:  # type: ignore[no-untyped-def]
     from sqlalchemy import select
 
-    from cobranza import db, handoffs
-    from cobranza.models import Debtor
+    from cobranza import db
+    from cobranza.records import handoffs
+    from cobranza.db.models import Debtor
 
     with db.transaction(app.extensions["cobranza"].sessions) as s:
         handoff_id = handoffs.open_handoff(s, s.scalar(select(Debtor.id)), "complaint", "whatsapp", "bot").id

@@ -11,8 +11,9 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select
 
-from cobranza import db, promises
-from cobranza.models import Invoice
+from cobranza import db
+from cobranza.records import promises
+from cobranza.db.models import Invoice
 
 TODAY = date.today()
 

@@ -8,9 +8,9 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from cobranza import outbox
-from cobranza.promises import local_today
-from cobranza.settings import Settings
+from cobranza.records import outbox
+from cobranza.records.promises import local_today
+from cobranza.core.settings import Settings
 from tests.conftest import SmtpSink
 
 SOON = (date.today() + timedelta(days=5)).isoformat()
@@ -33,7 +33,7 @@ def test_register_and_confirm_by_email(app: Flask, client: FlaskClient, auth: di
     from sqlalchemy import select
 
     from cobranza import db
-    from cobranza.models import OutboxEmail
+    from cobranza.db.models import OutboxEmail
 
     with db.transaction(factory, write=False) as s:
         email_id = s.scalar(select(OutboxEmail.id))

@@ -7,7 +7,7 @@ import re
 import pytest
 
 from bench import import_csv
-from cobranza import portfolio_csv
+from cobranza.records import portfolio_csv
 
 
 def test_generated_portfolio_is_valid_and_deterministic() -> None:

@@ -9,10 +9,11 @@ from typing import Any
 import pytest
 from sqlalchemy.orm import Session, sessionmaker
 
-from cobranza import agents, casework, handoffs
+from cobranza.team import agents, casework
+from cobranza.records import handoffs
 from cobranza.db import make_engine, make_session_factory, transaction
-from cobranza.errors import Conflict, FieldError
-from cobranza.models import AuditEvent, Contact, Debtor, Interaction, WhatsAppMessage, utcnow
+from cobranza.core.errors import Conflict, FieldError
+from cobranza.db.models import AuditEvent, Contact, Debtor, Interaction, WhatsAppMessage, utcnow
 
 
 @pytest.fixture
@@ -31,7 +32,7 @@ def _setup(factory: sessionmaker[Session]) -> tuple[int, int]:
 
 
 def agent(s: Session, email: str) -> Any:
-    from cobranza.models import Agent
+    from cobranza.db.models import Agent
 
     return s.query(Agent).filter_by(email=email).one()
 

@@ -9,7 +9,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from cobranza.settings import ROOT
+from cobranza.core.settings import ROOT
 from tests.conftest import DEMO_CSV
 
 

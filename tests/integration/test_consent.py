@@ -6,8 +6,8 @@ from flask.testing import FlaskClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from cobranza import consent
-from cobranza.models import ConsentChange, Contact
+from cobranza.records import consent
+from cobranza.db.models import ConsentChange, Contact
 from tests.conftest import debtor_body
 
 

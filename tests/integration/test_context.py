@@ -9,8 +9,9 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select
 
-from cobranza import context, db, objections, promises, timeline
-from cobranza.models import Debtor, Invoice
+from cobranza.records import context, objections, promises, timeline
+from cobranza import db
+from cobranza.db.models import Debtor, Invoice
 
 TODAY = date.today()
 

@@ -18,12 +18,13 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select
 
-from cobranza import db, timeline
-from cobranza.dialogue import flow
-from cobranza.dialogue.state import State
-from cobranza.dialogue.understanding import Understanding
-from cobranza.models import ConsentChange, Contact, Debtor, Handoff, Interaction, Objection, OutboxEmail, Promise
-from cobranza.settings import Settings
+from cobranza import db
+from cobranza.records import timeline
+from cobranza.conversation import flow
+from cobranza.conversation.state import State
+from cobranza.conversation.understanding import Understanding
+from cobranza.db.models import ConsentChange, Contact, Debtor, Handoff, Interaction, Objection, OutboxEmail, Promise
+from cobranza.core.settings import Settings
 from tests.conftest import invoice_body
 
 TODAY = date.today()

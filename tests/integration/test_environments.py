@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import subprocess
 
-from cobranza.settings import ROOT
+from cobranza.core.settings import ROOT
 
 
 def test_rasa_environment_has_rasa_3_6_21() -> None:

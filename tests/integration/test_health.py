@@ -6,8 +6,8 @@ from dataclasses import replace
 
 from flask.testing import FlaskClient
 
-from cobranza.app import create_app
-from cobranza.settings import Settings
+from cobranza.entry.app import create_app
+from cobranza.core.settings import Settings
 
 NAMES = {"database", "redis", "rasa", "actions", "smtp", "workers", "twilio"}
 
@@ -54,7 +54,7 @@ def test_twilio_configured(settings: Settings) -> None:
 def test_workers_are_counted(app) -> None:
     from rq import SimpleWorker
 
-    from cobranza.jobs import queue_for
+    from cobranza.delivery.queue import queue_for
 
     rt = app.extensions["cobranza"]
     assert app.test_client().get("/healthz").json["dependencies"]["workers"]["state"] == "down"

@@ -9,9 +9,10 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from cobranza import agents, handoffs
+from cobranza.team import agents
+from cobranza.records import handoffs
 from cobranza.db import transaction
-from cobranza.models import AuditEvent, Debtor, OutboxEmail, Promise
+from cobranza.db.models import AuditEvent, Debtor, OutboxEmail, Promise
 
 PASSWORD = "una clave bien larga"
 
@@ -126,7 +127,7 @@ def test_committed_events_reach_open_pages_live(app: Flask, case: int) -> None:
     import threading
     import time
 
-    from cobranza import timeline
+    from cobranza.records import timeline
 
     ana = sign_in(app, "ana@acme.example.com")
     stream = ana.get("/inbox/events", buffered=False)

@@ -8,8 +8,8 @@ from pathlib import Path
 
 from aiosmtpd.controller import Controller
 
-from cobranza import mail
-from cobranza.settings import Settings
+from cobranza.delivery import mail
+from cobranza.core.settings import Settings
 from standins.mailsink import Mailbox, web
 from tests.conftest import free_port
 

@@ -12,8 +12,9 @@ import requests
 from flask import Flask
 from sqlalchemy import select, update
 
-from cobranza import db, messaging
-from cobranza.models import Contact, Interaction, WhatsAppMessage, utcnow
+from cobranza import db
+from cobranza.delivery import messaging
+from cobranza.db.models import Contact, Interaction, WhatsAppMessage, utcnow
 from standins.twilio import TwilioStandIn
 
 

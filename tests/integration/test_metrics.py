@@ -13,9 +13,10 @@ from flask.testing import FlaskClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from cobranza import agents, timeline
+from cobranza.team import agents
+from cobranza.records import timeline
 from cobranza.db import transaction
-from cobranza.models import Debtor, Invoice, Outreach, Payment, Promise, WhatsAppMessage
+from cobranza.db.models import Debtor, Invoice, Outreach, Payment, Promise, WhatsAppMessage
 from tests.conftest import debtor_body
 from tests.integration.test_inbox import PASSWORD, sign_in
 from tests.integration.test_orchestration import MOMENT, TODAY, put_invoice, run, set_segment

@@ -6,7 +6,7 @@ from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 
 from cobranza.db import make_engine
-from cobranza.models import Base
+from cobranza.db.models import Base
 
 
 def test_migrations_match_the_models(migrated_db: str) -> None:

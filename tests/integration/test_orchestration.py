@@ -14,8 +14,10 @@ from flask.testing import FlaskClient
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from cobranza import context, orchestration, playbook, policy
-from cobranza.models import Call, Debtor, Invoice, Objection, Outreach, Promise, WhatsAppMessage
+from cobranza.records import context
+from cobranza.outreach import orchestration, playbook
+from cobranza import policy
+from cobranza.db.models import Call, Debtor, Invoice, Objection, Outreach, Promise, WhatsAppMessage
 from tests.conftest import debtor_body, invoice_body
 
 BOGOTA = ZoneInfo("America/Bogota")
@@ -165,7 +167,7 @@ def test_event_rules_from_real_rows(app: Flask, client: FlaskClient, auth: dict[
 
 def test_an_open_handoff_stops_every_invoice(client: FlaskClient, auth: dict[str, str], debtor: dict[str, Any],
                                              session: Session) -> None:
-    from cobranza import handoffs
+    from cobranza.records import handoffs
 
     put_invoice(client, auth, "F-1", TODAY - timedelta(days=5))
     d1 = session.scalar(select(Debtor).where(Debtor.ref == "D1"))
@@ -316,8 +318,8 @@ def test_two_executions_at_once_send_once(app: Flask, client: FlaskClient, auth:
 def test_an_email_step_sends_the_statement_of_account_formally(app: Flask, client: FlaskClient,
                                                                auth: dict[str, str], debtor: dict[str, Any],
                                                                session: Session, smtp: Any) -> None:
-    from cobranza import outbox
-    from cobranza.models import OutboxEmail
+    from cobranza.records import outbox
+    from cobranza.db.models import OutboxEmail
 
     set_segment(client, auth, "low")
     put_invoice(client, auth, "F-OLD", TODAY - timedelta(days=31))  # low risk, late: the statement step

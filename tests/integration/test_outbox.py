@@ -12,9 +12,10 @@ from flask import Flask
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session, sessionmaker
 
-from cobranza import db, outbox, promises
-from cobranza.models import Contact, Interaction, Invoice, OutboxEmail, Promise, utcnow
-from cobranza.settings import Settings
+from cobranza import db
+from cobranza.records import outbox, promises
+from cobranza.db.models import Contact, Interaction, Invoice, OutboxEmail, Promise, utcnow
+from cobranza.core.settings import Settings
 from tests.conftest import SmtpSink, debtor_body
 
 TODAY = date.today()
@@ -156,7 +157,7 @@ def test_no_email_address_is_recorded_not_lost(app: Flask, factory: sessionmaker
 
 def test_an_invoice_copy_goes_out_once_with_its_details(factory: sessionmaker[Session], settings: Settings,
                                                         smtp: SmtpSink) -> None:
-    from cobranza.models import Debtor
+    from cobranza.db.models import Debtor
 
     with db.transaction(factory) as s:
         debtor = s.scalar(select(Debtor))

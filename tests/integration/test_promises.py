@@ -8,9 +8,9 @@ from decimal import Decimal
 import pytest
 from sqlalchemy.orm import Session
 
-from cobranza import promises
-from cobranza.errors import Conflict, FieldError
-from cobranza.models import Debtor, Interaction, Invoice, Promise
+from cobranza.records import promises
+from cobranza.core.errors import Conflict, FieldError
+from cobranza.db.models import Debtor, Interaction, Invoice, Promise
 
 TODAY = date(2026, 11, 22)
 

@@ -8,7 +8,7 @@ from collections import Counter
 
 import redis
 
-from cobranza import ratelimit
+from cobranza.delivery import ratelimit
 from tests.conftest import TEST_REDIS_URL
 
 

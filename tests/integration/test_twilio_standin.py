@@ -11,9 +11,9 @@ import pytest
 from flask import Flask, request
 from werkzeug.serving import make_server
 
-from cobranza.settings import Settings
-from cobranza.twilio_client import TwilioClient, TwilioError
-from cobranza.twilio_webhooks import signed_only
+from cobranza.core.settings import Settings
+from cobranza.integrations.twilio import TwilioClient, TwilioError
+from cobranza.integrations.twilio_signature import signed_only
 from standins.twilio import TwilioStandIn
 from tests.conftest import SID, TOKEN, free_port
 
@@ -126,7 +126,7 @@ def test_calls_are_recorded(standin) -> None:
 
 
 def test_the_standin_shows_an_approved_template_as_whatsapp_would() -> None:
-    from cobranza import playbook
+    from cobranza.outreach import playbook
     from standins import twilio as standin
 
     pb = playbook.load()

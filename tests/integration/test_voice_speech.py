@@ -7,9 +7,9 @@ import xml.etree.ElementTree as ET
 from dataclasses import replace
 from pathlib import Path
 
-from cobranza.app import create_app
-from cobranza.settings import Settings
-from cobranza.twilio_webhooks import signature_for
+from cobranza.entry.app import create_app
+from cobranza.core.settings import Settings
+from cobranza.integrations.twilio_signature import signature_for
 from doors import DOORS
 from ivr import speech
 

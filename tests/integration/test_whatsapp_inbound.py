@@ -11,9 +11,10 @@ from flask import Flask
 from rq import Queue
 from sqlalchemy import select
 
-from cobranza import db, handoffs
-from cobranza.models import Contact, Debtor, Handoff, Interaction, WhatsAppMessage
-from cobranza.settings import Settings
+from cobranza import db
+from cobranza.records import handoffs
+from cobranza.db.models import Contact, Debtor, Handoff, Interaction, WhatsAppMessage
+from cobranza.core.settings import Settings
 from tests.conftest import debtor_body
 from whatsapp import turns
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from cobranza.dialogue.details import email_in, phone_in, reference_in
+from cobranza.conversation.details import email_in, phone_in, reference_in
 
 
 @pytest.mark.parametrize("text,expected", [

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from datetime import date
 
-from cobranza.dialogue import expect, keypad
-from cobranza.dialogue.state import State
-from cobranza.dialogue.understanding import Understanding
+from cobranza.conversation import expect, keypad
+from cobranza.conversation.state import State
+from cobranza.conversation.understanding import Understanding
 
 TODAY = date(2026, 11, 23)
 

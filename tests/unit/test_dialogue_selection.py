@@ -7,8 +7,8 @@ from decimal import Decimal
 
 import pytest
 
-from cobranza.dialogue.selection import invoices_named
-from cobranza.models import Invoice
+from cobranza.conversation.selection import invoices_named
+from cobranza.db.models import Invoice
 
 
 def invoice(number: str, due: str, id_: int) -> Invoice:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from cobranza.dialogue.state import State
+from cobranza.conversation.state import State
 
 NOW = datetime(2026, 11, 23, 15, 0, tzinfo=UTC)
 

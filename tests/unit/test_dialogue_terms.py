@@ -5,8 +5,8 @@ from __future__ import annotations
 from datetime import date, timedelta
 from decimal import Decimal
 
-from cobranza.dialogue import terms
-from cobranza.models import Invoice
+from cobranza.conversation import terms
+from cobranza.db.models import Invoice
 
 TODAY = date(2026, 11, 23)
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from cobranza.dialogue.understanding import Understanding
+from cobranza.conversation.understanding import Understanding
 
 PARSE = {
     "text": "le pago la mitad el viernes",

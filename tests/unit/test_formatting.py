@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 
-from cobranza import formatting
+from cobranza.core import formatting
 
 
 def test_amounts() -> None:

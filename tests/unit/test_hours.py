@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from cobranza import hours
+from cobranza.core import hours
 
 SPEC = "mon-fri 08:00-18:00; sat 09:00-13:00"
 ZONE = "America/Bogota"  # UTC-5

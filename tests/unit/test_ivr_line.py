@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import xml.etree.ElementTree as ET
 
-from cobranza.settings import Settings
+from cobranza.core.settings import Settings
 from ivr import locales, prompts
 from ivr.line import Heard, digits_spoken
 from ivr.twiml import Line

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from cobranza import mail
-from cobranza.settings import Settings
+from cobranza.delivery import mail
+from cobranza.core.settings import Settings
 
 CONTEXT = {
     "company": "Clínica del Pacífico S.A.S.", "contact_name": "Lucía <Rodríguez>", "invoice_number": "CO-0003-001",

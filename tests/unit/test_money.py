@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from cobranza.money import Money, format_amount, from_cents, parse_decimal, to_cents
+from cobranza.core.money import Money, format_amount, from_cents, parse_decimal, to_cents
 
 
 def test_round_trip_of_large_amounts() -> None:

@@ -6,7 +6,7 @@ from datetime import date, timedelta
 
 import pytest
 
-from cobranza import planner, playbook
+from cobranza.outreach import planner, playbook
 from tests.conftest import repo_path
 
 PB = playbook.load(repo_path("playbooks", "standard.yml"))

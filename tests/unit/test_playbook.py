@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from cobranza import playbook
+from cobranza.outreach import playbook
 from tests.conftest import repo_path
 
 STANDARD = repo_path("playbooks", "standard.yml").read_text(encoding="utf-8")

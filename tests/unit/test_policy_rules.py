@@ -6,7 +6,7 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from cobranza import policy
-from cobranza.models import Contact
+from cobranza.db.models import Contact
 
 BOGOTA, SANTIAGO, NEW_YORK = ZoneInfo("America/Bogota"), ZoneInfo("America/Santiago"), ZoneInfo("America/New_York")
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from cobranza.errors import FieldError
-from cobranza.portfolio_csv import COLUMNS, read_lines
+from cobranza.core.errors import FieldError
+from cobranza.records.portfolio_csv import COLUMNS, read_lines
 
 HEADER = ",".join(COLUMNS)
 GOOD = ("D1,ACME S.A.S.,900,CO,America/Bogota,es,Ana,Tesorería,+573005550101,ana@acme.example.com,"

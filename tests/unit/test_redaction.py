@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import logging
 
-from cobranza.logs import MaskingFilter
-from cobranza.redaction import luhn_ok, mask, redact_cards
+from cobranza.core.logs import MaskingFilter
+from cobranza.core.redaction import luhn_ok, mask, redact_cards
 
 
 def test_masks_phones_emails_and_cards() -> None:
@@ -40,7 +40,7 @@ def test_logging_filter_masks_arguments(caplog) -> None:
 
 
 def test_handlers_set_up_by_others_are_masked_too() -> None:
-    from cobranza.logs import mask_existing_handlers
+    from cobranza.core.logs import mask_existing_handlers
 
     root = logging.getLogger()
     handler = logging.Handler()

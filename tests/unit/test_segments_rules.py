@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from cobranza import playbook, segments
+from cobranza.outreach import playbook, segments
 from tests.conftest import repo_path
 
 PB = playbook.load(repo_path("playbooks", "standard.yml"))

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from cobranza.settings import ROOT, Settings
+from cobranza.core.settings import ROOT, Settings
 
 
 def test_defaults() -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 from pathlib import Path
 
-from cobranza import playbook, simulate
+from cobranza.outreach import playbook, simulate
 
 
 def test_two_playbooks_side_by_side_deterministic_with_a_chart(tmp_path: Path, capsys) -> None:  # type: ignore[no-untyped-def]

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 
-from cobranza import spoken
+from cobranza.core import spoken
 
 
 def test_spanish_amounts_in_words() -> None:

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from flask import Flask
 
-from cobranza.settings import Settings
-from cobranza.twilio_webhooks import is_signed, public_url, signature_for, signed_only
+from cobranza.core.settings import Settings
+from cobranza.integrations.twilio_signature import is_signed, public_url, signature_for, signed_only
 
 PARAMS = {"CallSid": "CA1234567890ABCDE", "Caller": "+12349013030", "Digits": "1234", "From": "+12349013030",
           "To": "+18005551212"}

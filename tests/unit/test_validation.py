@@ -7,8 +7,8 @@ from decimal import Decimal
 
 import pytest
 
-from cobranza import validation as v
-from cobranza.errors import FieldError
+from cobranza.core import validation as v
+from cobranza.core.errors import FieldError
 
 
 @pytest.mark.parametrize(

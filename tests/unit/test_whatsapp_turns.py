@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from cobranza.assistant import shortcut
+from cobranza.conversation.assistant import shortcut
 from whatsapp.turns import bubbles, sender_id
 
 

@@ -1,0 +1,234 @@
+"""Outbound WhatsApp: decided in a transaction, sent by a worker, followed by callbacks.
+
+Every message the company sends — a reply, an agent's answer, a reminder —
+is a row first (with an optional idempotency key, so running a plan twice
+sends once), then a job. The worker applies WhatsApp's rule: free text only
+within 24 hours of the debtor's last message, an approved template outside
+it; a message with neither allowed is ``blocked`` and says why, never sent
+blindly. Twilio's status callbacks only move a message forward.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import case, select, update
+from sqlalchemy.orm import Session, sessionmaker
+
+from cobranza import db
+from cobranza.records import timeline
+from cobranza.db.models import WHATSAPP_STATUS_RANK, Contact, Invoice, WhatsAppMessage, utcnow
+from cobranza.core.settings import Settings
+from cobranza.integrations.twilio import TwilioClient, TwilioError
+
+log = logging.getLogger(__name__)
+WINDOW = timedelta(hours=24)
+PENDING_IDS = "whatsapp_pending_ids"
+MAX_ATTEMPTS = 5
+# Twilio refusals that are policy, not trouble: retrying changes nothing.
+POLICY_ERRORS = {63016: "outside the 24-hour window", 63049: "marketing message blocked",
+                 63032: "user opted out or cannot receive this message"}
+RATE_LIMITED = 63018
+# Purposes the company starts on its own: they need the contact's WhatsApp consent.
+NEEDS_CONSENT = frozenset({"reminder"})
+
+
+def window_open(contact: Contact, now: datetime) -> bool:
+    last = contact.whatsapp_last_inbound_at
+    return last is not None and now - last <= WINDOW
+
+
+def queue(
+    session: Session,
+    contact: Contact,
+    purpose: str,
+    body: str | None = None,
+    content_sid: str | None = None,
+    content_variables: dict[str, str] | None = None,
+    key: str | None = None,
+    actor: str = "system",
+    invoice: Invoice | None = None,
+    claim: bool = False,
+    preview: str | None = None,
+    invoices: list[str] | None = None,
+) -> WhatsAppMessage:
+    """Write an outbound message in the caller's transaction; with ``body`` and a
+    template, the template is the fallback when the 24-hour window is closed.
+
+    ``claim``: the caller sends it itself right after committing (``deliver_claimed``);
+    if it dies first, the message is released to the sweep like any abandoned send.
+    ``preview``: what a template says, for the timeline; ``invoices``: every invoice a reminder is about."""
+    if body is None and content_sid is None:
+        raise ValueError("a message needs a body or a template")
+    if key is not None:
+        existing = session.scalar(select(WhatsAppMessage).where(WhatsAppMessage.idempotency_key == key))
+        if existing is not None:
+            return existing
+    message = WhatsAppMessage(
+        debtor_id=contact.debtor_id, contact_id=contact.id, purpose=purpose, idempotency_key=key, body=body,
+        content_sid=content_sid, content_variables=content_variables or {},
+        status="submitting" if claim else "pending", status_rank=-1, attempts=1 if claim else 0,
+    )
+    session.add(message)
+    session.flush()
+    timeline.record(
+        session, contact.debtor_id, "whatsapp", "out", f"whatsapp_{purpose}",
+        body if body is not None else preview or f"[plantilla {content_sid}] {content_variables or {}}",
+        contact_id=contact.id, actor=actor, invoice_id=invoice.id if invoice else None,
+        # A reply to a reminder is about the reminder's invoice (see cobranza.context).
+        data={"whatsapp_message_id": message.id, "invoice_number": invoice.number if invoice else None,
+              **({"invoices": invoices} if invoices else {})},
+    )
+    if not claim:
+        session.info.setdefault(PENDING_IDS, []).append(message.id)
+    return message
+
+
+def take_pending_ids(session: Session) -> list[int]:
+    ids: list[int] = session.info.pop(PENDING_IDS, [])
+    return ids
+
+
+@dataclass(frozen=True)
+class _Result:
+    """What one attempt came to: sent (``sid``), or a refusal to retry or to record as final."""
+
+    status: str  # Twilio's status when sent; "blocked" / "failed" when final; "retry" to try again later
+    sid: str | None = None
+    code: int | None = None
+    reason: str = ""
+    template: bool = False  # what went out was the template, not the free text
+
+
+def deliver(factory: sessionmaker[Session], settings: Settings, message_id: int,
+            client: Callable[[Settings], TwilioClient] = TwilioClient) -> str:
+    """One attempt to hand a message to Twilio; returns its status afterwards."""
+    return deliver_many(factory, settings, [message_id], client)[message_id]
+
+
+def deliver_many(factory: sessionmaker[Session], settings: Settings, message_ids: list[int],
+                 client: Callable[[Settings], TwilioClient] = TwilioClient) -> dict[int, str]:
+    """Hand these messages to Twilio in order: one transaction claims them all, one records
+    every outcome (a turn's replies, without a queue round trip each). Returns each status."""
+    with db.transaction(factory) as session:
+        claimed = set(session.scalars(
+            update(WhatsAppMessage)
+            .where(WhatsAppMessage.id.in_(message_ids), WhatsAppMessage.status == "pending")
+            .values(status="submitting", attempts=WhatsAppMessage.attempts + 1, updated_at=utcnow())
+            .returning(WhatsAppMessage.id)
+        ))
+        rows = {m.id: (m, c) for m, c in session.execute(
+            select(WhatsAppMessage, Contact).join(Contact, Contact.id == WhatsAppMessage.contact_id)
+            .where(WhatsAppMessage.id.in_(message_ids)))}
+    statuses = {i: rows[i][0].status if i in rows else "missing" for i in message_ids if i not in claimed}
+    statuses.update(deliver_claimed(factory, settings, [rows[i] for i in message_ids if i in claimed], client))
+    return statuses
+
+
+def deliver_claimed(factory: sessionmaker[Session], settings: Settings,
+                    rows: list[tuple[WhatsAppMessage, Contact]],
+                    client: Callable[[Settings], TwilioClient] = TwilioClient) -> dict[int, str]:
+    """Send messages already claimed ("submitting"), in order, and record every outcome at once."""
+    results = {message.id: _attempt(settings, message, contact, client) for message, contact in rows}
+    if not results:
+        return {}
+    with db.transaction(factory) as session:
+        return {i: _record(session, i, result) for i, result in results.items()}
+
+
+def _attempt(settings: Settings, message: WhatsAppMessage, contact: Contact,
+             client: Callable[[Settings], TwilioClient]) -> _Result:
+    use_body = message.body is not None and window_open(contact, utcnow())
+    if message.purpose in NEEDS_CONSENT and not contact.whatsapp_consent:
+        return _Result("blocked", reason="the contact has not consented to WhatsApp")
+    if not contact.phone:
+        return _Result("blocked", reason="the contact has no phone number")
+    if not use_body and message.content_sid is None:
+        return _Result("blocked", reason="outside the 24-hour window and no approved template to fall back on")
+    try:
+        sent = client(settings).send_whatsapp(
+            contact.phone,
+            body=message.body if use_body else None,
+            content_sid=None if use_body else message.content_sid,
+            content_variables=None if use_body else message.content_variables,
+            status_callback=f"{settings.public_base_url}/twilio/whatsapp/status",
+        )
+    except TwilioError as exc:
+        if exc.code in POLICY_ERRORS:
+            return _Result("failed", code=exc.code, reason=POLICY_ERRORS[exc.code])
+        retry = exc.code == RATE_LIMITED or exc.status == 429 or exc.status >= 500
+        return _Result("retry" if retry else "failed", code=exc.code, reason=str(exc))
+    except Exception as exc:  # network trouble: try again later
+        return _Result("retry", reason=f"{type(exc).__name__}: {exc}")
+    return _Result(sent.status, sid=sent.sid, template=not use_body)
+
+
+def _record(session: Session, message_id: int, result: _Result) -> str:
+    if result.sid is not None:
+        rank = WHATSAPP_STATUS_RANK.get(result.status, 1)
+        forward = WhatsAppMessage.status_rank < rank  # a status callback may have come first
+        values: dict[str, Any] = {"sid": result.sid, "updated_at": utcnow(),
+                                  "status": case((forward, result.status), else_=WhatsAppMessage.status),
+                                  "status_rank": case((forward, rank), else_=WhatsAppMessage.status_rank)}
+        if result.template:
+            values["body"] = None  # what went out was the template
+        status = session.scalar(update(WhatsAppMessage).where(WhatsAppMessage.id == message_id).values(**values)
+                                .returning(WhatsAppMessage.status))
+        return str(status)
+    row = session.get(WhatsAppMessage, message_id, with_for_update=True)
+    assert row is not None
+    if result.status == "retry" and row.attempts < MAX_ATTEMPTS:
+        row.status, row.error_code, row.error = "pending", result.code, result.reason[:500]
+        return "pending"
+    status = "blocked" if result.status == "blocked" else "failed"
+    row.status, row.status_rank, row.error_code, row.error = status, WHATSAPP_STATUS_RANK["failed"], result.code, \
+        result.reason[:500]
+    timeline.record(session, row.debtor_id, "whatsapp", "out", f"whatsapp_{status}",
+                    f"Mensaje de WhatsApp no enviado: {result.reason}"
+                    + (f" (error {result.code})" if result.code else ""),
+                    contact_id=row.contact_id, actor="system",
+                    data={"whatsapp_message_id": row.id, "error_code": result.code})
+    return status
+
+
+def apply_status(session: Session, sid: str, status: str, error_code: int | None = None) -> bool:
+    """Record a status callback; returns False when it would move the message backwards."""
+    rank = WHATSAPP_STATUS_RANK.get(status)
+    if rank is None:
+        return False
+    moved = session.execute(
+        update(WhatsAppMessage)
+        .where(WhatsAppMessage.sid == sid, WhatsAppMessage.status_rank < rank)
+        .values(status=status, status_rank=rank, error_code=error_code, updated_at=utcnow())
+    ).rowcount == 1  # type: ignore[attr-defined]
+    if moved and status in ("failed", "undelivered"):
+        row = session.scalar(select(WhatsAppMessage).where(WhatsAppMessage.sid == sid))
+        assert row is not None
+        timeline.record(session, row.debtor_id, "whatsapp", "out", "whatsapp_failed",
+                        f"WhatsApp no entregado (error {error_code})", contact_id=row.contact_id, actor="twilio",
+                        external_id=sid, data={"whatsapp_message_id": row.id, "error_code": error_code})
+    return moved
+
+
+ABANDONED = timedelta(minutes=2)
+
+
+def due(session: Session, now: datetime) -> list[int]:
+    """Messages a sweep should hand to a worker."""
+    return list(session.scalars(
+        select(WhatsAppMessage.id).where(WhatsAppMessage.status == "pending").order_by(WhatsAppMessage.id).limit(500)
+    ))
+
+
+def release_abandoned(session: Session, now: datetime) -> None:
+    """A worker that died while handing a message to Twilio leaves it "submitting":
+    after a while it goes back to pending (a rare duplicate beats a lost message)."""
+    session.execute(
+        update(WhatsAppMessage)
+        .where(WhatsAppMessage.status == "submitting", WhatsAppMessage.updated_at < now - ABANDONED)
+        .values(status="pending")
+    )

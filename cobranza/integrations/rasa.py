@@ -1,0 +1,54 @@
+"""The Rasa server, reached the way the gateway reaches it: one turn in, replies out.
+
+Rasa is the brain, not the door: the gateway sends it each debtor turn on
+our custom channel and renders the answers. It gets a short timeout of its
+own (Rasa itself would wait up to 300 s for an action) so a slow or absent
+brain turns into a polite answer, never a hung webhook.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import requests
+
+from cobranza.integrations import http
+
+TIMEOUT = 8.0
+
+
+class RasaUnavailable(Exception):
+    pass
+
+
+def send_turn(rasa_url: str, channel: str, sender: str, text: str, metadata: dict[str, Any],
+              timeout: float = TIMEOUT) -> list[dict[str, Any]]:
+    """Replies for one debtor turn (``[{"text": ...}, ...]``)."""
+    try:
+        answer = http.session().post(f"{rasa_url}/webhooks/{channel}/webhook",
+                                     json={"sender": sender, "message": text, "metadata": metadata},
+                                     timeout=timeout)
+    except requests.RequestException as exc:
+        raise RasaUnavailable(str(exc)) from exc
+    if answer.status_code != 200:
+        raise RasaUnavailable(f"HTTP {answer.status_code}: {answer.text[:200]}")
+    try:
+        replies = answer.json()
+    except ValueError as exc:
+        raise RasaUnavailable("answer is not JSON") from exc
+    return [r for r in replies if isinstance(r, dict)]
+
+
+def resume(rasa_url: str, token: str | None, sender: str, timeout: float = TIMEOUT) -> None:
+    """Let the assistant answer this conversation again after a person handed it back.
+
+    Appends Rasa's ``resume`` event through its HTTP API (a paused tracker
+    logs what the debtor says but never answers); harmless when not paused.
+    """
+    try:
+        answer = http.session().post(f"{rasa_url}/conversations/{sender}/tracker/events",
+                                     params={"token": token or ""}, json={"event": "resume"}, timeout=timeout)
+    except requests.RequestException as exc:
+        raise RasaUnavailable(str(exc)) from exc
+    if answer.status_code != 200:
+        raise RasaUnavailable(f"HTTP {answer.status_code}: {answer.text[:200]}")

@@ -1,0 +1,132 @@
+"""What a conversation must know about a debtor, from the database, on any channel.
+
+The assistant asks this every turn (through its actions) instead of trusting
+its own memory: a debtor with a pending promise is reminded of it, not asked
+again; one coming back days later, or after a call, is not greeted as a
+stranger; an answer to a reminder is about that reminder's invoice.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from cobranza.records import handoffs
+from cobranza.records.invoices import open_for_debtor
+from cobranza.db.models import Debtor, Handoff, Interaction, Invoice, Objection, Promise
+from cobranza.core.money import format_amount
+from cobranza.records.promises import OPEN_STATUSES
+
+RECENT = 12
+# Timeline kinds that settle whether an invoice reached the debtor.
+RECEIPT_KINDS = ("invoice_receipt_confirmed", "invoice_receipt_denied")
+
+
+@dataclass
+class DebtorContext:
+    """The debtor's situation as rows, for the dialogue; ``as_dict`` for everyone else."""
+
+    debtor: Debtor
+    today: date
+    invoices: list[Invoice]  # open (balance > 0), oldest due first
+    promises: list[tuple[Promise, str]]  # open promises with their invoice number, soonest first
+    objections: list[tuple[Objection, str | None]]  # open objections with their invoice number
+    recent: list[Interaction]  # newest first
+    handoff: Handoff | None
+    receipt_known: set[int] = field(default_factory=set)  # invoice ids whose arrival is settled
+
+    @property
+    def reminder_invoice(self) -> str | None:
+        """The invoice of the latest reminder among recent events: what an answer to it is about."""
+        reminder = next((i for i in self.recent if i.direction == "out" and i.kind == "whatsapp_reminder"), None)
+        return (reminder.data or {}).get("invoice_number") if reminder else None
+
+    def promise_for(self, invoice_id: int) -> Promise | None:
+        return next((p for p, _ in self.promises if p.invoice_id == invoice_id), None)
+
+    def as_dict(self) -> dict[str, Any]:
+        totals: dict[str, Decimal] = defaultdict(Decimal)
+        for inv in self.invoices:
+            totals[inv.currency] += inv.balance
+        recent = self.recent
+        return {
+            "debtor_ref": self.debtor.ref,
+            "company": self.debtor.name,
+            "language": self.debtor.language,
+            "open_invoices": [
+                {"invoice_number": i.number, "balance": format_amount(i.balance), "currency": i.currency,
+                 "due_on": i.due_on.isoformat(), "days_past_due": (self.today - i.due_on).days}
+                for i in self.invoices
+            ],
+            "open_totals": {currency: format_amount(total) for currency, total in totals.items()},
+            "pending_promises": [
+                {"id": p.id, "invoice_number": number, "amount": format_amount(p.amount), "currency": p.currency,
+                 "promised_date": p.promised_date.isoformat(), "status": p.status}
+                for p, number in self.promises
+            ],
+            "open_objections": [{"id": o.id, "type": o.type, "invoice_number": number}
+                                for o, number in self.objections],
+            "with_a_person": self.handoff is not None,
+            "last_contact": (
+                {"at": recent[0].at.isoformat(), "channel": recent[0].channel, "direction": recent[0].direction}
+                if recent else None
+            ),
+            "reminder_invoice": self.reminder_invoice,
+            "recent": [{"at": i.at.isoformat(), "channel": i.channel, "direction": i.direction, "text": i.text}
+                       for i in reversed(recent)],
+        }
+
+
+def load(session: Session, debtor_id: int, today: date, exclude_external_id: str | None = None) -> DebtorContext:
+    """The debtor's situation; ``exclude_external_id`` leaves out the message being answered."""
+    debtor = session.get(Debtor, debtor_id)
+    if debtor is None:
+        raise LookupError(f"no debtor {debtor_id}")
+    invoices = open_for_debtor(session, debtor_id)
+    promised = [(p, number) for p, number in session.execute(
+        select(Promise, Invoice.number).join(Invoice, Invoice.id == Promise.invoice_id)
+        .where(Promise.debtor_id == debtor_id, Promise.status.in_(OPEN_STATUSES)).order_by(Promise.promised_date)
+    )]
+    objections: list[tuple[Objection, str | None]] = [(o, number) for o, number in session.execute(
+        select(Objection, Invoice.number).outerjoin(Invoice, Invoice.id == Objection.invoice_id)
+        .where(Objection.debtor_id == debtor_id, Objection.status == "open").order_by(Objection.id)
+    )]
+    query = (select(Interaction).where(Interaction.debtor_id == debtor_id, Interaction.direction.in_(("in", "out")))
+             .order_by(Interaction.at.desc(), Interaction.id.desc()).limit(RECENT))
+    if exclude_external_id:
+        query = query.where((Interaction.external_id != exclude_external_id) | Interaction.external_id.is_(None))
+    recent = list(session.scalars(query))
+    receipt_known = set(session.scalars(
+        select(Interaction.invoice_id).where(Interaction.debtor_id == debtor_id, Interaction.kind.in_(RECEIPT_KINDS),
+                                             Interaction.invoice_id.is_not(None))
+    ))
+    receipt_known |= {p.invoice_id for p, _ in promised}
+    return DebtorContext(debtor=debtor, today=today, invoices=invoices, promises=promised, objections=objections,
+                         recent=recent, handoff=handoffs.active_for(session, debtor_id),
+                         receipt_known={i for i in receipt_known if i is not None})
+
+
+def earlier_complaints(session: Session, debtor_id: int, since: datetime) -> int:
+    """How many of the debtor's messages since ``since`` complained (as the assistant scored them):
+    the third "otra vez" weighs more than the first."""
+    rows = session.scalars(
+        select(Interaction.data).where(Interaction.debtor_id == debtor_id, Interaction.direction == "in",
+                                       Interaction.at >= since)
+        .order_by(Interaction.at.desc()).limit(50)
+    )
+    count = 0
+    for data in rows:
+        signals = ((data or {}).get("conflict") or {}).get("signals") or []
+        count += any(s.get("kind") == "complaint" for s in signals if isinstance(s, dict))
+    return count
+
+
+def for_debtor(session: Session, debtor_id: int, today: date) -> dict[str, Any]:
+    """The situation in plain values (what any channel's next turn must know)."""
+    return load(session, debtor_id, today).as_dict()
