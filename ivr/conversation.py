@@ -24,7 +24,8 @@ from cobranza.records import consent, handoffs, identity, timeline
 from cobranza import db
 from cobranza.integrations import rasa as rasa_client
 from cobranza.core.keywords import opt_out_channel
-from cobranza.db.models import Call, Contact, Debtor, Handoff, utcnow
+from cobranza.db.models import Call, Contact, Debtor, Handoff
+from cobranza.core.clock import utcnow
 from cobranza.core.settings import Settings
 from ivr import locales, prompts
 from ivr.line import Answer, Heard, digits_spoken, end, plain, record_in, remember, say, speak, turn_id

@@ -14,7 +14,8 @@ from sqlalchemy.orm import Session
 from cobranza.records import handoffs, timeline
 from cobranza.core import hours
 from cobranza.core.formatting import WEEKDAYS
-from cobranza.db.models import Call, Contact, Debtor, Handoff, utcnow
+from cobranza.db.models import Call, Contact, Debtor, Handoff
+from cobranza.core.clock import utcnow
 from cobranza.core.settings import Settings
 from ivr import prompts
 from ivr.line import Answer, end, say, speak

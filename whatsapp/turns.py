@@ -23,7 +23,8 @@ from cobranza import db
 from cobranza.delivery import messaging
 from cobranza.integrations import rasa as rasa_client
 from cobranza.core.keywords import opt_out_channel
-from cobranza.db.models import Contact, Debtor, utcnow
+from cobranza.db.models import Contact, Debtor
+from cobranza.core.clock import utcnow
 from cobranza.core.settings import Settings
 from cobranza.integrations.twilio import TwilioClient, TwilioError
 from whatsapp.replies import language_of, say

@@ -16,7 +16,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from cobranza.records import context
-from cobranza.db.models import Debtor, Handoff, Interaction, utcnow
+from cobranza.db.models import Debtor, Handoff, Interaction
+from cobranza.core.clock import utcnow
 from cobranza.records.promises import local_today
 
 COMPLAINTS_FOR = timedelta(days=30)  # how far back repeated complaints count

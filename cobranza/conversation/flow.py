@@ -25,7 +25,8 @@ from cobranza.conversation.state import State
 from cobranza.conversation.turn import Outcome, Reply, Turn
 from cobranza.conversation.understanding import Understanding
 from cobranza.core.keywords import opt_out_channel
-from cobranza.db.models import Contact, Debtor, Interaction, Objection, utcnow
+from cobranza.db.models import Contact, Debtor, Interaction, Objection
+from cobranza.core.clock import utcnow
 from cobranza.core.settings import Settings
 
 # Below these confidences an intent that ends the bot's part (a person, an opt-out) is not acted on.

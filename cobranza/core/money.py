@@ -2,7 +2,8 @@
 
 SQLite has no exact decimal type (``NUMERIC`` comes back as a float), and the
 same suite must run on SQLite and PostgreSQL, so amounts are stored as
-``BIGINT`` hundredths on both. Sums in SQL stay exact; raw SQL divides by 100.
+``BIGINT`` hundredths on both (the column type is ``cobranza.db.types.Money``). Sums
+in SQL stay exact; raw SQL divides by 100.
 """
 
 from __future__ import annotations
@@ -10,9 +11,6 @@ from __future__ import annotations
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any
 
-from sqlalchemy import BigInteger
-from sqlalchemy.engine import Dialect
-from sqlalchemy.types import TypeDecorator
 
 CENT = Decimal("0.01")
 # Largest amount accepted anywhere: 10^15 keeps hundredths inside BIGINT with
@@ -55,20 +53,3 @@ def parse_decimal(raw: Any) -> Decimal | None:
 def format_amount(value: Decimal) -> str:
     """The contract's decimal string: two places, no exponent."""
     return f"{value.quantize(CENT):f}"
-
-
-class Money(TypeDecorator[Decimal]):
-    """A ``Decimal`` column stored as BIGINT hundredths."""
-
-    impl = BigInteger
-    cache_ok = True
-
-    def process_bind_param(self, value: Decimal | None, dialect: Dialect) -> int | None:
-        if value is None:
-            return None
-        return to_cents(Decimal(value))
-
-    def process_result_value(self, value: int | None, dialect: Dialect) -> Decimal | None:
-        if value is None:
-            return None
-        return from_cents(int(value))

@@ -17,7 +17,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from sqlalchemy.types import TypeDecorator
 
-from cobranza.core.money import Money
+from cobranza.db.types import Money
 
 Processor = Callable[[Any], Any]
 # Most specific first: BigInteger is an Integer.

@@ -18,7 +18,8 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from cobranza import db, policy
 from cobranza.records import timeline
-from cobranza.db.models import Call, Contact, Debtor, utcnow
+from cobranza.db.models import Call, Contact, Debtor
+from cobranza.core.clock import utcnow
 from cobranza.core.settings import Settings
 from cobranza.integrations.twilio import TwilioClient, TwilioError
 

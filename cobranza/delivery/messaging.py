@@ -21,7 +21,8 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from cobranza import db
 from cobranza.records import timeline
-from cobranza.db.models import WHATSAPP_STATUS_RANK, Contact, Invoice, WhatsAppMessage, utcnow
+from cobranza.db.models import Contact, Invoice, WHATSAPP_STATUS_RANK, WhatsAppMessage
+from cobranza.core.clock import utcnow
 from cobranza.core.settings import Settings
 from cobranza.integrations.twilio import TwilioClient, TwilioError
 

@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from cobranza import db
 from cobranza.delivery import dialing, messaging, ratelimit
 from cobranza.records import outbox
-from cobranza.db.models import utcnow
+from cobranza.core.clock import utcnow
 from cobranza.core.settings import Settings
 
 if TYPE_CHECKING:

@@ -178,7 +178,7 @@ def add_agent_cmd(email: str, name: str, role: str, language: str, password: str
 def plan_cmd(as_of: str | None, debtor_ref: str | None, action: str | None, as_json: bool, execute: bool) -> None:
     """Print the contact plan as a table: who is contacted, on which channel, when, and why."""
     from cobranza.outreach import orchestration, planner
-    from cobranza.db.models import utcnow
+    from cobranza.core.clock import utcnow
     from cobranza.core.validation import instant
 
     rt = _runtime()

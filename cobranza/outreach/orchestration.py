@@ -28,7 +28,8 @@ from cobranza.delivery import dialing, messaging
 from cobranza.core import formatting
 from cobranza.records import handoffs, invoices, outbox, promises
 from cobranza.outreach import planner, segments
-from cobranza.db.models import Contact, Debtor, Invoice, Outreach, OutreachInvoice, utcnow
+from cobranza.db.models import Contact, Debtor, Invoice, Outreach, OutreachInvoice
+from cobranza.core.clock import utcnow
 from cobranza.outreach.playbook import Playbook
 from cobranza.core.settings import Settings
 

@@ -16,7 +16,7 @@ from ruamel.yaml import YAML
 from ruamel.yaml.error import YAMLError
 
 from cobranza.core.settings import ROOT
-from cobranza.db.models import SEGMENTS, STAGES
+from cobranza.core.vocabulary import SEGMENTS, STAGES
 
 DEFAULT_DIR = ROOT / "playbooks"
 STEP_CHANNELS = ("whatsapp", "voice", "email", "agent")

@@ -17,7 +17,9 @@ from typing import Any
 from sqlalchemy import case, func, select, update
 from sqlalchemy.orm import Session
 
-from cobranza.db.models import SEGMENTS, Debtor, Invoice, Payment, Promise, utcnow
+from cobranza.core.vocabulary import SEGMENTS
+from cobranza.db.models import Debtor, Invoice, Payment, Promise
+from cobranza.core.clock import utcnow
 from cobranza.outreach.playbook import Playbook
 from cobranza.db.sqltime import days_between
 

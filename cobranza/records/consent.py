@@ -15,7 +15,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from cobranza.records import timeline
-from cobranza.db.models import CONSENT_CHANNELS, ConsentChange, Contact, utcnow
+from cobranza.core.vocabulary import CONSENT_CHANNELS
+from cobranza.db.models import ConsentChange, Contact
+from cobranza.core.clock import utcnow
 
 # Methods that carry the debtor's own word.
 DEBTOR_METHODS = frozenset({"debtor_request"})

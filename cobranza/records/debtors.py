@@ -11,7 +11,8 @@ from sqlalchemy.orm import Session, selectinload
 from cobranza.records import consent, timeline
 from cobranza.core import validation as v
 from cobranza.core.errors import FieldError, NotFound
-from cobranza.db.models import CONSENT_CHANNELS, Contact, Debtor
+from cobranza.core.vocabulary import CONSENT_CHANNELS
+from cobranza.db.models import Contact, Debtor
 
 DEBTOR_FIELDS = ("name", "tax_id", "country", "timezone", "language")
 

@@ -14,7 +14,9 @@ from sqlalchemy.orm import Session
 
 from cobranza.records import timeline
 from cobranza.core.errors import Conflict
-from cobranza.db.models import Handoff, HandoffStatus, utcnow
+from cobranza.db.models import Handoff
+from cobranza.core.vocabulary import HandoffStatus
+from cobranza.core.clock import utcnow
 
 ACTIVE = (HandoffStatus.OPEN.value, HandoffStatus.ASSIGNED.value)
 RESOLUTIONS = ("back_to_bot", "closed")

@@ -27,7 +27,8 @@ from cobranza.records import consent, invoices
 from cobranza import db
 from cobranza.records.debtors import DEBTOR_FIELDS, ContactInput, DebtorInput
 from cobranza.core.errors import DomainError
-from cobranza.db.models import ConsentChange, Contact, Debtor, Interaction, Invoice, Payment, Promise, utcnow
+from cobranza.db.models import ConsentChange, Contact, Debtor, Interaction, Invoice, Payment, Promise
+from cobranza.core.clock import utcnow
 from cobranza.records.portfolio_csv import CONTACT_COLUMNS, Line, LineError, decode, read_lines
 
 ATTEMPTS = 3

@@ -8,7 +8,8 @@ from sqlalchemy.orm import Session
 
 from cobranza.records import timeline
 from cobranza.core.errors import FieldError
-from cobranza.db.models import Contact, Invoice, Objection, ObjectionType
+from cobranza.db.models import Contact, Invoice, Objection
+from cobranza.core.vocabulary import ObjectionType
 
 TYPES = tuple(t.value for t in ObjectionType)
 # These stop automated collection of the invoice until a person looks at it.

@@ -23,7 +23,8 @@ from sqlalchemy.orm import Session, sessionmaker
 from cobranza import db
 from cobranza.delivery import mail
 from cobranza.records import timeline
-from cobranza.db.models import Contact, Debtor, Invoice, OutboxEmail, Promise, utcnow
+from cobranza.db.models import Contact, Debtor, Invoice, OutboxEmail, Promise
+from cobranza.core.clock import utcnow
 from cobranza.core.money import format_amount
 from cobranza.core.settings import Settings
 

@@ -22,7 +22,7 @@ from cobranza.core import validation as v
 from cobranza.records.debtors import ContactInput, DebtorInput
 from cobranza.core.errors import DomainError, FieldError
 from cobranza.records.invoices import InvoiceInput
-from cobranza.db.models import CONSENT_CHANNELS
+from cobranza.core.vocabulary import CONSENT_CHANNELS
 from cobranza.core.money import CENT, MAX_AMOUNT
 from cobranza.core.validation import REFERENCE as _REFERENCE
 

@@ -23,7 +23,9 @@ from sqlalchemy.orm import Session
 
 from cobranza.records import outbox, timeline
 from cobranza.core.errors import Conflict, FieldError
-from cobranza.db.models import Contact, Invoice, Payment, Promise, PromiseStatus, utcnow
+from cobranza.db.models import Contact, Invoice, Payment, Promise
+from cobranza.core.vocabulary import PromiseStatus
+from cobranza.core.clock import utcnow
 from cobranza.core.money import format_amount
 
 P = PromiseStatus

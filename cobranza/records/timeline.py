@@ -13,7 +13,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from cobranza.delivery import live
-from cobranza.db.models import Contact, Interaction, Invoice, utcnow
+from cobranza.db.models import Contact, Interaction, Invoice
+from cobranza.core.clock import utcnow
 
 
 def record(

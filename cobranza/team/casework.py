@@ -21,7 +21,9 @@ from cobranza.team import agents
 from cobranza.records import handoffs, timeline
 from cobranza.delivery import messaging
 from cobranza.core.errors import Conflict, NotFound
-from cobranza.db.models import Agent, Contact, Debtor, Handoff, HandoffStatus, Invoice, utcnow
+from cobranza.db.models import Agent, Contact, Debtor, Handoff, Invoice
+from cobranza.core.vocabulary import HandoffStatus
+from cobranza.core.clock import utcnow
 
 ACTIVE = handoffs.ACTIVE
 

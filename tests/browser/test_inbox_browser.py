@@ -110,7 +110,7 @@ def test_an_agent_takes_a_live_handoff_to_the_end(browser: Any, phone: Phone, sm
 
     from cobranza.outreach import orchestration
     from cobranza import policy
-    from cobranza.db.models import utcnow
+    from cobranza.core.clock import utcnow
 
     always = policy.Window({d: (clock(0), clock(23, 59, 59)) for d in range(7)}, holidays_closed=False)
     monkeypatch.setitem(policy.WINDOWS, "CO", always)

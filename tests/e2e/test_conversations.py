@@ -306,7 +306,7 @@ def test_a_planned_reminder_goes_out_as_a_template_and_the_answer_is_about_its_i
 
     from cobranza.outreach import orchestration
     from cobranza import policy
-    from cobranza.db.models import utcnow
+    from cobranza.core.clock import utcnow
 
     always = policy.Window({d: (clock(0), clock(23, 59, 59)) for d in range(7)}, holidays_closed=False)
     monkeypatch.setitem(policy.WINDOWS, "CO", always)  # the policy configured for a test run at any hour

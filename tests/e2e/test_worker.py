@@ -14,7 +14,8 @@ from sqlalchemy import select, update
 
 from cobranza import db
 from cobranza.records import promises
-from cobranza.db.models import Invoice, OutboxEmail, utcnow
+from cobranza.db.models import Invoice, OutboxEmail
+from cobranza.core.clock import utcnow
 from cobranza.core.settings import Settings
 from standins.processes import worker_process
 from tests.conftest import SmtpSink

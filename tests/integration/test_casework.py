@@ -13,7 +13,8 @@ from cobranza.team import agents, casework
 from cobranza.records import handoffs
 from cobranza.db import make_engine, make_session_factory, transaction
 from cobranza.core.errors import Conflict, FieldError
-from cobranza.db.models import AuditEvent, Contact, Debtor, Interaction, WhatsAppMessage, utcnow
+from cobranza.db.models import AuditEvent, Contact, Debtor, Interaction, WhatsAppMessage
+from cobranza.core.clock import utcnow
 
 
 @pytest.fixture

@@ -14,7 +14,8 @@ from sqlalchemy import select, update
 
 from cobranza import db
 from cobranza.delivery import messaging
-from cobranza.db.models import Contact, Interaction, WhatsAppMessage, utcnow
+from cobranza.db.models import Contact, Interaction, WhatsAppMessage
+from cobranza.core.clock import utcnow
 from standins.twilio import TwilioStandIn
 
 

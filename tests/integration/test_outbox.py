@@ -14,7 +14,8 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from cobranza import db
 from cobranza.records import outbox, promises
-from cobranza.db.models import Contact, Interaction, Invoice, OutboxEmail, Promise, utcnow
+from cobranza.db.models import Contact, Interaction, Invoice, OutboxEmail, Promise
+from cobranza.core.clock import utcnow
 from cobranza.core.settings import Settings
 from tests.conftest import SmtpSink, debtor_body
 

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from cobranza.core.money import Money, format_amount, from_cents, parse_decimal, to_cents
+from cobranza.db.types import Money
+from cobranza.core.money import format_amount, from_cents, parse_decimal, to_cents
 
 
 def test_round_trip_of_large_amounts() -> None:

@@ -24,18 +24,9 @@ from cobranza.records import debtors, handoffs, imports, invoices, objections, p
 from cobranza.outreach import metrics, orchestration, planner, segments
 from cobranza.core import validation as v
 from cobranza.core.errors import BadRequest, FieldError, NotFound, Unauthorized
-from cobranza.db.models import (
-    SEGMENTS,
-    Channel,
-    Debtor,
-    Handoff,
-    HandoffStatus,
-    Invoice,
-    Objection,
-    Promise,
-    PromiseStatus,
-    utcnow,
-)
+from cobranza.core.vocabulary import Channel, HandoffStatus, PromiseStatus, SEGMENTS
+from cobranza.db.models import Debtor, Handoff, Invoice, Objection, Promise
+from cobranza.core.clock import utcnow
 from cobranza.runtime import runtime
 
 log = logging.getLogger(__name__)

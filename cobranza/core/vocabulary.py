@@ -1,0 +1,117 @@
+"""The project's one vocabulary: channels, directions, statuses, types — each named once.
+
+Every value is a ``StrEnum``: it is stored, compared and sent as its plain
+string ("whatsapp", "pending"), so the database's CHECK constraints, the
+contract's JSON and Rasa's metadata keep their words while the code names
+them with one spelling, checked by mypy.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class Channel(StrEnum):
+    """Where an event happened (the contract's timeline channels)."""
+
+    WHATSAPP = "whatsapp"
+    VOICE = "voice"
+    EMAIL = "email"
+    AGENT = "agent"
+    SYSTEM = "system"
+
+
+# The channels a contact consents to (and the company contacts people on by itself).
+CONSENT_CHANNELS: tuple[Channel, ...] = (Channel.WHATSAPP, Channel.VOICE, Channel.EMAIL)
+
+
+class Direction(StrEnum):
+    IN = "in"
+    OUT = "out"
+    INTERNAL = "internal"
+
+
+class PromiseStatus(StrEnum):
+    PENDING = "pending"
+    KEPT = "kept"
+    PARTIALLY_KEPT = "partially_kept"
+    BROKEN = "broken"
+    CANCELLED = "cancelled"
+
+
+class ObjectionType(StrEnum):
+    INVOICE_NOT_RECEIVED = "invoice_not_received"
+    BILLING_ERROR = "billing_error"
+    ALREADY_PAID = "already_paid"
+    DISPUTE = "dispute"
+    CASH_FLOW = "cash_flow"
+    PENDING_APPROVAL = "pending_approval"
+    WRONG_CONTACT = "wrong_contact"
+    OTHER = "other"
+
+
+class ObjectionStatus(StrEnum):
+    OPEN = "open"
+    RESOLVED = "resolved"
+
+
+class HandoffStatus(StrEnum):
+    OPEN = "open"
+    ASSIGNED = "assigned"
+    RESOLVED = "resolved"
+
+
+class Resolution(StrEnum):
+    """How a person ends a handoff."""
+
+    BACK_TO_BOT = "back_to_bot"
+    CLOSED = "closed"
+
+
+class Segment(StrEnum):
+    LOW = "low"
+    MEDIUM = "medium"
+    HIGH = "high"
+
+
+class Stage(StrEnum):
+    PREVENTIVE = "preventive"
+    EARLY_REACTIVE = "early_reactive"
+    LATE_REACTIVE = "late_reactive"
+
+
+class Language(StrEnum):
+    ES = "es"
+    EN = "en"
+
+
+class EmailStatus(StrEnum):
+    PENDING = "pending"
+    SENDING = "sending"
+    SENT = "sent"
+    FAILED = "failed"
+    NO_RECIPIENT = "no_recipient"
+
+
+class CallDirection(StrEnum):
+    INBOUND = "inbound"
+    OUTBOUND = "outbound"
+
+
+class OutreachSource(StrEnum):
+    PLAN = "plan"
+    MANUAL = "manual"
+
+
+class Role(StrEnum):
+    AGENT = "agent"
+    SUPERVISOR = "supervisor"
+
+
+def values(enum: type[StrEnum]) -> list[str]:
+    """The enum's stored strings, in order (for CHECK constraints and error messages)."""
+    return [member.value for member in enum]
+
+
+SEGMENTS: list[str] = values(Segment)
+STAGES: list[str] = values(Stage)
