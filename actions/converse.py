@@ -1,4 +1,4 @@
-"""``action_converse``: every understood debtor turn, handed to ``cobranza.dialogue``.
+"""``action_converse``: every understood debtor turn, handed to ``cobranza.conversation``.
 
 Rasa's rules send each intent here; this turns the tracker into plain values,
 lets the dialogue decide inside one database transaction (a promise and its
@@ -12,29 +12,25 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from functools import cache
 from typing import Any
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import ConversationPaused, EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from cobranza import db
+from cobranza import runtime
 from cobranza.core import logs
 from cobranza.conversation import flow
 from cobranza.conversation.turn import Outcome
 from cobranza.conversation.understanding import Understanding
-from cobranza.runtime import Runtime
-from cobranza.core.settings import Settings
 
 log = logging.getLogger(__name__)
 
 
-@cache
-def runtime() -> Runtime:
-    """The action server's settings, engine and Redis client (one per process)."""
+def the_runtime() -> runtime.Runtime:
+    """The action server's runtime (one per process, built by the composition root)."""
     logs.mask_existing_handlers()  # rasa_sdk has set up its logging by the first turn
-    return Runtime(Settings.from_env())
+    return runtime.for_process()
 
 
 def understanding(tracker: Tracker) -> Understanding:
@@ -46,8 +42,8 @@ def understanding(tracker: Tracker) -> Understanding:
 
 
 def decide(tracker: Tracker) -> Outcome:
-    rt = runtime()
-    with db.transaction(rt.sessions) as session:
+    rt = the_runtime()
+    with rt.work() as session:
         return flow.respond(session, rt.settings, understanding(tracker), tracker.get_slot("conversation"))
 
 

@@ -1,24 +1,36 @@
-"""What one process shares: settings, the database engine, the session factory.
+"""The composition root: the one place a process's shared parts are built and wired together.
 
-Built once per app (or CLI run) and kept on ``app.extensions`` so tests can run
-several apps against different databases in one process.
+Settings, the database engine, the units of work (whose after-commit effects
+go to the job queue and the inbox's live channel), Redis, the queue, the
+playbook and the contact policy (the country rules file and the playbook's
+stop list). The web app keeps its own on
+``app.extensions`` (tests run several apps against different databases in one
+process); the worker, the action server and the CLI build theirs here too.
+Nothing else builds one.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
-from functools import cached_property
+from functools import cache, cached_property
 
 import redis
-from flask import current_app
+from flask import current_app, has_app_context
+from rq import Queue
 from sqlalchemy import Engine
-from sqlalchemy.orm import Session, sessionmaker
 
-from cobranza.delivery import live, queue as jobs
-from cobranza.db import make_engine, make_session_factory
+from cobranza.core.effects import Effect
+from cobranza.core.settings import Settings
+from cobranza.db.engine import Sessions, make_engine, make_session_factory, transaction
+from cobranza.db.unit_of_work import UnitOfWork
+from cobranza.delivery import queue as jobs
 from cobranza.outreach.playbook import Playbook
 from cobranza.outreach.playbook import load as load_playbook
-from cobranza.core.settings import Settings
+from cobranza.policy import ContactPolicy, ContactRules, load_rules
+
+EXTENSION = "cobranza"
 
 
 @dataclass
@@ -30,13 +42,13 @@ class Runtime:
         return make_engine(self.settings.database_url)
 
     @cached_property
-    def sessions(self) -> sessionmaker[Session]:
-        factory = make_session_factory(self.engine)
-        # E-mails queued in a transaction go to the workers as soon as it commits.
-        jobs.kick_after_commit(factory, self.redis, self.settings)
-        # Timeline events reach the agents' open pages as soon as they are committed.
-        live.publish_after_commit(factory, self.redis, self.settings)
-        return factory
+    def sessions(self) -> Sessions:
+        """Units of work on this process's engine; what they commit reaches the workers and the inbox."""
+        return make_session_factory(self.engine, dispatch=self.dispatch)
+
+    def work(self, write: bool = True) -> AbstractContextManager[UnitOfWork]:
+        """One transaction (``write=False``: a read that takes no write lock on SQLite)."""
+        return transaction(self.sessions, write=write)
 
     @cached_property
     def redis(self) -> redis.Redis:
@@ -45,9 +57,35 @@ class Runtime:
         )
 
     @cached_property
+    def queue(self) -> Queue:
+        return jobs.queue_for(self.redis, self.settings)
+
+    @cached_property
     def playbook(self) -> Playbook:
         """The playbook in use (PLAYBOOK), validated when first needed; an invalid one stops here."""
         return load_playbook(self.settings.playbook)
+
+    @cached_property
+    def contact_rules(self) -> ContactRules:
+        """Each country's contact rules (CONTACT_RULES), validated when first needed."""
+        return load_rules(self.settings.contact_rules)
+
+    @cached_property
+    def policy(self) -> ContactPolicy:
+        """The contact policy in force: the country rules and the playbook's objections that stop collection."""
+        return ContactPolicy.of(self.contact_rules, self.playbook.stop_on)
+
+    def use_contact_rules(self, rules: ContactRules) -> None:
+        """Put other contact rules in force in this process (a test configures the policy this way)."""
+        self.__dict__["contact_rules"] = rules
+        self.__dict__.pop("policy", None)
+
+    def dispatch(self, effects: Sequence[Effect]) -> None:
+        jobs.dispatch(self.queue, self.redis, self.settings, effects)
+
+    def validate(self) -> None:
+        """Load every operator-edited file now, so an invalid one stops the process at start, with its line."""
+        self.policy  # noqa: B018  (the playbook and the contact rules)
 
     def close(self) -> None:
         if "engine" in self.__dict__:
@@ -56,5 +94,20 @@ class Runtime:
             self.redis.close()
 
 
-def runtime() -> Runtime:
-    return current_app.extensions["cobranza"]
+def build(settings: Settings | None = None) -> Runtime:
+    """A runtime for these settings (default: the environment's)."""
+    return Runtime(settings or Settings.from_env())
+
+
+@cache
+def for_process() -> Runtime:
+    """The runtime of a long-lived process that is not the web app: the worker and the action server."""
+    return build()
+
+
+def current() -> Runtime:
+    """The web app's runtime, inside a request or app context; elsewhere the process's."""
+    if has_app_context():
+        found: Runtime = current_app.extensions[EXTENSION]
+        return found
+    return for_process()

@@ -22,7 +22,7 @@ from flask import Blueprint, Response, abort, g, redirect, render_template, requ
 from cobranza.team import agents
 from cobranza import db
 from cobranza.db.models import Agent
-from cobranza.runtime import runtime
+from cobranza import runtime
 from inbox.i18n import t
 
 bp = Blueprint("inbox_auth", __name__, url_prefix="/inbox", template_folder="templates")
@@ -71,7 +71,7 @@ def signed_in(view: F) -> F:
             if request.method == "GET" and request.accept_mimetypes.accept_html:
                 return redirect(url_for("inbox_auth.login", next=request.path))
             abort(401)
-        with db.transaction(runtime().sessions, write=False) as s:
+        with db.transaction(runtime.current().sessions, write=False) as s:
             agent = s.get(Agent, int(agent_id))
             if agent is not None:
                 s.expunge(agent)
@@ -97,11 +97,11 @@ def supervisor_only(view: F) -> F:
 
 
 def _failures_key(kind: str, value: str) -> str:
-    return f"{runtime().settings.job_queue}:inbox-login:{kind}:{value}"
+    return f"{runtime.current().settings.job_queue}:inbox-login:{kind}:{value}"
 
 
 def _too_many(email: str) -> bool:
-    r = runtime().redis
+    r = runtime.current().redis
     try:
         counts = r.mget(_failures_key("email", email), _failures_key("ip", request.remote_addr or "-"))
     except redis.RedisError:
@@ -110,7 +110,7 @@ def _too_many(email: str) -> bool:
 
 
 def _failed(email: str) -> None:
-    r = runtime().redis
+    r = runtime.current().redis
     try:
         pipe = r.pipeline()
         for key in (_failures_key("email", email), _failures_key("ip", request.remote_addr or "-")):
@@ -128,7 +128,7 @@ def login() -> Any:
     if request.method == "POST":
         check_csrf()
         email = (request.form.get("email") or "").strip().lower()
-        with db.transaction(runtime().sessions) as s:
+        with db.transaction(runtime.current().sessions) as s:
             if _too_many(email):
                 error, status = t("too_many", language()), 429
                 agents.audit(s, email or "-", "login_throttled", request.remote_addr)
@@ -152,7 +152,7 @@ def login() -> Any:
 @bp.post("/logout")
 @signed_in
 def logout() -> Response:
-    with db.transaction(runtime().sessions) as s:
+    with db.transaction(runtime.current().sessions) as s:
         agents.audit(s, g.agent.email, "logout")
     session.clear()
     return redirect(url_for("inbox_auth.login"))  # type: ignore[return-value]

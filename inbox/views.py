@@ -20,6 +20,7 @@ from flask import Blueprint, Response, abort, g, redirect, render_template, requ
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from cobranza.db.unit_of_work import UnitOfWork
 from cobranza.team import agents, casework
 from cobranza import db
 from cobranza.core import formatting
@@ -28,7 +29,8 @@ from cobranza.outreach import metrics
 from cobranza.records import objections, promises, timeline
 from cobranza.core.errors import DomainError, FieldError
 from cobranza.db.models import Agent, Contact, Debtor, Handoff, Invoice, Objection, Promise
-from cobranza.runtime import runtime
+from cobranza import runtime
+from cobranza.entry.http_errors import status_of
 from inbox import render
 from inbox.auth import csrf_token, language, signed_in, supervisor_only
 from inbox.i18n import t
@@ -46,7 +48,7 @@ def _page(template: str, status: int = 200, **values: Any) -> tuple[str, int]:
 
 
 def _sla() -> timedelta:
-    return timedelta(minutes=runtime().settings.inbox_sla_minutes)
+    return timedelta(minutes=runtime.current().settings.inbox_sla_minutes)
 
 
 @bp.get("/")
@@ -55,7 +57,7 @@ def queue_page() -> tuple[str, int]:
     status = request.args.get("status", "active")
     status = status if status in STATUSES else "active"
     search = (request.args.get("q") or "").strip()[:100]
-    with db.transaction(runtime().sessions, write=False) as s:
+    with db.transaction(runtime.current().sessions, write=False) as s:
         rows = casework.queue(s, _viewer(s), _sla(), status=status, search=search or None)
     template = "queue_rows.html" if request.args.get("partial") else "queue.html"
     return _page(template, rows=rows, current=status, search=search, statuses=STATUSES)
@@ -80,7 +82,7 @@ def _case(s: Session, handoff_id: int) -> dict[str, Any]:
     rule = casework.reply_rule(contact) if contact is not None else None
     return {
         "handoff": handoff, "debtor": debtor, "events": events, "contacts": contacts, "contact": contact,
-        "rule": rule, "template_sid": runtime().settings.whatsapp_agent_template,
+        "rule": rule, "template_sid": runtime.current().settings.whatsapp_agent_template,
         "invoices": list(s.scalars(select(Invoice).where(Invoice.debtor_id == debtor.id)
                                    .order_by(Invoice.due_on, Invoice.id))),
         "promises": list(s.execute(select(Promise, Invoice.number).join(Invoice, Invoice.id == Promise.invoice_id)
@@ -112,7 +114,7 @@ def _sentiment(events: list[Any]) -> list[dict[str, Any]]:
 @bp.get("/handoffs/<int:handoff_id>")
 @signed_in
 def case_page(handoff_id: int) -> tuple[str, int]:
-    with db.transaction(runtime().sessions, write=False) as s:
+    with db.transaction(runtime.current().sessions, write=False) as s:
         values = _case(s, handoff_id)
     if request.args.get("partial") == "timeline":
         return _page("timeline.html", **values)
@@ -122,15 +124,15 @@ def case_page(handoff_id: int) -> tuple[str, int]:
 def _act(handoff_id: int, work: Any) -> Any:
     """Run one action on a case in one transaction; refusals re-render the case with the reason."""
     try:
-        with db.transaction(runtime().sessions) as s:
+        with db.transaction(runtime.current().sessions) as s:
             handoff = s.get(Handoff, handoff_id, with_for_update=True)
             if handoff is None:
                 abort(404)
             work(s, _viewer(s), handoff)
     except DomainError as exc:
-        with db.transaction(runtime().sessions, write=False) as s:
+        with db.transaction(runtime.current().sessions, write=False) as s:
             values = _case(s, handoff_id)
-        return _page("case.html", status=exc.status, error=exc.message, **values)
+        return _page("case.html", status=status_of(exc), error=exc.message, **values)
     return redirect(url_for("inbox.case_page", handoff_id=handoff_id, done=1))
 
 
@@ -149,7 +151,7 @@ def release(handoff_id: int) -> Any:
 @bp.post("/handoffs/<int:handoff_id>/reassign")
 @signed_in
 def reassign(handoff_id: int) -> Any:
-    def work(s: Session, agent: Agent, h: Handoff) -> None:
+    def work(s: UnitOfWork, agent: Agent, h: Handoff) -> None:
         to = s.scalar(select(Agent).where(Agent.email == (request.form.get("to") or "").strip().lower()))
         if to is None:
             raise FieldError("no such agent", "to")
@@ -174,11 +176,11 @@ def note(handoff_id: int) -> Any:
 @bp.post("/handoffs/<int:handoff_id>/reply")
 @signed_in
 def reply(handoff_id: int) -> Any:
-    def work(s: Session, agent: Agent, h: Handoff) -> None:
+    def work(s: UnitOfWork, agent: Agent, h: Handoff) -> None:
         contact = s.get(Contact, request.form.get("contact_id", type=int) or 0)
         if contact is None:
             raise FieldError("choose a contact", "contact_id")
-        casework.reply(s, agent, h, contact, request.form.get("text", ""), runtime().settings.whatsapp_agent_template)
+        casework.reply(s, agent, h, contact, request.form.get("text", ""), runtime.current().settings.whatsapp_agent_template)
 
     return _act(handoff_id, work)
 
@@ -187,9 +189,9 @@ def reply(handoff_id: int) -> Any:
 @signed_in
 def promise(handoff_id: int) -> Any:
     """A promise taken by a person: the same rules and the same confirmation e-mail as the assistant's."""
-    settings = runtime().settings
+    settings = runtime.current().settings
 
-    def work(s: Session, agent: Agent, h: Handoff) -> None:
+    def work(s: UnitOfWork, agent: Agent, h: Handoff) -> None:
         casework.require_holder(agent, h)
         invoice = _invoice_of(s, h)
         try:
@@ -216,7 +218,7 @@ def promise(handoff_id: int) -> Any:
 @bp.post("/handoffs/<int:handoff_id>/objection")
 @signed_in
 def objection(handoff_id: int) -> Any:
-    def work(s: Session, agent: Agent, h: Handoff) -> None:
+    def work(s: UnitOfWork, agent: Agent, h: Handoff) -> None:
         casework.require_holder(agent, h)
         invoice = _invoice_of(s, h) if request.form.get("invoice_number") else None
         objections.record(s, h.debtor_id, request.form.get("type", ""), (request.form.get("text") or "").strip(),
@@ -243,7 +245,7 @@ def agents_page() -> Any:
     error = None
     if request.method == "POST":
         try:
-            with db.transaction(runtime().sessions) as s:
+            with db.transaction(runtime.current().sessions) as s:
                 if request.form.get("toggle"):
                     target = s.get(Agent, request.form.get("toggle", type=int) or 0)
                     if target is None or target.id == g.agent.id:
@@ -255,7 +257,7 @@ def agents_page() -> Any:
                                   request.form.get("language", "es"), by=g.agent.email)
         except DomainError as exc:
             error = exc.message
-    with db.transaction(runtime().sessions, write=False) as s:
+    with db.transaction(runtime.current().sessions, write=False) as s:
         team = agents.listing(s)
         for a in team:
             s.expunge(a)
@@ -272,7 +274,7 @@ def metrics_page() -> Any:
         start, end = metrics.period(request.args.get("from"), request.args.get("to"), date.today())
     except DomainError as exc:
         return _page("metrics.html", status=422, error=exc.message, found=None, charts=[], start="", end="")
-    with db.transaction(runtime().sessions, write=False) as s:
+    with db.transaction(runtime.current().sessions, write=False) as s:
         found = metrics.compute(s, start, end)
     if request.args.get("format") == "csv":
         return Response(metrics.to_csv(found, start, end), mimetype="text/csv",
@@ -289,7 +291,7 @@ def metrics_page() -> Any:
 @signed_in
 def events() -> Response:
     """Server-sent events: every committed timeline event, as it happens (fed through Redis)."""
-    rt = runtime()
+    rt = runtime.current()
     try:
         pubsub = rt.redis.pubsub(ignore_subscribe_messages=True)
         pubsub.subscribe(live.channel(rt.settings))

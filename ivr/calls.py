@@ -21,10 +21,11 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from cobranza.db.unit_of_work import UnitOfWork
 from cobranza import db
 from cobranza.delivery import dialing
 from cobranza.db.models import Call, Contact, Debtor
-from cobranza.runtime import runtime
+from cobranza import runtime
 from cobranza.core.settings import Settings
 from cobranza.integrations.twilio_signature import signed_only
 from ivr import conversation, people
@@ -42,13 +43,13 @@ def _twiml(xml: str) -> Response:
 
 
 def _settings() -> Settings:
-    return runtime().settings
+    return runtime.current().settings
 
 
 @contextmanager
 def _one_at_a_time(key: str) -> Iterator[None]:
     """Requests of one call are taken one after another, whichever web process receives them."""
-    rt = runtime()
+    rt = runtime.current()
     name = f"{rt.settings.job_queue}:voice-lock:{key}"
     token = str(time.monotonic_ns())
     held = False
@@ -87,7 +88,7 @@ def render(settings: Settings, call: Call, answer: Answer) -> str:
 @signed_only(_settings)
 def start() -> Response:
     """A call starts: inbound, or an outbound call of ours that was answered."""
-    rt = runtime()
+    rt = runtime.current()
     form = request.form
     sid = form.get("CallSid", "")
     if not sid:
@@ -133,7 +134,7 @@ def _outbound_call(session: Session, sid: str) -> Call | None:
     return call if call is not None and call.sid == sid else None
 
 
-def _started(session: Session, call: Call) -> None:
+def _started(session: UnitOfWork, call: Call) -> None:
     from cobranza.records import timeline
 
     call.answered_at = call.answered_at or call.created_at
@@ -157,9 +158,9 @@ def _this_call(session: Session, raw_id: str) -> Call:
 
 
 @contextmanager
-def _the_call(raw_id: str) -> Iterator[tuple[Session, Call]]:
+def _the_call(raw_id: str) -> Iterator[tuple[UnitOfWork, Call]]:
     """The call an action URL names, alone (its lock) and in one transaction."""
-    with _one_at_a_time(raw_id), db.transaction(runtime().sessions) as session:
+    with _one_at_a_time(raw_id), db.transaction(runtime.current().sessions) as session:
         yield session, _this_call(session, raw_id)
 
 
@@ -167,7 +168,7 @@ def _the_call(raw_id: str) -> Iterator[tuple[Session, Call]]:
 @signed_only(_settings)
 def turn() -> Response:
     """The caller answered a ``<Gather>`` (or stayed silent)."""
-    rt = runtime()
+    rt = runtime.current()
     raw_id, raw_n = request.args.get("call", ""), request.args.get("n", "")
     if not raw_id.isdigit() or not raw_n.isdigit():
         abort(400, "call and n are required")
@@ -186,7 +187,7 @@ def turn() -> Response:
 @signed_only(_settings)
 def dial_ended() -> Response:
     """The warm transfer ended: talked (hang up), or nobody took it (a callback is promised)."""
-    rt = runtime()
+    rt = runtime.current()
     raw_id = request.args.get("call", "")
     if not raw_id.isdigit():
         abort(400, "call is required")
@@ -207,9 +208,9 @@ def dial_ended() -> Response:
 @bp.post("/twilio/voice/status")
 @signed_only(_settings)
 def status() -> Response:
-    rt = runtime()
+    rt = runtime.current()
     form = request.form
-    dialing.record_status(rt.sessions, rt.settings, request.args.get("call"), form.get("CallSid", ""),
+    dialing.record_status(rt.sessions, rt.settings, rt.policy, request.args.get("call"), form.get("CallSid", ""),
                          form.get("CallStatus", ""), form.get("CallDuration"), form.get("AnsweredBy"))
     return Response(status=204)
 
@@ -219,6 +220,6 @@ def audio(name: str) -> Response:
     """Rendered prompts for ``<Play>``: content-addressed, so cached forever by Twilio and proxies."""
     if not name.endswith(".wav") or "/" in name or name.startswith("."):
         abort(404)
-    folder = Path(runtime().settings.voice_audio_dir)
+    folder = Path(runtime.current().settings.voice_audio_dir)
     response = send_from_directory(folder, name, mimetype="audio/wav", max_age=365 * 24 * 3600)
     return response

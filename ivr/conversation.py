@@ -19,6 +19,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import flag_modified, set_committed_value
 
+from cobranza.db.unit_of_work import UnitOfWork
 from cobranza.conversation import assistant
 from cobranza.records import consent, handoffs, identity, timeline
 from cobranza import db
@@ -42,7 +43,7 @@ _NO = re.compile(r"^(?:no|nope|wrong|equivocado|2)\b", re.I)
 
 # --- the call's first request ----------------------------------------------------------------
 
-def start_inbound(session: Session, settings: Settings, call: Call) -> Answer:
+def start_inbound(session: UnitOfWork, settings: Settings, call: Call) -> Answer:
     """A debtor calls: greet, offer the other language, identify (by caller ID or by asking)."""
     contacts = identity.contacts_for_phone(session, call.from_number)
     debtor_ids = sorted({c.debtor_id for c in contacts})
@@ -60,7 +61,7 @@ def start_inbound(session: Session, settings: Settings, call: Call) -> Answer:
     return Answer([say("welcome", call, company=settings.company_name), _offer(call), say("ask_identity", call)])
 
 
-def start_outbound(session: Session, settings: Settings, call: Call, answered_by: str | None) -> Answer:
+def start_outbound(session: UnitOfWork, settings: Settings, call: Call, answered_by: str | None) -> Answer:
     """An outbound call was answered: a machine gets a voicemail with no debt details; a person is
     asked whether they are the contact before anything about the account is said."""
     call.answered_by = answered_by
@@ -90,7 +91,7 @@ def start_outbound(session: Session, settings: Settings, call: Call, answered_by
 
 # --- every later turn ----------------------------------------------------------------------------
 
-def take_turn(session: Session, settings: Settings, call: Call, heard: Heard) -> Answer:
+def take_turn(session: UnitOfWork, settings: Settings, call: Call, heard: Heard) -> Answer:
     state = dict(call.state or {})
     stage = state.get("stage")
     if stage == "ended":
@@ -120,7 +121,7 @@ def _switch_language(call: Call, heard: Heard) -> bool:
                                                           else {"english", "inglés", "ingles"})
 
 
-def _restart_in_other_language(session: Session, settings: Settings, call: Call) -> Answer:
+def _restart_in_other_language(session: UnitOfWork, settings: Settings, call: Call) -> Answer:
     call.language = "es" if call.language == "en" else "en"
     debtor = session.get(Debtor, call.debtor_id) if call.debtor_id else None
     contact = session.get(Contact, call.contact_id) if call.contact_id else None
@@ -135,7 +136,7 @@ def _restart_in_other_language(session: Session, settings: Settings, call: Call)
     return _open_conversation(session, settings, call, debtor, contact, [])
 
 
-def _identify(session: Session, settings: Settings, call: Call, heard: Heard) -> Answer:
+def _identify(session: UnitOfWork, settings: Settings, call: Call, heard: Heard) -> Answer:
     """An unknown number: a tax ID or an invoice number, said or keyed; nothing about a debt before."""
     said = heard.digits or digits_spoken(heard.speech)
     debtor = identity.debtor_keyed(session, said) or identity.debtor_named_in(session, heard.speech)
@@ -154,7 +155,7 @@ def _identify(session: Session, settings: Settings, call: Call, heard: Heard) ->
                                                                                company=debtor.name)])
 
 
-def _confirm_person(session: Session, settings: Settings, call: Call, debtor: Debtor, contact: Contact,
+def _confirm_person(session: UnitOfWork, settings: Settings, call: Call, debtor: Debtor, contact: Contact,
                     heard: Heard) -> Answer:
     record_in(session, call, heard, debtor.id)
     answer = plain(heard.as_text)
@@ -176,7 +177,7 @@ def _confirm_person(session: Session, settings: Settings, call: Call, debtor: De
     return Answer([item], expect="yes_no")
 
 
-def _open_conversation(session: Session, settings: Settings, call: Call, debtor: Debtor, contact: Contact,
+def _open_conversation(session: UnitOfWork, settings: Settings, call: Call, debtor: Debtor, contact: Contact,
                        intro: list[Spoken], opening: str = "greet") -> Answer:
     """The assistant opens (what is open, its first question) — or, with a person on the case, a person."""
     call.state = {**call.state, "stage": "converse"}
@@ -190,7 +191,7 @@ def _open_conversation(session: Session, settings: Settings, call: Call, debtor:
                                                                "voice"), extra=metadata)
 
 
-def _converse(session: Session, settings: Settings, call: Call, debtor: Debtor, contact: Contact,
+def _converse(session: UnitOfWork, settings: Settings, call: Call, debtor: Debtor, contact: Contact,
               heard: Heard) -> Answer:
     state = call.state
     record_in(session, call, heard, debtor.id)
@@ -217,7 +218,7 @@ def _converse(session: Session, settings: Settings, call: Call, debtor: Debtor, 
     return _ask_assistant(session, settings, call, debtor, contact, text, [], resume=False, extra=extra)
 
 
-def _ask_assistant(session: Session, settings: Settings, call: Call, debtor: Debtor, contact: Contact, text: str,
+def _ask_assistant(session: UnitOfWork, settings: Settings, call: Call, debtor: Debtor, contact: Contact, text: str,
                    intro: list[Spoken], resume: bool, extra: dict[str, Any]) -> Answer:
     sender = sender_id(contact.phone or call.from_number)
     if "complaints" not in call.state:  # counted once a call: the conversation itself is on the line
@@ -271,7 +272,7 @@ def _ask_assistant(session: Session, settings: Settings, call: Call, debtor: Deb
     return speak(session, call, debtor.id, contact.id, Answer(items, expect=expect))
 
 
-def _silence(session: Session, settings: Settings, call: Call) -> Answer:
+def _silence(session: UnitOfWork, settings: Settings, call: Call) -> Answer:
     """Silence: once, "are you still there?" and the question again; twice, a goodbye that says how to
     call back. After "anything else?" one silence is enough."""
     silences = int(call.state.get("silences", 0)) + 1

@@ -10,6 +10,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from cobranza.db.unit_of_work import UnitOfWork
 from cobranza.records import timeline
 from cobranza.db.models import Call
 from cobranza.core.redaction import redact_cards
@@ -96,7 +97,7 @@ def remember(call: Call, who: str, text: str) -> None:
     call.state = {**call.state, "transcript": transcript}
 
 
-def record_in(session: Session, call: Call, heard: Heard, debtor_id: int | None) -> None:
+def record_in(session: UnitOfWork, call: Call, heard: Heard, debtor_id: int | None) -> None:
     text = heard.speech or (f"[teclado] {heard.digits}" if heard.digits else "")
     remember(call, "caller", text)
     if debtor_id is None:
@@ -107,7 +108,7 @@ def record_in(session: Session, call: Call, heard: Heard, debtor_id: int | None)
                           "input": "dtmf" if heard.digits and not heard.speech else "speech"})
 
 
-def speak(session: Session, call: Call, debtor_id: int | None, contact_id: int | None, answer: Answer) -> Answer:
+def speak(session: UnitOfWork, call: Call, debtor_id: int | None, contact_id: int | None, answer: Answer) -> Answer:
     """On the timeline (and the call's transcript): what the line said."""
     text = " ".join(t for t, _ in answer.items)
     if text:
@@ -118,7 +119,7 @@ def speak(session: Session, call: Call, debtor_id: int | None, contact_id: int |
     return answer
 
 
-def end(call: Call, items: list[Spoken], session: Session | None = None, debtor_id: int | None = None,
+def end(call: Call, items: list[Spoken], session: UnitOfWork | None = None, debtor_id: int | None = None,
         contact_id: int | None = None) -> Answer:
     """Say the last words and hang up; nothing more is taken from this call."""
     call.state = {**call.state, "stage": "ended"}

@@ -11,6 +11,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from cobranza.db.unit_of_work import UnitOfWork
 from cobranza.records import handoffs, timeline
 from cobranza.core import hours
 from cobranza.core.formatting import WEEKDAYS
@@ -22,7 +23,7 @@ from ivr.line import Answer, end, say, speak
 from ivr.twiml import Spoken
 
 
-def to_people(session: Session, settings: Settings, call: Call, debtor: Debtor, contact: Contact,
+def to_people(session: UnitOfWork, settings: Settings, call: Call, debtor: Debtor, contact: Contact,
               handoff: Handoff, items: list[Spoken]) -> Answer:
     """A person takes over: a warm transfer inside business hours with a number for people; otherwise
     a callback request in the inbox with the call's transcript, and the caller told when to expect it."""
@@ -42,7 +43,7 @@ def to_people(session: Session, settings: Settings, call: Call, debtor: Debtor, 
     return callback(session, settings, call, debtor.id, contact.id, handoff, items, voice_evidence)
 
 
-def callback_after_failed_transfer(session: Session, settings: Settings, call: Call) -> Answer:
+def callback_after_failed_transfer(session: UnitOfWork, settings: Settings, call: Call) -> Answer:
     """The agents did not pick up the transfer: the caller is promised a callback instead."""
     handoff = handoffs.active_for(session, call.debtor_id) if call.debtor_id else None
     if handoff is None or call.debtor_id is None or call.contact_id is None:
@@ -52,7 +53,7 @@ def callback_after_failed_transfer(session: Session, settings: Settings, call: C
                      [say("transfer_failed", call)], evidence)
 
 
-def callback(session: Session, settings: Settings, call: Call, debtor_id: int, contact_id: int, handoff: Handoff,
+def callback(session: UnitOfWork, settings: Settings, call: Call, debtor_id: int, contact_id: int, handoff: Handoff,
               items: list[Spoken], evidence: dict[str, Any]) -> Answer:
     when_iso, when_said = callback_time(settings, call.language or "es")
     handoff.evidence = {**(handoff.evidence or {}),

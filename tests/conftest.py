@@ -8,20 +8,15 @@ migrated once; tables are emptied before each test.
 from __future__ import annotations
 
 import os
-import socket
 import threading
 import uuid
 from collections.abc import Iterator
 from dataclasses import replace
-from email import message_from_bytes, policy
-from email.message import EmailMessage
-from pathlib import Path
 from typing import Any
 
 import psycopg
 import pytest
 import redis
-from aiosmtpd.controller import Controller
 from flask import Flask
 from flask.testing import FlaskClient
 from rq import Queue
@@ -36,9 +31,10 @@ from cobranza.db.models import Base
 from cobranza.core.settings import ROOT, Settings
 from doors import DOORS
 from standins.twilio import TwilioStandIn
+from tests.support import API_TOKEN, DEMO_CSV, SID, TEST_REDIS_URL, TOKEN, SmtpSink, debtor_body, free_port, invoice_body
 
-API_TOKEN = "test-token"
-DEMO_CSV = ROOT / "demo" / "portfolio.csv"
+pytest_plugins = ["tests.support.stack"]  # the assistant's processes and the debtor's phone
+
 POSTGRES_ADMIN = os.environ.get("TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
 BACKENDS = [b.strip() for b in os.environ.get("TEST_BACKENDS", "sqlite,postgresql").split(",") if b.strip()]
 
@@ -91,9 +87,6 @@ def db_url(migrated_db: str) -> str:
     return migrated_db
 
 
-TEST_REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
-
-
 @pytest.fixture(scope="session")
 def job_queue() -> Iterator[str]:
     """A queue of this test run's own, emptied at the end."""
@@ -102,34 +95,6 @@ def job_queue() -> Iterator[str]:
     connection = redis.Redis.from_url(TEST_REDIS_URL)
     Queue(name, connection=connection).delete(delete_jobs=True)
     connection.close()
-
-
-class SmtpSink:
-    """A real SMTP server (aiosmtpd) that keeps what it receives."""
-
-    def __init__(self) -> None:
-        self.messages: list[EmailMessage] = []
-        self.port = free_port()
-        self.controller: Controller | None = None
-
-    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802 - aiosmtpd's name
-        self.messages.append(message_from_bytes(envelope.content, policy=policy.default))  # type: ignore[arg-type]
-        return "250 OK"
-
-    def start(self) -> None:
-        self.controller = Controller(self, hostname="127.0.0.1", port=self.port)
-        self.controller.start()
-
-    def stop(self) -> None:
-        if self.controller is not None:
-            self.controller.stop()
-            self.controller = None
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 @pytest.fixture
@@ -185,40 +150,6 @@ def demo_csv() -> bytes:
     return DEMO_CSV.read_bytes()
 
 
-def debtor_body(**overrides: Any) -> dict[str, Any]:
-    body: dict[str, Any] = {
-        "name": "Ferretería Andina S.A.S.",
-        "tax_id": "900.123.456-7",
-        "country": "CO",
-        "timezone": "America/Bogota",
-        "language": "es",
-        "contacts": [
-            {
-                "name": "Marta Gómez",
-                "role": "Tesorería",
-                "phone": "+573005550177",
-                "email": "marta.gomez@andina.example.com",
-                "consent": {"whatsapp": True, "voice": True, "email": True},
-            }
-        ],
-    }
-    body.update(overrides)
-    return body
-
-
-def invoice_body(**overrides: Any) -> dict[str, Any]:
-    body: dict[str, Any] = {
-        "debtor_ref": "D1",
-        "amount": "1500000.00",
-        "currency": "COP",
-        "issued_on": "2026-10-01",
-        "due_on": "2026-10-31",
-        "balance": "1500000.00",
-    }
-    body.update(overrides)
-    return body
-
-
 @pytest.fixture
 def debtor(client: FlaskClient, auth: dict[str, str]) -> dict[str, Any]:
     answer = client.put("/api/v1/debtors/D1", json=debtor_body(), headers=auth)
@@ -237,14 +168,7 @@ def pytest_report_header(config: pytest.Config) -> str:
     return f"database backends: {', '.join(BACKENDS)} (TEST_BACKENDS); PostgreSQL admin: {POSTGRES_ADMIN}"
 
 
-def repo_path(*parts: str) -> Path:
-    return ROOT.joinpath(*parts)
-
-
 # --- the app on a real port and the Twilio stand-in -------------------------
-
-SID, TOKEN = "AC" + "0" * 32, "standin-token"
-
 
 @pytest.fixture
 def standin() -> Iterator[tuple[TwilioStandIn, str]]:

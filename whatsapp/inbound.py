@@ -13,9 +13,8 @@ import logging
 import redis
 from flask import Blueprint, Response, request
 
-from cobranza.delivery.queue import queue_for
 from cobranza.core.redaction import redact_cards
-from cobranza.runtime import runtime
+from cobranza import runtime
 from cobranza.integrations.twilio_signature import signed_only
 from whatsapp import turns
 
@@ -30,7 +29,7 @@ def _ok() -> Response:
 
 
 @bp.post("/twilio/whatsapp")
-@signed_only(lambda: runtime().settings)
+@signed_only(lambda: runtime.current().settings)
 def inbound() -> Response:
     form = request.form
     sid = form.get("MessageSid") or form.get("SmsMessageSid") or ""
@@ -42,11 +41,11 @@ def inbound() -> Response:
              for i in range(min(int(count), 10) if count.isdigit() else 0) if form.get(f"MediaUrl{i}")]
     turn = turns.Turn(sid=sid, phone=phone, text=redact_cards(form.get("Body", "")),
                       profile_name=form.get("ProfileName") or None, media=media)
-    rt = runtime()
+    rt = runtime.current()
     try:
         if not rt.redis.set(f"{rt.settings.job_queue}:wa-in:{sid}", "1", nx=True, ex=SEEN_FOR):
             return _ok()  # already taken
-        queue_for(rt.redis, rt.settings).enqueue(turns.handle, turn)
+        rt.queue.enqueue(turns.handle, turn)
     except redis.RedisError as exc:
         # Without Redis there is no queue: take the turn here rather than lose it.
         log.warning("Redis unavailable (%s); handling WhatsApp turn %s inline", exc, sid)

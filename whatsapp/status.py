@@ -10,19 +10,19 @@ from flask import Blueprint, Response, request
 
 from cobranza import db
 from cobranza.delivery import messaging
-from cobranza.runtime import runtime
+from cobranza import runtime
 from cobranza.integrations.twilio_signature import signed_only
 
 bp = Blueprint("whatsapp_status", __name__)
 
 
 @bp.post("/twilio/whatsapp/status")
-@signed_only(lambda: runtime().settings)
+@signed_only(lambda: runtime.current().settings)
 def status() -> Response:
     sid = request.form.get("MessageSid") or request.form.get("SmsSid")
     state = (request.form.get("MessageStatus") or request.form.get("SmsStatus") or "").lower()
     code = request.form.get("ErrorCode")
     if sid and state:
-        with db.transaction(runtime().sessions) as session:
+        with db.transaction(runtime.current().sessions) as session:
             messaging.apply_status(session, sid, state, int(code) if code and code.isdigit() else None)
     return Response(status=204)

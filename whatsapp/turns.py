@@ -17,9 +17,11 @@ from dataclasses import dataclass, field
 from sqlalchemy import update
 from sqlalchemy.orm import Session, sessionmaker
 
+from cobranza.db.engine import Sessions
+from cobranza.db.unit_of_work import UnitOfWork
 from cobranza.conversation import assistant
 from cobranza.records import consent, handoffs, identity, timeline
-from cobranza import db
+from cobranza import db, runtime
 from cobranza.delivery import messaging
 from cobranza.integrations import rasa as rasa_client
 from cobranza.core.keywords import opt_out_channel
@@ -45,9 +47,7 @@ class Turn:
 
 def handle(turn: Turn) -> str:
     """Job entry point (the worker's own runtime)."""
-    from cobranza.delivery import queue as jobs
-
-    rt = jobs._runtime()
+    rt = runtime.for_process()
     return take(rt.sessions, rt.settings, turn)
 
 
@@ -70,7 +70,7 @@ class _Ready:
     preface: list[str]  # what the door itself says first
 
 
-def take(factory: sessionmaker[Session], settings: Settings, turn: Turn) -> str:
+def take(factory: Sessions, settings: Settings, turn: Turn) -> str:
     """Take one turn; returns what happened, for logs and tests."""
     with db.transaction(factory) as session:
         ready = _prepare(session, settings, turn)
@@ -80,7 +80,7 @@ def take(factory: sessionmaker[Session], settings: Settings, turn: Turn) -> str:
     return f"identified, {outcome}" if ready.just_identified else outcome
 
 
-def _prepare(session: Session, settings: Settings, turn: Turn) -> _Ready | str:
+def _prepare(session: UnitOfWork, settings: Settings, turn: Turn) -> _Ready | str:
     """Everything before the assistant, in one transaction: who, the timeline, opt-out, a person's case."""
     found = _identify(session, settings, turn)
     if found is None:
@@ -118,7 +118,7 @@ def _prepare(session: Session, settings: Settings, turn: Turn) -> _Ready | str:
                   just_identified, preface)
 
 
-def _identify(session: Session, settings: Settings, turn: Turn) -> tuple[Contact, bool] | None:
+def _identify(session: UnitOfWork, settings: Settings, turn: Turn) -> tuple[Contact, bool] | None:
     """The contact writing, and whether this very message identified them; None when still unknown
     (and then they were asked for a tax ID or invoice number, and told nothing else)."""
     contacts = identity.contacts_for_phone(session, turn.phone)
@@ -136,7 +136,7 @@ def _identify(session: Session, settings: Settings, turn: Turn) -> tuple[Contact
     return contact, True
 
 
-def _converse(factory: sessionmaker[Session], settings: Settings, turn: Turn, ready: _Ready) -> str:
+def _converse(factory: Sessions, settings: Settings, turn: Turn, ready: _Ready) -> str:
     """The assistant's answer to one turn, sent back; a person takes over when it cannot answer."""
     sender = sender_id(turn.phone)
     try:
@@ -181,7 +181,7 @@ def bubbles(texts: list[str], limit: int = BUBBLE_LIMIT) -> list[str]:
     return out
 
 
-def _record_inbound(session: Session, contact: Contact, turn: Turn) -> None:
+def _record_inbound(session: UnitOfWork, contact: Contact, turn: Turn) -> None:
     now = utcnow()
     # the 24-hour window is the number's, whichever company it writes for
     session.execute(update(Contact).where(Contact.phone == turn.phone, Contact.active.is_(True))

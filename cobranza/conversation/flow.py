@@ -17,6 +17,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from cobranza.db.unit_of_work import UnitOfWork
 from cobranza.records import consent, context, timeline
 from cobranza.conversation import details, objecting, promising
 from cobranza.conversation.expect import expected
@@ -37,7 +38,7 @@ ANSWERS = frozenset({"affirm", "deny", "inform"})
 CONFLICT_REASONS = {"insult": "insult", "legal_threat": "legal_threat"}
 
 
-def respond(session: Session, settings: Settings, u: Understanding, slot: Any,
+def respond(session: UnitOfWork, settings: Settings, u: Understanding, slot: Any,
             now: datetime | None = None) -> Outcome:
     """Decide one turn; writes what it decides (promises, objections, handoffs) in ``session``."""
     now = now or utcnow()

@@ -12,6 +12,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from cobranza.db.unit_of_work import UnitOfWork
 from cobranza.records import handoffs
 from cobranza.records.context import DebtorContext
 from cobranza.conversation import selection, wording
@@ -52,7 +53,7 @@ class Outcome:
 
 
 class Turn:
-    def __init__(self, session: Session, settings: Settings, understanding: Understanding, state: State,
+    def __init__(self, session: UnitOfWork, settings: Settings, understanding: Understanding, state: State,
                  ctx: DebtorContext, contact: Contact | None) -> None:
         self.session = session
         self.settings = settings

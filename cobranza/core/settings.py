@@ -102,6 +102,8 @@ class Settings:
     # Orchestration: the playbook (validated at start), how often workers run the plan (seconds; 0: never,
     # only `python -m cobranza plan --execute` or POST /api/v1/plan/run), and sending rates per channel.
     playbook: str = str(ROOT / "playbooks" / "standard.yml")
+    # Each country's contact hours, days and caps: a data file validated at start (see docs/contact-policy.md).
+    contact_rules: str = str(ROOT / "playbooks" / "contact-rules.yml")
     plan_every: int = 300
     whatsapp_rate: int = 80
     call_rate: int = 1
@@ -160,6 +162,7 @@ class Settings:
             inbox_sla_minutes=int(get("INBOX_SLA_MINUTES") or cls.inbox_sla_minutes),
             whatsapp_agent_template=get("WHATSAPP_AGENT_TEMPLATE"),
             playbook=get("PLAYBOOK") or cls.playbook,
+            contact_rules=get("CONTACT_RULES") or cls.contact_rules,
             plan_every=int(get("PLAN_EVERY") or cls.plan_every),
             whatsapp_rate=int(get("WHATSAPP_RATE") or cls.whatsapp_rate),
             call_rate=int(get("CALL_RATE") or cls.call_rate),

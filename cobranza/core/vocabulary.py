@@ -8,6 +8,7 @@ them with one spelling, checked by mypy.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from enum import StrEnum
 
 
@@ -108,9 +109,9 @@ class Role(StrEnum):
     SUPERVISOR = "supervisor"
 
 
-def values(enum: type[StrEnum]) -> list[str]:
-    """The enum's stored strings, in order (for CHECK constraints and error messages)."""
-    return [member.value for member in enum]
+def values(members: type[StrEnum] | Iterable[StrEnum]) -> list[str]:
+    """The stored strings of an enum (or of some of its members), in order (for checks and messages)."""
+    return [member.value for member in members]
 
 
 SEGMENTS: list[str] = values(Segment)

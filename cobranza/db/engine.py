@@ -1,4 +1,4 @@
-"""Engine and session factory, the same for the web app, the CLI and workers."""
+"""Engine and units of work, the same for the web app, the CLI, the workers and the action server."""
 
 from __future__ import annotations
 
@@ -8,6 +8,11 @@ from typing import Any
 
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.orm import Session, sessionmaker
+
+from cobranza.core.effects import Dispatch
+from cobranza.db.unit_of_work import UnitOfWork
+
+Sessions = sessionmaker[UnitOfWork]
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
@@ -46,10 +51,12 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
     return create_engine(url, **kwargs)
 
 
-def make_session_factory(engine: Engine) -> sessionmaker[Session]:
+def make_session_factory(engine: Engine, dispatch: Dispatch | None = None) -> Sessions:
+    """Units of work on ``engine``; what they must do after committing goes to ``dispatch`` (the
+    composition root's; None: effects are collected and dropped, as a script or a test may want)."""
     # expire_on_commit=False: services return ORM objects that views serialise
     # after the commit.
-    return sessionmaker(bind=engine, expire_on_commit=False)
+    return sessionmaker(bind=engine, class_=UnitOfWork, expire_on_commit=False, dispatch=dispatch)
 
 
 def for_writing(session: Session) -> Session:
@@ -59,8 +66,8 @@ def for_writing(session: Session) -> Session:
 
 
 @contextmanager
-def transaction(factory: sessionmaker[Session], write: bool = True) -> Iterator[Session]:
-    """One unit of work: commit on success, roll back on any error."""
+def transaction(factory: Sessions, write: bool = True) -> Iterator[UnitOfWork]:
+    """One unit of work: commit (then its after-commit effects) on success, roll back on any error."""
     session = factory()
     if write:
         for_writing(session)

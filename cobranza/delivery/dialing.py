@@ -16,7 +16,10 @@ from datetime import datetime, timedelta
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session, sessionmaker
 
-from cobranza import db, policy
+from cobranza import db
+from cobranza.db.engine import Sessions
+from cobranza.db.unit_of_work import UnitOfWork
+from cobranza.policy import ContactPolicy, Decision
 from cobranza.records import timeline
 from cobranza.db.models import Call, Contact, Debtor
 from cobranza.core.clock import utcnow
@@ -31,9 +34,10 @@ FINAL = frozenset({"completed", "busy", "no-answer", "failed", "canceled", "bloc
 RETRIED = frozenset({"busy", "no-answer", "failed"})
 
 
-def request_call(session: Session, settings: Settings, debtor: Debtor, contact: Contact, purpose: str,
+def request_call(session: UnitOfWork, settings: Settings, policy: ContactPolicy, debtor: Debtor, contact: Contact,
+                 purpose: str,
                  invoice_number: str | None = None, attempt: int = 1,
-                 not_before_minutes: int = 0, at: datetime | None = None) -> Call | policy.Decision:
+                 not_before_minutes: int = 0, at: datetime | None = None) -> Call | Decision:
     """A call to place, or the policy's refusal (nothing written then). ``at``: the moment it is asked
     for (now, or the plan's moment)."""
     now = at or utcnow()
@@ -59,7 +63,7 @@ def due(session: Session, now: object = None) -> list[int]:
                                 .order_by(Call.not_before).limit(100)))
 
 
-def place(factory: sessionmaker[Session], settings: Settings, call_id: int) -> str:
+def place(factory: Sessions, settings: Settings, policy: ContactPolicy, call_id: int) -> str:
     """Claim a scheduled call, check the policy once more, and dial it."""
     with db.transaction(factory) as session:
         claimed = session.execute(update(Call).where(Call.id == call_id, Call.status == "scheduled")
@@ -84,7 +88,7 @@ def place(factory: sessionmaker[Session], settings: Settings, call_id: int) -> s
                                                  f"{base}/twilio/voice/status?call={call_id}")
     except TwilioError as exc:
         log.warning("could not place call %s: %s", call_id, exc)
-        record_status(factory, settings, str(call_id), None, "failed", None, None, error=str(exc))
+        record_status(factory, settings, policy, str(call_id), None, "failed", None, None, error=str(exc))
         return "failed"
     with db.transaction(factory) as session:
         call = session.get(Call, call_id)
@@ -99,7 +103,8 @@ def place(factory: sessionmaker[Session], settings: Settings, call_id: int) -> s
     return "placed"
 
 
-def record_status(factory: sessionmaker[Session], settings: Settings, call_ref: str | None, sid: str | None,
+def record_status(factory: Sessions, settings: Settings, policy: ContactPolicy, call_ref: str | None,
+                  sid: str | None,
                   status: str, duration: str | None, answered_by: str | None, error: str | None = None) -> str:
     """A status callback (or a failure to dial): statuses only move forward; the end closes the record."""
     status = status.lower()
@@ -140,20 +145,20 @@ def record_status(factory: sessionmaker[Session], settings: Settings, call_ref: 
                             actor="system", data={"call_id": call.id, "status": status, "outcome": call.outcome,
                                                   "duration": call.duration, "error": error})
         if call.direction == "outbound" and status in RETRIED:
-            _retry(session, settings, call)
+            _retry(session, settings, policy, call)
         return "closed"
 
 
-def _retry(session: Session, settings: Settings, call: Call) -> None:
+def _retry(session: UnitOfWork, settings: Settings, policy: ContactPolicy, call: Call) -> None:
     """Busy, no answer or failed: once more later, if attempts remain and the policy allows it then."""
     if call.attempt >= settings.voice_max_attempts or call.debtor_id is None or call.contact_id is None:
         return
     debtor, contact = session.get(Debtor, call.debtor_id), session.get(Contact, call.contact_id)
     if debtor is None or contact is None:
         return
-    result = request_call(session, settings, debtor, contact, call.purpose or "retry", call.invoice_number,
+    result = request_call(session, settings, policy, debtor, contact, call.purpose or "retry", call.invoice_number,
                           attempt=call.attempt + 1, not_before_minutes=settings.voice_retry_minutes)
-    if isinstance(result, policy.Decision):
+    if isinstance(result, Decision):
         timeline.record(session, debtor.id, "voice", "internal", "call_retry_blocked",
                         "No se reintenta la llamada: " + "; ".join(result.reasons), contact_id=contact.id,
                         actor="system", data={"call_id": call.id, "reasons": result.reasons})

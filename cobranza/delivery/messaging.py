@@ -19,8 +19,11 @@ from typing import Any
 from sqlalchemy import case, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
+from cobranza.db.engine import Sessions
+from cobranza.db.unit_of_work import UnitOfWork
 from cobranza import db
 from cobranza.records import timeline
+from cobranza.core.effects import SendWhatsApp
 from cobranza.db.models import Contact, Invoice, WHATSAPP_STATUS_RANK, WhatsAppMessage
 from cobranza.core.clock import utcnow
 from cobranza.core.settings import Settings
@@ -28,7 +31,6 @@ from cobranza.integrations.twilio import TwilioClient, TwilioError
 
 log = logging.getLogger(__name__)
 WINDOW = timedelta(hours=24)
-PENDING_IDS = "whatsapp_pending_ids"
 MAX_ATTEMPTS = 5
 # Twilio refusals that are policy, not trouble: retrying changes nothing.
 POLICY_ERRORS = {63016: "outside the 24-hour window", 63049: "marketing message blocked",
@@ -44,7 +46,7 @@ def window_open(contact: Contact, now: datetime) -> bool:
 
 
 def queue(
-    session: Session,
+    session: UnitOfWork,
     contact: Contact,
     purpose: str,
     body: str | None = None,
@@ -85,13 +87,8 @@ def queue(
               **({"invoices": invoices} if invoices else {})},
     )
     if not claim:
-        session.info.setdefault(PENDING_IDS, []).append(message.id)
+        session.after_commit(SendWhatsApp(message.id))
     return message
-
-
-def take_pending_ids(session: Session) -> list[int]:
-    ids: list[int] = session.info.pop(PENDING_IDS, [])
-    return ids
 
 
 @dataclass(frozen=True)
@@ -105,13 +102,13 @@ class _Result:
     template: bool = False  # what went out was the template, not the free text
 
 
-def deliver(factory: sessionmaker[Session], settings: Settings, message_id: int,
+def deliver(factory: Sessions, settings: Settings, message_id: int,
             client: Callable[[Settings], TwilioClient] = TwilioClient) -> str:
     """One attempt to hand a message to Twilio; returns its status afterwards."""
     return deliver_many(factory, settings, [message_id], client)[message_id]
 
 
-def deliver_many(factory: sessionmaker[Session], settings: Settings, message_ids: list[int],
+def deliver_many(factory: Sessions, settings: Settings, message_ids: list[int],
                  client: Callable[[Settings], TwilioClient] = TwilioClient) -> dict[int, str]:
     """Hand these messages to Twilio in order: one transaction claims them all, one records
     every outcome (a turn's replies, without a queue round trip each). Returns each status."""
@@ -130,7 +127,7 @@ def deliver_many(factory: sessionmaker[Session], settings: Settings, message_ids
     return statuses
 
 
-def deliver_claimed(factory: sessionmaker[Session], settings: Settings,
+def deliver_claimed(factory: Sessions, settings: Settings,
                     rows: list[tuple[WhatsAppMessage, Contact]],
                     client: Callable[[Settings], TwilioClient] = TwilioClient) -> dict[int, str]:
     """Send messages already claimed ("submitting"), in order, and record every outcome at once."""
@@ -168,7 +165,7 @@ def _attempt(settings: Settings, message: WhatsAppMessage, contact: Contact,
     return _Result(sent.status, sid=sent.sid, template=not use_body)
 
 
-def _record(session: Session, message_id: int, result: _Result) -> str:
+def _record(session: UnitOfWork, message_id: int, result: _Result) -> str:
     if result.sid is not None:
         rank = WHATSAPP_STATUS_RANK.get(result.status, 1)
         forward = WhatsAppMessage.status_rank < rank  # a status callback may have come first
@@ -196,7 +193,7 @@ def _record(session: Session, message_id: int, result: _Result) -> str:
     return status
 
 
-def apply_status(session: Session, sid: str, status: str, error_code: int | None = None) -> bool:
+def apply_status(session: UnitOfWork, sid: str, status: str, error_code: int | None = None) -> bool:
     """Record a status callback; returns False when it would move the message backwards."""
     rank = WHATSAPP_STATUS_RANK.get(status)
     if rank is None:

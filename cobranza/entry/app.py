@@ -11,7 +11,8 @@ from werkzeug.exceptions import HTTPException
 from cobranza.entry import api, health
 from cobranza.core import logs
 from cobranza.core.errors import DomainError
-from cobranza.runtime import Runtime
+from cobranza.entry.http_errors import status_of
+from cobranza import runtime
 from cobranza.core.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -28,8 +29,8 @@ def create_app(settings: Settings | None = None, blueprints: Iterable[Blueprint]
     app.json.ensure_ascii = False  # type: ignore[attr-defined]  # "Clínica", not "Cl\u00ednica"
     if settings.secret_key:
         app.secret_key = settings.secret_key
-    app.extensions["cobranza"] = Runtime(settings)
-    app.extensions["cobranza"].playbook  # noqa: B018 - an invalid playbook stops the app here, with its line
+    rt = app.extensions[runtime.EXTENSION] = runtime.build(settings)
+    rt.validate()  # an invalid playbook or contact rules file stops the app here, with its line
     app.register_blueprint(health.bp)
     app.register_blueprint(api.bp)
     for blueprint in blueprints:
@@ -54,7 +55,7 @@ def _error(code: str, message: str, field: str | None, status: int) -> tuple[Res
 def _register_errors(app: Flask) -> None:
     @app.errorhandler(DomainError)
     def domain_error(exc: DomainError) -> tuple[Response, int]:
-        return _error(exc.code, exc.message, exc.field, exc.status)
+        return _error(exc.code, exc.message, exc.field, status_of(exc))
 
     @app.errorhandler(HTTPException)
     def http_error(exc: HTTPException) -> tuple[Response, int]:

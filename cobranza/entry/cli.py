@@ -1,27 +1,48 @@
-"""Operator commands: ``python -m cobranza migrate | import | timeline | expire-promises``."""
+"""Operator commands: ``python -m cobranza migrate | import | timeline | worker | plan | ...``.
+
+Each command builds its runtime (``cobranza.runtime.build``) from the
+environment, does one thing, and closes it.
+"""
 
 from __future__ import annotations
 
 import json
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
 
 import click
 
-from cobranza import db
-from cobranza.records import debtors, imports, promises, timeline
+from cobranza import runtime
 from cobranza.core import logs
-from cobranza.db import migrate
+from cobranza.core.clock import utcnow
 from cobranza.core.errors import DomainError
-from cobranza.runtime import Runtime
 from cobranza.core.settings import Settings
+from cobranza.core.validation import instant
+from cobranza.core.yamlfile import ConfigError
+from cobranza.db import migrate
+from cobranza.entry import worker
+from cobranza.entry.api import shapes
+from cobranza.outreach import orchestration, planner, playbook, segments
+from cobranza.outreach.planner import Row
+from cobranza.records import debtors, imports, promises, timeline
+from cobranza.team import agents
 
 DEMO_ANCHOR = "2026-11-22"
 
 
-def _runtime() -> Runtime:
-    return Runtime(Settings.from_env())
+@contextmanager
+def _runtime() -> Iterator[runtime.Runtime]:
+    """This command's runtime, closed when it is done; a domain refusal becomes the command's error."""
+    rt = runtime.build()
+    try:
+        yield rt
+    except DomainError as exc:
+        raise click.ClickException(f"{exc.field}: {exc.message}" if exc.field else exc.message) from exc
+    finally:
+        rt.close()
 
 
 def _day(raw: str | None) -> date:
@@ -38,8 +59,7 @@ def main() -> None:
 @main.command("migrate")
 def migrate_cmd() -> None:
     """Bring the database schema (DATABASE_URL) up to date."""
-    url = Settings.from_env().database_url
-    migrate.upgrade(url)
+    migrate.upgrade(Settings.from_env().database_url)
     click.echo("database schema is up to date")
 
 
@@ -53,16 +73,12 @@ def migrate_cmd() -> None:
 def import_cmd(csv_file: Path, anchor: str | None, dry_run: bool, as_json: bool) -> None:
     """Import a portfolio CSV (the contract's format); exit 1 when any line was rejected."""
     shift = (date.today() - date.fromisoformat(anchor)).days if anchor else 0
-    rt = _runtime()
-    try:
+    with _runtime() as rt:
         report = imports.run(rt.sessions, csv_file.read_bytes(), actor=f"cli:{csv_file.name}",
                              shift_days=shift, dry_run=dry_run)
-    except DomainError as exc:
-        raise click.ClickException(f"{exc.field}: {exc.message}") from exc
-    finally:
-        rt.close()
+    shaped = shapes.import_report(report)
     if as_json:
-        click.echo(json.dumps(report.as_dict(), indent=2, ensure_ascii=False))
+        click.echo(json.dumps(shaped, indent=2, ensure_ascii=False))
     else:
         c, u = report.created, report.updated
         click.echo(
@@ -72,7 +88,7 @@ def import_cmd(csv_file: Path, anchor: str | None, dry_run: bool, as_json: bool)
             f"updated {u['debtors']} debtors, {u['contacts']} contacts, {u['invoices']} invoices; "
             f"{report.unchanged} invoices unchanged"
         )
-        for err in report.as_dict()["errors"]:
+        for err in shaped["errors"]:
             click.echo(f"  line {err['line']}, {err['column'] or '-'}: {err['message']}", err=True)
     if report.errors:
         sys.exit(1)
@@ -83,15 +99,9 @@ def import_cmd(csv_file: Path, anchor: str | None, dry_run: bool, as_json: bool)
 @click.option("--json", "as_json", is_flag=True, help="Print the events as JSON.")
 def timeline_cmd(debtor_ref: str, as_json: bool) -> None:
     """Show every event of one debtor, oldest first."""
-    rt = _runtime()
-    try:
-        with db.transaction(rt.sessions, write=False) as session:
-            debtor = debtors.get(session, debtor_ref)
-            events = timeline.events(session, debtor.id)
-    except DomainError as exc:
-        raise click.ClickException(exc.message) from exc
-    finally:
-        rt.close()
+    with _runtime() as rt, rt.work(write=False) as session:
+        debtor = debtors.get(session, debtor_ref)
+        events = [shapes.event(row) for row in timeline.rows(session, debtor.id)]
     if as_json:
         click.echo(json.dumps(events, indent=2, ensure_ascii=False))
         return
@@ -105,43 +115,19 @@ def timeline_cmd(debtor_ref: str, as_json: bool) -> None:
 @main.command("worker")
 @click.option("--burst", is_flag=True, help="Run the jobs queued now, then exit.")
 def worker_cmd(burst: bool) -> None:
-    """Run queued jobs (e-mail sending) and sweep the outbox for what is due."""
-    import threading
-
-    # Jobs run in this process (no fork per job): they are short, and a forked
-    # child would share the parent's database connections.
-    from rq import SimpleWorker
-
-    from cobranza.delivery import queue as jobs
-    from cobranza.outreach.playbook import PlaybookError
-
-    rt = jobs._runtime()
+    """Run queued jobs (e-mails, WhatsApp messages, calls), sweep for what is due, and run the daily plan."""
     try:
-        rt.playbook  # noqa: B018 - an invalid playbook stops the worker here, with its line
-    except (PlaybookError, OSError) as exc:
+        worker.run(burst=burst)
+    except (ConfigError, OSError) as exc:  # an invalid playbook or contact rules file, with its line
         raise click.ClickException(str(exc)) from exc
-    stop = threading.Event()
-    if not burst:
-        jobs.start_sweeper(stop)
-    else:
-        jobs.sweep()
-    try:
-        SimpleWorker([jobs.queue_for(rt.redis, rt.settings)], connection=rt.redis).work(
-            burst=burst, logging_level="WARNING")
-    finally:
-        stop.set()
 
 
 @main.command("expire-promises")
 @click.option("--today", "today_raw", metavar="YYYY-MM-DD", help="The date to judge by (default: today).")
 def expire_cmd(today_raw: str | None) -> None:
     """Mark pending promises whose date plus the grace period has passed as broken."""
-    rt = _runtime()
-    try:
-        with db.transaction(rt.sessions) as session:
-            broken = promises.expire(session, _day(today_raw), rt.settings.promise_grace_days)
-    finally:
-        rt.close()
+    with _runtime() as rt, rt.work() as session:
+        broken = promises.expire(session, _day(today_raw), rt.settings.promise_grace_days)
     click.echo(f"{len(broken)} promises marked broken")
 
 
@@ -154,17 +140,9 @@ def expire_cmd(today_raw: str | None) -> None:
               help="or AGENT_PASSWORD; asked for when neither is given")
 def add_agent_cmd(email: str, name: str, role: str, language: str, password: str) -> None:
     """Create an inbox account (the first supervisor, typically; supervisors add the rest in the inbox)."""
-    from cobranza.team import agents
-
-    rt = _runtime()
-    try:
-        with db.transaction(rt.sessions) as session:
-            agent = agents.create(session, email, name, password, role, language, by="cli")
-            click.echo(f"{agent.role} {agent.email} created")
-    except DomainError as exc:
-        raise click.ClickException(exc.message) from exc
-    finally:
-        rt.close()
+    with _runtime() as rt, rt.work() as session:
+        agent = agents.create(session, email, name, password, role, language, by="cli")
+        click.echo(f"{agent.role} {agent.email} created")
 
 
 @main.command("plan")
@@ -177,42 +155,32 @@ def add_agent_cmd(email: str, name: str, role: str, language: str, password: str
               "and send what is due now (idempotent).")
 def plan_cmd(as_of: str | None, debtor_ref: str | None, action: str | None, as_json: bool, execute: bool) -> None:
     """Print the contact plan as a table: who is contacted, on which channel, when, and why."""
-    from cobranza.outreach import orchestration, planner
-    from cobranza.core.clock import utcnow
-    from cobranza.core.validation import instant
-
-    rt = _runtime()
-    try:
+    with _runtime() as rt:
         moment = instant(as_of, "as_of") if as_of else utcnow()
+        report = None
         if execute:
-            rows, report = orchestration.run(rt.sessions, rt.settings, rt.playbook, moment)
-            from cobranza.delivery import queue as jobs
-
-            jobs.dial(rt.redis, rt.settings, report.calls)
+            rows, report = orchestration.run(rt.sessions, rt.settings, rt.playbook, rt.policy, moment)
         else:
-            with db.transaction(rt.sessions, write=False) as session:
+            with rt.work(write=False) as session:
                 ids = [debtors.get(session, debtor_ref).id] if debtor_ref else None
-                rows = planner.plan(session, rt.playbook, moment, ids)
-    except DomainError as exc:
-        raise click.ClickException(f"{exc.field}: {exc.message}") from exc
-    finally:
-        rt.close()
+                rows = planner.plan(session, rt.playbook, rt.contact_rules, moment, ids)
+        label = rt.playbook.label
     shown = [r for r in rows if (action is None or r.action == action)
              and (debtor_ref is None or r.debtor_ref == debtor_ref)]
     if as_json:
-        click.echo(json.dumps([r.as_dict() for r in shown], indent=2, ensure_ascii=False))
+        click.echo(json.dumps([shapes.plan_row(r) for r in shown], indent=2, ensure_ascii=False))
     else:
         click.echo(table(shown))
         counts: dict[str, int] = {}
         for r in rows:
             counts[r.action] = counts.get(r.action, 0) + 1
         click.echo(f"\n{len(rows)} open invoices at {moment.isoformat(timespec='minutes')} "
-                   f"({rt.playbook.label}): " + ", ".join(f"{n} {a}" for a, n in sorted(counts.items())))
-    if execute:
-        click.echo(f"executed: {json.dumps(report.as_dict())}")
+                   f"({label}): " + ", ".join(f"{n} {a}" for a, n in sorted(counts.items())))
+    if report is not None:
+        click.echo(f"executed: {json.dumps(shapes.plan_report(report))}")
 
 
-def table(rows: list) -> str:  # type: ignore[type-arg]
+def table(rows: list[Row]) -> str:
     """The plan as a fixed-width table, reason last (it may be long)."""
     header = ("debtor", "invoice", "stage", "segment", "action", "channel", "not before", "reason")
     lines = [(r.debtor_ref, r.invoice_number, r.stage, r.segment, r.action, r.channel or "-",
@@ -228,14 +196,8 @@ def table(rows: list) -> str:  # type: ignore[type-arg]
 @click.option("--today", "today_raw", metavar="YYYY-MM-DD", help="The date to judge by (default: today).")
 def segments_cmd(today_raw: str | None) -> None:
     """Recompute every debtor's risk segment from its history (the worker does it daily)."""
-    from cobranza.outreach import segments
-
-    rt = _runtime()
-    try:
-        with db.transaction(rt.sessions) as session:
-            counts = segments.recompute(session, rt.playbook, _day(today_raw))
-    finally:
-        rt.close()
+    with _runtime() as rt, rt.work() as session:
+        counts = segments.recompute(session, rt.playbook, _day(today_raw))
     click.echo(", ".join(f"{n} {s}" for s, n in counts.items()))
 
 
@@ -245,8 +207,6 @@ def segments_cmd(today_raw: str | None) -> None:
               help="The WhatsApp templates file (default: templates.yml beside the playbook).")
 def check_playbook_cmd(path: Path, templates: Path | None) -> None:
     """Validate a playbook before using it; exit 1 with the line at fault when it is invalid."""
-    from cobranza.outreach import playbook
-
     try:
         pb = playbook.load(path, templates)
     except playbook.PlaybookError as exc:

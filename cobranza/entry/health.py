@@ -19,9 +19,9 @@ from rq import Worker
 from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
 
-from cobranza.delivery.queue import queue_for
 from cobranza.db.migrate import alembic_config
-from cobranza.runtime import Runtime, runtime
+from cobranza import runtime
+from cobranza.runtime import Runtime
 
 bp = Blueprint("health", __name__)
 TIMEOUT = 1.5
@@ -79,7 +79,7 @@ def check_smtp(rt: Runtime) -> dict[str, Any]:
 
 def check_workers(rt: Runtime) -> dict[str, Any]:
     """Job-queue workers alive on our queue: without them nothing is sent."""
-    count = Worker.count(connection=rt.redis, queue=queue_for(rt.redis, rt.settings))
+    count = Worker.count(connection=rt.redis, queue=rt.queue)
     return {"state": "up" if count else "down", "detail": f"{count} worker(s) on queue {rt.settings.job_queue!r}"}
 
 
@@ -123,5 +123,5 @@ def report(rt: Runtime) -> tuple[dict[str, Any], bool]:
 
 @bp.get("/healthz")
 def healthz() -> tuple[Response, int]:
-    body, healthy = report(runtime())
+    body, healthy = report(runtime.current())
     return jsonify(body), 200 if healthy else 503

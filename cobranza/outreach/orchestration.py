@@ -23,11 +23,15 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
-from cobranza import db, policy
+from cobranza import db
+from cobranza.db.engine import Sessions
+from cobranza.db.unit_of_work import UnitOfWork
+from cobranza.policy import ContactPolicy, Decision, contact_for
 from cobranza.delivery import dialing, messaging
 from cobranza.core import formatting
 from cobranza.records import handoffs, invoices, outbox, promises
 from cobranza.outreach import planner, segments
+from cobranza.core.effects import PlaceCall
 from cobranza.db.models import Contact, Debtor, Invoice, Outreach, OutreachInvoice
 from cobranza.core.clock import utcnow
 from cobranza.outreach.playbook import Playbook
@@ -46,18 +50,13 @@ class Report:
     already_done: int = 0
     refused: int = 0
     not_due: int = 0
-    calls: list[int] = field(default_factory=list)
-
-    def as_dict(self) -> dict[str, Any]:
-        return {"sent": dict(self.sent), "already_done": self.already_done, "refused": self.refused,
-                "not_due": self.not_due}
 
 
 def key_for(debtor_ref: str, day: date, step: str) -> str:
     return f"plan:{debtor_ref}:{day.isoformat()}:{step}"
 
 
-def execute(factory: sessionmaker[Session], settings: Settings, pb: Playbook, rows: list[planner.Row],
+def execute(factory: Sessions, settings: Settings, pb: Playbook, policy: ContactPolicy, rows: list[planner.Row],
             now: datetime) -> Report:
     """Send every contact of the plan that is due at ``now`` (one transaction per debtor)."""
     report = Report()
@@ -72,7 +71,7 @@ def execute(factory: sessionmaker[Session], settings: Settings, pb: Playbook, ro
             continue
         try:
             with db.transaction(factory) as session:
-                outcome = _contact(session, settings, pb, debtor_id, lead, group, now)
+                outcome = _contact(session, settings, pb, policy, debtor_id, lead, group, now)
         except IntegrityError:  # another run wrote the same key first
             outcome = "already_done"
         if outcome == "already_done":
@@ -81,12 +80,11 @@ def execute(factory: sessionmaker[Session], settings: Settings, pb: Playbook, ro
             report.refused += 1
         else:
             report.sent[lead.channel or "?"] += 1
-            if outcome.startswith("call:"):
-                report.calls.append(int(outcome[5:]))
     return report
 
 
-def _contact(session: Session, settings: Settings, pb: Playbook, debtor_id: int, lead: planner.Row,
+def _contact(session: UnitOfWork, settings: Settings, pb: Playbook, policy: ContactPolicy, debtor_id: int,
+             lead: planner.Row,
              group: list[planner.Row], now: datetime) -> str:
     debtor = session.get(Debtor, debtor_id)
     assert debtor is not None and lead.step is not None and lead.channel is not None
@@ -114,11 +112,12 @@ def _contact(session: Session, settings: Settings, pb: Playbook, debtor_id: int,
         outreach.whatsapp_message_id = _whatsapp(session, settings, pb, debtor, contact, lead, ordered, key).id
     elif lead.channel == "voice":
         assert contact is not None
-        call = dialing.request_call(session, settings, debtor, contact, _purpose(lead), lead_invoice.number, at=now)
-        if isinstance(call, policy.Decision):
+        call = dialing.request_call(session, settings, policy, debtor, contact, _purpose(lead), lead_invoice.number,
+                                    at=now)
+        if isinstance(call, Decision):
             return "refused"
         outreach.call_id = call.id
-        result = f"call:{call.id}"
+        session.after_commit(PlaceCall(call.id))  # due now: dialled as soon as this commits
     elif lead.channel == "email":
         if lead.action == "resend_invoice":
             email = outbox.queue_invoice_copy(session, debtor, [lead_invoice], contact, settings.company_name,
@@ -161,7 +160,7 @@ def render(text: str, variables: dict[str, str]) -> str:
     return re.sub(r"\{\{(\d+)\}\}", lambda m: variables.get(m.group(1), m.group(0)), text)
 
 
-def _whatsapp(session: Session, settings: Settings, pb: Playbook, debtor: Debtor, contact: Contact,
+def _whatsapp(session: UnitOfWork, settings: Settings, pb: Playbook, debtor: Debtor, contact: Contact,
               lead: planner.Row, about: list[Invoice], key: str | None) -> Any:
     template = pb.templates[lead.template or ""]
     language = contact.language or debtor.language
@@ -175,7 +174,7 @@ def _whatsapp(session: Session, settings: Settings, pb: Playbook, debtor: Debtor
 
 # --- the whole daily round ---------------------------------------------------------------------------
 
-def run(factory: sessionmaker[Session], settings: Settings, pb: Playbook, now: datetime | None = None,
+def run(factory: Sessions, settings: Settings, pb: Playbook, policy: ContactPolicy, now: datetime | None = None,
         execute_due: bool = True) -> tuple[list[planner.Row], Report]:
     """Expire promises, refresh today's segments, plan, and send what is due."""
     moment = now or utcnow()
@@ -186,8 +185,8 @@ def run(factory: sessionmaker[Session], settings: Settings, pb: Playbook, now: d
         if stale is not None:
             segments.recompute(session, pb, moment.date(), at=moment)
     with db.transaction(factory, write=False) as session:
-        rows = planner.plan(session, pb, moment)
-    report = execute(factory, settings, pb, rows, moment) if execute_due else Report()
+        rows = planner.plan(session, pb, policy.rules, moment)
+    report = execute(factory, settings, pb, policy, rows, moment) if execute_due else Report()
     return rows, report
 
 
@@ -197,11 +196,12 @@ def _day_start(moment: datetime) -> datetime:
 
 # --- a contact asked for by hand (POST /api/v1/contacts) -----------------------------------------------
 
-def request_contact(session: Session, settings: Settings, pb: Playbook, debtor: Debtor, channel: str,
-                    invoice: Invoice | None, now: datetime) -> tuple[Outreach, int] | policy.Decision:
+def request_contact(session: UnitOfWork, settings: Settings, pb: Playbook, policy: ContactPolicy, debtor: Debtor,
+                    channel: str,
+                    invoice: Invoice | None, now: datetime) -> tuple[Outreach, int] | Decision:
     """One contact now, through the same policy as the plan (with the invoice's pauses when one is
     named): the outreach row and the id of what was queued (call, message or e-mail), or the refusal."""
-    contact = policy.contact_for(debtor, channel)
+    contact = contact_for(debtor, channel)
     decision = policy.check(session, debtor, contact, channel, now, invoice_id=invoice.id if invoice else None)
     if not decision.allowed:
         return decision
@@ -216,14 +216,15 @@ def request_contact(session: Session, settings: Settings, pb: Playbook, debtor: 
         outreach.stage = pb.stage(max(dpd, -pb.preventive_days_before))
         outreach.segment = segments.effective(debtor)
     if channel == "voice":
-        call = dialing.request_call(session, settings, debtor, contact, "manual",
+        call = dialing.request_call(session, settings, policy, debtor, contact, "manual",
                                     invoice.number if invoice else None, at=now)
-        if isinstance(call, policy.Decision):
+        if isinstance(call, Decision):
             return call
         outreach.call_id, sent_id = call.id, call.id
+        session.after_commit(PlaceCall(call.id))  # asked for now: dialled as soon as this commits
     elif channel == "whatsapp":
         if not about:
-            return policy.Decision(False, ["nothing_open: no open invoice to remind the debtor of"])
+            return Decision(False, ["nothing_open: no open invoice to remind the debtor of"])
         outreach.purpose = "reminder"
         dpd = (day - min(inv.due_on for inv in about)).days
         name = ("reminder_upcoming" if dpd < 0 else "reminder_due_today" if dpd == 0 else

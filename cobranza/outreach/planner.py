@@ -30,6 +30,7 @@ from sqlalchemy.orm import Session
 
 from cobranza.records import handoffs
 from cobranza import policy
+from cobranza.policy import ContactRules
 from cobranza.db.models import Contact, Debtor, Invoice, Objection, Outreach, OutreachInvoice, Promise
 from cobranza.core.money import format_amount, from_cents
 from cobranza.outreach.playbook import Playbook, Step
@@ -96,14 +97,6 @@ class Row:
     contact_id: int | None = None
     balance: int = 0  # cents
     currency: str = ""
-
-    def as_dict(self) -> dict[str, Any]:
-        return {"debtor_ref": self.debtor_ref, "invoice_number": self.invoice_number, "stage": self.stage,
-                "segment": self.segment, "action": self.action, "channel": self.channel,
-                "not_before": self.not_before.isoformat() if self.not_before else None, "reason": self.reason,
-                "days_past_due": self.days_past_due, "step": self.step, "template": self.template,
-                "tone": self.tone, "group": self.group, "rules": list(self.rules),
-                "balance": format_amount(from_cents(self.balance)), "currency": self.currency}
 
 
 # --- 2. one invoice ------------------------------------------------------------------------------
@@ -316,7 +309,7 @@ def local_today(timezone: str, at: datetime) -> date:
     return at.astimezone(ZoneInfo(timezone)).date()
 
 
-def build(loaded: Loaded, pb: Playbook, at: datetime) -> list[Row]:
+def build(loaded: Loaded, pb: Playbook, rules: ContactRules, at: datetime) -> list[Row]:
     """The plan: every open invoice, one row each, in a stable order (debtor, due date, invoice)."""
     by_debtor: dict[int, list[tuple[InvoiceFacts, Intent]]] = defaultdict(list)
     today_of: dict[str, date] = {}
@@ -330,7 +323,7 @@ def build(loaded: Loaded, pb: Playbook, at: datetime) -> list[Row]:
         by_debtor[inv.debtor_id].append((inv, intent))
     rows: list[Row] = []
     for debtor_id, items in by_debtor.items():
-        rows.extend(_debtor_rows(loaded, pb, at, debtor_id, items, today_of, midnights))
+        rows.extend(_debtor_rows(loaded, pb, rules, at, debtor_id, items, today_of, midnights))
     return rows
 
 
@@ -341,7 +334,7 @@ def _midnight(day: date, tz: str, cache: dict[tuple[date, str], datetime]) -> da
     return found
 
 
-def _debtor_rows(loaded: Loaded, pb: Playbook, at: datetime, debtor_id: int,
+def _debtor_rows(loaded: Loaded, pb: Playbook, contact_rules: ContactRules, at: datetime, debtor_id: int,
                  items: list[tuple[InvoiceFacts, Intent]], today_of: dict[str, date],
                  midnights: dict[tuple[date, str], datetime]) -> list[Row]:
     ref, country, tz, _ = loaded.debtors[debtor_id]
@@ -375,7 +368,8 @@ def _debtor_rows(loaded: Loaded, pb: Playbook, at: datetime, debtor_id: int,
         lead_inv, lead = min(contacts, key=lambda p: (not (p[1].step or "").startswith(EVENT_FIRST),
                                                       p[1].action != "review", -p[1].dpd, -p[0].balance,
                                                       p[0].number))
-        channel, refused, decision, when, contact = _allowed_channel(loaded, pb, at, debtor_id, country, tz, lead)
+        channel, refused, decision, when, contact = _allowed_channel(loaded, pb, contact_rules, at, debtor_id, country,
+                                                                      tz, lead)
         if channel is not None and channel != lead.channel:
             template, tone = _template_for(channel, lead.dpd, pb)
             lead = lead._replace(channel=channel, action=ACTION_OF[channel], template=template, tone=tone,
@@ -403,7 +397,8 @@ def _debtor_rows(loaded: Loaded, pb: Playbook, at: datetime, debtor_id: int,
     return [out[inv.invoice_id] for inv, _ in items]
 
 
-def _allowed_channel(loaded: Loaded, pb: Playbook, at: datetime, debtor_id: int, country: str, tz: str,
+def _allowed_channel(loaded: Loaded, pb: Playbook, rules: ContactRules, at: datetime, debtor_id: int, country: str,
+                     tz: str,
                      lead: Intent) -> tuple[str | None, list[str], policy.Decision, datetime | None, Any]:
     """The lead's channel if the policy ever allows it, else the next authorised one in the escalation:
     the channel, why the lead's own was refused, the decision now and the first allowed moment."""
@@ -416,7 +411,7 @@ def _allowed_channel(loaded: Loaded, pb: Playbook, at: datetime, debtor_id: int,
     first: policy.Decision | None = None
     for channel in order:
         contact = policy.choose(loaded.contacts.get(debtor_id, ()), channel)
-        facts = policy.Facts(country=country, timezone=tz, contact=contact,
+        facts = policy.Facts(country=country, timezone=tz, rules=rules.for_country(country), contact=contact,
                              handoff_open=debtor_id in loaded.handoffs,
                              outreach=loaded.recent.outreach.get(debtor_id, []),
                              calls=loaded.recent.calls.get(debtor_id, []),
@@ -430,13 +425,14 @@ def _allowed_channel(loaded: Loaded, pb: Playbook, at: datetime, debtor_id: int,
     return None, first.reasons, first, None, None
 
 
-def plan(session: Session, pb: Playbook, at: datetime, debtor_ids: list[int] | None = None) -> list[Row]:
+def plan(session: Session, pb: Playbook, rules: ContactRules, at: datetime,
+         debtor_ids: list[int] | None = None) -> list[Row]:
     """The plan at ``at`` (for these debtors, or all). The cyclic garbage collector is paused meanwhile: the
     plan makes millions of small acyclic objects, which it would otherwise scan over and over."""
     paused = gc.isenabled()
     gc.disable()
     try:
-        return build(load(session, pb, at, debtor_ids), pb, at)
+        return build(load(session, pb, at, debtor_ids), pb, rules, at)
     finally:
         if paused:
             gc.enable()

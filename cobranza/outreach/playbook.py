@@ -10,12 +10,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
-from ruamel.yaml import YAML
-from ruamel.yaml.error import YAMLError
-
+from cobranza.core import yamlfile
 from cobranza.core.settings import ROOT
+from cobranza.core.vocabulary import ObjectionType, values
+from cobranza.core.yamlfile import ConfigError, Node
 from cobranza.core.vocabulary import SEGMENTS, STAGES
 
 DEFAULT_DIR = ROOT / "playbooks"
@@ -24,16 +23,14 @@ TONES = ("cordial", "firm", "formal")  # never threatening: there is no such ton
 EMAIL_TEMPLATES = ("statement", "invoice_copy")
 VOICE_TEMPLATES = ("reminder_call",)
 AGENT_TEMPLATES = ("review",)
-OBJECTION_STOPS = ("dispute", "billing_error", "already_paid", "pending_approval", "wrong_contact", "other")
+# The objections a playbook may stop collection on (``rules.stop_on``, the one list of what stops it): every
+# type but a missing invoice (it is re-sent instead) and cash-flow trouble (the debtor is asked for a date).
+STOPPABLE = tuple(values([ObjectionType.DISPUTE, ObjectionType.BILLING_ERROR, ObjectionType.ALREADY_PAID,
+                          ObjectionType.PENDING_APPROVAL, ObjectionType.WRONG_CONTACT, ObjectionType.OTHER]))
 
 
-class PlaybookError(ValueError):
+class PlaybookError(ConfigError):
     """An invalid playbook: what is wrong and where (1-based line)."""
-
-    def __init__(self, message: str, line: int | None, source: str = "") -> None:
-        self.message, self.line, self.source = message, line, source
-        where = f"{source}:" if source else ""
-        super().__init__(f"{where}{line}: {message}" if line else f"{where} {message}".strip())
 
 
 @dataclass(frozen=True)
@@ -108,105 +105,16 @@ def load(path: Path | str | None = None, templates_path: Path | str | None = Non
     return parse(path.read_text(encoding="utf-8"), templates, str(path))
 
 
-def _yaml(text: str, source: str) -> Any:
-    try:
-        return YAML(typ="rt").load(text)
-    except YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        raise PlaybookError(f"not valid YAML: {getattr(exc, 'problem', exc)}",
-                            mark.line + 1 if mark else None, source) from exc
-
-
-class _Node:
-    """A mapping or list from the YAML with the line of each entry, to point at what is wrong."""
-
-    def __init__(self, data: Any, line: int | None, source: str, where: str) -> None:
-        self.data, self.line, self.source, self.where = data, line, source, where
-
-    def fail(self, message: str, line: int | None = None) -> PlaybookError:
-        return PlaybookError(f"{self.where}: {message}" if self.where else message, line or self.line, self.source)
-
-    def line_of(self, key: Any) -> int | None:
-        marks: Any = getattr(self.data, "lc", None)  # ruamel's line and column of each entry
-        try:
-            if isinstance(self.data, dict):
-                return int(marks.key(key)[0]) + 1
-            return int(marks.item(key)[0]) + 1
-        except (AttributeError, KeyError, IndexError, TypeError):
-            return self.line
-
-    def mapping(self, allowed: tuple[str, ...] | None = None) -> _Node:
-        if not isinstance(self.data, dict):
-            raise self.fail("must be a mapping of names to values")
-        if allowed is not None:
-            for key in self.data:
-                if key not in allowed:
-                    raise self.fail(f"unknown key {key!r} (expected one of: {', '.join(allowed)})",
-                                    self.line_of(key))
-        return self
-
-    def child(self, key: str, required: bool = True) -> _Node | None:
-        if key not in self.data:
-            if required:
-                raise self.fail(f"missing {key!r}")
-            return None
-        where = f"{self.where}.{key}" if self.where else key
-        return _Node(self.data[key], self.line_of(key), self.source, where)
-
-    def items(self) -> list[_Node]:
-        if not isinstance(self.data, list):
-            raise self.fail("must be a list")
-        return [_Node(v, self.line_of(i), self.source, f"{self.where}[{i}]") for i, v in enumerate(self.data)]
-
-    def integer(self, key: str, low: int | None = None, high: int | None = None,
-                required: bool = True, default: int | None = None) -> int:
-        node = self.child(key, required)
-        if node is None:
-            assert default is not None
-            return default
-        value = node.data
-        if isinstance(value, bool) or not isinstance(value, int):
-            raise node.fail("must be a whole number")
-        if (low is not None and value < low) or (high is not None and value > high):
-            raise node.fail(f"must be between {low} and {high}" if high is not None else f"must be at least {low}")
-        return int(value)
-
-    def number(self, key: str, low: float, high: float) -> float:
-        node = self.child(key)
-        assert node is not None
-        if isinstance(node.data, bool) or not isinstance(node.data, int | float):
-            raise node.fail("must be a number")
-        if not low <= float(node.data) <= high:
-            raise node.fail(f"must be between {low:g} and {high:g}")
-        return float(node.data)
-
-    def choice(self, key: str, choices: tuple[str, ...]) -> str:
-        node = self.child(key)
-        assert node is not None
-        if node.data not in choices:
-            raise node.fail(f"{node.data!r} is not one of: {', '.join(choices)}")
-        return str(node.data)
-
-    def text(self, key: str) -> str:
-        node = self.child(key)
-        assert node is not None
-        if not isinstance(node.data, str) or not node.data.strip():
-            raise node.fail("must be a non-empty text")
-        return str(node.data).strip()
-
-
 def load_templates(text: str, source: str = "templates.yml") -> dict[str, Template]:
-    root = _Node(_yaml(text, source), 1, source, "").mapping()
+    root = yamlfile.parse(text, source, PlaybookError).mapping()
     found = {}
     for name in root.data:
-        node = root.child(str(name))
-        assert node is not None
+        node = root.need(str(name))
         node.mapping(("tone", "es", "en"))
         tone = node.choice("tone", TONES)
         sids, texts = {}, {}
         for language in ("es", "en"):
-            version = node.child(language)
-            assert version is not None
+            version = node.need(language)
             version.mapping(("sid", "text"))
             sids[language], texts[language] = version.text("sid"), version.text("text")
         found[str(name)] = Template(str(name), tone, sids, texts)
@@ -215,12 +123,11 @@ def load_templates(text: str, source: str = "templates.yml") -> dict[str, Templa
 
 def parse(text: str, templates: dict[str, Template], source: str = "playbook") -> Playbook:
     """Validate a playbook's text as a whole; the first problem is refused with its line."""
-    root = _Node(_yaml(text, source), 1, source, "").mapping(("name", "version", "stages", "segments", "rules",
+    root = yamlfile.parse(text, source, PlaybookError).mapping(("name", "version", "stages", "segments", "rules",
                                                                  "steps"))
     name = root.text("name")
     version = root.integer("version", 1)
-    stages = root.child("stages")
-    assert stages is not None
+    stages = root.need("stages")
     stages.mapping(("preventive_days_before", "early_reactive_from", "late_reactive_from"))
     before = stages.integer("preventive_days_before", 0, 60)
     early = stages.integer("early_reactive_from", 1, 365)
@@ -228,24 +135,20 @@ def parse(text: str, templates: dict[str, Template], source: str = "playbook") -
     if late <= early:
         raise PlaybookError("stages.late_reactive_from must be after early_reactive_from",
                             stages.line_of("late_reactive_from"), source)
-    segments = root.child("segments")
-    assert segments is not None
+    segments = root.need("segments")
     segments.mapping(("lookback_days", "min_history", "high", "medium"))
     thresholds = {}
     for level in ("high", "medium"):
-        node = segments.child(level)
-        assert node is not None
+        node = segments.need(level)
         node.mapping(("late_share", "avg_days_late", "broken_promises"))
         thresholds[level] = {"late_share": node.number("late_share", 0, 1),
                              "avg_days_late": node.number("avg_days_late", 0, 3650),
                              "broken_promises": float(node.integer("broken_promises", 1))}
-    rules = root.child("rules")
-    assert rules is not None
+    rules = root.need("rules")
     rules.mapping(("promise_grace_days", "no_answer_attempts", "escalation", "stop_on", "broken_promise_call"))
     escalation = _names(rules, "escalation", ("whatsapp", "voice", "email"))
-    stop_on = _names(rules, "stop_on", OBJECTION_STOPS)
-    call_node = rules.child("broken_promise_call")
-    assert call_node is not None
+    stop_on = _names(rules, "stop_on", STOPPABLE)
+    call_node = rules.need("broken_promise_call")
     if not isinstance(call_node.data, bool):
         raise call_node.fail("must be true or false")
     steps = _steps(root, templates, before, early, late)
@@ -259,9 +162,8 @@ def parse(text: str, templates: dict[str, Template], source: str = "playbook") -
     )
 
 
-def _names(parent: _Node, key: str, allowed: tuple[str, ...]) -> tuple[str, ...]:
-    node = parent.child(key)
-    assert node is not None
+def _names(parent: Node, key: str, allowed: tuple[str, ...]) -> tuple[str, ...]:
+    node = parent.need(key)
     values = []
     for item in node.items():
         if item.data not in allowed:
@@ -272,21 +174,18 @@ def _names(parent: _Node, key: str, allowed: tuple[str, ...]) -> tuple[str, ...]
     return tuple(values)
 
 
-def _steps(root: _Node, templates: dict[str, Template], before: int, early: int,
+def _steps(root: Node, templates: dict[str, Template], before: int, early: int,
            late: int) -> dict[tuple[str, str], tuple[Step, ...]]:
-    node = root.child("steps")
-    assert node is not None
+    node = root.need("steps")
     node.mapping(tuple(STAGES))
     ranges = {"preventive": (-before, early - 1), "early_reactive": (early, late - 1),
               "late_reactive": (late, 10_000)}
     found: dict[tuple[str, str], tuple[Step, ...]] = {}
     for stage in STAGES:
-        stage_node = node.child(stage)
-        assert stage_node is not None
+        stage_node = node.need(stage)
         stage_node.mapping(tuple(SEGMENTS))
         for segment in SEGMENTS:
-            list_node = stage_node.child(segment)
-            assert list_node is not None
+            list_node = stage_node.need(segment)
             steps = [_step(item, templates, ranges[stage], stage) for item in list_node.items()]
             seen: set[str] = set()
             for item, step in zip(list_node.items(), steps, strict=True):
@@ -297,7 +196,7 @@ def _steps(root: _Node, templates: dict[str, Template], before: int, early: int,
     return found
 
 
-def _step(node: _Node, templates: dict[str, Template], span: tuple[int, int], stage: str) -> Step:
+def _step(node: Node, templates: dict[str, Template], span: tuple[int, int], stage: str) -> Step:
     node.mapping(("id", "day", "channel", "template", "tone", "every"))
     step_id = node.text("id")
     day = node.integer("day", -365, 10_000)

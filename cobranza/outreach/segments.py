@@ -18,6 +18,10 @@ from sqlalchemy import case, func, select, update
 from sqlalchemy.orm import Session
 
 from cobranza.core.vocabulary import SEGMENTS
+from cobranza.core.errors import FieldError
+from cobranza.core.vocabulary import Channel, Direction
+from cobranza.db.unit_of_work import UnitOfWork
+from cobranza.records import timeline
 from cobranza.db.models import Debtor, Invoice, Payment, Promise
 from cobranza.core.clock import utcnow
 from cobranza.outreach.playbook import Playbook
@@ -106,11 +110,14 @@ def recompute(session: Session, playbook: Playbook, today: date, debtor_ids: lis
     return counts
 
 
-def override(session: Session, debtor: Debtor, segment: str | None) -> None:
-    """An operator's segment for this debtor (None: back to the computed one)."""
+def override(session: UnitOfWork, debtor: Debtor, segment: str | None, actor: str) -> None:
+    """An operator's segment for this debtor (None: back to the computed one), on its timeline."""
     if segment is not None and segment not in SEGMENTS:
-        raise ValueError(segment)
+        raise FieldError(f"segment must be one of {', '.join(SEGMENTS)} or null", "segment")
     debtor.segment_override = segment
+    timeline.record(session, debtor.id, Channel.SYSTEM, Direction.INTERNAL, "segment_override",
+                    f"Segmento de riesgo fijado: {segment}" if segment else "Segmento de riesgo: el calculado",
+                    actor=actor, data={"segment": segment})
 
 
 def effective(debtor: Debtor) -> str | None:

@@ -37,6 +37,8 @@ from pathlib import Path
 
 from cobranza.outreach import planner, playbook, segments
 from cobranza import policy
+from cobranza.core.settings import Settings
+from cobranza.policy import ContactRules
 from cobranza.db.models import Contact
 from cobranza.core.money import to_cents
 
@@ -120,7 +122,7 @@ def portfolio(n: int, start: date, seed: int, pb: playbook.Playbook) -> list[Deb
     return debtors
 
 
-def simulate(pb: playbook.Playbook, days: int, n: int, seed: int, start: date
+def simulate(pb: playbook.Playbook, rules: ContactRules, days: int, n: int, seed: int, start: date
              ) -> tuple[dict[str, Tally], list[Debtor]]:
     debtors = portfolio(n, start, seed, pb)
     rng = random.Random(seed + 1)
@@ -132,7 +134,7 @@ def simulate(pb: playbook.Playbook, days: int, n: int, seed: int, start: date
             _new_invoice(debtor, today, offset, rng)
             _debtor_day(debtor, today, rng, tallies)
         at = datetime.combine(today, time(15, 0), tzinfo=UTC)  # 10:00 in Bogotá
-        rows = planner.build(_loaded(debtors, today), pb, at)
+        rows = planner.build(_loaded(debtors, today), pb, rules, at)
         end_of_day = datetime.combine(today, time(23, 59), tzinfo=UTC)
         by_debtor = {d.id: d for d in debtors}
         for row in rows:
@@ -289,12 +291,14 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--start", default="2026-11-02", help="first simulated day (a Monday)")
     parser.add_argument("--plot", default="var/simulation.svg", help="where to write the chart (SVG)")
+    parser.add_argument("--contact-rules", default=None, help="the country contact rules file (default: CONTACT_RULES)")
     args = parser.parse_args(argv)
     start = date.fromisoformat(args.start)
+    rules = policy.load_rules(args.contact_rules or Settings.from_env().contact_rules)
     results = {}
     for path in args.playbooks:
         pb = playbook.load(path)
-        tallies, debtors = simulate(pb, args.days, args.debtors, args.seed, start)
+        tallies, debtors = simulate(pb, rules, args.days, args.debtors, args.seed, start)
         results[pb.label] = rows_for(tallies, debtors, start + timedelta(days=args.days))
     names = list(results)
     width = max(len(k) for k in next(iter(results.values())))

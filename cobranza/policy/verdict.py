@@ -1,12 +1,11 @@
-"""The contact policy: may we contact this debtor, on this channel, at this moment — and if not, why not.
+"""The contact policy's verdict: may we contact this debtor, on this channel, at this moment — and if not, why not.
 
 Every automated send (the daily plan, call retries) and every contact asked
-for through the API passes here. The rules of
-``../shared/reference/contact-rules.md`` are editable defaults per country
-(``WINDOWS``, ``RULES``), evaluated in the debtor's local time — in every
-candidate time zone when the location is ambiguous. All rules are checked;
-any one refuses (the most restrictive wins), and every refusal names its
-rule (``rule[COUNTRY]: why``) so an operator can explain it.
+for through the API is judged here, in the debtor's local time — in every
+candidate time zone when the location is ambiguous — by the rules of the
+debtor's country (``cobranza.policy.rules``, a data file). All rules are
+checked; any one refuses (the most restrictive wins), and every refusal names
+its rule (``rule[COUNTRY]: why``) so an operator can explain it.
 
 The rules are pure functions of ``Facts`` (what the database says about the
 debtor's recent contacts), so the planner evaluates thousands of debtors
@@ -16,84 +15,21 @@ from a few set-based queries and a single check uses the very same code.
 
 from __future__ import annotations
 
-from collections import defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from functools import cache, lru_cache
-from typing import Any
 from zoneinfo import ZoneInfo
 
 import holidays
 import phonenumbers
 from phonenumbers import timezone as phone_zones
-from sqlalchemy import select
-from sqlalchemy.orm import Session
 
-from cobranza.records import handoffs
-from cobranza.db.models import Call, Contact, Debtor, Objection, Outreach, Promise
+from cobranza.core.vocabulary import Channel
+from cobranza.policy.facts import CONSENT, Facts, by_a_person
+from cobranza.policy.rules import Caps, Window
 
-CHANNELS = ("voice", "whatsapp", "email")
-CONSENT = {"voice": "voice_consent", "whatsapp": "whatsapp_consent", "email": "email_consent"}
 WHATSAPP_WINDOW = timedelta(hours=24)
-LOOKBACK = timedelta(days=8)  # the longest rule looks 7 days back (a calendar week included)
-
-
-@dataclass(frozen=True, eq=False)
-class Window:
-    """Allowed local hours per weekday (0 = Monday); a day not listed is closed. Compared by identity,
-    so a verdict about it can be remembered (``_window_verdict``)."""
-
-    days: dict[int, tuple[time, time]]
-    holidays_closed: bool = True
-
-
-def _week(weekdays: tuple[time, time], saturday: tuple[time, time] | None = None,
-          sunday: tuple[time, time] | None = None) -> dict[int, tuple[time, time]]:
-    days = {d: weekdays for d in range(5)}
-    if saturday:
-        days[5] = saturday
-    if sunday:
-        days[6] = sunday
-    return days
-
-
-T = time
-# ../shared/reference/contact-rules.md, as editable defaults.
-WINDOWS: dict[str, Window] = {
-    "CO": Window(_week((T(7), T(19)), saturday=(T(8), T(15)))),
-    "CL": Window(_week((T(8), T(20)), saturday=(T(8), T(20)))),
-    "PE": Window(_week((T(7), T(20)))),
-    "MX": Window(_week((T(7), T(22)), saturday=(T(7), T(22)), sunday=(T(7), T(22))), holidays_closed=False),
-    "US": Window(_week((T(8), T(21)), saturday=(T(8), T(21)), sunday=(T(8), T(21))), holidays_closed=False),
-    "default": Window(_week((T(8), T(19)))),
-}
-
-
-@dataclass(frozen=True)
-class Caps:
-    """How often a debtor may be contacted; None: no such limit in that jurisdiction."""
-
-    per_day: int | None = None            # company-started contacts per local day, all channels
-    per_week: int | None = None           # ... per rolling 7 days, all channels
-    after_direct_per_day: int | None = None      # once a person answered or replied (CO)
-    after_direct_channels_per_week: int | None = None  # ... channels per calendar week and per 7 days (CO)
-    calls_per_week: int | None = None     # calls placed per rolling 7 days (CL)
-    call_attempts_per_week: int | None = None  # attempts per 7 days, a busy line not counted (US)
-    quiet_days_after_conversation: int | None = None  # no call for N days after a phone conversation (US)
-    other_per_week: int | None = None     # WhatsApp + e-mail per rolling 7 days (CL)
-    other_min_gap_days: int | None = None  # ... at least this many days apart (CL)
-    ambiguous_zones: bool = False         # the window must fit every time zone the debtor may be in (US)
-
-
-RULES: dict[str, Caps] = {
-    "CO": Caps(after_direct_per_day=1, after_direct_channels_per_week=1),
-    "CL": Caps(calls_per_week=1, other_per_week=2, other_min_gap_days=2),
-    "PE": Caps(),
-    "MX": Caps(),
-    "US": Caps(call_attempts_per_week=7, quiet_days_after_conversation=7, ambiguous_zones=True),
-    "default": Caps(per_day=1, per_week=3),
-}
 # Call outcomes that are not an attempt under Regulation F (a busy line), or no call at all.
 NOT_AN_ATTEMPT = frozenset({"busy", "blocked", "canceled"})
 NOT_PLACED = frozenset({"blocked", "canceled", "failed"})
@@ -111,138 +47,6 @@ class Decision:
         self.reasons.append(rule)
 
 
-@dataclass
-class Facts:
-    """What the rules need to know about one debtor (and the contact a channel reaches)."""
-
-    country: str
-    timezone: str
-    # The contact the channel reaches: a Contact, or a row with the same attributes (the planner's).
-    contact: Any = None
-    handoff_open: bool = False
-    # Company-started contacts of the last 8 days: (when, channel).
-    outreach: list[tuple[datetime, str]] = field(default_factory=list)
-    # Outbound calls of the last 8 days: (created, status, answered_at, answered_by, call id).
-    calls: list[tuple[datetime, str, datetime | None, str | None, int]] = field(default_factory=list)
-    # The last time a person of the debtor answered a call or wrote to us.
-    last_direct: datetime | None = None
-    # Invoice-level pauses (when a contact is about one invoice): rule -> why.
-    invoice_pauses: list[str] = field(default_factory=list)
-
-    @property
-    def label(self) -> str:
-        return self.country if self.country in RULES else "default"
-
-
-# --- what the database says ------------------------------------------------------------------
-
-def facts_for(session: Session, debtor: Debtor, contact: Contact | None, at: datetime,
-              invoice_id: int | None = None, exclude_call_id: int | None = None) -> Facts:
-    """One debtor's facts, read with the same queries the planner runs for all of them."""
-    facts = Facts(country=debtor.country.upper(), timezone=debtor.timezone, contact=contact)
-    recent = recent_contacts(session, at, [debtor.id], exclude_call_id)
-    facts.outreach, facts.calls = recent.outreach[debtor.id], recent.calls[debtor.id]
-    facts.handoff_open = debtor.id in handoffs.active_debtors(session, [debtor.id])
-    facts.last_direct = last_direct(debtor.contacts, recent.direct.get(debtor.id))
-    if invoice_id is not None:
-        facts.invoice_pauses = invoice_pauses(session, invoice_id)
-    return facts
-
-
-@dataclass
-class Recent:
-    outreach: dict[int, list[tuple[datetime, str]]]
-    calls: dict[int, list[tuple[datetime, str, datetime | None, str | None, int]]]
-    direct: dict[int, datetime]  # last answered call, per debtor
-
-
-def recent_contacts(session: Session, at: datetime, debtor_ids: Iterable[int] | None = None,
-                    exclude_call_id: int | None = None) -> Recent:
-    """Company-started contacts and outbound calls of the 8 days before ``at``, for these debtors (all
-    when None): two indexed range queries, grouped here."""
-    since = at - LOOKBACK
-    o_query = select(Outreach.debtor_id, Outreach.at, Outreach.channel).where(Outreach.at >= since,
-                                                                               Outreach.at <= at)
-    if exclude_call_id is not None:  # the call being dialled is not a contact before itself
-        o_query = o_query.where((Outreach.call_id.is_(None)) | (Outreach.call_id != exclude_call_id))
-    c_query = select(Call.debtor_id, Call.created_at, Call.status, Call.answered_at, Call.answered_by, Call.id,
-                     Call.direction).where(Call.created_at >= since, Call.created_at <= at,
-                                           Call.debtor_id.is_not(None))
-    if debtor_ids is not None:
-        ids = list(debtor_ids)
-        o_query, c_query = o_query.where(Outreach.debtor_id.in_(ids)), c_query.where(Call.debtor_id.in_(ids))
-    if exclude_call_id is not None:
-        c_query = c_query.where(Call.id != exclude_call_id)
-    recent = Recent(defaultdict(list), defaultdict(list), {})
-    for debtor_id, when, channel in session.execute(o_query):
-        recent.outreach[debtor_id].append((when, channel))
-    for calling, created, status, answered_at, answered_by, call_id, direction in session.execute(c_query):
-        debtor_id = int(calling or 0)  # the query keeps calls with a debtor only
-        if direction == "outbound":
-            recent.calls[debtor_id].append((created, status, answered_at, answered_by, call_id))
-        spoke = answered_at if direction == "outbound" and _a_person(answered_by) else (
-            created if direction == "inbound" else None)
-        if spoke is not None:
-            recent.direct[debtor_id] = max(recent.direct.get(debtor_id, spoke), spoke)
-    return recent
-
-
-STOPPING_OBJECTIONS = ("dispute", "billing_error", "already_paid")
-
-
-def invoice_pauses(session: Session, invoice_id: int) -> list[str]:
-    """Why automated collection contacts about this invoice are paused, if they are."""
-    reasons = [f"objection_open[{kind}]: the debtor's {kind.replace('_', ' ')} is being looked at"
-               for kind in session.scalars(select(Objection.type).where(
-                   Objection.invoice_id == invoice_id, Objection.status == "open",
-                   Objection.type.in_(STOPPING_OBJECTIONS)))]
-    pending = session.scalar(select(Promise.promised_date).where(Promise.invoice_id == invoice_id,
-                                                                 Promise.status == "pending"))
-    if pending is not None:
-        reasons.append(f"promise_pending: a promise to pay on {pending.isoformat()} is pending")
-    return reasons
-
-
-def _a_person(answered_by: str | None) -> bool:
-    return answered_by in (None, "human", "unknown")
-
-
-def last_direct(contacts: Iterable[Any], answered_call: datetime | None) -> datetime | None:
-    """The last time a person of the debtor spoke with us: wrote on WhatsApp or took a call."""
-    known = [c.whatsapp_last_inbound_at for c in contacts if c.whatsapp_last_inbound_at is not None]
-    if answered_call is not None:
-        known.append(answered_call)
-    return max(known) if known else None
-
-
-def contact_for(debtor: Debtor, channel: str) -> Contact | None:
-    """The contact a channel reaches (see ``choose``)."""
-    chosen: Contact | None = choose(debtor.contacts, channel)
-    return chosen
-
-
-def choose(contacts: Iterable[Any], channel: str) -> Any:
-    """The first active contact who authorised the channel, else the first reachable one (whom the
-    policy then refuses for consent); a Contact or a row with the same attributes."""
-    reachable = [c for c in contacts if c.active and (c.email if channel == "email" else c.phone)]
-    consenting = [c for c in reachable if getattr(c, CONSENT[channel])]
-    chosen = consenting or reachable
-    return chosen[0] if chosen else None
-
-
-# --- the rules --------------------------------------------------------------------------------
-
-def check(session: Session, debtor: Debtor, contact: Contact | None, channel: str, at: datetime,
-          exclude_call_id: int | None = None, free_text: bool = False, invoice_id: int | None = None) -> Decision:
-    """May a company-started contact reach ``contact`` on ``channel`` at ``at``?"""
-    return evaluate(facts_for(session, debtor, contact, at, invoice_id, exclude_call_id), channel, at,
-                    free_text=free_text)
-
-
-def check_call(session: Session, debtor: Debtor, contact: Contact, at: datetime,
-               exclude_call_id: int | None = None) -> Decision:
-    return check(session, debtor, contact, "voice", at, exclude_call_id)
-
 
 Rule = Callable[[Facts, str, datetime, Decision], None]
 
@@ -255,7 +59,7 @@ def evaluate(facts: Facts, channel: str, at: datetime, free_text: bool = False) 
         rule(facts, channel, at, decision)
     if not decision.allowed:
         return decision  # nothing but a person (or the debtor) changes these: no moment to wait for
-    if free_text and channel == "whatsapp":
+    if free_text and channel == Channel.WHATSAPP:
         _whatsapp_window(facts, at, decision)
         if not decision.allowed:
             return decision
@@ -287,10 +91,10 @@ def _reachable(facts: Facts, channel: str, at: datetime, decision: Decision) -> 
     if contact is None:
         decision.refuse(f"consent: no active contact of this debtor has authorised {channel}")
         return
-    address = contact.email if channel == "email" else contact.phone
+    address = contact.email if channel == Channel.EMAIL else contact.phone
     if not contact.active or not address:
-        decision.refuse(f"contact_unreachable: no active {'address' if channel == 'email' else 'phone number'}")
-    if not getattr(contact, CONSENT[channel]):
+        decision.refuse(f"contact_unreachable: no active {'address' if channel == Channel.EMAIL else 'phone number'}")
+    if not getattr(contact, CONSENT[Channel(channel)]):
         decision.refuse(f"consent: the contact has not authorised {channel} (or opted out)")
 
 
@@ -346,9 +150,8 @@ def _zones(timezone: str, phone: str) -> tuple[str, ...]:
 
 def _window(facts: Facts, channel: str, at: datetime, decision: Decision) -> datetime | None:
     """Hours, days and holidays in every zone the debtor may be in; the next opening that fits them all."""
-    window = WINDOWS.get(facts.country, WINDOWS["default"])
-    zones = zones_of(facts.timezone, facts.contact.phone if facts.contact else None,
-                     RULES.get(facts.country, RULES["default"]).ambiguous_zones)
+    window = facts.rules.window
+    zones = zones_of(facts.timezone, facts.contact.phone if facts.contact else None, facts.rules.caps.ambiguous_zones)
     reasons, opening = _window_verdict(window, facts.country, facts.label, zones, at)
     for reason in reasons:
         decision.refuse(reason)
@@ -367,7 +170,7 @@ def _window_verdict(window: Window, country: str, label: str, zones: tuple[str, 
             reasons.append(why if len(zones) == 1 else f"{why} (in {zone}; the debtor may be in {', '.join(zones)})")
     if not reasons:
         return (), None
-    return tuple(reasons), _next_opening(window, country, zones, at)
+    return tuple(reasons), _next_opening(window, country, label, zones, at)
 
 
 def _closed(window: Window, country: str, label: str, local: datetime) -> str | None:
@@ -383,10 +186,9 @@ def _closed(window: Window, country: str, label: str, local: datetime) -> str | 
     return None
 
 
-def _next_opening(window: Window, country: str, zones: tuple[str, ...], at: datetime) -> datetime | None:
+def _next_opening(window: Window, country: str, label: str, zones: tuple[str, ...], at: datetime) -> datetime | None:
     """The first moment after ``at`` open in every zone: the candidates are each zone's openings."""
     candidates = sorted(o for zone in zones for o in _openings(window, country, zone, at))
-    label = country if country in WINDOWS else "default"
     for moment in candidates:
         if all(_closed(window, country, label, moment.astimezone(ZoneInfo(z))) is None for z in zones):
             return moment
@@ -419,7 +221,7 @@ def _week_start(day: date) -> date:
 
 def _caps(facts: Facts, channel: str, at: datetime, decision: Decision) -> list[datetime | None]:
     """Frequency caps; each refusal comes with the moment it lifts."""
-    caps = RULES.get(facts.country, RULES["default"])
+    caps = facts.rules.caps
     waits: list[datetime | None] = []
     if not facts.outreach and not facts.calls:
         return waits  # nothing to count (most debtors on most days)
@@ -452,10 +254,10 @@ def _caps(facts: Facts, channel: str, at: datetime, decision: Decision) -> list[
                 _week_start(today) + timedelta(days=7), time(0), tzinfo=zone)])
             refuse(f"channels_per_week[{label}]: after a direct contact, {caps.after_direct_channels_per_week} "
                    f"channel a week ({', '.join(sorted(used))} already used)", lifts)
-    if channel == "voice":
+    if channel == Channel.VOICE:
         _call_caps(facts, caps, label, at, refuse)
     elif caps.other_per_week is not None or caps.other_min_gap_days is not None:
-        other = [w for w, c in week if c != "voice"]
+        other = [w for w, c in week if c != Channel.VOICE]
         if caps.other_per_week is not None and len(other) >= caps.other_per_week:
             refuse(f"other_media_per_week[{label}]: {caps.other_per_week} WhatsApp/e-mail contacts in 7 days "
                    f"already reached", other[-caps.other_per_week] + timedelta(days=7))
@@ -481,7 +283,7 @@ def _call_caps(facts: Facts, caps: Caps, label: str, at: datetime,
                    f"made (a busy line does not count)", attempts[-caps.call_attempts_per_week] + timedelta(days=7))
     quiet = caps.quiet_days_after_conversation
     if quiet is not None:
-        spoke = [c[2] for c in facts.calls if c[2] is not None and _a_person(c[3]) and c[2] <= at]
+        spoke = [c[2] for c in facts.calls if c[2] is not None and by_a_person(c[3]) and c[2] <= at]
         if spoke and at - max(spoke) < timedelta(days=quiet):
             refuse(f"call_after_conversation[{label}]: no call for {quiet} days after a phone conversation",
                    max(spoke) + timedelta(days=quiet))

@@ -14,6 +14,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from cobranza.db.unit_of_work import UnitOfWork
 from cobranza.records import timeline
 from cobranza.core.vocabulary import CONSENT_CHANNELS
 from cobranza.db.models import ConsentChange, Contact
@@ -60,7 +61,7 @@ def change_text(channel: str, granted: bool, method: str, actor: str) -> str:
 
 
 def set_consent(
-    session: Session,
+    session: UnitOfWork,
     contact: Contact,
     channel: str,
     granted: bool,

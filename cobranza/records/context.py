@@ -8,10 +8,8 @@ stranger; an answer to a reminder is about that reminder's invoice.
 
 from __future__ import annotations
 
-from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import select
@@ -20,7 +18,6 @@ from sqlalchemy.orm import Session
 from cobranza.records import handoffs
 from cobranza.records.invoices import open_for_debtor
 from cobranza.db.models import Debtor, Handoff, Interaction, Invoice, Objection, Promise
-from cobranza.core.money import format_amount
 from cobranza.records.promises import OPEN_STATUSES
 
 RECENT = 12
@@ -30,7 +27,7 @@ RECEIPT_KINDS = ("invoice_receipt_confirmed", "invoice_receipt_denied")
 
 @dataclass
 class DebtorContext:
-    """The debtor's situation as rows, for the dialogue; ``as_dict`` for everyone else."""
+    """The debtor's situation as rows, for the conversation."""
 
     debtor: Debtor
     today: date
@@ -49,38 +46,6 @@ class DebtorContext:
 
     def promise_for(self, invoice_id: int) -> Promise | None:
         return next((p for p, _ in self.promises if p.invoice_id == invoice_id), None)
-
-    def as_dict(self) -> dict[str, Any]:
-        totals: dict[str, Decimal] = defaultdict(Decimal)
-        for inv in self.invoices:
-            totals[inv.currency] += inv.balance
-        recent = self.recent
-        return {
-            "debtor_ref": self.debtor.ref,
-            "company": self.debtor.name,
-            "language": self.debtor.language,
-            "open_invoices": [
-                {"invoice_number": i.number, "balance": format_amount(i.balance), "currency": i.currency,
-                 "due_on": i.due_on.isoformat(), "days_past_due": (self.today - i.due_on).days}
-                for i in self.invoices
-            ],
-            "open_totals": {currency: format_amount(total) for currency, total in totals.items()},
-            "pending_promises": [
-                {"id": p.id, "invoice_number": number, "amount": format_amount(p.amount), "currency": p.currency,
-                 "promised_date": p.promised_date.isoformat(), "status": p.status}
-                for p, number in self.promises
-            ],
-            "open_objections": [{"id": o.id, "type": o.type, "invoice_number": number}
-                                for o, number in self.objections],
-            "with_a_person": self.handoff is not None,
-            "last_contact": (
-                {"at": recent[0].at.isoformat(), "channel": recent[0].channel, "direction": recent[0].direction}
-                if recent else None
-            ),
-            "reminder_invoice": self.reminder_invoice,
-            "recent": [{"at": i.at.isoformat(), "channel": i.channel, "direction": i.direction, "text": i.text}
-                       for i in reversed(recent)],
-        }
 
 
 def load(session: Session, debtor_id: int, today: date, exclude_external_id: str | None = None) -> DebtorContext:
@@ -125,8 +90,3 @@ def earlier_complaints(session: Session, debtor_id: int, since: datetime) -> int
         signals = ((data or {}).get("conflict") or {}).get("signals") or []
         count += any(s.get("kind") == "complaint" for s in signals if isinstance(s, dict))
     return count
-
-
-def for_debtor(session: Session, debtor_id: int, today: date) -> dict[str, Any]:
-    """The situation in plain values (what any channel's next turn must know)."""
-    return load(session, debtor_id, today).as_dict()

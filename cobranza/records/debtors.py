@@ -8,6 +8,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
+from cobranza.db.unit_of_work import UnitOfWork
 from cobranza.records import consent, timeline
 from cobranza.core import validation as v
 from cobranza.core.errors import FieldError, NotFound
@@ -116,7 +117,7 @@ def get(session: Session, ref: str) -> Debtor:
 
 
 def upsert(
-    session: Session,
+    session: UnitOfWork,
     data: DebtorInput,
     actor: str,
     method: str = "api",
@@ -164,7 +165,7 @@ def upsert(
 
 
 def sync_contacts(
-    session: Session,
+    session: UnitOfWork,
     debtor: Debtor,
     contacts: tuple[ContactInput, ...],
     actor: str,
@@ -223,30 +224,3 @@ def sync_contacts(
                 )
                 changed = True
     return changed
-
-
-def serialize(debtor: Debtor) -> dict[str, Any]:
-    return {
-        "debtor_ref": debtor.ref,
-        "name": debtor.name,
-        "tax_id": debtor.tax_id,
-        "country": debtor.country,
-        "timezone": debtor.timezone,
-        "language": debtor.language,
-        "contacts": [
-            {
-                "id": c.id,
-                "name": c.name,
-                "role": c.role,
-                "phone": c.phone,
-                "email": c.email,
-                "active": c.active,
-                "consent": consent.current(c),
-                # the language this person chose by writing or speaking it (None: the company's)
-                "language": c.language,
-            }
-            for c in debtor.contacts
-        ],
-        "created_at": debtor.created_at.isoformat(),
-        "updated_at": debtor.updated_at.isoformat(),
-    }

@@ -12,6 +12,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from cobranza.db.unit_of_work import UnitOfWork
 from cobranza.records import timeline
 from cobranza.core.errors import Conflict
 from cobranza.db.models import Handoff
@@ -47,7 +48,7 @@ def latest(session: Session, debtor_id: int) -> Handoff | None:
 
 
 def open_handoff(
-    session: Session,
+    session: UnitOfWork,
     debtor_id: int,
     reason: str,
     channel: str,
@@ -72,7 +73,7 @@ def open_handoff(
     return handoff
 
 
-def resolve(session: Session, handoff: Handoff, resolution: str, actor: str) -> None:
+def resolve(session: UnitOfWork, handoff: Handoff, resolution: str, actor: str) -> None:
     if resolution not in RESOLUTIONS:
         raise Conflict(f"resolution must be one of {', '.join(RESOLUTIONS)}", "resolution")
     if handoff.status == HandoffStatus.RESOLVED.value:
@@ -85,17 +86,3 @@ def resolve(session: Session, handoff: Handoff, resolution: str, actor: str) -> 
         "Conversación devuelta al asistente" if resolution == "back_to_bot" else "Caso cerrado",
         actor=actor, data={"handoff_id": handoff.id, "resolution": resolution},
     )
-
-
-def serialize(handoff: Handoff) -> dict[str, Any]:
-    return {
-        "id": handoff.id,
-        "reason": handoff.reason,
-        "status": handoff.status,
-        "channel": handoff.channel,
-        "assigned_to": handoff.assigned_to,
-        "evidence": handoff.evidence or {},
-        "created_at": handoff.created_at.isoformat(),
-        "resolved_at": handoff.resolved_at.isoformat() if handoff.resolved_at else None,
-        "resolution": handoff.resolution,
-    }

@@ -10,6 +10,7 @@ import re
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
+from cobranza.db.unit_of_work import UnitOfWork
 from cobranza.records import timeline
 from cobranza.db.models import Contact, Debtor, Invoice
 
@@ -65,7 +66,7 @@ def debtor_keyed(session: Session, digits: str) -> Debtor | None:
     return session.get(Debtor, owners.pop()) if len(owners) == 1 else None
 
 
-def link_phone(session: Session, debtor: Debtor, phone: str, name: str | None, channel: str) -> Contact:
+def link_phone(session: UnitOfWork, debtor: Debtor, phone: str, name: str | None, channel: str) -> Contact:
     """Add the person who identified themselves as a contact of that company."""
     contact = session.scalar(select(Contact).where(Contact.debtor_id == debtor.id, Contact.phone == phone))
     if contact is None:

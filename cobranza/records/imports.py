@@ -22,6 +22,7 @@ from sqlalchemy import select, text, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
+from cobranza.db.engine import Sessions
 from cobranza.db import bulk
 from cobranza.records import consent, invoices
 from cobranza import db
@@ -45,16 +46,6 @@ class ImportReport:
     def imported(self) -> int:
         return self.lines - len({e.line for e in self.errors})
 
-    def as_dict(self) -> dict[str, Any]:
-        return {
-            "lines": self.lines,
-            "imported": self.imported,
-            "rejected": len({e.line for e in self.errors}),
-            "created": self.created,
-            "updated": self.updated,
-            "unchanged_invoices": self.unchanged,
-            "errors": [e.as_dict() for e in sorted(self.errors, key=lambda e: (e.line, e.column or ""))],
-        }
 
 def _select_in(session: Session, query: Any, column: Any, keys: Iterable[Any]) -> list[Any]:
     """``query`` restricted to ``column`` in ``keys``, in one statement with one
@@ -71,8 +62,9 @@ def _select_in(session: Session, query: Any, column: Any, keys: Iterable[Any]) -
     return list(session.execute(query.where(column.in_(subquery))).all())
 
 
+
 def run(
-    factory: sessionmaker[Session],
+    factory: Sessions,
     payload: bytes | str,
     actor: str,
     shift_days: int = 0,
@@ -102,7 +94,7 @@ def _collector_paused() -> Iterator[None]:
             gc.enable()
 
 
-def _run(factory: sessionmaker[Session], text: str, actor: str, shift_days: int, dry_run: bool) -> ImportReport:
+def _run(factory: Sessions, text: str, actor: str, shift_days: int, dry_run: bool) -> ImportReport:
     lines, errors, count = read_lines(text, shift_days)
     for attempt in range(ATTEMPTS):
         report = ImportReport(lines=count, errors=list(errors))

@@ -10,6 +10,7 @@ from typing import Any
 from sqlalchemy import exists, or_, select
 from sqlalchemy.orm import Session
 
+from cobranza.db.unit_of_work import UnitOfWork
 from cobranza.records import timeline
 from cobranza.core import validation as v
 from cobranza.core.errors import Conflict, FieldError, NotFound
@@ -127,7 +128,7 @@ def changes(existing: Invoice, data: InvoiceInput) -> dict[str, list[str]]:
     return diff
 
 
-def upsert(session: Session, data: InvoiceInput, actor: str) -> tuple[Invoice, bool, bool]:
+def upsert(session: UnitOfWork, data: InvoiceInput, actor: str) -> tuple[Invoice, bool, bool]:
     """Create or update an invoice; returns (invoice, created, changed)."""
     debtor = session.scalar(select(Debtor).where(Debtor.ref == data.debtor_ref))
     if debtor is None:
@@ -181,17 +182,3 @@ def get(session: Session, number: str, field: str = "invoice_number") -> Invoice
     if invoice is None:
         raise NotFound(f"no invoice with invoice_number {number!r}", field)
     return invoice
-
-
-def serialize(invoice: Invoice, debtor_ref: str) -> dict[str, Any]:
-    return {
-        "invoice_number": invoice.number,
-        "debtor_ref": debtor_ref,
-        "amount": format_amount(invoice.amount),
-        "currency": invoice.currency,
-        "issued_on": invoice.issued_on.isoformat(),
-        "due_on": invoice.due_on.isoformat(),
-        "balance": format_amount(invoice.balance),
-        "created_at": invoice.created_at.isoformat(),
-        "updated_at": invoice.updated_at.isoformat(),
-    }

@@ -6,6 +6,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from cobranza.db.unit_of_work import UnitOfWork
 from cobranza.records import timeline
 from cobranza.core.errors import FieldError
 from cobranza.db.models import Contact, Invoice, Objection
@@ -28,7 +29,7 @@ LABELS = {
 
 
 def record(
-    session: Session,
+    session: UnitOfWork,
     debtor_id: int,
     type_: str,
     text: str,
@@ -64,21 +65,7 @@ def record(
     return objection
 
 
-def serialize(objection: Objection, invoice_number: str | None) -> dict[str, Any]:
-    return {
-        "id": objection.id,
-        "invoice_number": invoice_number,
-        "type": objection.type,
-        "text": objection.text,
-        "channel": objection.channel,
-        "status": objection.status,
-        "details": objection.details or {},
-        "created_at": objection.created_at.isoformat(),
-        "resolved_at": objection.resolved_at.isoformat() if objection.resolved_at else None,
-    }
-
-
-def update_details(session: Session, objection: Objection, details: dict[str, Any]) -> None:
+def update_details(session: UnitOfWork, objection: Objection, details: dict[str, Any]) -> None:
     """Add what the debtor answered to the objection's follow-up question (date and reference,
     expected approval, the right contact), with a timeline event for the agent."""
     objection.details = dict(details)  # a new dict, so the JSON column is written

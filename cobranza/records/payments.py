@@ -10,6 +10,7 @@ from typing import Any
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
+from cobranza.db.unit_of_work import UnitOfWork
 from cobranza.records import invoices, promises, timeline
 from cobranza.core import validation as v
 from cobranza.core.errors import Conflict, FieldError
@@ -51,7 +52,7 @@ class PaymentResult:
     settled: list[Promise]
 
 
-def record(session: Session, data: PaymentInput, actor: str) -> PaymentResult:
+def record(session: UnitOfWork, data: PaymentInput, actor: str) -> PaymentResult:
     """Record a payment once; a repeated reference returns the first one."""
     invoice = invoices.get(session, data.invoice_number)
     if data.currency is not None and data.currency != invoice.currency:
@@ -103,20 +104,3 @@ def record(session: Session, data: PaymentInput, actor: str) -> PaymentResult:
     )
     settled = promises.apply_payment(session, invoice, payment, actor)
     return PaymentResult(payment, invoice, True, settled)
-
-
-def serialize(result: PaymentResult) -> dict[str, Any]:
-    p = result.payment
-    return {
-        "id": p.id,
-        "invoice_number": result.invoice.number,
-        "amount": format_amount(p.amount),
-        "currency": result.invoice.currency,
-        "paid_on": p.paid_on.isoformat(),
-        "reference": p.reference,
-        "balance": format_amount(result.invoice.balance),
-        "promises": [
-            {"id": pr.id, "status": pr.status} for pr in result.settled
-        ],
-        "created_at": p.created_at.isoformat(),
-    }

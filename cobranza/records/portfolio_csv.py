@@ -46,9 +46,6 @@ class LineError:
     code: str
     message: str
 
-    def as_dict(self) -> dict[str, Any]:
-        return {"line": self.line, "column": self.column, "code": self.code, "message": self.message}
-
 
 class Line(NamedTuple):
     """One valid CSV line; debtor and contact parts are shared between lines."""

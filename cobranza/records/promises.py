@@ -21,6 +21,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from cobranza.db.unit_of_work import UnitOfWork
 from cobranza.records import outbox, timeline
 from cobranza.core.errors import Conflict, FieldError
 from cobranza.db.models import Contact, Invoice, Payment, Promise
@@ -47,7 +48,7 @@ _STATUS_TEXT = {
 }
 
 
-def move(session: Session, promise: Promise, status: str, reason: str, actor: str) -> None:
+def move(session: UnitOfWork, promise: Promise, status: str, reason: str, actor: str) -> None:
     """Change a promise's status, refusing moves the state machine forbids."""
     if status not in TRANSITIONS[promise.status]:
         raise Conflict(
@@ -99,7 +100,7 @@ def check_date(promised_date: date, today: date, horizon_days: int) -> None:
 
 
 def register(
-    session: Session,
+    session: UnitOfWork,
     invoice: Invoice,
     amount: Decimal,
     promised_date: date,
@@ -172,7 +173,7 @@ def open_for_invoice(session: Session, invoice_id: int) -> list[Promise]:
     )
 
 
-def apply_payment(session: Session, invoice: Invoice, payment: Payment, actor: str) -> list[Promise]:
+def apply_payment(session: UnitOfWork, invoice: Invoice, payment: Payment, actor: str) -> list[Promise]:
     """Settle the invoice's open promises with a payment; returns those that moved.
 
     Kept when the full promised amount has arrived by the promised date,
@@ -201,7 +202,7 @@ def apply_payment(session: Session, invoice: Invoice, payment: Payment, actor: s
     return moved
 
 
-def expire(session: Session, today: date, grace_days: int, actor: str = "system") -> list[Promise]:
+def expire(session: UnitOfWork, today: date, grace_days: int, actor: str = "system") -> list[Promise]:
     """Mark as broken the pending promises whose date plus grace has passed."""
     cutoff = today - timedelta(days=grace_days)
     due = list(
@@ -218,19 +219,3 @@ def expire(session: Session, today: date, grace_days: int, actor: str = "system"
             f"Sin pago al {today.isoformat()} ({grace_days} días de gracia).", actor,
         )
     return due
-
-
-def serialize(promise: Promise, invoice_number: str) -> dict[str, Any]:
-    return {
-        "id": promise.id,
-        "invoice_number": invoice_number,
-        "amount": format_amount(promise.amount),
-        "currency": promise.currency,
-        "promised_date": promise.promised_date.isoformat(),
-        "status": promise.status,
-        "channel": promise.channel,
-        "paid_on_time": format_amount(promise.paid_on_time),
-        "paid_total": format_amount(promise.paid_total),
-        "created_at": promise.created_at.isoformat(),
-        "settled_at": promise.settled_at.isoformat() if promise.settled_at else None,
-    }

@@ -1,7 +1,7 @@
 """The timeline: every event of a debtor on every channel, oldest first.
 
-Services call ``record`` for each event they cause; readers get the whole
-history of a debtor with one indexed query.
+Services call ``record`` for each event they cause (announced to the inbox
+once committed); readers get the whole history of a debtor with one indexed query.
 """
 
 from __future__ import annotations
@@ -12,13 +12,15 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from cobranza.delivery import live
+from cobranza.db.unit_of_work import UnitOfWork
+
+from cobranza.core.effects import Announce
 from cobranza.db.models import Contact, Interaction, Invoice
 from cobranza.core.clock import utcnow
 
 
 def record(
-    session: Session,
+    session: UnitOfWork,
     debtor_id: int,
     channel: str,
     direction: str,
@@ -46,15 +48,9 @@ def record(
         at=at or utcnow(),
     )
     session.add(row)
-    live.note(session, debtor_id, kind, channel, direction)
+    # agents' open pages hear of it once it is committed
+    session.after_commit(Announce(debtor_id, kind, channel, direction))
     return row
-
-
-def events(
-    session: Session, debtor_id: int, since_id: int | None = None, limit: int | None = None
-) -> list[dict[str, Any]]:
-    """The debtor's events in the contract's shape, oldest first."""
-    return [serialize(row) for row in rows(session, debtor_id, since_id, limit)]
 
 
 def rows(session: Session, debtor_id: int, since_id: int | None = None, limit: int | None = None) -> list[Any]:
@@ -77,20 +73,3 @@ def rows(session: Session, debtor_id: int, since_id: int | None = None, limit: i
         query = query.limit(limit)
     session.flush()  # what this transaction wrote is part of the history (a Core query does not autoflush)
     return list(session.connection().execute(query))  # Core rows: no ORM loading per event
-
-
-def serialize(row: Any) -> dict[str, Any]:
-    """One row of ``rows`` in the contract's shape."""
-    return {
-        "id": row.id,
-        "at": row.at.isoformat(),
-        "channel": row.channel,
-        "direction": row.direction,
-        "kind": row.kind,
-        "text": row.text,
-        "invoice_number": row.invoice_number,
-        "contact": row.contact_name,
-        "external_id": row.external_id,
-        "actor": row.actor,
-        "data": row.data or {},
-    }

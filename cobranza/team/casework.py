@@ -17,6 +17,7 @@ from typing import Any
 from sqlalchemy import Select, func, or_, select, update
 from sqlalchemy.orm import Session
 
+from cobranza.db.unit_of_work import UnitOfWork
 from cobranza.team import agents
 from cobranza.records import handoffs, timeline
 from cobranza.delivery import messaging
@@ -111,7 +112,7 @@ def require_holder(agent: Agent, handoff: Handoff) -> None:
         raise Conflict(f"this case is held by {holder}; take it first", "handoff_id")
 
 
-def claim(session: Session, agent: Agent, handoff_id: int) -> Handoff:
+def claim(session: UnitOfWork, agent: Agent, handoff_id: int) -> Handoff:
     """Take an open case; of two agents at once, one wins and the other gets Conflict naming the holder."""
     won = session.execute(
         update(Handoff).where(Handoff.id == handoff_id, Handoff.status == HandoffStatus.OPEN.value,
@@ -131,7 +132,7 @@ def claim(session: Session, agent: Agent, handoff_id: int) -> Handoff:
     return handoff
 
 
-def release(session: Session, agent: Agent, handoff: Handoff) -> None:
+def release(session: UnitOfWork, agent: Agent, handoff: Handoff) -> None:
     require_holder(agent, handoff)
     handoff.status, handoff.assigned_to, handoff.assigned_at = HandoffStatus.OPEN.value, None, None
     timeline.record(session, handoff.debtor_id, "agent", "internal", "handoff_released",
@@ -139,7 +140,7 @@ def release(session: Session, agent: Agent, handoff: Handoff) -> None:
     agents.audit(session, agent.email, "handoff_released", str(handoff.id))
 
 
-def reassign(session: Session, agent: Agent, handoff: Handoff, to: Agent) -> None:
+def reassign(session: UnitOfWork, agent: Agent, handoff: Handoff, to: Agent) -> None:
     require_holder(agent, handoff)
     if not to.active:
         raise Conflict(f"{to.email} is not an active agent", "to")
@@ -150,13 +151,13 @@ def reassign(session: Session, agent: Agent, handoff: Handoff, to: Agent) -> Non
     agents.audit(session, agent.email, "handoff_reassigned", str(handoff.id), to=to.email)
 
 
-def resolve(session: Session, agent: Agent, handoff: Handoff, resolution: str) -> None:
+def resolve(session: UnitOfWork, agent: Agent, handoff: Handoff, resolution: str) -> None:
     require_holder(agent, handoff)
     handoffs.resolve(session, handoff, resolution, f"agent:{agent.email}")
     agents.audit(session, agent.email, f"handoff_{resolution}", str(handoff.id))
 
 
-def note(session: Session, agent: Agent, handoff: Handoff, text: str, kind: str = "note") -> None:
+def note(session: UnitOfWork, agent: Agent, handoff: Handoff, text: str, kind: str = "note") -> None:
     """A note, or a call the agent logs ("call_logged"), on the debtor's timeline."""
     require_holder(agent, handoff)
     text = text.strip()
@@ -183,7 +184,7 @@ def reply_rule(contact: Contact, now: datetime | None = None) -> ReplyRule:
     return ReplyRule(messaging.window_open(contact, now), closes)
 
 
-def reply(session: Session, agent: Agent, handoff: Handoff, contact: Contact, text: str,
+def reply(session: UnitOfWork, agent: Agent, handoff: Handoff, contact: Contact, text: str,
           template_sid: str | None = None) -> int:
     """An agent's WhatsApp message, through the same outbox as the assistant's."""
     require_holder(agent, handoff)

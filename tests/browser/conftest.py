@@ -10,7 +10,6 @@ from typing import Any
 
 import pytest
 
-from tests.e2e.conftest import assistant, phone  # noqa: F401  (the whole stack behind the inbox)
 
 CHROMIUM = os.environ.get("CHROMIUM_PATH") or shutil.which("chromium") or "/usr/bin/chromium"
 

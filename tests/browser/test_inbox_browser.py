@@ -15,8 +15,8 @@ import pytest
 
 from cobranza.team import agents
 from cobranza.db import transaction
-from tests.conftest import SmtpSink, invoice_body
-from tests.e2e.conftest import Phone
+from tests.support import SmtpSink, invoice_body
+from tests.support import Phone, open_all_day
 
 pytestmark = [pytest.mark.e2e, pytest.mark.browser]
 SHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
@@ -46,8 +46,7 @@ def _shot(page: Any, name: str, backend_url: str) -> None:
         page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
 
 
-def test_an_agent_takes_a_live_handoff_to_the_end(browser: Any, phone: Phone, smtp: SmtpSink,
-                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+def test_an_agent_takes_a_live_handoff_to_the_end(browser: Any, phone: Phone, smtp: SmtpSink) -> None:
     client = phone.app.test_client()
     assert client.put("/api/v1/invoices/F-001", json=invoice_body(), headers=AUTH).status_code in (200, 201)
     _agents(phone)
@@ -106,19 +105,15 @@ def test_an_agent_takes_a_live_handoff_to_the_end(browser: Any, phone: Phone, sm
     assert any("F-001" in a for a in answers), answers
 
     # the plan reminds the debtor (the policy set open all hours: this test runs at any time)
-    from datetime import time as clock
-
-    from cobranza.outreach import orchestration
-    from cobranza import policy
     from cobranza.core.clock import utcnow
+    from cobranza.outreach import orchestration
 
-    always = policy.Window({d: (clock(0), clock(23, 59, 59)) for d in range(7)}, holidays_closed=False)
-    monkeypatch.setitem(policy.WINDOWS, "CO", always)
+    rt = phone.app.extensions["cobranza"]
+    open_all_day(rt)
     overdue = invoice_body(due_on=(date.today() - timedelta(days=16)).isoformat())  # early reactive: a reminder
     assert client.put("/api/v1/invoices/F-002", json=overdue, headers=AUTH).status_code == 201  # F-001 is promised
     assert client.put("/api/v1/debtors/D1/segment", json={"segment": "low"}, headers=AUTH).status_code == 200
-    rt = phone.app.extensions["cobranza"]
-    assert orchestration.run(rt.sessions, rt.settings, rt.playbook, utcnow())[1].sent == {"whatsapp": 1}
+    assert orchestration.run(rt.sessions, rt.settings, rt.playbook, rt.policy, utcnow())[1].sent == {"whatsapp": 1}
     _wait(lambda: any(m.content_sid for m in phone.fake.messages))
 
     # the dashboard: preventive beside reactive, one chart per rate, and its CSV

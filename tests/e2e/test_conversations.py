@@ -18,8 +18,8 @@ import redis
 import requests
 from flask.testing import FlaskClient
 
-from tests.conftest import API_TOKEN, TEST_REDIS_URL, SmtpSink, debtor_body, invoice_body
-from tests.e2e.conftest import Assistant, Phone, forget_conversations
+from tests.support import API_TOKEN, TEST_REDIS_URL, SmtpSink, debtor_body, invoice_body
+from tests.support import Assistant, Phone, forget_conversations, open_all_day
 
 pytestmark = pytest.mark.e2e
 AUTH = {"Authorization": f"Bearer {API_TOKEN}"}
@@ -301,21 +301,17 @@ def test_smtp_down_while_promising_sends_once_later(one_invoice: Phone, smtp: Sm
 # --- the plan's reminders ------------------------------------------------------------------------
 
 def test_a_planned_reminder_goes_out_as_a_template_and_the_answer_is_about_its_invoice(
-        phone: Phone, monkeypatch: pytest.MonkeyPatch) -> None:
-    from datetime import time as clock
-
-    from cobranza.outreach import orchestration
-    from cobranza import policy
+        phone: Phone) -> None:
     from cobranza.core.clock import utcnow
+    from cobranza.outreach import orchestration
 
-    always = policy.Window({d: (clock(0), clock(23, 59, 59)) for d in range(7)}, holidays_closed=False)
-    monkeypatch.setitem(policy.WINDOWS, "CO", always)  # the policy configured for a test run at any hour
+    rt = phone.app.extensions["cobranza"]
+    open_all_day(rt)  # the policy configured for a test run at any hour
     bogota = datetime_now_in("America/Bogota")
     put_invoice(phone, "F-001", due_on=(bogota + timedelta(days=20)).isoformat())
     put_invoice(phone, "F-002", amount="800000.00", balance="800000.00", due_on=(bogota - timedelta(days=4)).isoformat())
     assert api(phone).put("/api/v1/debtors/D1/segment", json={"segment": "medium"}, headers=AUTH).status_code == 200
-    rt = phone.app.extensions["cobranza"]
-    _, report = orchestration.run(rt.sessions, rt.settings, rt.playbook, utcnow())
+    _, report = orchestration.run(rt.sessions, rt.settings, rt.playbook, rt.policy, utcnow())
     assert report.sent == {"whatsapp": 1}, report
     deadline = time.monotonic() + 30
     while not any(m.content_sid for m in phone.fake.messages):

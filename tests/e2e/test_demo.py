@@ -16,7 +16,7 @@ import requests
 from rq import Queue
 
 from cobranza.core.settings import ROOT
-from tests.conftest import TEST_REDIS_URL, free_port
+from tests.support import TEST_REDIS_URL, free_port
 
 
 def wait_until(check, seconds: float, proc: subprocess.Popen[str], log: Path) -> None:  # type: ignore[no-untyped-def]

@@ -10,7 +10,7 @@ import xml.etree.ElementTree as ET
 from collections.abc import Callable, Iterator
 from dataclasses import replace
 from datetime import date, timedelta
-from datetime import time as clock
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -18,16 +18,15 @@ import requests
 from rq import Queue
 from werkzeug.serving import make_server
 
-from cobranza.delivery import dialing
-from cobranza import policy
+from cobranza.db import make_engine, make_session_factory
 from cobranza.entry.app import create_app
 from cobranza.db.models import Call
 from cobranza.core.settings import Settings
 from cobranza.integrations.twilio_signature import signature_for
 from doors import DOORS
 from standins.processes import worker_process
-from tests.conftest import API_TOKEN, SmtpSink, debtor_body, free_port, invoice_body
-from tests.e2e.conftest import Assistant, forget_conversations
+from tests.support import API_TOKEN, SmtpSink, debtor_body, free_port, invoice_body
+from tests.support import Assistant, forget_conversations, open_all_day_file
 
 pytestmark = pytest.mark.e2e
 AUTH = {"Authorization": f"Bearer {API_TOKEN}"}
@@ -141,7 +140,8 @@ def line(settings: Settings, standin, assistant: Assistant, smtp: SmtpSink) -> I
         env = {"DATABASE_URL": live.database_url, "REDIS_URL": live.redis_url, "JOB_QUEUE": live.job_queue,
                "SMTP_PORT": str(live.smtp_port), "COMPANY_NAME": live.company_name, "MAIL_FROM": live.mail_from or "",
                "PUBLIC_BASE_URL": live.public_base_url, "TWILIO_ACCOUNT_SID": live.twilio_account_sid or "",
-               "TWILIO_AUTH_TOKEN": live.twilio_auth_token or "", "TWILIO_API_BASE": base}
+               "TWILIO_AUTH_TOKEN": live.twilio_auth_token or "", "TWILIO_API_BASE": base,
+               "VOICE_FROM": live.voice_from or "", "CONTACT_RULES": live.contact_rules}
         worker = worker_process(env)
         worker.__enter__()
         started.append((server, app, worker))
@@ -339,33 +339,42 @@ def test_billing_error_by_speech_stops_and_hands_off(line: Callable[..., Setting
 # --- outbound ---------------------------------------------------------------------------------
 
 @pytest.fixture
-def open_all_hours(monkeypatch: pytest.MonkeyPatch) -> None:
-    """The contact policy as configured for a test that must run at any hour of any day."""
-    always = policy.Window({d: (clock(0), clock(23, 59, 59)) for d in range(7)}, holidays_closed=False)
-    monkeypatch.setattr(policy, "WINDOWS", {**policy.WINDOWS, "CO": always})
+def open_all_hours(tmp_path: Path) -> str:
+    """Contact rules for a test that must run at any hour of any day: the web app and the worker that
+    dials are started with them (``line(contact_rules=...)``)."""
+    return str(open_all_day_file(tmp_path))
 
 
 def _place(live: Settings, standin: Any, invoice: str = "F-001") -> tuple[int, Any]:
+    """Ask for a call through the API; the worker dials it at once (None: it was not placed)."""
+    fake, _ = standin
+    before = len(fake.calls)
     answer = requests.post(f"{live.public_base_url}/api/v1/contacts", json={"debtor_ref": "D1", "channel": "voice",
                                                                            "invoice_number": invoice},
                            headers=AUTH, timeout=10)
     assert answer.status_code == 202, answer.text
     call_id = answer.json()["id"]
-    # what the worker's job does, here in the test's process (where the policy is open all hours)
-    from cobranza.db import make_engine, make_session_factory
-
-    engine = make_engine(live.database_url)
-    result = dialing.place(make_session_factory(engine), live, call_id)
-    engine.dispose()
-    fake, _ = standin
-    if result != "placed":
-        return call_id, None
+    deadline = time.monotonic() + 20
+    while len(fake.calls) == before:
+        if _call_status(live, call_id) in ("blocked", "failed"):
+            return call_id, None
+        assert time.monotonic() < deadline, "the worker never dialled the call"
+        time.sleep(0.05)
     return call_id, fake.calls[-1]
 
 
+def _call_status(live: Settings, call_id: int) -> str:
+    engine = make_engine(live.database_url)
+    try:
+        with make_session_factory(engine)() as session:
+            return str(session.get(Call, call_id).status)  # type: ignore[union-attr]
+    finally:
+        engine.dispose()
+
+
 def test_outbound_voicemail_says_nothing_about_the_debt(line: Callable[..., Settings], standin: Any,
-                                                        open_all_hours: None) -> None:
-    live = line()
+                                                        open_all_hours: str) -> None:
+    live = line(contact_rules=open_all_hours)
     _, placed = _place(live, standin)
     assert placed is not None and placed.machine_detection == "DetectMessageEnd" and placed.to == MARTA
     caller = Caller(live)
@@ -377,8 +386,8 @@ def test_outbound_voicemail_says_nothing_about_the_debt(line: Callable[..., Sett
     assert any(e["kind"] == "voicemail_left" for e in timeline(live))
 
 
-def test_outbound_answered_by_the_contact(line: Callable[..., Settings], standin: Any, open_all_hours: None) -> None:
-    live = line()
+def test_outbound_answered_by_the_contact(line: Callable[..., Settings], standin: Any, open_all_hours: str) -> None:
+    live = line(contact_rules=open_all_hours)
     requests.put(f"{live.public_base_url}/api/v1/invoices/F-002", json=invoice_body(due_on="2026-11-15"),
                  headers=AUTH, timeout=10)
     _, placed = _place(live, standin, invoice="F-002")
@@ -404,8 +413,8 @@ def test_outbound_blocked_by_the_policy_is_refused_with_its_rule(line: Callable[
 
 
 def test_busy_is_recorded_and_retried_later(line: Callable[..., Settings], standin: Any,
-                                           open_all_hours: None) -> None:
-    live = line()
+                                           open_all_hours: str) -> None:
+    live = line(contact_rules=open_all_hours)
     call_id, placed = _place(live, standin)
     caller = Caller(live)
     status = caller.post(f"{live.public_base_url}/twilio/voice/status?call={call_id}",

@@ -15,7 +15,7 @@ from sqlalchemy import select
 from cobranza import db
 from cobranza.db.models import Handoff, Interaction
 from standins.processes import worker_process
-from tests.conftest import free_port
+from tests.support import free_port
 
 
 @pytest.fixture

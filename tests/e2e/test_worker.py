@@ -18,7 +18,7 @@ from cobranza.db.models import Invoice, OutboxEmail
 from cobranza.core.clock import utcnow
 from cobranza.core.settings import Settings
 from standins.processes import worker_process
-from tests.conftest import SmtpSink
+from tests.support import SmtpSink
 
 TODAY = date.today()
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from flask.testing import FlaskClient
 
-from tests.conftest import debtor_body
+from tests.support import debtor_body
 
 ENDPOINTS = [
     ("put", "/api/v1/debtors/D1"),

@@ -9,7 +9,7 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from tests.conftest import debtor_body
+from tests.support import debtor_body
 
 
 def put(client: FlaskClient, auth: dict[str, str], body: Any, ref: str = "D1"):

@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 from flask.testing import FlaskClient
 
-from tests.conftest import debtor_body, invoice_body
+from tests.support import debtor_body, invoice_body
 
 
 def put(client: FlaskClient, auth: dict[str, str], body: Any, number: str = "F-001"):

@@ -8,10 +8,10 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from cobranza.records import outbox
+from cobranza.delivery import email as sending
 from cobranza.records.promises import local_today
 from cobranza.core.settings import Settings
-from tests.conftest import SmtpSink
+from tests.support import SmtpSink
 
 SOON = (date.today() + timedelta(days=5)).isoformat()
 
@@ -37,7 +37,7 @@ def test_register_and_confirm_by_email(app: Flask, client: FlaskClient, auth: di
 
     with db.transaction(factory, write=False) as s:
         email_id = s.scalar(select(OutboxEmail.id))
-    assert outbox.deliver(factory, settings, email_id) == "sent"
+    assert sending.deliver(factory, settings, email_id) == "sent"
     assert "F-001" in smtp.messages[0]["Subject"]
     kinds = [e["kind"] for e in client.get("/api/v1/debtors/D1/timeline", headers=auth).json]
     assert kinds[-2:] == ["promise_registered", "email_sent"]

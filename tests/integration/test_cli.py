@@ -10,7 +10,7 @@ import sys
 from pathlib import Path
 
 from cobranza.core.settings import ROOT
-from tests.conftest import DEMO_CSV
+from tests.support import DEMO_CSV
 
 
 def cli(db_url: str, *args: str) -> subprocess.CompletedProcess[str]:

@@ -8,7 +8,7 @@ from sqlalchemy.orm import Session
 
 from cobranza.records import consent
 from cobranza.db.models import ConsentChange, Contact
-from tests.conftest import debtor_body
+from tests.support import debtor_body
 
 
 def contact(session: Session) -> Contact:

@@ -33,15 +33,16 @@ def test_open_invoices_promises_objections_and_history(app: Flask, client: Flask
         timeline.record(s, debtor.id, "whatsapp", "out", "whatsapp_reminder", "Recordatorio de la factura F-002",
                         data={"invoice_number": "F-002"})
     with db.transaction(factory, write=False) as s:
-        ctx = context.for_debtor(s, s.scalar(select(Debtor.id)), TODAY)
-    assert [i["invoice_number"] for i in ctx["open_invoices"]] == ["F-001", "F-002"]  # paid F-003 is not open
-    assert ctx["open_totals"] == {"COP": "1500000.00", "USD": "200.00"}
-    assert ctx["open_invoices"][0]["days_past_due"] == (TODAY - date(2026, 10, 31)).days
-    [pending] = ctx["pending_promises"]
-    assert pending["invoice_number"] == "F-001" and pending["amount"] == "500000.00"
-    assert ctx["open_objections"] == [{"id": ctx["open_objections"][0]["id"], "type": "pending_approval",
-                                       "invoice_number": None}]
-    assert ctx["last_contact"]["channel"] == "whatsapp"
-    assert ctx["reminder_invoice"] == "F-002"
-    assert [r["text"] for r in ctx["recent"]] == ["le pago el viernes", "Recordatorio de la factura F-002"]
-    assert ctx["with_a_person"] is False and ctx["language"] == "es"
+        ctx = context.load(s, s.scalar(select(Debtor.id)), TODAY)
+        assert [i.number for i in ctx.invoices] == ["F-001", "F-002"]  # paid F-003 is not open
+        assert {(i.currency, i.balance) for i in ctx.invoices} == {("COP", Decimal("1500000.00")),
+                                                                   ("USD", Decimal("200.00"))}
+        [(pending, number)] = ctx.promises
+        assert number == "F-001" and pending.amount == Decimal("500000.00")
+        [(objection, about)] = ctx.objections
+        assert objection.type == "pending_approval" and about is None
+        assert ctx.recent[0].channel == "whatsapp"  # newest first
+        assert ctx.reminder_invoice == "F-002"
+        assert [i.text for i in reversed(ctx.recent)] == ["le pago el viernes", "Recordatorio de la factura F-002"]
+        assert ctx.handoff is None and ctx.debtor.language == "es"
+        assert ctx.promise_for(ctx.invoices[0].id) is pending and ctx.promise_for(ctx.invoices[1].id) is None

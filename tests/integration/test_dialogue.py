@@ -25,7 +25,7 @@ from cobranza.conversation.state import State
 from cobranza.conversation.understanding import Understanding
 from cobranza.db.models import ConsentChange, Contact, Debtor, Handoff, Interaction, Objection, OutboxEmail, Promise
 from cobranza.core.settings import Settings
-from tests.conftest import invoice_body
+from tests.support import invoice_body
 
 TODAY = date.today()
 

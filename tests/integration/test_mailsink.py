@@ -11,7 +11,7 @@ from aiosmtpd.controller import Controller
 from cobranza.delivery import mail
 from cobranza.core.settings import Settings
 from standins.mailsink import Mailbox, web
-from tests.conftest import free_port
+from tests.support import free_port
 
 
 def test_received_mail_is_listed_and_readable(tmp_path: Path) -> None:

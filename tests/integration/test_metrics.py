@@ -17,7 +17,7 @@ from cobranza.team import agents
 from cobranza.records import timeline
 from cobranza.db import transaction
 from cobranza.db.models import Debtor, Invoice, Outreach, Payment, Promise, WhatsAppMessage
-from tests.conftest import debtor_body
+from tests.support import debtor_body
 from tests.integration.test_inbox import PASSWORD, sign_in
 from tests.integration.test_orchestration import MOMENT, TODAY, put_invoice, run, set_segment
 

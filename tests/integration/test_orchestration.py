@@ -18,7 +18,7 @@ from cobranza.records import context
 from cobranza.outreach import orchestration, playbook
 from cobranza import policy
 from cobranza.db.models import Call, Debtor, Invoice, Objection, Outreach, Promise, WhatsAppMessage
-from tests.conftest import debtor_body, invoice_body
+from tests.support import debtor_body, invoice_body, open_all_day
 
 BOGOTA = ZoneInfo("America/Bogota")
 # A Tuesday morning in Bogotá: inside Colombia's contact hours.
@@ -51,7 +51,7 @@ def set_segment(client: FlaskClient, auth: dict[str, str], segment: str | None, 
 
 def run(app: Flask, at: datetime = MOMENT) -> orchestration.Report:
     rt = app.extensions["cobranza"]
-    return orchestration.run(rt.sessions, rt.settings, rt.playbook, at)[1]
+    return orchestration.run(rt.sessions, rt.settings, rt.playbook, rt.policy, at)[1]
 
 
 def test_the_plan_explains_every_open_invoice_and_is_deterministic(client: FlaskClient, auth: dict[str, str],
@@ -124,7 +124,7 @@ def test_running_the_plan_twice_sends_once_a_template_in_the_stage_tone(app: Fla
 
 
 def repo_playbook() -> str:
-    from tests.conftest import repo_path
+    from tests.support import repo_path
 
     return str(repo_path("playbooks", "standard.yml"))
 
@@ -262,10 +262,9 @@ def test_opt_out_free_text_outside_the_window_and_an_ambiguous_zone(client: Flas
 
 
 @pytest.fixture
-def open_all_hours(monkeypatch: pytest.MonkeyPatch) -> None:
+def open_all_hours(app: Flask) -> None:
     """The contact policy configured for a test that runs at any hour of any day."""
-    always = policy.Window({d: (time(0), time(23, 59, 59)) for d in range(7)}, holidays_closed=False)
-    monkeypatch.setitem(policy.WINDOWS, "CO", always)
+    open_all_day(app.extensions["cobranza"])
 
 
 def test_manual_contacts_on_every_channel_pass_the_same_policy(open_all_hours: None, client: FlaskClient,
@@ -302,10 +301,10 @@ def test_two_executions_at_once_send_once(app: Flask, client: FlaskClient, auth:
     put_invoice(client, auth, "F-1", TODAY)
     rt = app.extensions["cobranza"]
     with rt.sessions() as s:
-        rows = orchestration.planner.plan(s, rt.playbook, MOMENT)
+        rows = orchestration.planner.plan(s, rt.playbook, rt.contact_rules, MOMENT)
     reports: list[orchestration.Report] = []
     threads = [threading.Thread(target=lambda: reports.append(
-        orchestration.execute(rt.sessions, rt.settings, rt.playbook, rows, MOMENT))) for _ in range(3)]
+        orchestration.execute(rt.sessions, rt.settings, rt.playbook, rt.policy, rows, MOMENT))) for _ in range(3)]
     for t in threads:
         t.start()
     for t in threads:
@@ -318,7 +317,7 @@ def test_two_executions_at_once_send_once(app: Flask, client: FlaskClient, auth:
 def test_an_email_step_sends_the_statement_of_account_formally(app: Flask, client: FlaskClient,
                                                                auth: dict[str, str], debtor: dict[str, Any],
                                                                session: Session, smtp: Any) -> None:
-    from cobranza.records import outbox
+    from cobranza.delivery import email as sending
     from cobranza.db.models import OutboxEmail
 
     set_segment(client, auth, "low")
@@ -328,7 +327,7 @@ def test_an_email_step_sends_the_statement_of_account_formally(app: Flask, clien
     email = session.scalars(select(OutboxEmail)).one()
     assert email.kind == "statement"
     rt = app.extensions["cobranza"]
-    assert outbox.deliver(rt.sessions, rt.settings, email.id) == "sent"
+    assert sending.deliver(rt.sessions, rt.settings, email.id) == "sent"
     [mail] = smtp.messages
     assert mail["Subject"].startswith("Estado de cuenta — Ferretería Andina S.A.S.")
     text = mail.get_body(("plain",)).get_content()

@@ -13,11 +13,13 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from cobranza import db
-from cobranza.records import outbox, promises
+from cobranza.delivery import email as sending
+from cobranza.records import outbox
+from cobranza.records import promises
 from cobranza.db.models import Contact, Interaction, Invoice, OutboxEmail, Promise
 from cobranza.core.clock import utcnow
 from cobranza.core.settings import Settings
-from tests.conftest import SmtpSink, debtor_body
+from tests.support import SmtpSink, debtor_body
 
 TODAY = date.today()
 
@@ -54,8 +56,8 @@ def test_promise_and_email_are_one_transaction(factory: sessionmaker[Session]) -
 def test_sent_once_with_text_html_and_calendar(factory: sessionmaker[Session], settings: Settings,
                                                smtp: SmtpSink) -> None:
     promise_id, email_id = register(factory, "500000", days=7)
-    assert outbox.deliver(factory, settings, email_id) == "sent"
-    assert outbox.deliver(factory, settings, email_id) == "sent"  # a repeated job sends nothing
+    assert sending.deliver(factory, settings, email_id) == "sent"
+    assert sending.deliver(factory, settings, email_id) == "sent"  # a repeated job sends nothing
     [message] = smtp.messages
     promised = TODAY + timedelta(days=7)
     assert message["To"] == "marta.gomez@andina.example.com"
@@ -78,7 +80,7 @@ def test_english_debtor_gets_english(app: Flask, factory: sessionmaker[Session],
                                      smtp: SmtpSink, auth: dict[str, str]) -> None:
     app.test_client().put("/api/v1/debtors/D1", json=debtor_body(language="en"), headers=auth)
     _, email_id = register(factory)
-    outbox.deliver(factory, settings, email_id)
+    sending.deliver(factory, settings, email_id)
     [message] = smtp.messages
     assert message["Subject"].startswith("Payment commitment confirmation")
     assert "Dear" in message.get_body(("plain",)).get_content()
@@ -88,26 +90,26 @@ def test_smtp_down_then_back_sends_exactly_once(factory: sessionmaker[Session], 
                                                 smtp: SmtpSink) -> None:
     smtp.stop()
     promise_id, email_id = register(factory)
-    assert outbox.deliver(factory, settings, email_id) == "pending"
+    assert sending.deliver(factory, settings, email_id) == "pending"
     with db.transaction(factory, write=False) as s:
         email = s.get(OutboxEmail, email_id)
         assert email.attempts == 1 and email.next_attempt_at > utcnow() and "Connection" in email.last_error
         assert s.get(Promise, promise_id).status == "pending"  # the promise stands
     # backing off: an early retry does not even try
-    assert outbox.deliver(factory, settings, email_id) == "pending"
+    assert sending.deliver(factory, settings, email_id) == "pending"
     smtp.start()
     with db.transaction(factory) as s:
         s.execute(update(OutboxEmail).values(next_attempt_at=utcnow() - timedelta(seconds=1)))
-        assert outbox.due(s, utcnow()) == [email_id]
-    assert outbox.deliver(factory, settings, email_id) == "sent"
-    assert outbox.deliver(factory, settings, email_id) == "sent"
+        assert sending.due(s, utcnow()) == [email_id]
+    assert sending.deliver(factory, settings, email_id) == "sent"
+    assert sending.deliver(factory, settings, email_id) == "sent"
     assert len(smtp.messages) == 1
 
 
 def test_concurrent_workers_send_once(factory: sessionmaker[Session], settings: Settings, smtp: SmtpSink) -> None:
     _, email_id = register(factory)
     results: list[str] = []
-    threads = [threading.Thread(target=lambda: results.append(outbox.deliver(factory, settings, email_id)))
+    threads = [threading.Thread(target=lambda: results.append(sending.deliver(factory, settings, email_id)))
                for _ in range(4)]
     for t in threads:
         t.start()
@@ -120,27 +122,27 @@ def test_concurrent_workers_send_once(factory: sessionmaker[Session], settings: 
 def test_an_abandoned_send_is_retried_with_the_same_message_id(factory: sessionmaker[Session], settings: Settings,
                                                               smtp: SmtpSink) -> None:
     _, email_id = register(factory)
-    claimed = outbox.claim(factory, email_id, utcnow())  # a worker took it, then died
+    claimed = sending.claim(factory, email_id, utcnow())  # a worker took it, then died
     assert claimed is not None
     with db.transaction(factory, write=False) as s:
-        assert outbox.due(s, utcnow()) == []
-        assert outbox.due(s, utcnow() + outbox.LEASE + timedelta(seconds=1)) == [email_id]
+        assert sending.due(s, utcnow()) == []
+        assert sending.due(s, utcnow() + sending.LEASE + timedelta(seconds=1)) == [email_id]
     with db.transaction(factory) as s:
         s.execute(update(OutboxEmail).values(lease_until=utcnow() - timedelta(seconds=1)))
-    assert outbox.deliver(factory, settings, email_id) == "sent"
+    assert sending.deliver(factory, settings, email_id) == "sent"
     assert smtp.messages[0]["Message-ID"] == claimed.message_id
 
 
 def test_gives_up_after_the_last_backoff(factory: sessionmaker[Session], settings: Settings) -> None:
     dead = replace(settings, smtp_port=1)
     _, email_id = register(factory)
-    for _ in range(len(outbox.BACKOFF) + 1):
+    for _ in range(len(sending.BACKOFF) + 1):
         with db.transaction(factory) as s:
             s.execute(update(OutboxEmail).values(next_attempt_at=utcnow() - timedelta(seconds=1)))
-        status = outbox.deliver(factory, dead, email_id)
+        status = sending.deliver(factory, dead, email_id)
     assert status == "failed"
     with db.transaction(factory, write=False) as s:
-        assert s.scalar(select(OutboxEmail.attempts)) == len(outbox.BACKOFF) + 1
+        assert s.scalar(select(OutboxEmail.attempts)) == len(sending.BACKOFF) + 1
 
 
 def test_no_email_address_is_recorded_not_lost(app: Flask, factory: sessionmaker[Session], auth: dict[str, str]) -> None:
@@ -164,8 +166,8 @@ def test_an_invoice_copy_goes_out_once_with_its_details(factory: sessionmaker[Se
         debtor = s.scalar(select(Debtor))
         inv = s.scalar(select(Invoice).where(Invoice.number == "F-001"))
         email_id = outbox.queue_invoice_copy(s, debtor, [inv], None, "Acme S.A.S.", "not_received").id
-    assert outbox.deliver(factory, settings, email_id) == "sent"
-    assert outbox.deliver(factory, settings, email_id) == "sent"
+    assert sending.deliver(factory, settings, email_id) == "sent"
+    assert sending.deliver(factory, settings, email_id) == "sent"
     [message] = smtp.messages
     assert message["Subject"] == "Copia de la factura — F-001" and message["X-Cobranza-Invoice"] == "F-001"
     text = message.get_body(("plain",)).get_content()

@@ -6,7 +6,7 @@ from typing import Any
 
 from flask.testing import FlaskClient
 
-from tests.conftest import debtor_body
+from tests.support import debtor_body
 
 
 def check(client: FlaskClient, auth: dict[str, str], at: str, channel: str = "voice", ref: str = "D1") -> Any:

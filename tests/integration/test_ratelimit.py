@@ -9,7 +9,7 @@ from collections import Counter
 import redis
 
 from cobranza.delivery import ratelimit
-from tests.conftest import TEST_REDIS_URL
+from tests.support import TEST_REDIS_URL
 
 
 def test_no_second_gets_more_sends_than_the_rate_across_threads() -> None:

@@ -15,7 +15,7 @@ from cobranza.core.settings import Settings
 from cobranza.integrations.twilio import TwilioClient, TwilioError
 from cobranza.integrations.twilio_signature import signed_only
 from standins.twilio import TwilioStandIn
-from tests.conftest import SID, TOKEN, free_port
+from tests.support import SID, TOKEN, free_port
 
 
 @dataclass

@@ -15,7 +15,7 @@ from cobranza import db
 from cobranza.records import handoffs
 from cobranza.db.models import Contact, Debtor, Handoff, Interaction, WhatsAppMessage
 from cobranza.core.settings import Settings
-from tests.conftest import debtor_body
+from tests.support import debtor_body
 from whatsapp import turns
 
 PHONE = "+573005550177"

@@ -7,7 +7,7 @@ from datetime import date, timedelta
 import pytest
 
 from cobranza.outreach import planner, playbook
-from tests.conftest import repo_path
+from tests.support import repo_path
 
 PB = playbook.load(repo_path("playbooks", "standard.yml"))
 DUE = date(2026, 11, 1)

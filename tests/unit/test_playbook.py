@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from cobranza.outreach import playbook
-from tests.conftest import repo_path
+from tests.support import repo_path
 
 STANDARD = repo_path("playbooks", "standard.yml").read_text(encoding="utf-8")
 

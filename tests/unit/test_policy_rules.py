@@ -16,8 +16,12 @@ def person(phone: str = "+573005550177", **consent: bool) -> Contact:
     return Contact(name="Marta", phone=phone, email="m@example.com", active=True, **values)
 
 
+RULES = policy.load_rules()  # the shipped rules file
+
+
 def facts(country: str = "CO", tz: str = "America/Bogota", **kw: object) -> policy.Facts:
-    return policy.Facts(country=country, timezone=tz, contact=kw.pop("contact", person()), **kw)  # type: ignore[arg-type]
+    return policy.Facts(country=country, timezone=tz, rules=RULES.for_country(country),  # type: ignore[arg-type]
+                        contact=kw.pop("contact", person()), **kw)
 
 
 def rules(decision: policy.Decision) -> list[str]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from cobranza.outreach import playbook, segments
-from tests.conftest import repo_path
+from tests.support import repo_path
 
 PB = playbook.load(repo_path("playbooks", "standard.yml"))
 

@@ -1,0 +1,124 @@
+"""Sending the e-mail outbox: each row once, whatever the mail server or the workers do.
+
+``deliver`` claims the row with a lease before talking to the mail server and
+marks it sent after; a server that is down puts the row back with a
+back-off; a worker that dies mid-send leaves a lease that expires, and the
+resend carries the same Message-ID. The only window for a duplicate is a
+crash between the server accepting the message and the row being marked sent.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from datetime import datetime, timedelta
+
+from sqlalchemy import or_, select
+from sqlalchemy.orm import Session, sessionmaker
+
+from cobranza.db.engine import Sessions
+from cobranza import db
+from cobranza.core.clock import utcnow
+from cobranza.core.settings import Settings
+from cobranza.db.models import Invoice, OutboxEmail, Promise
+from cobranza.delivery import mail
+from cobranza.records import timeline
+
+log = logging.getLogger(__name__)
+LEASE = timedelta(minutes=2)
+# Waits after each failed attempt; past the last one the e-mail is "failed".
+BACKOFF = (timedelta(seconds=15), timedelta(minutes=1), timedelta(minutes=5), timedelta(minutes=15),
+           timedelta(hours=1), timedelta(hours=3), timedelta(hours=6), timedelta(hours=12))
+WHAT = {"promise_confirmation": "la confirmación", "invoice_copy": "la copia de factura",
+        "statement": "el estado de cuenta"}  # for the timeline
+SENT = {"promise_confirmation": "Confirmación enviada", "invoice_copy": "Copia de factura enviada",
+        "statement": "Estado de cuenta enviado"}
+
+
+def claim(factory: Sessions, email_id: int, now: datetime) -> OutboxEmail | None:
+    """Take the row for one sending attempt, or None when it is not ours to send."""
+    with db.transaction(factory) as session:
+        email = session.scalar(select(OutboxEmail).where(OutboxEmail.id == email_id).with_for_update())
+        if email is None or email.status in ("sent", "failed", "no_recipient"):
+            return None
+        if email.status == "sending" and email.lease_until and email.lease_until > now:
+            return None  # another worker holds it
+        if email.status == "pending" and email.next_attempt_at > now:
+            return None  # not yet: backing off
+        email.status = "sending"
+        email.attempts += 1
+        email.lease_until = now + LEASE
+        return email
+
+
+def deliver(factory: Sessions, settings: Settings, email_id: int,
+            send: Callable[..., None] = mail.send) -> str:
+    """One sending attempt for one e-mail; returns its status afterwards."""
+    now = utcnow()
+    email = claim(factory, email_id, now)
+    if email is None:
+        with db.transaction(factory, write=False) as session:
+            row = session.get(OutboxEmail, email_id)
+            return row.status if row else "missing"
+    try:
+        message = mail.render(email.kind, email.context, email.language, email.to_address or "",
+                              email.message_id, settings)
+        send(message, settings)
+    except Exception as exc:  # the server is down, refused, timed out: try later
+        return _failed(factory, email, f"{type(exc).__name__}: {exc}"[:500])
+    with db.transaction(factory) as session:
+        row = session.get(OutboxEmail, email.id, with_for_update=True)
+        assert row is not None
+        row.status = "sent"
+        row.sent_at = utcnow()
+        row.lease_until = None
+        row.last_error = None
+        timeline.record(
+            session, row.debtor_id, "email", "out", "email_sent",
+            f"{SENT.get(row.kind, row.kind)} a "
+            f"{row.to_address}: {message['Subject']}",
+            contact_id=row.contact_id, actor="system", invoice_id=_invoice_of(session, row),
+            external_id=row.message_id[:64],
+            data={"email_id": row.id, "subject": str(message["Subject"]), "attempts": row.attempts},
+        )
+    return "sent"
+
+
+def _invoice_of(session: Session, email: OutboxEmail) -> int | None:
+    """The invoice an e-mail is about, for its timeline event."""
+    if email.promise_id is not None:
+        return session.scalar(select(Promise.invoice_id).where(Promise.id == email.promise_id))
+    numbers = [inv["invoice_number"] for inv in (email.context or {}).get("invoices", [])]
+    return session.scalar(select(Invoice.id).where(Invoice.number == numbers[0])) if numbers else None
+
+
+def _failed(factory: Sessions, email: OutboxEmail, error: str) -> str:
+    log.warning("e-mail %s attempt %s failed: %s", email.id, email.attempts, error)
+    with db.transaction(factory) as session:
+        row = session.get(OutboxEmail, email.id, with_for_update=True)
+        assert row is not None
+        row.last_error = error
+        row.lease_until = None
+        if row.attempts > len(BACKOFF):
+            row.status = "failed"
+            timeline.record(session, row.debtor_id, "email", "out", "email_failed",
+                            f"No se pudo enviar {WHAT[row.kind]} a {row.to_address} tras {row.attempts} intentos",
+                            contact_id=row.contact_id, actor="system", data={"email_id": row.id, "error": error})
+        else:
+            row.status = "pending"
+            row.next_attempt_at = utcnow() + BACKOFF[row.attempts - 1]
+        return row.status
+
+
+def due(session: Session, now: datetime, limit: int = 500) -> list[int]:
+    """E-mails a sweep should (re)try now: pending and due, or with an expired lease."""
+    return list(session.scalars(
+        select(OutboxEmail.id)
+        .where(or_(
+            (OutboxEmail.status == "pending") & (OutboxEmail.next_attempt_at <= now),
+            (OutboxEmail.status == "sending") & (OutboxEmail.lease_until <= now),
+        ))
+        .order_by(OutboxEmail.id)
+        .limit(limit)
+    ))
+

@@ -1,0 +1,34 @@
+"""The sweep: every few seconds, whatever is due goes to the workers, whatever happened to its job.
+
+E-mails pending and due (new, or backed off long enough), or abandoned by a
+worker that died mid-send; WhatsApp messages pending (and those left
+"submitting" by a dead worker, released first); scheduled calls whose moment
+has come. With several workers one sweeps at a time (a Redis lock).
+"""
+
+from __future__ import annotations
+
+from rq import Queue
+
+from cobranza.core.clock import utcnow
+from cobranza.core.effects import PlaceCall, SendEmail, SendWhatsApp
+from cobranza.db.engine import Sessions, transaction
+from cobranza.delivery import dialing, email, messaging
+from cobranza.delivery.queue import enqueue
+
+EVERY = 5.0  # seconds
+
+
+def sweep(sessions: Sessions, queue: Queue) -> int:
+    """Queue every e-mail, WhatsApp message and outbound call that is due; returns how many."""
+    now = utcnow()
+    with transaction(sessions) as session:
+        emails = email.due(session, now)
+        messages = messaging.due(session, now)
+        messaging.release_abandoned(session, now)
+        calls = dialing.due(session, now)
+    due: list[SendEmail | SendWhatsApp | PlaceCall] = [*map(SendEmail, emails), *map(SendWhatsApp, messages),
+                                                      *map(PlaceCall, calls)]
+    for effect in due:
+        enqueue(queue, effect)
+    return len(emails) + len(messages) + len(calls)

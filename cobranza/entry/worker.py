@@ -1,0 +1,84 @@
+"""The worker process: the jobs it runs, and the sweeper thread beside them.
+
+``python -m cobranza worker`` runs queued jobs in-process (no fork per job:
+they are short, and a forked child would share the parent's database
+connections) and, in a thread, sweeps for due work every few seconds and runs
+the daily plan every ``PLAN_EVERY`` seconds; with several workers, one does
+each at a time (Redis locks).
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+
+from rq import SimpleWorker
+
+from cobranza import runtime
+from cobranza.delivery import dialing, email, messaging, ratelimit
+from cobranza.delivery.sweep import EVERY, sweep
+from cobranza.entry.api import shapes
+from cobranza.outreach import orchestration
+
+log = logging.getLogger(__name__)
+
+
+# --- jobs (cobranza.delivery.queue names them) ---------------------------------------------
+
+def deliver_email(email_id: int) -> str:
+    rt = runtime.for_process()
+    return email.deliver(rt.sessions, rt.settings, email_id)
+
+
+def send_whatsapp(message_id: int) -> str:
+    rt = runtime.for_process()
+    ratelimit.acquire(rt.redis, "whatsapp", rt.settings.whatsapp_rate)
+    return messaging.deliver(rt.sessions, rt.settings, message_id)
+
+
+def place_call(call_id: int) -> str:
+    rt = runtime.for_process()
+    ratelimit.acquire(rt.redis, "voice", rt.settings.call_rate)
+    return dialing.place(rt.sessions, rt.settings, rt.policy, call_id)
+
+
+def run_plan(rt: runtime.Runtime) -> dict[str, object]:
+    """The daily round (expire promises, segments, plan, send what is due) at this moment."""
+    rows, report = orchestration.run(rt.sessions, rt.settings, rt.playbook, rt.policy)
+    return {"rows": len(rows), **shapes.plan_report(report)}
+
+
+# --- the process ---------------------------------------------------------------------------
+
+def start_sweeper(rt: runtime.Runtime, stop: threading.Event) -> threading.Thread:
+    """Sweep every few seconds, and run the plan every ``PLAN_EVERY`` seconds."""
+
+    def loop() -> None:
+        every = rt.settings.plan_every
+        while not stop.wait(EVERY):
+            try:
+                if rt.redis.set(f"{rt.settings.job_queue}:sweep-lock", "1", nx=True, ex=int(EVERY)):
+                    sweep(rt.sessions, rt.queue)
+                if every > 0 and rt.redis.set(f"{rt.settings.job_queue}:plan-lock", "1", nx=True, ex=every):
+                    log.info("plan run: %s", run_plan(rt))
+            except Exception:  # keep sweeping through database or Redis hiccups
+                log.exception("sweep failed")
+
+    thread = threading.Thread(target=loop, name="outbox-sweeper", daemon=True)
+    thread.start()
+    return thread
+
+
+def run(burst: bool = False) -> None:
+    """Take jobs until stopped (``burst``: sweep once, run what is queued, and exit)."""
+    rt = runtime.for_process()
+    rt.validate()  # an invalid playbook or contact rules file stops the worker here, with its line
+    stop = threading.Event()
+    if burst:
+        sweep(rt.sessions, rt.queue)
+    else:
+        start_sweeper(rt, stop)
+    try:
+        SimpleWorker([rt.queue], connection=rt.redis).work(burst=burst, logging_level="WARNING")
+    finally:
+        stop.set()
