@@ -117,7 +117,7 @@ def plain_fetch(session: Session) -> int:
     return len(rows)
 
 
-def naive(session: Session, pb: playbook.Playbook, limit: int) -> int:
+def naive(session: Session, pb: playbook.Playbook, contact_policy: policy.ContactPolicy, limit: int) -> int:
     """The per-row ORM loop the planner replaces: objects and queries per invoice."""
     done = 0
     for inv in session.scalars(select(Invoice).where(Invoice.balance > 0).order_by(Invoice.id).limit(limit)):
@@ -135,8 +135,9 @@ def naive(session: Session, pb: playbook.Playbook, limit: int) -> int:
             last_promise_status=pending[-1].status if pending else None,
             stop_objection=next((o.type for o in objections if o.type in pb.stop_on), None))
         intent = planner.decide(facts, pb, planner.local_today(debtor.timezone, AS_OF), handoff is not None)
-        if intent.channel in policy.CHANNELS:
-            policy.check(session, debtor, policy.contact_for(debtor, intent.channel), intent.channel, AS_OF)
+        if intent.channel in policy.facts.CONSENT:
+            contact_policy.check(session, debtor, policy.contact_for(debtor, intent.channel), intent.channel,
+                                 AS_OF)
         done += 1
     return done
 
@@ -160,6 +161,8 @@ def main(rounds: int = 3, debtors: int = DEBTORS, sample: int = 2_000) -> list[s
     if not postgres_available():
         return ["[plan] skipped: no PostgreSQL server (BENCH_POSTGRES_URL)"]
     pb = playbook.load()
+    rules = policy.load_rules()
+    contact_policy = policy.ContactPolicy.of(rules, pb.stop_on)
     with scratch_database("postgresql") as url:
         started = time.perf_counter()
         invoices = fill(url, debtors)
@@ -176,7 +179,7 @@ def main(rounds: int = 3, debtors: int = DEBTORS, sample: int = 2_000) -> list[s
 
         def plan_once() -> None:
             with factory() as s:
-                rows[:] = planner.plan(s, pb, AS_OF)
+                rows[:] = planner.plan(s, pb, rules, AS_OF)
 
         def fetch_paused() -> None:  # the same fetch with the cyclic collector paused, as the plan runs
             paused = gc.isenabled()
@@ -189,7 +192,7 @@ def main(rounds: int = 3, debtors: int = DEBTORS, sample: int = 2_000) -> list[s
 
         def naive_sample() -> None:
             with factory() as s:
-                naive(s, pb, sample)
+                naive(s, pb, contact_policy, sample)
 
         for _ in range(rounds):  # alternating, so both sides see the same machine
             settle(engine)

@@ -15,6 +15,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from cobranza.records import context
+from cobranza.delivery.queue import PLACE_CALL
 from cobranza.outreach import orchestration, playbook
 from cobranza import policy
 from cobranza.db.models import Call, Debtor, Invoice, Objection, Outreach, Promise, WhatsAppMessage
@@ -155,11 +156,15 @@ def test_event_rules_from_real_rows(app: Flask, client: FlaskClient, auth: dict[
     assert rows["F-KEPT"]["action"] == "end"
     assert rows["F-BROKE"]["action"] == "call" and rows["F-BROKE"]["reason"].startswith("promise_broken")
     assert rows["F-NR"]["action"] == "wait" and "after the contact about F-BROKE" in rows["F-NR"]["reason"]
+    queue = app.extensions["cobranza"].queue
+    queue.empty()
     report = run(app)
-    assert report.sent == {"voice": 1} and len(report.calls) == 1, report
-    call = session.get(Call, report.calls[0])
-    assert call is not None and (call.purpose, call.invoice_number, call.status) == (
-        "broken_promise", "F-BROKE", "scheduled")
+    assert report.sent == {"voice": 1}, report
+    session.rollback()  # a fresh snapshot
+    [call] = session.scalars(select(Call)).all()
+    assert (call.purpose, call.invoice_number, call.status) == ("broken_promise", "F-BROKE", "scheduled")
+    # due now: handed to the workers as soon as its transaction committed
+    assert [(job.func_name, job.args) for job in queue.jobs] == [(PLACE_CALL, (call.id,))]
     # The next day the broken promise's call is done; the invoice copy goes.
     rows = by_invoice(plan(client, auth, MOMENT + timedelta(days=1)))
     assert rows["F-NR"]["action"] == "resend_invoice" and rows["F-NR"]["channel"] == "email"
