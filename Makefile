@@ -5,11 +5,12 @@ PY := .venv/bin/python
 export RASA_TELEMETRY_ENABLED := false
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: help setup migrate run demo test bench eval lock simulate
+.PHONY: help setup migrate run demo test lint bench eval lock simulate
 
 help:
 	@echo "make demo   - set up, load the demo portfolio, start everything, print the URLs"
 	@echo "make test   - set up and run the whole test suite (SQLite and PostgreSQL)"
+	@echo "make lint   - ruff (lint and format check), mypy (strict on cobranza/), import-linter's layer contracts"
 	@echo "make setup  - install Debian packages, both virtualenvs (cached by lock-file hash)"
 	@echo "make run    - start every process in the foreground (configuration from the environment)"
 	@echo "make bench  - benchmarks, each printed as a ratio to a baseline measured in the same run"
@@ -17,7 +18,7 @@ help:
 
 setup:
 	@scripts/system-packages.sh redis-server espeak-ng chromium
-	@scripts/venv.sh .venv 3.11 requirements/app.lock
+	@scripts/venv.sh .venv 3.11 requirements/app.lock requirements/dev.lock
 	@scripts/venv.sh .venv-rasa 3.10 requirements/rasa.lock
 	@scripts/train.sh
 	@.venv/bin/python -m ivr.speech > /dev/null  # fixed phone prompts, rendered once (VOICE_TTS=local)
@@ -36,12 +37,19 @@ test: setup
 	$(PY) -m pytest
 	.venv-rasa/bin/python -m pytest -p no:cacheprovider --confcutdir=tests/rasa -o addopts= tests/rasa
 
+# The checks CI runs before the tests (.ci/run); each tool reads its configuration from pyproject.toml.
+lint: setup
+	.venv/bin/ruff check .
+	.venv/bin/ruff format --check .
+	.venv/bin/mypy
+	.venv/bin/lint-imports
+
 bench: setup
 	$(PY) -m bench
 
 # Two playbooks over the same generated portfolio, side by side (ARGS="--days 90 --debtors 500 a.yml b.yml").
 simulate: setup
-	$(PY) -m cobranza.simulate $(ARGS)
+	$(PY) -m cobranza.outreach.simulate $(ARGS)
 
 eval: setup
 	PYTHONPATH=$(CURDIR) .venv-rasa/bin/python -m bot.evaluate

@@ -22,7 +22,6 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from cobranza.db.unit_of_work import UnitOfWork
-from cobranza import db
 from cobranza.delivery import dialing
 from cobranza.db.models import Call, Contact, Debtor
 from cobranza import runtime
@@ -97,10 +96,11 @@ def start() -> Response:
     raw_call = request.args.get("call", "")
     key = raw_call if outbound and raw_call.isdigit() else sid
     with _one_at_a_time(key):
-        with db.transaction(rt.sessions) as session:
+        with rt.work() as session:
             call = _outbound_call(session, sid) if outbound else session.scalar(select(Call).where(Call.sid == sid))
             if call is not None and call.last_twiml is not None:
                 return _twiml(call.last_twiml)  # the same request again
+            step: conversation.Step
             if call is None:
                 if outbound:
                     log.warning("answered outbound call %s is not ours", sid)
@@ -114,14 +114,14 @@ def start() -> Response:
                     session.rollback()
                     existing = session.scalar(select(Call).where(Call.sid == sid))
                     return _twiml(existing.last_twiml or "") if existing else abort(409)
-                answer = conversation.start_inbound(session, rt.settings, call)
+                step = conversation.start_inbound(session, rt.settings, call)
                 _started(session, call)
             else:
                 call.status = form.get("CallStatus", call.status) or call.status
-                answer = conversation.start_outbound(session, rt.settings, call, form.get("AnsweredBy"))
-            xml = render(rt.settings, call, answer)
-            call.last_twiml = xml
-            return _twiml(xml)
+                step = conversation.start_outbound(session, rt.settings, call, form.get("AnsweredBy"))
+            if isinstance(step, Answer):
+                return _twiml(_answered(rt.settings, call, step))
+        return _twiml(_through_assistant(rt, step))
 
 
 def _outbound_call(session: Session, sid: str) -> Call | None:
@@ -160,8 +160,28 @@ def _this_call(session: Session, raw_id: str) -> Call:
 @contextmanager
 def _the_call(raw_id: str) -> Iterator[tuple[UnitOfWork, Call]]:
     """The call an action URL names, alone (its lock) and in one transaction."""
-    with _one_at_a_time(raw_id), db.transaction(runtime.current().sessions) as session:
+    with _one_at_a_time(raw_id), runtime.current().work() as session:
         yield session, _this_call(session, raw_id)
+
+
+def _answered(settings: Settings, call: Call, answer: Answer, turn: int | None = None) -> str:
+    """The TwiML of the line's answer, kept on the call (a repeated request gets it again)."""
+    if turn is not None:
+        call.turn = turn  # the answer's <Gather> asks for the next turn
+    xml = render(settings, call, answer)
+    call.last_twiml = xml
+    return xml
+
+
+def _through_assistant(rt: runtime.Runtime, ask: conversation.Ask, turn: int | None = None) -> str:
+    """The caller's turn is committed; the assistant answers with no transaction open (it writes in its
+    own); its answer is taken in a second unit of work."""
+    heard_back = conversation.consult(rt.settings, ask)
+    with rt.work() as session:
+        call = session.get(Call, ask.call_id)
+        assert call is not None
+        return _answered(rt.settings, call, conversation.after_assistant(session, rt.settings, call, ask, heard_back),
+                         turn)
 
 
 @bp.post("/twilio/voice/turn")
@@ -172,15 +192,16 @@ def turn() -> Response:
     raw_id, raw_n = request.args.get("call", ""), request.args.get("n", "")
     if not raw_id.isdigit() or not raw_n.isdigit():
         abort(400, "call and n are required")
-    with _the_call(raw_id) as (session, call):
-        n = int(raw_n)
-        if n <= call.turn:
-            return _twiml(call.last_twiml or "")  # this turn was already taken
-        answer = conversation.take_turn(session, rt.settings, call, Heard.from_form(request.form))
-        call.turn = n
-        xml = render(rt.settings, call, answer)  # its action asks for turn n + 1
-        call.last_twiml = xml
-        return _twiml(xml)
+    n = int(raw_n)
+    with _one_at_a_time(raw_id):
+        with rt.work() as session:
+            call = _this_call(session, raw_id)
+            if n <= call.turn:
+                return _twiml(call.last_twiml or "")  # this turn was already taken
+            step = conversation.take_turn(session, rt.settings, call, Heard.from_form(request.form))
+            if isinstance(step, Answer):
+                return _twiml(_answered(rt.settings, call, step, turn=n))
+        return _twiml(_through_assistant(rt, step, turn=n))
 
 
 @bp.post("/twilio/voice/dial")

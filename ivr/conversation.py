@@ -14,15 +14,12 @@ from __future__ import annotations
 
 import logging
 import re
+from dataclasses import dataclass
 from typing import Any
-
-from sqlalchemy.orm import Session
-from sqlalchemy.orm.attributes import flag_modified, set_committed_value
 
 from cobranza.db.unit_of_work import UnitOfWork
 from cobranza.conversation import assistant
 from cobranza.records import consent, handoffs, identity, timeline
-from cobranza import db
 from cobranza.integrations import rasa as rasa_client
 from cobranza.core.keywords import opt_out_channel
 from cobranza.db.models import Call, Contact, Debtor, Handoff
@@ -43,7 +40,7 @@ _NO = re.compile(r"^(?:no|nope|wrong|equivocado|2)\b", re.I)
 
 # --- the call's first request ----------------------------------------------------------------
 
-def start_inbound(session: UnitOfWork, settings: Settings, call: Call) -> Answer:
+def start_inbound(session: UnitOfWork, settings: Settings, call: Call) -> Step:
     """A debtor calls: greet, offer the other language, identify (by caller ID or by asking)."""
     contacts = identity.contacts_for_phone(session, call.from_number)
     debtor_ids = sorted({c.debtor_id for c in contacts})
@@ -91,7 +88,7 @@ def start_outbound(session: UnitOfWork, settings: Settings, call: Call, answered
 
 # --- every later turn ----------------------------------------------------------------------------
 
-def take_turn(session: UnitOfWork, settings: Settings, call: Call, heard: Heard) -> Answer:
+def take_turn(session: UnitOfWork, settings: Settings, call: Call, heard: Heard) -> Step:
     state = dict(call.state or {})
     stage = state.get("stage")
     if stage == "ended":
@@ -121,7 +118,7 @@ def _switch_language(call: Call, heard: Heard) -> bool:
                                                           else {"english", "inglés", "ingles"})
 
 
-def _restart_in_other_language(session: UnitOfWork, settings: Settings, call: Call) -> Answer:
+def _restart_in_other_language(session: UnitOfWork, settings: Settings, call: Call) -> Step:
     call.language = "es" if call.language == "en" else "en"
     debtor = session.get(Debtor, call.debtor_id) if call.debtor_id else None
     contact = session.get(Contact, call.contact_id) if call.contact_id else None
@@ -136,7 +133,7 @@ def _restart_in_other_language(session: UnitOfWork, settings: Settings, call: Ca
     return _open_conversation(session, settings, call, debtor, contact, [])
 
 
-def _identify(session: UnitOfWork, settings: Settings, call: Call, heard: Heard) -> Answer:
+def _identify(session: UnitOfWork, settings: Settings, call: Call, heard: Heard) -> Step:
     """An unknown number: a tax ID or an invoice number, said or keyed; nothing about a debt before."""
     said = heard.digits or digits_spoken(heard.speech)
     debtor = identity.debtor_keyed(session, said) or identity.debtor_named_in(session, heard.speech)
@@ -156,7 +153,7 @@ def _identify(session: UnitOfWork, settings: Settings, call: Call, heard: Heard)
 
 
 def _confirm_person(session: UnitOfWork, settings: Settings, call: Call, debtor: Debtor, contact: Contact,
-                    heard: Heard) -> Answer:
+                    heard: Heard) -> Step:
     record_in(session, call, heard, debtor.id)
     answer = plain(heard.as_text)
     if _YES.match(answer):
@@ -178,7 +175,7 @@ def _confirm_person(session: UnitOfWork, settings: Settings, call: Call, debtor:
 
 
 def _open_conversation(session: UnitOfWork, settings: Settings, call: Call, debtor: Debtor, contact: Contact,
-                       intro: list[Spoken], opening: str = "greet") -> Answer:
+                       intro: list[Spoken], opening: str = "greet") -> Step:
     """The assistant opens (what is open, its first question) — or, with a person on the case, a person."""
     call.state = {**call.state, "stage": "converse"}
     active = handoffs.active_for(session, debtor.id)
@@ -192,7 +189,7 @@ def _open_conversation(session: UnitOfWork, settings: Settings, call: Call, debt
 
 
 def _converse(session: UnitOfWork, settings: Settings, call: Call, debtor: Debtor, contact: Contact,
-              heard: Heard) -> Answer:
+              heard: Heard) -> Step:
     state = call.state
     record_in(session, call, heard, debtor.id)
     channel = opt_out_channel(heard.speech, "voice") if heard.speech else None
@@ -218,38 +215,69 @@ def _converse(session: UnitOfWork, settings: Settings, call: Call, debtor: Debto
     return _ask_assistant(session, settings, call, debtor, contact, text, [], resume=False, extra=extra)
 
 
+@dataclass(frozen=True)
+class Ask:
+    """A caller's turn for the assistant: the line has recorded it; what to send, and what it says first.
+
+    The call site commits the turn, asks the assistant with no transaction open (``consult``), and takes
+    the answer in a new unit of work (``after_assistant``): the assistant writes in its own transactions
+    meanwhile (it notes its understanding on the caller's turn, registers promises).
+    """
+
+    call_id: int
+    debtor_id: int
+    contact_id: int
+    sender: str
+    text: str
+    metadata: dict[str, Any]
+    resume: bool
+    intro: list[Spoken]
+
+
+Step = Answer | Ask  # what a request to the line comes to: an answer now, or one after the assistant's
+
+
 def _ask_assistant(session: UnitOfWork, settings: Settings, call: Call, debtor: Debtor, contact: Contact, text: str,
-                   intro: list[Spoken], resume: bool, extra: dict[str, Any]) -> Answer:
-    sender = sender_id(contact.phone or call.from_number)
+                   intro: list[Spoken], resume: bool, extra: dict[str, Any]) -> Ask:
     if "complaints" not in call.state:  # counted once a call: the conversation itself is on the line
         call.state = {**call.state, "complaints": assistant.earlier_complaints(session, debtor.id)}
     metadata = assistant.metadata(session, debtor, contact.id, call.language or debtor.language, "voice",
                                   turn_id(call), complaints=int(call.state["complaints"]), call_sid=call.sid,
                                   **extra)
-    # No database transaction is held open while the assistant (which writes) thinks. The caller's
-    # turn is committed now (the assistant notes its understanding on it); the call's own memory is
-    # written once, with the answer.
-    set_committed_value(call, "state", dict(call.state))
-    session.commit()
+    return Ask(call.id, debtor.id, contact.id, sender_id(contact.phone or call.from_number), text, metadata, resume,
+               intro)
+
+
+def consult(settings: Settings, ask: Ask) -> list[dict[str, Any]] | rasa_client.RasaUnavailable:
+    """The assistant's answer to the turn (no database transaction is open meanwhile), or why there is none."""
     try:
-        if resume:
-            rasa_client.resume(settings.rasa_url, settings.rasa_token, sender)
-        replies = rasa_client.send_turn(settings.rasa_url, RASA_CHANNEL, sender, text, metadata)
-        db.for_writing(session)
-        flag_modified(call, "state")
-        texts = [str(r["text"]) for r in replies if r.get("text")]
-        if not texts:
-            raise rasa_client.RasaUnavailable("the assistant gave no answer")
+        if ask.resume:
+            rasa_client.resume(settings.rasa_url, settings.rasa_token, ask.sender)
+        replies = rasa_client.send_turn(settings.rasa_url, RASA_CHANNEL, ask.sender, ask.text, ask.metadata)
     except rasa_client.RasaUnavailable as exc:
-        db.for_writing(session)
-        flag_modified(call, "state")
+        return exc
+    if not any(r.get("text") for r in replies):
+        return rasa_client.RasaUnavailable("the assistant gave no answer")
+    return replies
+
+
+def after_assistant(session: UnitOfWork, settings: Settings, call: Call, ask: Ask,
+                    heard_back: list[dict[str, Any]] | rasa_client.RasaUnavailable) -> Answer:
+    """What the line says and does with the assistant's answer: speak it, hand over to a person, hang up."""
+    debtor, contact = session.get(Debtor, ask.debtor_id), session.get(Contact, ask.contact_id)
+    if debtor is None or contact is None:
+        return Answer([say("unavailable", call)], then="hangup")
+    intro = ask.intro
+    if isinstance(heard_back, rasa_client.RasaUnavailable):
         active = handoffs.active_for(session, debtor.id)
         if active is not None:  # silent because people have the case, on every channel
             return to_people(session, settings, call, debtor, contact, active, intro)
-        log.warning("assistant unavailable on a call: %s", exc)
+        log.warning("assistant unavailable on a call: %s", heard_back)
         handoff = handoffs.open_handoff(session, debtor.id, "bot_unavailable", "voice", "system",
-                                        evidence={"message": text, "error": str(exc)[:300]})
+                                        evidence={"message": ask.text, "error": str(heard_back)[:300]})
         return to_people(session, settings, call, debtor, contact, handoff, [*intro, say("unavailable", call)])
+    replies = heard_back
+    texts = [str(r["text"]) for r in replies if r.get("text")]
     voice: dict[str, Any] = next((r["custom"]["voice"] for r in replies
                   if isinstance(r.get("custom"), dict) and isinstance(r["custom"].get("voice"), dict)), {})
     language = _language_now(contact, debtor, call, voice.get("language"))
@@ -270,6 +298,8 @@ def _ask_assistant(session: UnitOfWork, settings: Settings, call: Call, debtor: 
         items.append(say(f"keys_{expect}", call))  # two misunderstandings: the keypad, for what is asked
     call.state = {**call.state, "expect": expect, "open": open_question, "prompt": [list(i) for i in items[-3:]]}
     return speak(session, call, debtor.id, contact.id, Answer(items, expect=expect))
+
+
 
 
 def _silence(session: UnitOfWork, settings: Settings, call: Call) -> Answer:
