@@ -19,10 +19,10 @@ from rasa_sdk.events import ConversationPaused, EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from cobranza import runtime
-from cobranza.core import logs
 from cobranza.conversation import flow
 from cobranza.conversation.turn import Outcome
 from cobranza.conversation.understanding import Understanding
+from cobranza.core import logs
 
 log = logging.getLogger(__name__)
 
@@ -51,17 +51,24 @@ class ActionConverse(Action):
     def name(self) -> str:
         return "action_converse"
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
-                  domain: dict[str, Any]) -> list[EventType]:
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
         # The database work is blocking: keep the action server's event loop free for other turns.
         outcome = await asyncio.to_thread(decide, tracker)
         for reply in outcome.replies:
             dispatcher.utter_message(response=reply.name, **reply.values)
         if ((tracker.latest_message or {}).get("metadata") or {}).get("channel") == "voice":
             # The phone line needs to know what the question wants (keypad), and whether to hang up.
-            dispatcher.utter_message(json_message={"voice": {
-                "expect": outcome.expect, "failures": outcome.failures, "closing": outcome.closing,
-                "handoff_id": outcome.handoff_id, "language": tracker.get_slot("language")}})
+            dispatcher.utter_message(
+                json_message={
+                    "voice": {
+                        "expect": outcome.expect,
+                        "failures": outcome.failures,
+                        "closing": outcome.closing,
+                        "handoff_id": outcome.handoff_id,
+                        "language": tracker.get_slot("language"),
+                    }
+                }
+            )
         events: list[EventType] = [SlotSet("conversation", outcome.state)]
         if outcome.handed_off:
             log.info("conversation %s handed to a person (handoff %s)", tracker.sender_id, outcome.handoff_id)

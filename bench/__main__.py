@@ -28,8 +28,11 @@ def main() -> None:
     for line in inbox.main(rounds=3 if args.quick else 9, events=50_000 if args.quick else inbox.EVENTS):
         print(line, flush=True)
     print("== the daily plan over the whole book ==", flush=True)
-    for line in plan.main(rounds=1 if args.quick else 3, debtors=5_000 if args.quick else plan.DEBTORS,
-                          sample=200 if args.quick else 2_000):
+    for line in plan.main(
+        rounds=1 if args.quick else 3,
+        debtors=5_000 if args.quick else plan.DEBTORS,
+        sample=200 if args.quick else 2_000,
+    ):
         print(line, flush=True)
 
 

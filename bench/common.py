@@ -31,8 +31,11 @@ def scratch_database(backend: str) -> Iterator[str]:
     with psycopg.connect(POSTGRES_ADMIN, autocommit=True) as conn:
         conn.execute(f'CREATE DATABASE "{name}"')
     try:
-        url = make_url(POSTGRES_ADMIN).set(drivername="postgresql+psycopg", database=name) \
+        url = (
+            make_url(POSTGRES_ADMIN)
+            .set(drivername="postgresql+psycopg", database=name)
             .render_as_string(hide_password=False)
+        )
         migrate.upgrade(url, quiet=True)
         yield url
     finally:

@@ -18,9 +18,9 @@ from decimal import Decimal
 from sqlalchemy import text
 
 from bench.common import best_pair, postgres_available, scratch_database, settle, timed
-from cobranza.records import imports, portfolio_csv
 from cobranza.core import validation
 from cobranza.db import make_engine, make_session_factory
+from cobranza.records import imports, portfolio_csv
 
 COUNTRIES = [
     ("CO", "America/Bogota", "COP", "+57300{:07d}"),
@@ -44,20 +44,43 @@ def generate(invoices: int, seed: int = 7) -> bytes:
         debtor += 1
         country, tz, currency, phone_fmt = COUNTRIES[debtor % len(COUNTRIES)]
         lang = "en" if country == "US" else "es"
-        contacts = [(f"Contacto {debtor}-{c}", phone_fmt.format(2_000_000 + debtor * 3 + c),
-                     f"c{c}@d{debtor}.example.com", "true" if (debtor + c) % 3 else "false")
-                    for c in range(1 + (debtor % 4 == 0))]
+        contacts = [
+            (
+                f"Contacto {debtor}-{c}",
+                phone_fmt.format(2_000_000 + debtor * 3 + c),
+                f"c{c}@d{debtor}.example.com",
+                "true" if (debtor + c) % 3 else "false",
+            )
+            for c in range(1 + (debtor % 4 == 0))
+        ]
         for k in range(min(rng.randint(1, 9), invoices - n)):
             name, phone, email, voice = contacts[k % len(contacts)]
             amount = Decimal(rng.randint(10_000, 50_000_000)) / 100
             balance = amount if rng.random() < 0.7 else (amount / 2).quantize(Decimal("0.01"))
             month = rng.randint(1, 10)
-            w.writerow([
-                f"B{debtor:06d}", f"Empresa {debtor} S.A.S.", f"{900000000 + debtor}", country, tz, lang,
-                name, "Tesorería", phone, email, "true", voice, "true",
-                f"B{debtor:06d}-{k:02d}", f"{amount:.2f}", currency, f"2026-{month:02d}-01",
-                f"2026-{month + 1:02d}-15", f"{balance:.2f}",
-            ])
+            w.writerow(
+                [
+                    f"B{debtor:06d}",
+                    f"Empresa {debtor} S.A.S.",
+                    f"{900000000 + debtor}",
+                    country,
+                    tz,
+                    lang,
+                    name,
+                    "Tesorería",
+                    phone,
+                    email,
+                    "true",
+                    voice,
+                    "true",
+                    f"B{debtor:06d}-{k:02d}",
+                    f"{amount:.2f}",
+                    currency,
+                    f"2026-{month:02d}-01",
+                    f"2026-{month + 1:02d}-15",
+                    f"{balance:.2f}",
+                ]
+            )
             n += 1
     return out.getvalue().encode("utf-8")
 
@@ -73,13 +96,16 @@ def bare_insert(url: str, rows: list[list[str]]) -> float:
     settle(engine)
     raw = engine.raw_connection()
     try:
+
         def run() -> None:
             cur = raw.cursor()
             cur.executemany(
-                f"INSERT INTO bench_bare ({', '.join(f'c{i}' for i in range(len(portfolio_csv.COLUMNS)))}) VALUES ({marks})",
+                f"INSERT INTO bench_bare ({', '.join(f'c{i}' for i in range(len(portfolio_csv.COLUMNS)))}) "
+                f"VALUES ({marks})",
                 rows,
             )
             raw.commit()
+
         seconds = timed(run)
     finally:
         raw.close()

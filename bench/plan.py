@@ -37,17 +37,21 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bench.common import postgres_available, scratch_database, settle
-from cobranza.outreach import planner, playbook
 from cobranza import policy
+from cobranza.core.money import to_cents
 from cobranza.db import make_engine, make_session_factory
 from cobranza.db.models import Debtor, Handoff, Invoice, Objection, Promise
-from cobranza.core.money import to_cents
+from cobranza.outreach import decide, planner, playbook
 
 DEBTORS, PER_DEBTOR = 100_000, 10
 AS_OF = datetime(2026, 11, 24, 15, 0, tzinfo=UTC)  # 10:00 in Bogotá, a Tuesday
-COUNTRIES = [("CO", "America/Bogota", "+5730055"), ("MX", "America/Mexico_City", "+5255555"),
-             ("PE", "America/Lima", "+5119555"), ("CL", "America/Santiago", "+5622555"),
-             ("US", "America/New_York", "+1212555")]
+COUNTRIES = [
+    ("CO", "America/Bogota", "+5730055"),
+    ("MX", "America/Mexico_City", "+5255555"),
+    ("PE", "America/Lima", "+5119555"),
+    ("CL", "America/Santiago", "+5622555"),
+    ("US", "America/New_York", "+1212555"),
+]
 
 
 def fill(url: str, debtors: int = DEBTORS) -> int:
@@ -57,52 +61,134 @@ def fill(url: str, debtors: int = DEBTORS) -> int:
     now = datetime.now(UTC)
     today = AS_OF.date()
     with psycopg.connect(dsn) as conn, conn.cursor() as cur:
-        with cur.copy("COPY debtors (id, ref, name, tax_id, country, timezone, language, segment, created_at, "
-                      "updated_at) FROM STDIN") as copy:
+        with cur.copy(
+            "COPY debtors (id, ref, name, tax_id, country, timezone, language, segment, created_at, "
+            "updated_at) FROM STDIN"
+        ) as copy:
             for i in range(1, debtors + 1):
                 country, tz, _ = COUNTRIES[i % 5]
-                copy.write_row((i, f"B{i:07d}", f"Empresa {i}", f"900{i:07d}", country, tz, "es",
-                                rng.choice(("low", "medium", "medium", "high")), now, now))
-        with cur.copy("COPY contacts (id, debtor_id, name, phone, email, active, whatsapp_consent, voice_consent, "
-                      "email_consent, consent_source, created_at, updated_at) FROM STDIN") as copy:
+                copy.write_row(
+                    (
+                        i,
+                        f"B{i:07d}",
+                        f"Empresa {i}",
+                        f"900{i:07d}",
+                        country,
+                        tz,
+                        "es",
+                        rng.choice(("low", "medium", "medium", "high")),
+                        now,
+                        now,
+                    )
+                )
+        with cur.copy(
+            "COPY contacts (id, debtor_id, name, phone, email, active, whatsapp_consent, voice_consent, "
+            "email_consent, consent_source, created_at, updated_at) FROM STDIN"
+        ) as copy:
             for i in range(1, debtors + 1):
                 prefix = COUNTRIES[i % 5][2]
-                copy.write_row((i, i, f"Contacto {i}", f"{prefix}{i % 100000:05d}", f"ap{i}@example.com", True,
-                                rng.random() > 0.1, rng.random() > 0.2, True, "bench", now, now))
-        with cur.copy("COPY invoices (id, debtor_id, number, amount_cents, currency, issued_on, due_on, "
-                      "balance_cents, created_at, updated_at) FROM STDIN") as copy:
+                copy.write_row(
+                    (
+                        i,
+                        i,
+                        f"Contacto {i}",
+                        f"{prefix}{i % 100000:05d}",
+                        f"ap{i}@example.com",
+                        True,
+                        rng.random() > 0.1,
+                        rng.random() > 0.2,
+                        True,
+                        "bench",
+                        now,
+                        now,
+                    )
+                )
+        with cur.copy(
+            "COPY invoices (id, debtor_id, number, amount_cents, currency, issued_on, due_on, "
+            "balance_cents, created_at, updated_at) FROM STDIN"
+        ) as copy:
             n = 0
             for i in range(1, debtors + 1):
                 for _ in range(PER_DEBTOR):
                     n += 1
                     due = today + timedelta(days=rng.randint(-90, 40))
-                    copy.write_row((n, i, f"F{n:08d}", 150_000_000, "COP", due - timedelta(days=30), due,
-                                    rng.choice((150_000_000, 80_000_000)), now, now))
+                    copy.write_row(
+                        (
+                            n,
+                            i,
+                            f"F{n:08d}",
+                            150_000_000,
+                            "COP",
+                            due - timedelta(days=30),
+                            due,
+                            rng.choice((150_000_000, 80_000_000)),
+                            now,
+                            now,
+                        )
+                    )
         invoices = n
-        with cur.copy("COPY promises (debtor_id, invoice_id, amount_cents, currency, promised_date, status, channel, "
-                      "paid_on_time_cents, paid_total_cents, created_at) FROM STDIN") as copy:
+        with cur.copy(
+            "COPY promises (debtor_id, invoice_id, amount_cents, currency, promised_date, status, channel, "
+            "paid_on_time_cents, paid_total_cents, created_at) FROM STDIN"
+        ) as copy:
             for _ in range(invoices // 20):
                 inv = rng.randint(1, invoices)
-                copy.write_row(((inv - 1) // PER_DEBTOR + 1, inv, 10_000_000, "COP",
-                                today + timedelta(days=rng.randint(-10, 10)),
-                                rng.choice(("pending", "kept", "broken")), "whatsapp", 0, 0, now))
-        with cur.copy("COPY objections (debtor_id, invoice_id, type, text, channel, status, details, created_at) "
-                      "FROM STDIN") as copy:
+                copy.write_row(
+                    (
+                        (inv - 1) // PER_DEBTOR + 1,
+                        inv,
+                        10_000_000,
+                        "COP",
+                        today + timedelta(days=rng.randint(-10, 10)),
+                        rng.choice(("pending", "kept", "broken")),
+                        "whatsapp",
+                        0,
+                        0,
+                        now,
+                    )
+                )
+        with cur.copy(
+            "COPY objections (debtor_id, invoice_id, type, text, channel, status, details, created_at) FROM STDIN"
+        ) as copy:
             for _ in range(invoices // 50):
                 inv = rng.randint(1, invoices)
-                copy.write_row(((inv - 1) // PER_DEBTOR + 1, inv, rng.choice(("dispute", "invoice_not_received",
-                                                                               "cash_flow")),
-                                "", "whatsapp", "open", "{}", now))
+                copy.write_row(
+                    (
+                        (inv - 1) // PER_DEBTOR + 1,
+                        inv,
+                        rng.choice(("dispute", "invoice_not_received", "cash_flow")),
+                        "",
+                        "whatsapp",
+                        "open",
+                        "{}",
+                        now,
+                    )
+                )
         with cur.copy("COPY handoffs (debtor_id, reason, status, channel, evidence, created_at) FROM STDIN") as copy:
             for i in rng.sample(range(1, debtors + 1), debtors // 100):
                 copy.write_row((i, "complaint", "open", "whatsapp", "{}", now))
-        with cur.copy("COPY outreach (debtor_id, contact_id, channel, purpose, source, stage, segment, step, "
-                      "local_day, at, reason) FROM STDIN") as copy:
+        with cur.copy(
+            "COPY outreach (debtor_id, contact_id, channel, purpose, source, stage, segment, step, "
+            "local_day, at, reason) FROM STDIN"
+        ) as copy:
             for _ in range(debtors * 2):
                 i = rng.randint(1, debtors)
                 at = AS_OF - timedelta(days=rng.randint(1, 30), hours=rng.randint(0, 8))
-                copy.write_row((i, i, rng.choice(("whatsapp", "voice", "email")), "reminder", "plan", "preventive",
-                                "medium", "upcoming", at.date(), at, "bench"))
+                copy.write_row(
+                    (
+                        i,
+                        i,
+                        rng.choice(("whatsapp", "voice", "email")),
+                        "reminder",
+                        "plan",
+                        "preventive",
+                        "medium",
+                        "upcoming",
+                        at.date(),
+                        at,
+                        "bench",
+                    )
+                )
         for table in ("debtors", "contacts", "invoices", "promises", "objections", "handoffs", "outreach"):
             cur.execute(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT max(id) FROM {table}))")
         cur.execute("ANALYZE")
@@ -111,9 +197,20 @@ def fill(url: str, debtors: int = DEBTORS) -> int:
 
 def plain_fetch(session: Session) -> int:
     """The baseline: the same open invoices with their debtors, every row fetched."""
-    rows = session.execute(select(Invoice.id, Invoice.number, Invoice.debtor_id, Debtor.ref, Invoice.due_on,
-                                  Invoice.balance, Invoice.currency, Debtor.segment)
-                           .join(Debtor, Debtor.id == Invoice.debtor_id).where(Invoice.balance > 0)).all()
+    rows = session.execute(
+        select(
+            Invoice.id,
+            Invoice.number,
+            Invoice.debtor_id,
+            Debtor.ref,
+            Invoice.due_on,
+            Invoice.balance,
+            Invoice.currency,
+            Debtor.segment,
+        )
+        .join(Debtor, Debtor.id == Invoice.debtor_id)
+        .where(Invoice.balance > 0)
+    ).all()
     return len(rows)
 
 
@@ -124,20 +221,29 @@ def naive(session: Session, pb: playbook.Playbook, contact_policy: policy.Contac
         debtor = session.get(Debtor, inv.debtor_id)
         assert debtor is not None
         pending = session.scalars(select(Promise).where(Promise.invoice_id == inv.id)).all()
-        objections = session.scalars(select(Objection).where(Objection.invoice_id == inv.id,
-                                                             Objection.status == "open")).all()
-        handoff = session.scalar(select(Handoff).where(Handoff.debtor_id == debtor.id,
-                                                       Handoff.status.in_(("open", "assigned"))))
-        facts = planner.InvoiceFacts(
-            inv.id, inv.number, debtor.id, debtor.ref, inv.due_on, to_cents(inv.balance), inv.currency, debtor.segment,
+        objections = session.scalars(
+            select(Objection).where(Objection.invoice_id == inv.id, Objection.status == "open")
+        ).all()
+        handoff = session.scalar(
+            select(Handoff).where(Handoff.debtor_id == debtor.id, Handoff.status.in_(("open", "assigned")))
+        )
+        facts = decide.InvoiceFacts(
+            inv.id,
+            inv.number,
+            debtor.id,
+            debtor.ref,
+            inv.due_on,
+            to_cents(inv.balance),
+            inv.currency,
+            debtor.segment,
             pending_until=max((p.promised_date for p in pending if p.status == "pending"), default=None),
             last_promise_id=pending[-1].id if pending else None,
             last_promise_status=pending[-1].status if pending else None,
-            stop_objection=next((o.type for o in objections if o.type in pb.stop_on), None))
-        intent = planner.decide(facts, pb, planner.local_today(debtor.timezone, AS_OF), handoff is not None)
+            stop_objection=next((o.type for o in objections if o.type in pb.stop_on), None),
+        )
+        intent = decide.decide(facts, pb, planner.local_today(debtor.timezone, AS_OF), handoff is not None)
         if intent.channel in policy.facts.CONSENT:
-            contact_policy.check(session, debtor, policy.contact_for(debtor, intent.channel), intent.channel,
-                                 AS_OF)
+            contact_policy.check(session, debtor, policy.contact_for(debtor, intent.channel), intent.channel, AS_OF)
         done += 1
     return done
 
@@ -166,8 +272,12 @@ def main(rounds: int = 3, debtors: int = DEBTORS, sample: int = 2_000) -> list[s
     with scratch_database("postgresql") as url:
         started = time.perf_counter()
         invoices = fill(url, debtors)
-        lines = [(f"[plan] book: {invoices:,} open invoices of {debtors:,} debtors written in "
-                  f"{time.perf_counter() - started:.0f} s")]
+        lines = [
+            (
+                f"[plan] book: {invoices:,} open invoices of {debtors:,} debtors written in "
+                f"{time.perf_counter() - started:.0f} s"
+            )
+        ]
         engine = make_engine(url)
         factory = make_session_factory(engine)
         fetches, plans = [], []
@@ -204,21 +314,29 @@ def main(rounds: int = 3, debtors: int = DEBTORS, sample: int = 2_000) -> list[s
         for row in rows:
             actions[row.action] = actions.get(row.action, 0) + 1
         lines.append("[plan] rows by action: " + ", ".join(f"{a} {n:,}" for a, n in sorted(actions.items())))
-        lines.append(f"[plan vs plain fetch] plan {plan_time:.2f} s, fetch {fetch:.2f} s of the same "
-                     f"{len(rows):,} rows: ratio {plan_time / fetch:.2f} (target <= 4)")
+        lines.append(
+            f"[plan vs plain fetch] plan {plan_time:.2f} s, fetch {fetch:.2f} s of the same "
+            f"{len(rows):,} rows: ratio {plan_time / fetch:.2f} (target <= 4)"
+        )
         settle(engine)
         paused_fetch = min(_timed(fetch_paused) for _ in range(rounds))
-        lines.append(f"[plan vs fetch, collector paused for both] fetch {paused_fetch:.2f} s: "
-                     f"ratio {plan_time / paused_fetch:.2f} (the plan pauses the cyclic GC itself; for comparison)")
+        lines.append(
+            f"[plan vs fetch, collector paused for both] fetch {paused_fetch:.2f} s: "
+            f"ratio {plan_time / paused_fetch:.2f} (the plan pauses the cyclic GC itself; for comparison)"
+        )
         settle(engine)
         naive_time = _timed(naive_sample)
         per_row = naive_time / sample
-        lines.append(f"[plan vs naive ORM loop] naive {per_row * 1e3:.2f} ms per invoice on a {sample:,}-invoice "
-                     f"sample, {per_row * len(rows) / 60:.0f} min scaled to the book; plan {plan_time:.2f} s: "
-                     f"ratio {per_row * len(rows) / plan_time:.2f} (target >= 50)")
+        lines.append(
+            f"[plan vs naive ORM loop] naive {per_row * 1e3:.2f} ms per invoice on a {sample:,}-invoice "
+            f"sample, {per_row * len(rows) / 60:.0f} min scaled to the book; plan {plan_time:.2f} s: "
+            f"ratio {per_row * len(rows) / plan_time:.2f} (target >= 50)"
+        )
         plan_peak, fetch_peak = _peak(plan_once), _peak(fetch_once)
-        lines.append(f"[plan memory] peak {plan_peak:.0f} MB for the plan, {fetch_peak:.0f} MB for the plain fetch: "
-                     f"ratio {plan_peak / fetch_peak:.2f}")
+        lines.append(
+            f"[plan memory] peak {plan_peak:.0f} MB for the plan, {fetch_peak:.0f} MB for the plain fetch: "
+            f"ratio {plan_peak / fetch_peak:.2f}"
+        )
         engine.dispose()
         return lines
 

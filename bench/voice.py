@@ -37,8 +37,8 @@ from flask import Flask
 from werkzeug.serving import make_server
 
 from bench.whatsapp import SID, TOKEN, Stack, free_port, stack
-from cobranza.entry.app import create_app
 from cobranza.core.settings import Settings
+from cobranza.entry.app import create_app
 from cobranza.integrations.twilio_signature import signature_for
 from ivr import speech
 from standins.processes import ROOT
@@ -70,22 +70,25 @@ class Call:
 
     def _post(self, url: str, extra: dict[str, str]) -> str:
         params = {"CallSid": self.sid, "AccountSid": SID, "From": self.phone, "To": "+576015550100", **extra}
-        answer = self.http.post(url, data=params, headers={"X-Twilio-Signature": signature_for(TOKEN, url, params)},
-                                timeout=30)
+        answer = self.http.post(
+            url, data=params, headers={"X-Twilio-Signature": signature_for(TOKEN, url, params)}, timeout=30
+        )
         answer.raise_for_status()
         gather = next(ET.fromstring(answer.text).iter("Gather"))
         return gather.attrib["action"]
 
     def turn(self) -> float:
         start = time.perf_counter()
-        self.action = self._post(self.action, {"SpeechResult": TEXT, "Confidence": "0.9",
-                                               "CallStatus": "in-progress"})
+        self.action = self._post(self.action, {"SpeechResult": TEXT, "Confidence": "0.9", "CallStatus": "in-progress"})
         return time.perf_counter() - start
 
 
 def _direct(st: Stack, http: requests.Session, phone: str, text: str = TEXT) -> float:
-    body = {"sender": "tel-" + phone.lstrip("+") + "-direct", "message": text,
-            "metadata": {**st.metadata[phone], "channel": "voice", "message_sid": f"CA{uuid.uuid4().hex}:1"}}
+    body = {
+        "sender": "tel-" + phone.lstrip("+") + "-direct",
+        "message": text,
+        "metadata": {**st.metadata[phone], "channel": "voice", "message_sid": f"CA{uuid.uuid4().hex}:1"},
+    }
     start = time.perf_counter()
     answer = http.post(f"{st.rasa_url}/webhooks/cobranza_voice/webhook", json=body, timeout=30)
     answer.raise_for_status()
@@ -152,17 +155,22 @@ def rendering(rounds: int) -> list[str]:
 
         def espeak() -> float:
             start = time.perf_counter()
-            subprocess.run(["espeak-ng", "-v", voice, "-s", "165", "-w", f"{tmp}/espeak.wav", PROMPT], check=True,
-                           capture_output=True)
+            subprocess.run(
+                ["espeak-ng", "-v", voice, "-s", "165", "-w", f"{tmp}/espeak.wav", PROMPT],
+                check=True,
+                capture_output=True,
+            )
             return time.perf_counter() - start
 
         ours(), espeak()
         rendered, baseline = _median_pair(ours, espeak, rounds)
         seconds = _wav_seconds(Path(tmp) / "espeak.wav")
     ratio = rendered / baseline
-    return [f"[speech] a {seconds:.1f}-second prompt: pyttsx3 in process {rendered * 1000:.1f} ms, espeak-ng -w "
-            f"{baseline * 1000:.1f} ms (median of {rounds})",
-            f"[speech] ratio {ratio:.2f} — target <= 1.2: {'met' if ratio <= 1.2 else 'NOT met'}"]
+    return [
+        f"[speech] a {seconds:.1f}-second prompt: pyttsx3 in process {rendered * 1000:.1f} ms, espeak-ng -w "
+        f"{baseline * 1000:.1f} ms (median of {rounds})",
+        f"[speech] ratio {ratio:.2f} — target <= 1.2: {'met' if ratio <= 1.2 else 'NOT met'}",
+    ]
 
 
 def _wav_seconds(path: Path) -> float:
@@ -205,9 +213,11 @@ def serving(rounds: int) -> list[str]:
         ours.extensions["cobranza"].close()
         size = (Path(tmp) / name).stat().st_size
     ratio = cached / plain
-    return [f"[speech] a cached prompt ({size // 1024} KiB) from /voice/audio/ {cached * 1000:.2f} ms, the same file "
-            f"as a Flask static file {plain * 1000:.2f} ms (median of {rounds} x 20 fetches)",
-            f"[speech] ratio {ratio:.2f} — target <= 1.05: {'met' if ratio <= 1.05 else 'NOT met'}"]
+    return [
+        f"[speech] a cached prompt ({size // 1024} KiB) from /voice/audio/ {cached * 1000:.2f} ms, the same file "
+        f"as a Flask static file {plain * 1000:.2f} ms (median of {rounds} x 20 fetches)",
+        f"[speech] ratio {ratio:.2f} — target <= 1.05: {'met' if ratio <= 1.05 else 'NOT met'}",
+    ]
 
 
 def main(rounds: int = 30) -> list[str]:

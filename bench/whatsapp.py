@@ -39,10 +39,10 @@ from werkzeug.serving import make_server
 
 from bench.common import postgres_available, scratch_database
 from cobranza import db
-from cobranza.records import imports
 from cobranza.db import make_engine, make_session_factory
 from cobranza.db.models import Contact, Debtor
 from cobranza.integrations.twilio_signature import signature_for
+from cobranza.records import imports
 from standins.processes import ROOT, assistant_processes, worker_process
 from standins.twilio import TwilioStandIn
 from whatsapp.turns import bubbles
@@ -109,33 +109,58 @@ def stack(workers: int, extra_env: dict[str, str] | None = None) -> Iterator[Sta
     backend = "postgresql" if postgres_available() else "sqlite"
     with scratch_database(backend) as url:
         factory = make_session_factory(make_engine(url))
-        imports.run(factory, (ROOT / "demo" / "portfolio.csv").read_bytes(), actor="bench",
-                    shift_days=(date.today() - date(2026, 11, 22)).days)
+        imports.run(
+            factory,
+            (ROOT / "demo" / "portfolio.csv").read_bytes(),
+            actor="bench",
+            shift_days=(date.today() - date(2026, 11, 22)).days,
+        )
         with db.transaction(factory, write=False) as s:
-            rows = s.execute(select(Contact, Debtor).join(Debtor, Debtor.id == Contact.debtor_id)
-                             .where(Contact.phone.is_not(None), Contact.whatsapp_consent.is_(True))).all()
+            rows = s.execute(
+                select(Contact, Debtor)
+                .join(Debtor, Debtor.id == Contact.debtor_id)
+                .where(Contact.phone.is_not(None), Contact.whatsapp_consent.is_(True))
+            ).all()
             metadata: dict[str, dict[str, Any]] = {
-                str(c.phone): {"debtor_ref": d.ref, "contact_id": c.id, "language": d.language, "channel": "whatsapp",
-                               "media": [], "earlier_complaints": 0, "today": date.today().isoformat()}
-                for c, d in rows}
+                str(c.phone): {
+                    "debtor_ref": d.ref,
+                    "contact_id": c.id,
+                    "language": d.language,
+                    "channel": "whatsapp",
+                    "media": [],
+                    "earlier_complaints": 0,
+                    "today": date.today().isoformat(),
+                }
+                for c, d in rows
+            }
         standin = Recorder()
         standin_port, web_port, rasa_port, actions_port = free_port(), free_port(), free_port(), free_port()
         server = make_server("127.0.0.1", standin_port, standin.app(), threaded=True)
         threading.Thread(target=server.serve_forever, daemon=True).start()
         prefix = f"bench{uuid.uuid4().hex[:8]}"
-        env = {"DATABASE_URL": url, "REDIS_URL": REDIS_URL, "RASA_URL": f"http://127.0.0.1:{rasa_port}",
-               "RASA_TOKEN": "bench-token", "ACTIONS_URL": f"http://127.0.0.1:{actions_port}",
-               "RASA_TRACKER_PREFIX": prefix, "COMPANY_NAME": "Suministros Andinos S.A.S.",
-               "PUBLIC_BASE_URL": f"http://127.0.0.1:{web_port}", "TWILIO_ACCOUNT_SID": SID,
-               "TWILIO_AUTH_TOKEN": TOKEN, "TWILIO_API_BASE": f"http://127.0.0.1:{standin_port}",
-               "WHATSAPP_FROM": "whatsapp:+14155238886", "JOB_QUEUE": prefix, "API_TOKEN": "bench",
-               "SMTP_PORT": str(free_port()), **(extra_env or {})}
+        env = {
+            "DATABASE_URL": url,
+            "REDIS_URL": REDIS_URL,
+            "RASA_URL": f"http://127.0.0.1:{rasa_port}",
+            "RASA_TOKEN": "bench-token",
+            "ACTIONS_URL": f"http://127.0.0.1:{actions_port}",
+            "RASA_TRACKER_PREFIX": prefix,
+            "COMPANY_NAME": "Suministros Andinos S.A.S.",
+            "PUBLIC_BASE_URL": f"http://127.0.0.1:{web_port}",
+            "TWILIO_ACCOUNT_SID": SID,
+            "TWILIO_AUTH_TOKEN": TOKEN,
+            "TWILIO_API_BASE": f"http://127.0.0.1:{standin_port}",
+            "WHATSAPP_FROM": "whatsapp:+14155238886",
+            "JOB_QUEUE": prefix,
+            "API_TOKEN": "bench",
+            "SMTP_PORT": str(free_port()),
+            **(extra_env or {}),
+        }
         web = _gunicorn(env, web_port)
         try:
             with assistant_processes(env), worker_process(env, count=workers):
                 _wait_for(f"http://127.0.0.1:{web_port}/healthz")
-                yield Stack(f"http://127.0.0.1:{web_port}", env["RASA_URL"], env["RASA_TOKEN"], standin, metadata,
-                            env)
+                yield Stack(f"http://127.0.0.1:{web_port}", env["RASA_URL"], env["RASA_TOKEN"], standin, metadata, env)
         finally:
             web.terminate()
             web.wait(timeout=15)
@@ -149,9 +174,13 @@ def stack(workers: int, extra_env: dict[str, str] | None = None) -> Iterator[Sta
 def _gunicorn(env: dict[str, str], port: int) -> Any:
     import subprocess
 
-    return subprocess.Popen([str(ROOT / ".venv" / "bin" / "gunicorn"), "--bind", f"127.0.0.1:{port}", "--workers",
-                             "2", "wsgi:app"], cwd=ROOT, env={**os.environ, **env}, stdout=subprocess.DEVNULL,
-                            stderr=subprocess.DEVNULL)
+    return subprocess.Popen(
+        [str(ROOT / ".venv" / "bin" / "gunicorn"), "--bind", f"127.0.0.1:{port}", "--workers", "2", "wsgi:app"],
+        cwd=ROOT,
+        env={**os.environ, **env},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
 
 
 def _wait_for(url: str, timeout: float = 30) -> None:
@@ -171,11 +200,17 @@ def via_gateway(st: Stack, http: requests.Session, phone: str, expected: int) ->
     to = f"whatsapp:{phone}"
     already = len(st.standin.arrivals.get(to, []))
     url = st.app_url + "/twilio/whatsapp"
-    params = {"From": to, "To": "whatsapp:+14155238886", "Body": TEXT, "MessageSid": f"SM{uuid.uuid4().hex}",
-              "AccountSid": SID, "NumMedia": "0", "ProfileName": "Bench"}
+    params = {
+        "From": to,
+        "To": "whatsapp:+14155238886",
+        "Body": TEXT,
+        "MessageSid": f"SM{uuid.uuid4().hex}",
+        "AccountSid": SID,
+        "NumMedia": "0",
+        "ProfileName": "Bench",
+    }
     start = time.perf_counter()
-    answer = http.post(url, data=params, headers={"X-Twilio-Signature": signature_for(TOKEN, url, params)},
-                       timeout=30)
+    answer = http.post(url, data=params, headers={"X-Twilio-Signature": signature_for(TOKEN, url, params)}, timeout=30)
     answer.raise_for_status()
     return st.standin.wait_for(to, already + expected) - start
 
@@ -183,8 +218,11 @@ def via_gateway(st: Stack, http: requests.Session, phone: str, expected: int) ->
 def via_rasa(st: Stack, http: requests.Session, phone: str) -> tuple[float, int]:
     """Seconds for Rasa's REST channel to answer the same text with the same metadata; and how many
     WhatsApp messages the gateway makes of that answer."""
-    body: dict[str, Any] = {"sender": f"rest-{phone.lstrip('+')}", "message": TEXT,
-            "metadata": {**st.metadata[phone], "message_sid": f"SM{uuid.uuid4().hex}"}}
+    body: dict[str, Any] = {
+        "sender": f"rest-{phone.lstrip('+')}",
+        "message": TEXT,
+        "metadata": {**st.metadata[phone], "message_sid": f"SM{uuid.uuid4().hex}"},
+    }
     start = time.perf_counter()
     answer = http.post(f"{st.rasa_url}/webhooks/rest/webhook", json=body, timeout=30)
     answer.raise_for_status()
@@ -225,7 +263,7 @@ def latency(st: Stack, rounds: int) -> list[str]:
 
 def _p90(values: list[float]) -> float:
     ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(round(0.9 * (len(ordered) - 1))))]
+    return ordered[min(len(ordered) - 1, round(0.9 * (len(ordered) - 1)))]
 
 
 def throughput(st: Stack, messages: int, concurrency: int, workers: int) -> list[str]:

@@ -48,17 +48,45 @@ CURRENCIES = [
     (re.compile(r"\bpesos? colombianos?\b|\bcop\b"), "COP"),
 ]
 # A number followed by these counts things, not money: "en 2 cuotas", "en tres partes".
-NOT_MONEY_AFTER = re.compile(r"^(?:cuotas?|partes?|pagos?|dias?|semanas?|meses|mes|veces|horas?|facturas?|installments?"
-                             r"|payments?|days?|weeks?|months?|times|de (?:enero|febrero|marzo|abril|mayo|junio|julio"
-                             r"|agosto|septiembre|setiembre|octubre|noviembre|diciembre))\b")
+NOT_MONEY_AFTER = re.compile(
+    r"^(?:cuotas?|partes?|pagos?|dias?|semanas?|meses|mes|veces|horas?|facturas?|installments?"
+    r"|payments?|days?|weeks?|months?|times|de (?:enero|febrero|marzo|abril|mayo|junio|julio"
+    r"|agosto|septiembre|setiembre|octubre|noviembre|diciembre))\b"
+)
 THOUSANDS = re.compile(r"^\d{1,3}(?:([.,])\d{3})(?:\1\d{3})*$")
 THOUSANDS_DECIMAL = re.compile(r"^\d{1,3}(?:([.,])\d{3})*(?!\1)[.,]\d{1,2}$")
 DECIMAL = re.compile(r"^\d+[.,]\d{1,2}$")
 GLUED_SCALE = re.compile(r"(\d)(k|mm|mil|millones|millon|palos?|lucas?)\b")
 # A number right after these is an ID, a phone or a document number, not money.
-IDENTIFIERS = frozenset({"nit", "rut", "ruc", "rfc", "cedula", "cc", "dni", "celular", "cel", "telefono", "tel",
-                         "whatsapp", "numero", "nro", "factura", "fact", "referencia", "ref", "cuenta", "comprobante",
-                         "id", "phone", "invoice", "reference", "account"})
+IDENTIFIERS = frozenset(
+    {
+        "nit",
+        "rut",
+        "ruc",
+        "rfc",
+        "cedula",
+        "cc",
+        "dni",
+        "celular",
+        "cel",
+        "telefono",
+        "tel",
+        "whatsapp",
+        "numero",
+        "nro",
+        "factura",
+        "fact",
+        "referencia",
+        "ref",
+        "cuenta",
+        "comprobante",
+        "id",
+        "phone",
+        "invoice",
+        "reference",
+        "account",
+    }
+)
 
 
 def numeral(token: str) -> Decimal | None:
@@ -69,7 +97,7 @@ def numeral(token: str) -> Decimal | None:
     if THOUSANDS.match(token):
         return Decimal(re.sub(r"[.,]", "", token))
     if THOUSANDS_DECIMAL.match(token) or DECIMAL.match(token):
-        whole, fraction = token[:-3 if token[-3] in ".," else -2], token[-2:] if token[-3] in ".," else token[-1:]
+        whole, fraction = token[: -3 if token[-3] in ".," else -2], token[-2:] if token[-3] in ".," else token[-1:]
         return Decimal(re.sub(r"[.,]", "", whole) + "." + fraction)
     return None
 
@@ -100,16 +128,22 @@ def resolve_amount(text: str, balance: Decimal | None = None, ignore: str | None
     for pattern, fraction in FRACTIONS:
         found = pattern.search(normal)
         if found:
-            return AmountMatch(_rounded(balance * fraction) if balance is not None else None, found[0], "fraction",
-                               fraction, currency)
+            return AmountMatch(
+                _rounded(balance * fraction) if balance is not None else None, found[0], "fraction", fraction, currency
+            )
     percent = PERCENT.search(normal)
     if percent:
         raw = percent[1]
         value = numeral(raw) if raw[:1].isdigit() else words_to_number(raw.split())
         if value is not None and 0 < value <= 100:
             fraction = value / 100
-            return AmountMatch(_rounded(balance * fraction) if balance is not None else None, percent[0],
-                               "fraction", fraction, currency)
+            return AmountMatch(
+                _rounded(balance * fraction) if balance is not None else None,
+                percent[0],
+                "fraction",
+                fraction,
+                currency,
+            )
     return None
 
 
@@ -130,19 +164,26 @@ def _number(normal: str, currency: str | None) -> AmountMatch | None:
             value = numeral(w)
             if value is not None:
                 run.append(str(value))
-            elif is_number_word(w) or (w in ("y", "and") and run and j + 1 < len(words)
-                                       and (is_number_word(words[j + 1]) or numeral(words[j + 1]) is not None)):
+            elif is_number_word(w) or (
+                w in ("y", "and")
+                and run
+                and j + 1 < len(words)
+                and (is_number_word(words[j + 1]) or numeral(words[j + 1]) is not None)
+            ):
                 run.append(w)
             else:
                 break
             j += 1
         if run and not all(w in ("y", "and", "a", "un", "una") for w in run) and not _identifier(words, i, j):
-            rest = " ".join(words[j:j + 3])
+            rest = " ".join(words[j : j + 3])
             value = words_to_number(run)
             if value is not None and value > 0 and not NOT_MONEY_AFTER.match(rest):
                 # Money signs: a scale word, a currency word next to it, "$", or a size no day or count has.
-                marked = any(w in SCALES for w in run) or bool(re.match(r"(?:pesos?|dolares|dollars?|soles|usd|cop)\b",
-                                                                          rest)) or words[i].startswith("$")
+                marked = (
+                    any(w in SCALES for w in run)
+                    or bool(re.match(r"(?:pesos?|dolares|dollars?|soles|usd|cop)\b", rest))
+                    or words[i].startswith("$")
+                )
                 score = 2 if marked else (1 if value >= 100 else 0)
                 candidates.append((score, value, " ".join(words[i:j])))
             i = j
@@ -158,7 +199,7 @@ def _number(normal: str, currency: str | None) -> AmountMatch | None:
 
 def _identifier(words: list[str], start: int, end: int) -> bool:
     """Whether words[start:end] is an ID or phone number ("mi nit es 900123456", "al 3005550199")."""
-    before = set(words[max(start - 2, 0):start])
+    before = set(words[max(start - 2, 0) : start])
     if before & IDENTIFIERS:
         return True
     digits = "".join(w for w in words[start:end] if w.isdigit())

@@ -17,6 +17,7 @@ gateway sends it in the message metadata (``today``), else the server's.
 
 from __future__ import annotations
 
+import contextlib
 import re
 from datetime import date
 from decimal import Decimal
@@ -54,9 +55,17 @@ def terms(text: str, today: date) -> list[dict[str, Any]]:
     when = resolve_date(text, today)
     if when is not None:
         start, end = _span(text, when.text)
-        found.append({"entity": "payment_date", "value": when.value.isoformat(), "start": start, "end": end,
-                      "confidence_entity": 1.0, "extractor": "PaymentTermsExtractor",
-                      "additional_info": {"kind": when.kind, "vague": when.vague, "said": when.text}})
+        found.append(
+            {
+                "entity": "payment_date",
+                "value": when.value.isoformat(),
+                "start": start,
+                "end": end,
+                "confidence_entity": 1.0,
+                "extractor": "PaymentTermsExtractor",
+                "additional_info": {"kind": when.kind, "vague": when.vague, "said": when.text},
+            }
+        )
     much = resolve_amount(text, ignore=when.text if when else None)
     if much is not None:
         if much.kind == "full":
@@ -66,9 +75,17 @@ def terms(text: str, today: date) -> list[dict[str, Any]]:
         else:
             value = str(much.value)
         start, end = _span(text, much.text)
-        found.append({"entity": "amount", "value": value, "start": start, "end": end, "confidence_entity": 1.0,
-                      "extractor": "PaymentTermsExtractor",
-                      "additional_info": {"kind": much.kind, "currency": much.currency, "said": much.text}})
+        found.append(
+            {
+                "entity": "amount",
+                "value": value,
+                "start": start,
+                "end": end,
+                "confidence_entity": 1.0,
+                "extractor": "PaymentTermsExtractor",
+                "additional_info": {"kind": much.kind, "currency": much.currency, "said": much.text},
+            }
+        )
     return found
 
 
@@ -79,8 +96,13 @@ class _Stateless(GraphComponent):
         self._config = config
 
     @classmethod
-    def create(cls, config: dict[str, Any], model_storage: ModelStorage, resource: Resource,
-               execution_context: ExecutionContext) -> GraphComponent:
+    def create(
+        cls,
+        config: dict[str, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+    ) -> GraphComponent:
         return cls(config)
 
     @staticmethod
@@ -90,17 +112,14 @@ class _Stateless(GraphComponent):
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.ENTITY_EXTRACTOR, is_trainable=False)
 class PaymentTermsExtractor(_Stateless, EntityExtractorMixin):
-
     def process(self, messages: list[Message]) -> list[Message]:
         for message in messages:
             text = message.get(TEXT) or ""
             metadata: dict[str, Any] | None = message.get("metadata")
             today = date.today()
             if metadata and metadata.get("today"):
-                try:
+                with contextlib.suppress(ValueError):
                     today = date.fromisoformat(str(metadata["today"]))
-                except ValueError:
-                    pass
             extracted = terms(text, today)
             if extracted:
                 message.set(ENTITIES, (message.get(ENTITIES) or []) + extracted, add_to_output=True)
@@ -119,8 +138,11 @@ class ConflictScorer(_Stateless):
             metadata = message.get("metadata") or {}
             earlier = metadata.get("earlier_complaints", 0) if isinstance(metadata, dict) else 0
             found = assess(message.get(TEXT) or "", int(earlier) if str(earlier).isdigit() else 0)
-            message.set("conflict", {"score": found.score, "hand_off": found.hand_off, "reason": found.reason,
-                                     "signals": found.signals}, add_to_output=True)
+            message.set(
+                "conflict",
+                {"score": found.score, "hand_off": found.hand_off, "reason": found.reason, "signals": found.signals},
+                add_to_output=True,
+            )
         return messages
 
 
@@ -151,8 +173,15 @@ class LanguageDetector(_Stateless, EntityExtractorMixin):
             language = detected or (default if default in ("es", "en") else None)
             if language is None:
                 continue
-            entity = {"entity": "language", "value": language, "start": 0, "end": 0, "confidence_entity": 1.0,
-                      "extractor": "LanguageDetector", "additional_info": {"detected": detected is not None}}
+            entity = {
+                "entity": "language",
+                "value": language,
+                "start": 0,
+                "end": 0,
+                "confidence_entity": 1.0,
+                "extractor": "LanguageDetector",
+                "additional_info": {"detected": detected is not None},
+            }
             message.set(ENTITIES, (message.get(ENTITIES) or []) + [entity], add_to_output=True)
         return messages
 

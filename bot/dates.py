@@ -29,38 +29,104 @@ class DateMatch:
 
 
 MONTHS = {
-    "enero": 1, "ene": 1, "january": 1, "jan": 1,
-    "febrero": 2, "feb": 2, "february": 2,
-    "marzo": 3, "mar": 3, "march": 3,
-    "abril": 4, "abr": 4, "april": 4, "apr": 4,
-    "mayo": 5, "may": 5,
-    "junio": 6, "jun": 6, "june": 6,
-    "julio": 7, "jul": 7, "july": 7,
-    "agosto": 8, "ago": 8, "august": 8, "aug": 8,
-    "septiembre": 9, "setiembre": 9, "sep": 9, "sept": 9, "set": 9, "september": 9,
-    "octubre": 10, "oct": 10, "october": 10,
-    "noviembre": 11, "nov": 11, "november": 11,
-    "diciembre": 12, "dic": 12, "december": 12, "dec": 12,
+    "enero": 1,
+    "ene": 1,
+    "january": 1,
+    "jan": 1,
+    "febrero": 2,
+    "feb": 2,
+    "february": 2,
+    "marzo": 3,
+    "mar": 3,
+    "march": 3,
+    "abril": 4,
+    "abr": 4,
+    "april": 4,
+    "apr": 4,
+    "mayo": 5,
+    "may": 5,
+    "junio": 6,
+    "jun": 6,
+    "june": 6,
+    "julio": 7,
+    "jul": 7,
+    "july": 7,
+    "agosto": 8,
+    "ago": 8,
+    "august": 8,
+    "aug": 8,
+    "septiembre": 9,
+    "setiembre": 9,
+    "sep": 9,
+    "sept": 9,
+    "set": 9,
+    "september": 9,
+    "octubre": 10,
+    "oct": 10,
+    "october": 10,
+    "noviembre": 11,
+    "nov": 11,
+    "november": 11,
+    "diciembre": 12,
+    "dic": 12,
+    "december": 12,
+    "dec": 12,
 }
 WEEKDAYS = {
-    "lunes": 0, "martes": 1, "miercoles": 2, "jueves": 3, "viernes": 4, "sabado": 5, "domingo": 6,
-    "monday": 0, "tuesday": 1, "wednesday": 2, "thursday": 3, "friday": 4, "saturday": 5, "sunday": 6,
+    "lunes": 0,
+    "martes": 1,
+    "miercoles": 2,
+    "jueves": 3,
+    "viernes": 4,
+    "sabado": 5,
+    "domingo": 6,
+    "monday": 0,
+    "tuesday": 1,
+    "wednesday": 2,
+    "thursday": 3,
+    "friday": 4,
+    "saturday": 5,
+    "sunday": 6,
     # typos seen in chats and transcripts
-    "biernes": 4, "miercole": 2, "juebes": 3, "sabdo": 5,
+    "biernes": 4,
+    "miercole": 2,
+    "juebes": 3,
+    "sabdo": 5,
 }
 # Spanish says "el quince"; English days are ordinals ("the fifteenth"), its cardinals are hours.
 DAY_WORDS = {w: n for w, n in UNITS_ES.items() if 1 <= n <= 31 and w not in ("un", "una")}
-DAY_WORDS.update({"primero": 1, "treintaiuno": 31, "treinta y uno": 31, "first": 1, "second": 2, "third": 3,
-                  "fourth": 4, "fifth": 5, "sixth": 6, "seventh": 7, "eighth": 8, "ninth": 9, "tenth": 10,
-                  "fifteenth": 15, "twentieth": 20, "thirtieth": 30})
+DAY_WORDS.update(
+    {
+        "primero": 1,
+        "treintaiuno": 31,
+        "treinta y uno": 31,
+        "first": 1,
+        "second": 2,
+        "third": 3,
+        "fourth": 4,
+        "fifth": 5,
+        "sixth": 6,
+        "seventh": 7,
+        "eighth": 8,
+        "ninth": 9,
+        "tenth": 10,
+        "fifteenth": 15,
+        "twentieth": 20,
+        "thirtieth": 30,
+    }
+)
 ORDINAL = r"(?:st|nd|rd|th|ro|ero|vo)?"
 
 _MONTH = r"\b(" + "|".join(sorted(MONTHS, key=len, reverse=True)) + r")\b"
 _WEEKDAY = r"\b(" + "|".join(sorted(WEEKDAYS, key=len, reverse=True)) + r")\b"
-_DAYNUM = r"\b(\d{1,2}" + ORDINAL + "|" + "|".join(sorted((re.escape(w) for w in DAY_WORDS), key=len, reverse=True)) + r")\b"
+_DAYNUM = (
+    r"\b(\d{1,2}" + ORDINAL + "|" + "|".join(sorted((re.escape(w) for w in DAY_WORDS), key=len, reverse=True)) + r")\b"
+)
 # Words after a number that make it an amount, not a day: "el 15 mil", "15 %".
-_NOT_A_DAY = r"(?!\s*(?:mil|millon|millones|palos?|lucas?|pesos|dolares|soles|usd|cop|mxn|pen|clp|%|por ciento|"\
-             r"percent|thousand|million|dollars|k\b))"
+_NOT_A_DAY = (
+    r"(?!\s*(?:mil|millon|millones|palos?|lucas?|pesos|dolares|soles|usd|cop|mxn|pen|clp|%|por ciento|"
+    r"percent|thousand|million|dollars|k\b))"
+)
 
 
 def last_day(year: int, month: int) -> date:
@@ -75,10 +141,7 @@ def add_months(day: date, months: int) -> date:
 
 def day_number(word: str) -> int | None:
     word = re.sub("(?:st|nd|rd|th|ro|ero|vo)$", "", word) if word[:1].isdigit() else word
-    if word.isdigit():
-        n = int(word)
-    else:
-        n = DAY_WORDS.get(word, 0)
+    n = int(word) if word.isdigit() else DAY_WORDS.get(word, 0)
     return n if 1 <= n <= 31 else None
 
 
@@ -162,9 +225,12 @@ def _month_day(m: re.Match[str], today: date) -> tuple[date, str, bool] | None:
     return _calendar(day_number(m[2]), MONTHS[m[1]], m[3], today)
 
 
-@rule(r"\b(?:a |para |hacia |al |at the |by the |by |the )?(?:fin|final|finales|fines|end)(?: de| del| of)?(?: este| the| this)?"
-      r" (?:mes|month)(?: (?:proximo|que viene|siguiente|entrante)| next)?\b|\bmonth end\b"
-      r"|\bultimo dia del mes\b|\bend of next month\b|\bfin del (?:proximo|otro|siguiente) mes\b")
+@rule(
+    r"\b(?:a |para |hacia |al |at the |by the |by |the )?(?:fin|final|finales|fines|end)"
+    r"(?: de| del| of)?(?: este| the| this)?"
+    r" (?:mes|month)(?: (?:proximo|que viene|siguiente|entrante)| next)?\b|\bmonth end\b"
+    r"|\bultimo dia del mes\b|\bend of next month\b|\bfin del (?:proximo|otro|siguiente) mes\b"
+)
 def _end_of_month(m: re.Match[str], today: date) -> tuple[date, str, bool] | None:
     nxt = bool(re.search(r"proximo|otro|siguiente|next|que viene|entrante", m[0]))
     month = add_months(date(today.year, today.month, 1), 1 if nxt else 0)
@@ -186,8 +252,10 @@ def _quincena(m: re.Match[str], today: date) -> tuple[date, str, bool] | None:
     return next_payday(today, 1 if (m[1] or m[2]) else 0), "quincena", False
 
 
-@rule(r"\b(?:en|dentro de|in|within|de aqui a)(?: unos| unas| como| about| around)? (\d{1,3}|[a-z]+(?: y [a-z]+)?) "
-      r"(dias|dia|days|day|semanas|semana|weeks|week|meses|mes|months|month)\b")
+@rule(
+    r"\b(?:en|dentro de|in|within|de aqui a)(?: unos| unas| como| about| around)? (\d{1,3}|[a-z]+(?: y [a-z]+)?) "
+    r"(dias|dia|days|day|semanas|semana|weeks|week|meses|mes|months|month)\b"
+)
 def _in_n(m: re.Match[str], today: date) -> tuple[date, str, bool] | None:
     n = int(m[1]) if m[1].isdigit() else UNITS_ES.get(m[1], UNITS_EN.get(m[1]))
     if m[1] in ("un", "una", "a", "one"):
@@ -204,28 +272,38 @@ def _in_n(m: re.Match[str], today: date) -> tuple[date, str, bool] | None:
     return add_months(today, n), "relative", False
 
 
-@rule(r"\b(?:el |on |for |para el |hasta el |antes del |a mas tardar el |by )?(?:dia |day )?"
-      r"(?:" + _WEEKDAY + r" )?(?:the )?" + _DAYNUM + _NOT_A_DAY)
+@rule(
+    r"\b(?:el |on |for |para el |hasta el |antes del |a mas tardar el |by )?(?:dia |day )?"
+    r"(?:" + _WEEKDAY + r" )?(?:the )?" + _DAYNUM + _NOT_A_DAY
+)
 def _day_of_month_anchored(m: re.Match[str], today: date) -> tuple[date, str, bool] | None:
     # A bare number is not a date ("son 15"); "el 15", "el viernes 15", "the 15th" are.
-    anchored = re.match(r"(el|on|for|para el|hasta el|antes del|a mas tardar el|by|dia|day|the)\b", m[0]) \
-        or m[1] or re.search(r"\d(st|nd|rd|th|ro|ero|vo)\b", m[0])
+    anchored = (
+        re.match(r"(el|on|for|para el|hasta el|antes del|a mas tardar el|by|dia|day|the)\b", m[0])
+        or m[1]
+        or re.search(r"\d(st|nd|rd|th|ro|ero|vo)\b", m[0])
+    )
     if not anchored:
         return None
     day = day_number(m[2])
     return (next_day_of_month(today, day), "day_of_month", False) if day else None
 
 
-@rule(r"\b(?:(?:a |para |en )?(?:la )?(?:proxima|otra|siguiente) semana|(?:la )?semana (?:que viene|entrante)"
-      r"|next week)(?: el| on)? " + _WEEKDAY)
+@rule(
+    r"\b(?:(?:a |para |en )?(?:la )?(?:proxima|otra|siguiente) semana|(?:la )?semana (?:que viene|entrante)"
+    r"|next week)(?: el| on)? " + _WEEKDAY
+)
 def _weekday_of_next_week(m: re.Match[str], today: date) -> tuple[date, str, bool] | None:
     monday = today - timedelta(days=today.weekday()) + timedelta(weeks=1)
     return monday + timedelta(days=WEEKDAYS[m[1]]), "weekday", False
 
 
-@rule(r"\b(?:(este|esta|el|this|on|next|el proximo|el otro|el siguiente|proximo|last) )?" + _WEEKDAY
-      + r"(?: (pasado|de la (?:proxima|otra|siguiente) semana|de la semana (?:que viene|entrante)|que viene|que entra"
-        r"|next week|de esta semana))?")
+@rule(
+    r"\b(?:(este|esta|el|this|on|next|el proximo|el otro|el siguiente|proximo|last) )?"
+    + _WEEKDAY
+    + r"(?: (pasado|de la (?:proxima|otra|siguiente) semana|de la semana (?:que viene|entrante)|que viene|que entra"
+    r"|next week|de esta semana))?"
+)
 def _weekday(m: re.Match[str], today: date) -> tuple[date, str, bool] | None:
     target = WEEKDAYS[m[2]]
     before, after = m[1] or "", m[3] or ""
@@ -257,8 +335,10 @@ def _tomorrow(m: re.Match[str], today: date) -> tuple[date, str, bool] | None:
     return today + timedelta(days=1), "relative", False
 
 
-@rule(r"\b(?:hoy|today|tonight|ahorita|ahora mismo|hoy mismo|esta tarde|this afternoon)\b"
-      r"|(?<!por )(?<!no )\bahora\b(?! no\b)")
+@rule(
+    r"\b(?:hoy|today|tonight|ahorita|ahora mismo|hoy mismo|esta tarde|this afternoon)\b"
+    r"|(?<!por )(?<!no )\bahora\b(?! no\b)"
+)
 def _today(m: re.Match[str], today: date) -> tuple[date, str, bool] | None:
     return today, "relative", False
 
@@ -268,7 +348,10 @@ def _yesterday(m: re.Match[str], today: date) -> tuple[date, str, bool] | None:
     return today - timedelta(days=1), "relative", False
 
 
-@rule(r"\b(?:(?:a |para |en )?(?:la )?(?:proxima|otra|siguiente) semana|(?:la )?semana (?:que viene|entrante)|next week)\b")
+@rule(
+    r"\b(?:(?:a |para |en )?(?:la )?(?:proxima|otra|siguiente) semana|(?:la )?semana (?:que viene|entrante)"
+    r"|next week)\b"
+)
 def _next_week(m: re.Match[str], today: date) -> tuple[date, str, bool] | None:
     return today - timedelta(days=today.weekday()) + timedelta(weeks=1), "week", True
 
@@ -284,15 +367,28 @@ def _mid_month(m: re.Match[str], today: date) -> tuple[date, str, bool] | None:
     return next_day_of_month(today, 15), "mid_month", True
 
 
-@rule(r"\b(?:principios|comienzos|inicios|inicio|beginning|start|early)(?: de| del| of)?(?: (?:proximo|otro|siguiente|next|the))? ?"
-      r"(?:mes|month)\b|\b(?:el|al) (?:otro|proximo|siguiente) mes\b|\bel mes que viene\b|\bnext month\b")
+@rule(
+    r"\b(?:principios|comienzos|inicios|inicio|beginning|start|early)(?: de| del| of)?"
+    r"(?: (?:proximo|otro|siguiente|next|the))? ?"
+    r"(?:mes|month)\b|\b(?:el|al) (?:otro|proximo|siguiente) mes\b|\bel mes que viene\b|\bnext month\b"
+)
 def _next_month(m: re.Match[str], today: date) -> tuple[date, str, bool] | None:
     first = add_months(date(today.year, today.month, 1), 1)
     return first + timedelta(days=4), "next_month", True
 
 
-WEEK_OF = {"primera": 0, "1ra": 0, "first": 0, "segunda": 1, "2da": 1, "second": 1, "tercera": 2, "third": 2,
-           "cuarta": 3, "fourth": 3}
+WEEK_OF = {
+    "primera": 0,
+    "1ra": 0,
+    "first": 0,
+    "segunda": 1,
+    "2da": 1,
+    "second": 1,
+    "tercera": 2,
+    "third": 2,
+    "cuarta": 3,
+    "fourth": 3,
+}
 
 
 def _month_start(month: int, today: date) -> date:
@@ -300,8 +396,10 @@ def _month_start(month: int, today: date) -> date:
     return start if last_day(start.year, start.month) >= today else date(today.year + 1, month, 1)
 
 
-@rule(r"\b(?:la )?(primera|1ra|segunda|2da|tercera|cuarta|ultima|first|second|third|fourth|last) (?:semana|week)"
-      r" (?:de|del mes de|of|in) " + _MONTH)
+@rule(
+    r"\b(?:la )?(primera|1ra|segunda|2da|tercera|cuarta|ultima|first|second|third|fourth|last) (?:semana|week)"
+    r" (?:de|del mes de|of|in) " + _MONTH
+)
 def _week_of_month(m: re.Match[str], today: date) -> tuple[date, str, bool] | None:
     start = _month_start(MONTHS[m[2]], today)
     if m[1] in ("ultima", "last"):
@@ -344,8 +442,11 @@ def resolve_date(text: str, today: date) -> DateMatch | None:
         if all(candidate[2] <= k[1] or candidate[1] >= k[2] for k in kept):
             kept.append(candidate)
     # "el miércoles 2 de diciembre": a weekday right before a date only names that date's day.
-    kept = [k for k in kept if not (k[3].kind == "weekday" and any(0 <= o[1] - k[2] <= 1 and o is not k
-                                                                   and not o[3].vague for o in kept))]
+    kept = [
+        k
+        for k in kept
+        if not (k[3].kind == "weekday" and any(0 <= o[1] - k[2] <= 1 and o is not k and not o[3].vague for o in kept))
+    ]
     if not kept:
         return None
     return min(kept, key=lambda f: (f[3].vague, f[1]))[3]

@@ -79,25 +79,43 @@ def terms_report(name: str = "terms.tsv", title: str = "Dates and amounts") -> d
         "both_right": sum(r[1] and r[2] for r in results) / len(results),
     }
     print(f"\n{title} ({len(results)} labelled phrases, eval/{name})")
-    print(f"  date right:    {report['date_accuracy']:.3f}  ({report['date_accuracy_when_said']:.3f} of the "
-          f"{len(dated)} that say one)")
-    print(f"  amount right:  {report['amount_accuracy']:.3f}  ({report['amount_accuracy_when_said']:.3f} of the "
-          f"{len(priced)} that say one)")
+    print(
+        f"  date right:    {report['date_accuracy']:.3f}  ({report['date_accuracy_when_said']:.3f} of the "
+        f"{len(dated)} that say one)"
+    )
+    print(
+        f"  amount right:  {report['amount_accuracy']:.3f}  ({report['amount_accuracy_when_said']:.3f} of the "
+        f"{len(priced)} that say one)"
+    )
     print(f"  both right:    {report['both_right']:.3f}")
     wrong = [r for r in results if not (r[1] and r[2])]
     if wrong:
         print("  missed:")
         for case, _, _, said_date, said_amount in wrong:
-            print(f"    {case.text!r} (today {case.today}): date {said_date} (want {case.date}), "
-                  f"amount {said_amount} (want {case.amount})")
+            print(
+                f"    {case.text!r} (today {case.today}): date {said_date} (want {case.date}), "
+                f"amount {said_amount} (want {case.amount})"
+            )
     return report
 
 
 def intents_report(folds: int) -> dict[str, float]:
     with tempfile.TemporaryDirectory() as out:
         env = {**os.environ, "PYTHONPATH": str(ROOT), "RASA_TELEMETRY_ENABLED": "false"}
-        command = [str(Path(sys.executable).parent / "rasa"), "test", "nlu", "--nlu", "data/nlu", "--config",
-                   "config.yml", "--cross-validation", "--folds", str(folds), "--out", out]
+        command = [
+            str(Path(sys.executable).parent / "rasa"),
+            "test",
+            "nlu",
+            "--nlu",
+            "data/nlu",
+            "--config",
+            "config.yml",
+            "--cross-validation",
+            "--folds",
+            str(folds),
+            "--out",
+            out,
+        ]
         print(f"Cross-validating the NLU pipeline ({folds} folds; a couple of minutes)...", flush=True)
         done = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True)
         if done.returncode != 0:
@@ -106,8 +124,13 @@ def intents_report(folds: int) -> dict[str, float]:
         report = json.loads((Path(out) / "intent_report.json").read_text())
     intents = {k: v for k, v in report.items() if isinstance(v, dict) and "support" in v and not k.endswith("avg")}
     examples = sum(v["support"] for v in intents.values())
-    summary = {"intents": len(intents), "examples": examples, "macro_f1": report["macro avg"]["f1-score"],
-               "weighted_f1": report["weighted avg"]["f1-score"], "accuracy": report["accuracy"]}
+    summary = {
+        "intents": len(intents),
+        "examples": examples,
+        "macro_f1": report["macro avg"]["f1-score"],
+        "weighted_f1": report["weighted avg"]["f1-score"],
+        "accuracy": report["accuracy"],
+    }
     print(f"\nIntents ({len(intents)} intents, {examples} examples, {folds}-fold cross-validation)")
     print(f"  macro-F1:      {summary['macro_f1']:.3f}")
     print(f"  weighted-F1:   {summary['weighted_f1']:.3f}")
@@ -115,8 +138,10 @@ def intents_report(folds: int) -> dict[str, float]:
     print("  per intent (F1, examples, most confused with):")
     for name, v in sorted(intents.items(), key=lambda kv: kv[1]["f1-score"]):
         confused = max(v.get("confused_with", {}).items(), key=lambda kv: kv[1], default=None)
-        print(f"    {name:22} {v['f1-score']:.2f}  {v['support']:4}  "
-              + (f"{confused[0]} ({confused[1]})" if confused else ""))
+        print(
+            f"    {name:22} {v['f1-score']:.2f}  {v['support']:4}  "
+            + (f"{confused[0]} ({confused[1]})" if confused else "")
+        )
     return summary
 
 

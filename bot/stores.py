@@ -21,8 +21,7 @@ class SessionRedisTrackerStore(RedisTrackerStore):
         """Write the latest session as the whole stored conversation (no read, no merge)."""
         await self.stream_events(tracker)
         latest = self._latest_session(tracker)
-        self.red.set(self.key_prefix + tracker.sender_id, self.serialise_tracker(latest),
-                     ex=timeout or self.record_exp)
+        self.red.set(self.key_prefix + tracker.sender_id, self.serialise_tracker(latest), ex=timeout or self.record_exp)
 
     @staticmethod
     def _latest_session(tracker: DialogueStateTracker) -> DialogueStateTracker:
@@ -31,7 +30,14 @@ class SessionRedisTrackerStore(RedisTrackerStore):
         if not starts or starts[-1] <= 1:
             return tracker
         # keep the ``action_session_start`` that precedes the latest session start
-        first = starts[-1] - 1 if getattr(events[starts[-1] - 1], "action_name", None) == "action_session_start" \
+        first = (
+            starts[-1] - 1
+            if getattr(events[starts[-1] - 1], "action_name", None) == "action_session_start"
             else starts[-1]
-        return DialogueStateTracker.from_events(tracker.sender_id, events[first:], slots=tracker.slots.values(),
-                                                max_event_history=tracker._max_event_history)
+        )
+        return DialogueStateTracker.from_events(
+            tracker.sender_id,
+            events[first:],
+            slots=tracker.slots.values(),
+            max_event_history=tracker._max_event_history,
+        )

@@ -24,7 +24,7 @@ def strip_accents(text: str) -> str:
 
 
 def normalise(text: str) -> str:
-    """"¡Pasado MAÑANA, sin falta!" -> "pasado manana sin falta"."""
+    """ "¡Pasado MAÑANA, sin falta!" -> "pasado manana sin falta"."""
     lowered = strip_accents(text.lower().replace("ñ", "\x00")).replace("\x00", "n")
     kept = _KEEP.sub(" ", lowered)
     kept = _LOOSE_PUNCT.sub(" ", kept)

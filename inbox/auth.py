@@ -19,10 +19,9 @@ from typing import Any, TypeVar
 import redis
 from flask import Blueprint, Response, abort, g, redirect, render_template, request, session, url_for
 
-from cobranza.team import agents
-from cobranza import db
+from cobranza import db, runtime
 from cobranza.db.models import Agent
-from cobranza import runtime
+from cobranza.team import agents
 from inbox.i18n import t
 
 bp = Blueprint("inbox_auth", __name__, url_prefix="/inbox", template_folder="templates")
@@ -35,9 +34,13 @@ FAILURE_WINDOW = 15 * 60  # seconds
 @bp.record_once
 def _cookies(state: Any) -> None:
     app = state.app
-    app.config.update(SESSION_COOKIE_HTTPONLY=True, SESSION_COOKIE_SAMESITE="Lax",
-                      SESSION_COOKIE_SECURE=app.extensions["cobranza"].settings.public_base_url.startswith("https"),
-                      SESSION_COOKIE_NAME="cobranza_inbox", PERMANENT_SESSION_LIFETIME=12 * 3600)
+    app.config.update(
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        SESSION_COOKIE_SECURE=app.extensions["cobranza"].settings.public_base_url.startswith("https"),
+        SESSION_COOKIE_NAME="cobranza_inbox",
+        PERMANENT_SESSION_LIFETIME=12 * 3600,
+    )
 
 
 def csrf_token() -> str:

@@ -33,8 +33,10 @@ def timeline(rows: Iterable[Any]) -> Markup:
             meta += " · " + actor
         if data:
             meta += _extra(data)
-        parts.append(f'<div class="ev {direction}" data-kind="{kind}" data-id="{event_id}"><div class="meta">'
-                     f'{escape(meta)}</div><div class="txt">{escape(text)}</div></div>')
+        parts.append(
+            f'<div class="ev {direction}" data-kind="{kind}" data-id="{event_id}"><div class="meta">'
+            f'{escape(meta)}</div><div class="txt">{escape(text)}</div></div>'
+        )
     return Markup("\n".join(parts))
 
 
@@ -51,12 +53,18 @@ def metric_charts(found: dict[str, dict[str, Any]], label: Any = lambda key: key
             x = 20 + i * 70
             shown = "—" if value is None else f"{value:.0%}"
             name = escape(label(f"family:{fam}"))
-            bars.append(f'<rect x="{x}" y="{110 - height}" width="50" height="{height}" fill="{colours[fam]}">'
-                        f'<title>{name}: {shown}</title></rect>'
-                        f'<text x="{x + 25}" y="{105 - height}" text-anchor="middle" font-size="12">{shown}</text>'
-                        f'<text x="{x + 25}" y="126" text-anchor="middle" font-size="11">{name}</text>')
+            bars.append(
+                f'<rect x="{x}" y="{110 - height}" width="50" height="{height}" fill="{colours[fam]}">'
+                f"<title>{name}: {shown}</title></rect>"
+                f'<text x="{x + 25}" y="{105 - height}" text-anchor="middle" font-size="12">{shown}</text>'
+                f'<text x="{x + 25}" y="126" text-anchor="middle" font-size="11">{name}</text>'
+            )
         title = escape(label(f"metric:{rate}"))
-        charts.append(Markup(f'<figure class="chart" data-rate="{rate}"><svg viewBox="0 0 160 130" width="160" '
-                             f'height="130" role="img" aria-label="{title}"><line x1="10" y1="110" x2="150" '
-                             f'y2="110" stroke="#999"/>{"".join(bars)}</svg><figcaption>{title}</figcaption></figure>'))
+        charts.append(
+            Markup(
+                f'<figure class="chart" data-rate="{rate}"><svg viewBox="0 0 160 130" width="160" '
+                f'height="130" role="img" aria-label="{title}"><line x1="10" y1="110" x2="150" '
+                f'y2="110" stroke="#999"/>{"".join(bars)}</svg><figcaption>{title}</figcaption></figure>'
+            )
+        )
     return charts

@@ -20,31 +20,43 @@ from flask import Blueprint, Response, abort, g, redirect, render_template, requ
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from cobranza.db.unit_of_work import UnitOfWork
-from cobranza.team import agents, casework
-from cobranza import db
+from cobranza import db, runtime
 from cobranza.core import formatting
-from cobranza.delivery import live
-from cobranza.outreach import metrics
-from cobranza.records import objections, promises, timeline
 from cobranza.core.errors import DomainError, FieldError
 from cobranza.db.models import Agent, Contact, Debtor, Handoff, Invoice, Objection, Promise
-from cobranza import runtime
+from cobranza.db.unit_of_work import UnitOfWork
+from cobranza.delivery import live
 from cobranza.entry.http_errors import status_of
+from cobranza.outreach import metrics
+from cobranza.records import objections, promises, timeline
+from cobranza.team import agents, casework
 from inbox import render
 from inbox.auth import csrf_token, language, signed_in, supervisor_only
 from inbox.i18n import t
 
-bp = Blueprint("inbox", __name__, url_prefix="/inbox", template_folder="templates", static_folder="static",
-               static_url_path="/static")
+bp = Blueprint(
+    "inbox",
+    __name__,
+    url_prefix="/inbox",
+    template_folder="templates",
+    static_folder="static",
+    static_url_path="/static",
+)
 STATUSES = ("active", "open", "assigned", "resolved")
 KEEPALIVE = 15.0  # seconds between comments on an idle event stream
 
 
 def _page(template: str, status: int = 200, **values: Any) -> tuple[str, int]:
     lang = language()
-    return render_template(f"inbox/{template}", agent=g.agent, csrf=csrf_token(), lang=lang, t=t,
-                           money=lambda v, c: formatting.amount(Decimal(v), c, lang), **values), status
+    return render_template(
+        f"inbox/{template}",
+        agent=g.agent,
+        csrf=csrf_token(),
+        lang=lang,
+        t=t,
+        money=lambda v, c: formatting.amount(Decimal(v), c, lang),
+        **values,
+    ), status
 
 
 def _sla() -> timedelta:
@@ -81,22 +93,43 @@ def _case(s: Session, handoff_id: int) -> dict[str, Any]:
     contact = next((c for c in contacts if c.id == contact_id), contacts[0] if contacts else None)
     rule = casework.reply_rule(contact) if contact is not None else None
     return {
-        "handoff": handoff, "debtor": debtor, "events": events, "contacts": contacts, "contact": contact,
-        "rule": rule, "template_sid": runtime.current().settings.whatsapp_agent_template,
-        "invoices": list(s.scalars(select(Invoice).where(Invoice.debtor_id == debtor.id)
-                                   .order_by(Invoice.due_on, Invoice.id))),
-        "promises": list(s.execute(select(Promise, Invoice.number).join(Invoice, Invoice.id == Promise.invoice_id)
-                                   .where(Promise.debtor_id == debtor.id).order_by(Promise.id))),
-        "objections": list(s.execute(select(Objection, Invoice.number)
-                                     .outerjoin(Invoice, Invoice.id == Objection.invoice_id)
-                                     .where(Objection.debtor_id == debtor.id).order_by(Objection.id))),
-        "history": list(s.scalars(select(Handoff).where(Handoff.debtor_id == debtor.id, Handoff.id != handoff.id)
-                                  .order_by(Handoff.id))),
-        "sentiment": _sentiment(events), "timeline_html": render.timeline(events),
+        "handoff": handoff,
+        "debtor": debtor,
+        "events": events,
+        "contacts": contacts,
+        "contact": contact,
+        "rule": rule,
+        "template_sid": runtime.current().settings.whatsapp_agent_template,
+        "invoices": list(
+            s.scalars(select(Invoice).where(Invoice.debtor_id == debtor.id).order_by(Invoice.due_on, Invoice.id))
+        ),
+        "promises": list(
+            s.execute(
+                select(Promise, Invoice.number)
+                .join(Invoice, Invoice.id == Promise.invoice_id)
+                .where(Promise.debtor_id == debtor.id)
+                .order_by(Promise.id)
+            )
+        ),
+        "objections": list(
+            s.execute(
+                select(Objection, Invoice.number)
+                .outerjoin(Invoice, Invoice.id == Objection.invoice_id)
+                .where(Objection.debtor_id == debtor.id)
+                .order_by(Objection.id)
+            )
+        ),
+        "history": list(
+            s.scalars(
+                select(Handoff).where(Handoff.debtor_id == debtor.id, Handoff.id != handoff.id).order_by(Handoff.id)
+            )
+        ),
+        "sentiment": _sentiment(events),
+        "timeline_html": render.timeline(events),
         "may_act": casework.may_act(_viewer(s), handoff),
         "colleagues": [a for a in agents.listing(s) if a.active and a.email != g.agent.email],
-        "objection_types": objections.TYPES, "evidence": json.dumps(handoff.evidence or {}, ensure_ascii=False,
-                                                                      indent=1)[:6000],
+        "objection_types": objections.TYPES,
+        "evidence": json.dumps(handoff.evidence or {}, ensure_ascii=False, indent=1)[:6000],
     }
 
 
@@ -106,8 +139,14 @@ def _sentiment(events: list[Any]) -> list[dict[str, Any]]:
     for e in events:
         conflict = (e.data or {}).get("conflict") if e.direction == "in" else None
         if isinstance(conflict, dict) and "score" in conflict:
-            out.append({"at": e.at.strftime("%Y-%m-%d %H:%M"), "score": float(conflict["score"]),
-                        "text": e.text[:80], "channel": e.channel})
+            out.append(
+                {
+                    "at": e.at.strftime("%Y-%m-%d %H:%M"),
+                    "score": float(conflict["score"]),
+                    "text": e.text[:80],
+                    "channel": e.channel,
+                }
+            )
     return out
 
 
@@ -180,7 +219,9 @@ def reply(handoff_id: int) -> Any:
         contact = s.get(Contact, request.form.get("contact_id", type=int) or 0)
         if contact is None:
             raise FieldError("choose a contact", "contact_id")
-        casework.reply(s, agent, h, contact, request.form.get("text", ""), runtime.current().settings.whatsapp_agent_template)
+        casework.reply(
+            s, agent, h, contact, request.form.get("text", ""), runtime.current().settings.whatsapp_agent_template
+        )
 
     return _act(handoff_id, work)
 
@@ -206,10 +247,19 @@ def promise(handoff_id: int) -> Any:
             raise FieldError("the date is not a date", "promised_date") from exc
         debtor = s.get(Debtor, h.debtor_id)
         assert debtor is not None
-        promises.register(s, invoice, amount, when, "agent", f"agent:{agent.email}",
-                          promises.local_today(debtor.timezone), settings.company_name,
-                          contact=s.get(Contact, request.form.get("contact_id", type=int) or 0),
-                          horizon_days=settings.promise_horizon_days, note=request.form.get("note") or None)
+        promises.register(
+            s,
+            invoice,
+            amount,
+            when,
+            "agent",
+            f"agent:{agent.email}",
+            promises.local_today(debtor.timezone),
+            settings.company_name,
+            contact=s.get(Contact, request.form.get("contact_id", type=int) or 0),
+            horizon_days=settings.promise_horizon_days,
+            note=request.form.get("note") or None,
+        )
         agents.audit(s, agent.email, "promise_registered", str(h.id), invoice=invoice.number)
 
     return _act(handoff_id, work)
@@ -221,22 +271,33 @@ def objection(handoff_id: int) -> Any:
     def work(s: UnitOfWork, agent: Agent, h: Handoff) -> None:
         casework.require_holder(agent, h)
         invoice = _invoice_of(s, h) if request.form.get("invoice_number") else None
-        objections.record(s, h.debtor_id, request.form.get("type", ""), (request.form.get("text") or "").strip(),
-                          "agent", f"agent:{agent.email}", invoice=invoice)
+        objections.record(
+            s,
+            h.debtor_id,
+            request.form.get("type", ""),
+            (request.form.get("text") or "").strip(),
+            "agent",
+            f"agent:{agent.email}",
+            invoice=invoice,
+        )
         agents.audit(s, agent.email, "objection_recorded", str(h.id))
 
     return _act(handoff_id, work)
 
 
 def _invoice_of(s: Session, h: Handoff) -> Invoice:
-    invoice = s.scalar(select(Invoice).where(Invoice.number == (request.form.get("invoice_number") or ""),
-                                             Invoice.debtor_id == h.debtor_id))
+    invoice = s.scalar(
+        select(Invoice).where(
+            Invoice.number == (request.form.get("invoice_number") or ""), Invoice.debtor_id == h.debtor_id
+        )
+    )
     if invoice is None:
         raise FieldError("choose one of this debtor's invoices", "invoice_number")
     return invoice
 
 
 # --- supervisors ------------------------------------------------------------------------------
+
 
 @bp.route("/agents", methods=["GET", "POST"])
 @signed_in
@@ -252,9 +313,15 @@ def agents_page() -> Any:
                         raise FieldError("choose another agent", "toggle")
                     agents.set_active(s, target, not target.active, g.agent.email)
                 else:
-                    agents.create(s, request.form.get("email", ""), request.form.get("name", ""),
-                                  request.form.get("password", ""), request.form.get("role", "agent"),
-                                  request.form.get("language", "es"), by=g.agent.email)
+                    agents.create(
+                        s,
+                        request.form.get("email", ""),
+                        request.form.get("name", ""),
+                        request.form.get("password", ""),
+                        request.form.get("role", "agent"),
+                        request.form.get("language", "es"),
+                        by=g.agent.email,
+                    )
         except DomainError as exc:
             error = exc.message
     with db.transaction(runtime.current().sessions, write=False) as s:
@@ -265,6 +332,7 @@ def agents_page() -> Any:
 
 
 # --- metrics -------------------------------------------------------------------------------------
+
 
 @bp.get("/metrics")
 @signed_in
@@ -277,15 +345,26 @@ def metrics_page() -> Any:
     with db.transaction(runtime.current().sessions, write=False) as s:
         found = metrics.compute(s, start, end)
     if request.args.get("format") == "csv":
-        return Response(metrics.to_csv(found, start, end), mimetype="text/csv",
-                        headers={"Content-Disposition": f"attachment; filename=metrics-{start}-{end}.csv"})
+        return Response(
+            metrics.to_csv(found, start, end),
+            mimetype="text/csv",
+            headers={"Content-Disposition": f"attachment; filename=metrics-{start}-{end}.csv"},
+        )
     lang = language()
-    return _page("metrics.html", found=found, charts=render.metric_charts(found, lambda key: t(key, lang)),
-                 start=start.isoformat(),
-                 end=end.isoformat(), error=None, rates=metrics.RATES, families=metrics.FAMILIES)
+    return _page(
+        "metrics.html",
+        found=found,
+        charts=render.metric_charts(found, lambda key: t(key, lang)),
+        start=start.isoformat(),
+        end=end.isoformat(),
+        error=None,
+        rates=metrics.RATES,
+        families=metrics.FAMILIES,
+    )
 
 
 # --- live ---------------------------------------------------------------------------------------
+
 
 @bp.get("/events")
 @signed_in
@@ -316,5 +395,6 @@ def events() -> Response:
         finally:
             pubsub.close()
 
-    return Response(stream(), mimetype="text/event-stream",
-                    headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"})
+    return Response(
+        stream(), mimetype="text/event-stream", headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"}
+    )

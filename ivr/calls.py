@@ -21,11 +21,11 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from cobranza.db.unit_of_work import UnitOfWork
-from cobranza.delivery import dialing
-from cobranza.db.models import Call, Contact, Debtor
 from cobranza import runtime
 from cobranza.core.settings import Settings
+from cobranza.db.models import Call, Contact, Debtor
+from cobranza.db.unit_of_work import UnitOfWork
+from cobranza.delivery import dialing
 from cobranza.integrations.twilio_signature import signed_only
 from ivr import conversation, people
 from ivr.line import Answer, Heard
@@ -77,8 +77,12 @@ def render(settings: Settings, call: Call, answer: Answer) -> str:
     if answer.then == "hangup":
         return line.hang_up(answer.items)
     if answer.then == "dial" and answer.dial_to:
-        return line.dial(answer.items, answer.dial_to, f"{settings.public_base_url}/twilio/voice/dial?call={call.id}",
-                         settings.voice_from)
+        return line.dial(
+            answer.items,
+            answer.dial_to,
+            f"{settings.public_base_url}/twilio/voice/dial?call={call.id}",
+            settings.voice_from,
+        )
     action = f"{settings.public_base_url}/twilio/voice/turn?call={call.id}&n={call.turn + 1}"
     return line.gather(answer.items, action, answer.expect)
 
@@ -105,8 +109,14 @@ def start() -> Response:
                 if outbound:
                     log.warning("answered outbound call %s is not ours", sid)
                     return _twiml(Line(rt.settings, "es", "es-US").hang_up([]))
-                call = Call(sid=sid, direction="inbound", from_number=form.get("From", ""),
-                            to_number=form.get("To", ""), status=form.get("CallStatus", "ringing"), state={})
+                call = Call(
+                    sid=sid,
+                    direction="inbound",
+                    from_number=form.get("From", ""),
+                    to_number=form.get("To", ""),
+                    status=form.get("CallStatus", "ringing"),
+                    state={},
+                )
                 session.add(call)
                 try:
                     session.flush()
@@ -139,9 +149,18 @@ def _started(session: UnitOfWork, call: Call) -> None:
 
     call.answered_at = call.answered_at or call.created_at
     if call.debtor_id is not None:
-        timeline.record(session, call.debtor_id, "voice", "in", "call_started", "Llamada entrante",
-                        contact_id=call.contact_id, external_id=call.sid, actor="debtor",
-                        data={"call_id": call.id, "from": call.from_number})
+        timeline.record(
+            session,
+            call.debtor_id,
+            "voice",
+            "in",
+            "call_started",
+            "Llamada entrante",
+            contact_id=call.contact_id,
+            external_id=call.sid,
+            actor="debtor",
+            data={"call_id": call.id, "from": call.from_number},
+        )
 
 
 def _this_call(session: Session, raw_id: str) -> Call:
@@ -150,8 +169,12 @@ def _this_call(session: Session, raw_id: str) -> Call:
     Its debtor and contact come in the same query: the turn needs them, and one round trip is
     cheaper than three on a phone line where every millisecond is silence.
     """
-    row = session.execute(select(Call, Debtor, Contact).outerjoin(Debtor, Debtor.id == Call.debtor_id)
-                          .outerjoin(Contact, Contact.id == Call.contact_id).where(Call.id == int(raw_id))).first()
+    row = session.execute(
+        select(Call, Debtor, Contact)
+        .outerjoin(Debtor, Debtor.id == Call.debtor_id)
+        .outerjoin(Contact, Contact.id == Call.contact_id)
+        .where(Call.id == int(raw_id))
+    ).first()
     if row is None or row[0].sid != request.form.get("CallSid"):
         abort(404)
     return row[0]
@@ -180,8 +203,9 @@ def _through_assistant(rt: runtime.Runtime, ask: conversation.Ask, turn: int | N
     with rt.work() as session:
         call = session.get(Call, ask.call_id)
         assert call is not None
-        return _answered(rt.settings, call, conversation.after_assistant(session, rt.settings, call, ask, heard_back),
-                         turn)
+        return _answered(
+            rt.settings, call, conversation.after_assistant(session, rt.settings, call, ask, heard_back), turn
+        )
 
 
 @bp.post("/twilio/voice/turn")
@@ -231,8 +255,16 @@ def dial_ended() -> Response:
 def status() -> Response:
     rt = runtime.current()
     form = request.form
-    dialing.record_status(rt.sessions, rt.settings, rt.policy, request.args.get("call"), form.get("CallSid", ""),
-                         form.get("CallStatus", ""), form.get("CallDuration"), form.get("AnsweredBy"))
+    dialing.record_status(
+        rt.sessions,
+        rt.settings,
+        rt.policy,
+        request.args.get("call"),
+        form.get("CallSid", ""),
+        form.get("CallStatus", ""),
+        form.get("CallDuration"),
+        form.get("AnsweredBy"),
+    )
     return Response(status=204)
 
 

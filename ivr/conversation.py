@@ -17,14 +17,14 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from cobranza.db.unit_of_work import UnitOfWork
 from cobranza.conversation import assistant
-from cobranza.records import consent, handoffs, identity, timeline
-from cobranza.integrations import rasa as rasa_client
-from cobranza.core.keywords import opt_out_channel
-from cobranza.db.models import Call, Contact, Debtor, Handoff
 from cobranza.core.clock import utcnow
+from cobranza.core.keywords import opt_out_channel
 from cobranza.core.settings import Settings
+from cobranza.db.models import Call, Contact, Debtor, Handoff
+from cobranza.db.unit_of_work import UnitOfWork
+from cobranza.integrations import rasa as rasa_client
+from cobranza.records import consent, handoffs, identity, timeline
 from ivr import locales, prompts
 from ivr.line import Answer, Heard, digits_spoken, end, plain, record_in, remember, say, speak, turn_id
 from ivr.people import to_people
@@ -34,11 +34,15 @@ log = logging.getLogger(__name__)
 RASA_CHANNEL = "cobranza_voice"
 MACHINE = ("machine_start", "machine_end_beep", "machine_end_silence", "machine_end_other", "fax")
 IDENTIFY_TRIES = 3
-_YES = re.compile(r"^(?:si|sí|sip|claro|correcto|asi es|así es|yes|yeah|yep|speaking|that s me|it s me|con el|con ella"
-                  r"|el habla|ella habla|soy yo|1)\b", re.I)
+_YES = re.compile(
+    r"^(?:si|sí|sip|claro|correcto|asi es|así es|yes|yeah|yep|speaking|that s me|it s me|con el|con ella"
+    r"|el habla|ella habla|soy yo|1)\b",
+    re.I,
+)
 _NO = re.compile(r"^(?:no|nope|wrong|equivocado|2)\b", re.I)
 
 # --- the call's first request ----------------------------------------------------------------
+
 
 def start_inbound(session: UnitOfWork, settings: Settings, call: Call) -> Step:
     """A debtor calls: greet, offer the other language, identify (by caller ID or by asking)."""
@@ -69,24 +73,47 @@ def start_outbound(session: UnitOfWork, settings: Settings, call: Call, answered
         call.outcome = "failed"
         return Answer([], then="hangup")
     call.language = contact.language or debtor.language
-    call.state = {"stage": "confirm_person", "confirm_tries": 0,
-                  "locale": locales.locale(debtor.country, call.language)}
+    call.state = {
+        "stage": "confirm_person",
+        "confirm_tries": 0,
+        "locale": locales.locale(debtor.country, call.language),
+    }
     number = prompts.number(settings.voice_callback_number, call.language)
     if answered_by in MACHINE:
         call.outcome = "voicemail" if answered_by != "fax" else "fax"
         text = prompts.say("voicemail", call.language, creditor=settings.company_name, number=number)
-        timeline.record(session, debtor.id, "voice", "out", "voicemail_left", text, contact_id=contact.id,
-                        external_id=call.sid, actor="bot", data={"call_id": call.id, "answered_by": answered_by})
+        timeline.record(
+            session,
+            debtor.id,
+            "voice",
+            "out",
+            "voicemail_left",
+            text,
+            contact_id=contact.id,
+            external_id=call.sid,
+            actor="bot",
+            data={"call_id": call.id, "answered_by": answered_by},
+        )
         return Answer([] if answered_by == "fax" else [(text, call.language)], then="hangup")
-    timeline.record(session, debtor.id, "voice", "internal", "call_answered",
-                    "Llamada saliente contestada", contact_id=contact.id, external_id=call.sid, actor="system",
-                    data={"call_id": call.id, "answered_by": answered_by})
+    timeline.record(
+        session,
+        debtor.id,
+        "voice",
+        "internal",
+        "call_answered",
+        "Llamada saliente contestada",
+        contact_id=contact.id,
+        external_id=call.sid,
+        actor="system",
+        data={"call_id": call.id, "answered_by": answered_by},
+    )
     item = say("outbound_opening", call, creditor=settings.company_name, person=_person(call, contact, debtor))
     remember(call, "bot", item[0])
     return Answer([item], expect="yes_no")
 
 
 # --- every later turn ----------------------------------------------------------------------------
+
 
 def take_turn(session: UnitOfWork, settings: Settings, call: Call, heard: Heard) -> Step:
     state = dict(call.state or {})
@@ -114,22 +141,33 @@ def take_turn(session: UnitOfWork, settings: Settings, call: Call, heard: Heard)
 def _switch_language(call: Call, heard: Heard) -> bool:
     other_key = "1" if call.language == "en" else "2"
     said = heard.speech.strip().lower()
-    return heard.digits.strip() == other_key or said in ({"español", "espanol", "spanish"} if call.language == "en"
-                                                          else {"english", "inglés", "ingles"})
+    return heard.digits.strip() == other_key or said in (
+        {"español", "espanol", "spanish"} if call.language == "en" else {"english", "inglés", "ingles"}
+    )
 
 
 def _restart_in_other_language(session: UnitOfWork, settings: Settings, call: Call) -> Step:
     call.language = "es" if call.language == "en" else "en"
     debtor = session.get(Debtor, call.debtor_id) if call.debtor_id else None
     contact = session.get(Contact, call.contact_id) if call.contact_id else None
-    call.state = {**call.state, "locale": locales.locale(debtor.country if debtor else
-                                                         locales.country_of(call.from_number), call.language)}
+    call.state = {
+        **call.state,
+        "locale": locales.locale(debtor.country if debtor else locales.country_of(call.from_number), call.language),
+    }
     if debtor is None or contact is None:
         return Answer([say("ask_identity", call)])
     contact.language = call.language
-    timeline.record(session, debtor.id, "voice", "internal", "language_changed",
-                    "El contacto prefiere " + ("inglés" if call.language == "en" else "español"),
-                    contact_id=contact.id, actor="debtor", data={"language": call.language})
+    timeline.record(
+        session,
+        debtor.id,
+        "voice",
+        "internal",
+        "language_changed",
+        "El contacto prefiere " + ("inglés" if call.language == "en" else "español"),
+        contact_id=contact.id,
+        actor="debtor",
+        data={"language": call.language},
+    )
     return _open_conversation(session, settings, call, debtor, contact, [])
 
 
@@ -148,34 +186,51 @@ def _identify(session: UnitOfWork, settings: Settings, call: Call, heard: Heard)
     contact = identity.link_phone(session, debtor, call.from_number, None, "voice")
     _attach(call, debtor, contact)
     call.state = {**call.state, "locale": locales.locale(debtor.country, call.language or debtor.language)}
-    return _open_conversation(session, settings, call, debtor, contact, [say("identified", call,
-                                                                               company=debtor.name)])
+    return _open_conversation(session, settings, call, debtor, contact, [say("identified", call, company=debtor.name)])
 
 
-def _confirm_person(session: UnitOfWork, settings: Settings, call: Call, debtor: Debtor, contact: Contact,
-                    heard: Heard) -> Step:
+def _confirm_person(
+    session: UnitOfWork, settings: Settings, call: Call, debtor: Debtor, contact: Contact, heard: Heard
+) -> Step:
     record_in(session, call, heard, debtor.id)
     answer = plain(heard.as_text)
     if _YES.match(answer):
         # Who is calling was said already: straight to why (what is open, the call's invoice first).
-        return _open_conversation(session, settings, call, debtor, contact, [say("thanks_person", call)],
-                                  opening="ask_balance")
+        return _open_conversation(
+            session, settings, call, debtor, contact, [say("thanks_person", call)], opening="ask_balance"
+        )
     tries = int(call.state.get("confirm_tries", 0)) + 1
     call.state = {**call.state, "confirm_tries": tries}
     if _NO.match(answer) or tries >= 2:
         call.outcome = "wrong_person"
         number = prompts.number(settings.voice_callback_number, call.language or "es")
         item = say("wrong_person", call, person=_person(call, contact, debtor), number=number)
-        timeline.record(session, debtor.id, "voice", "internal", "wrong_person",
-                        "Contestó otra persona; se pidió que el contacto devuelva la llamada", contact_id=contact.id,
-                        external_id=call.sid, actor="bot", data={"call_id": call.id})
+        timeline.record(
+            session,
+            debtor.id,
+            "voice",
+            "internal",
+            "wrong_person",
+            "Contestó otra persona; se pidió que el contacto devuelva la llamada",
+            contact_id=contact.id,
+            external_id=call.sid,
+            actor="bot",
+            data={"call_id": call.id},
+        )
         return end(call, [item], session=session, debtor_id=debtor.id, contact_id=contact.id)
     item = say("outbound_opening", call, creditor=settings.company_name, person=_person(call, contact, debtor))
     return Answer([item], expect="yes_no")
 
 
-def _open_conversation(session: UnitOfWork, settings: Settings, call: Call, debtor: Debtor, contact: Contact,
-                       intro: list[Spoken], opening: str = "greet") -> Step:
+def _open_conversation(
+    session: UnitOfWork,
+    settings: Settings,
+    call: Call,
+    debtor: Debtor,
+    contact: Contact,
+    intro: list[Spoken],
+    opening: str = "greet",
+) -> Step:
     """The assistant opens (what is open, its first question) — or, with a person on the case, a person."""
     call.state = {**call.state, "stage": "converse"}
     active = handoffs.active_for(session, debtor.id)
@@ -183,13 +238,22 @@ def _open_conversation(session: UnitOfWork, settings: Settings, call: Call, debt
         return to_people(session, settings, call, debtor, contact, active, intro)
     metadata = {"purpose": call.purpose, "about_invoice": call.invoice_number} if call.direction == "outbound" else {}
     first = assistant.shortcut(opening, call.language or debtor.language)
-    return _ask_assistant(session, settings, call, debtor, contact, first,
-                          intro, resume=assistant.needs_resume(session, debtor.id, handoffs.latest(session, debtor.id),
-                                                               "voice"), extra=metadata)
+    return _ask_assistant(
+        session,
+        settings,
+        call,
+        debtor,
+        contact,
+        first,
+        intro,
+        resume=assistant.needs_resume(session, debtor.id, handoffs.latest(session, debtor.id), "voice"),
+        extra=metadata,
+    )
 
 
-def _converse(session: UnitOfWork, settings: Settings, call: Call, debtor: Debtor, contact: Contact,
-              heard: Heard) -> Step:
+def _converse(
+    session: UnitOfWork, settings: Settings, call: Call, debtor: Debtor, contact: Contact, heard: Heard
+) -> Step:
     state = call.state
     record_in(session, call, heard, debtor.id)
     channel = opt_out_channel(heard.speech, "voice") if heard.speech else None
@@ -197,15 +261,16 @@ def _converse(session: UnitOfWork, settings: Settings, call: Call, debtor: Debto
         consent.set_consent(session, contact, channel, False, "debtor_request", "debtor", heard.speech)
         if channel == "voice":
             call.outcome = "opted_out"
-            return end(call, [say("opted_out_voice", call)], session=session, debtor_id=debtor.id,
-                        contact_id=contact.id)
-        return speak(session, call, debtor.id, contact.id,
-                      Answer([say("opted_out_whatsapp", call), say("anything_else", call)]))
+            return end(
+                call, [say("opted_out_voice", call)], session=session, debtor_id=debtor.id, contact_id=contact.id
+            )
+        return speak(
+            session, call, debtor.id, contact.id, Answer([say("opted_out_whatsapp", call), say("anything_else", call)])
+        )
     if state.get("open") is False and _NO.match(plain(heard.as_text)) and not heard.digits:
         # "¿Algo más?" — "no": a polite goodbye, not another question
         call.outcome = call.outcome or "completed"
-        return end(call, [say("goodbye", call)], session=session, debtor_id=debtor.id,
-                    contact_id=contact.id)
+        return end(call, [say("goodbye", call)], session=session, debtor_id=debtor.id, contact_id=contact.id)
     # A person who took the case since the last turn: the dialogue stays silent (no replies), below.
     keypad = {"expect": state.get("expect"), "digits": heard.digits} if heard.digits and state.get("expect") else None
     text = heard.speech or (f"[teclado] {heard.digits}" if keypad else heard.digits)
@@ -237,15 +302,33 @@ class Ask:
 Step = Answer | Ask  # what a request to the line comes to: an answer now, or one after the assistant's
 
 
-def _ask_assistant(session: UnitOfWork, settings: Settings, call: Call, debtor: Debtor, contact: Contact, text: str,
-                   intro: list[Spoken], resume: bool, extra: dict[str, Any]) -> Ask:
+def _ask_assistant(
+    session: UnitOfWork,
+    settings: Settings,
+    call: Call,
+    debtor: Debtor,
+    contact: Contact,
+    text: str,
+    intro: list[Spoken],
+    resume: bool,
+    extra: dict[str, Any],
+) -> Ask:
     if "complaints" not in call.state:  # counted once a call: the conversation itself is on the line
         call.state = {**call.state, "complaints": assistant.earlier_complaints(session, debtor.id)}
-    metadata = assistant.metadata(session, debtor, contact.id, call.language or debtor.language, "voice",
-                                  turn_id(call), complaints=int(call.state["complaints"]), call_sid=call.sid,
-                                  **extra)
-    return Ask(call.id, debtor.id, contact.id, sender_id(contact.phone or call.from_number), text, metadata, resume,
-               intro)
+    metadata = assistant.metadata(
+        session,
+        debtor,
+        contact.id,
+        call.language or debtor.language,
+        "voice",
+        turn_id(call),
+        complaints=int(call.state["complaints"]),
+        call_sid=call.sid,
+        **extra,
+    )
+    return Ask(
+        call.id, debtor.id, contact.id, sender_id(contact.phone or call.from_number), text, metadata, resume, intro
+    )
 
 
 def consult(settings: Settings, ask: Ask) -> list[dict[str, Any]] | rasa_client.RasaUnavailable:
@@ -261,8 +344,13 @@ def consult(settings: Settings, ask: Ask) -> list[dict[str, Any]] | rasa_client.
     return replies
 
 
-def after_assistant(session: UnitOfWork, settings: Settings, call: Call, ask: Ask,
-                    heard_back: list[dict[str, Any]] | rasa_client.RasaUnavailable) -> Answer:
+def after_assistant(
+    session: UnitOfWork,
+    settings: Settings,
+    call: Call,
+    ask: Ask,
+    heard_back: list[dict[str, Any]] | rasa_client.RasaUnavailable,
+) -> Answer:
     """What the line says and does with the assistant's answer: speak it, hand over to a person, hang up."""
     debtor, contact = session.get(Debtor, ask.debtor_id), session.get(Contact, ask.contact_id)
     if debtor is None or contact is None:
@@ -273,13 +361,25 @@ def after_assistant(session: UnitOfWork, settings: Settings, call: Call, ask: As
         if active is not None:  # silent because people have the case, on every channel
             return to_people(session, settings, call, debtor, contact, active, intro)
         log.warning("assistant unavailable on a call: %s", heard_back)
-        handoff = handoffs.open_handoff(session, debtor.id, "bot_unavailable", "voice", "system",
-                                        evidence={"message": ask.text, "error": str(heard_back)[:300]})
+        handoff = handoffs.open_handoff(
+            session,
+            debtor.id,
+            "bot_unavailable",
+            "voice",
+            "system",
+            evidence={"message": ask.text, "error": str(heard_back)[:300]},
+        )
         return to_people(session, settings, call, debtor, contact, handoff, [*intro, say("unavailable", call)])
     replies = heard_back
     texts = [str(r["text"]) for r in replies if r.get("text")]
-    voice: dict[str, Any] = next((r["custom"]["voice"] for r in replies
-                  if isinstance(r.get("custom"), dict) and isinstance(r["custom"].get("voice"), dict)), {})
+    voice: dict[str, Any] = next(
+        (
+            r["custom"]["voice"]
+            for r in replies
+            if isinstance(r.get("custom"), dict) and isinstance(r["custom"].get("voice"), dict)
+        ),
+        {},
+    )
     language = _language_now(contact, debtor, call, voice.get("language"))
     items = [*intro, *((t, language) for t in texts)]
     handoff_id = voice.get("handoff_id")
@@ -300,22 +400,34 @@ def after_assistant(session: UnitOfWork, settings: Settings, call: Call, ask: As
     return speak(session, call, debtor.id, contact.id, Answer(items, expect=expect))
 
 
-
-
 def _silence(session: UnitOfWork, settings: Settings, call: Call) -> Answer:
     """Silence: once, "are you still there?" and the question again; twice, a goodbye that says how to
     call back. After "anything else?" one silence is enough."""
     silences = int(call.state.get("silences", 0)) + 1
     call.state = {**call.state, "silences": silences, "offered_language": False}
     if call.debtor_id is not None:
-        timeline.record(session, call.debtor_id, "voice", "in", "voice_silence", "(silencio)",
-                        contact_id=call.contact_id, external_id=turn_id(call), actor="debtor",
-                        data={"call_id": call.id})
+        timeline.record(
+            session,
+            call.debtor_id,
+            "voice",
+            "in",
+            "voice_silence",
+            "(silencio)",
+            contact_id=call.contact_id,
+            external_id=turn_id(call),
+            actor="debtor",
+            data={"call_id": call.id},
+        )
     if silences >= 2 or call.state.get("open") is False:
         call.outcome = call.outcome or "silence"
         number = prompts.number(settings.voice_callback_number, call.language or "es")
-        return end(call, [say("silence_goodbye", call, number=number)], session=session,
-                    debtor_id=call.debtor_id, contact_id=call.contact_id)
+        return end(
+            call,
+            [say("silence_goodbye", call, number=number)],
+            session=session,
+            debtor_id=call.debtor_id,
+            contact_id=call.contact_id,
+        )
     prompt = [(str(t), str(lang)) for t, lang in call.state.get("prompt") or []]
     if call.state.get("stage") == "identify":
         prompt = [say("ask_identity", call)]
@@ -323,6 +435,7 @@ def _silence(session: UnitOfWork, settings: Settings, call: Call) -> Answer:
 
 
 # --- small pieces ---------------------------------------------------------------------------
+
 
 def sender_id(phone: str) -> str:
     """A URL-safe Rasa conversation id per phone number: "tel-573001234567"."""
@@ -356,5 +469,3 @@ def _language_now(contact: Contact, debtor: Debtor, call: Call, heard_in: Any) -
 
 def _asks(texts: list[str]) -> bool:
     return bool(texts) and texts[-1].rstrip().endswith("?")
-
-

@@ -8,20 +8,38 @@ import unicodedata
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy.orm import Session
-
+from cobranza.core.redaction import redact_cards
+from cobranza.db.models import Call
 from cobranza.db.unit_of_work import UnitOfWork
 from cobranza.records import timeline
-from cobranza.db.models import Call
-from cobranza.core.redaction import redact_cards
 from ivr import prompts
 from ivr.twiml import Spoken
 
 TRANSCRIPT_KEPT = 60
-_SPOKEN_DIGITS = {"cero": "0", "uno": "1", "una": "1", "dos": "2", "tres": "3", "cuatro": "4", "cinco": "5",
-                  "seis": "6", "siete": "7", "ocho": "8", "nueve": "9", "zero": "0", "oh": "0", "one": "1",
-                  "two": "2", "three": "3", "four": "4", "five": "5", "six": "6", "seven": "7", "eight": "8",
-                  "nine": "9"}
+_SPOKEN_DIGITS = {
+    "cero": "0",
+    "uno": "1",
+    "una": "1",
+    "dos": "2",
+    "tres": "3",
+    "cuatro": "4",
+    "cinco": "5",
+    "seis": "6",
+    "siete": "7",
+    "ocho": "8",
+    "nueve": "9",
+    "zero": "0",
+    "oh": "0",
+    "one": "1",
+    "two": "2",
+    "three": "3",
+    "four": "4",
+    "five": "5",
+    "six": "6",
+    "seven": "7",
+    "eight": "8",
+    "nine": "9",
+}
 
 
 @dataclass(frozen=True)
@@ -48,8 +66,7 @@ class Heard:
         except ValueError:
             confidence = None
         # card numbers never reach Rasa, the timeline or logs, spoken or keyed
-        return cls(redact_cards(form.get("SpeechResult") or ""), confidence,
-                   redact_cards(form.get("Digits") or ""))
+        return cls(redact_cards(form.get("SpeechResult") or ""), confidence, redact_cards(form.get("Digits") or ""))
 
 
 @dataclass
@@ -81,7 +98,7 @@ def plain(text: str) -> str:
 
 
 def digits_spoken(text: str) -> str:
-    """"nueve cero cero uno dos tres" -> "900123": IDs said figure by figure."""
+    """ "nueve cero cero uno dos tres" -> "900123": IDs said figure by figure."""
     words = plain(text).split()
     out = []
     for word in words:
@@ -102,10 +119,23 @@ def record_in(session: UnitOfWork, call: Call, heard: Heard, debtor_id: int | No
     remember(call, "caller", text)
     if debtor_id is None:
         return
-    timeline.record(session, debtor_id, "voice", "in", "voice_in", text, contact_id=call.contact_id,
-                    external_id=turn_id(call), actor="debtor",
-                    data={"call_id": call.id, "confidence": heard.confidence, "digits": heard.digits or None,
-                          "input": "dtmf" if heard.digits and not heard.speech else "speech"})
+    timeline.record(
+        session,
+        debtor_id,
+        "voice",
+        "in",
+        "voice_in",
+        text,
+        contact_id=call.contact_id,
+        external_id=turn_id(call),
+        actor="debtor",
+        data={
+            "call_id": call.id,
+            "confidence": heard.confidence,
+            "digits": heard.digits or None,
+            "input": "dtmf" if heard.digits and not heard.speech else "speech",
+        },
+    )
 
 
 def speak(session: UnitOfWork, call: Call, debtor_id: int | None, contact_id: int | None, answer: Answer) -> Answer:
@@ -114,13 +144,28 @@ def speak(session: UnitOfWork, call: Call, debtor_id: int | None, contact_id: in
     if text:
         remember(call, "bot", text)
         if debtor_id is not None:
-            timeline.record(session, debtor_id, "voice", "out", "voice_out", text, contact_id=contact_id,
-                            external_id=call.sid, actor="bot", data={"call_id": call.id})
+            timeline.record(
+                session,
+                debtor_id,
+                "voice",
+                "out",
+                "voice_out",
+                text,
+                contact_id=contact_id,
+                external_id=call.sid,
+                actor="bot",
+                data={"call_id": call.id},
+            )
     return answer
 
 
-def end(call: Call, items: list[Spoken], session: UnitOfWork | None = None, debtor_id: int | None = None,
-        contact_id: int | None = None) -> Answer:
+def end(
+    call: Call,
+    items: list[Spoken],
+    session: UnitOfWork | None = None,
+    debtor_id: int | None = None,
+    contact_id: int | None = None,
+) -> Answer:
     """Say the last words and hang up; nothing more is taken from this call."""
     call.state = {**call.state, "stage": "ended"}
     answer = Answer(items, then="hangup")

@@ -7,10 +7,28 @@ from Bogotá is heard as es-CO, one from Lima as es-PE.
 
 from __future__ import annotations
 
-SPANISH = {"CO": "es-CO", "MX": "es-MX", "PE": "es-PE", "CL": "es-CL", "AR": "es-AR", "EC": "es-EC",
-           "US": "es-US", "ES": "es-ES", "VE": "es-VE", "UY": "es-UY", "BO": "es-BO", "PY": "es-PY",
-           "GT": "es-GT", "CR": "es-CR", "PA": "es-PA", "DO": "es-DO", "SV": "es-SV", "HN": "es-HN",
-           "NI": "es-NI", "PR": "es-PR"}
+SPANISH = {
+    "CO": "es-CO",
+    "MX": "es-MX",
+    "PE": "es-PE",
+    "CL": "es-CL",
+    "AR": "es-AR",
+    "EC": "es-EC",
+    "US": "es-US",
+    "ES": "es-ES",
+    "VE": "es-VE",
+    "UY": "es-UY",
+    "BO": "es-BO",
+    "PY": "es-PY",
+    "GT": "es-GT",
+    "CR": "es-CR",
+    "PA": "es-PA",
+    "DO": "es-DO",
+    "SV": "es-SV",
+    "HN": "es-HN",
+    "NI": "es-NI",
+    "PR": "es-PR",
+}
 ENGLISH = {"US": "en-US", "GB": "en-GB", "CA": "en-CA", "AU": "en-AU", "IN": "en-IN"}
 # Calling codes of the countries we serve, for callers not yet identified.
 CALLING_CODES = {"+57": "CO", "+52": "MX", "+51": "PE", "+56": "CL", "+54": "AR", "+593": "EC", "+1": "US"}

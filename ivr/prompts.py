@@ -17,34 +17,36 @@ PROMPTS: dict[str, dict[str, str]] = {
     "offer_other_language": {"es": "Para español, marque 1.", "en": "For English, press 2."},
     "ask_identity": {
         "es": "Para ayudarle, dígame o marque el NIT de su empresa, o el número de una de sus facturas, "
-              "y luego la tecla numeral.",
+        "y luego la tecla numeral.",
         "en": "To help you, please say or key in your company's tax ID, or the number of one of your invoices, "
-              "followed by the pound key.",
+        "followed by the pound key.",
     },
     "identity_not_found": {
         "es": "No encontré ese número. Por favor, dígalo o márquelo de nuevo, seguido de la tecla numeral.",
         "en": "I couldn't find that number. Please say or key it in again, followed by the pound key.",
     },
     "identity_give_up": {
-        "es": "No logré encontrar su cuenta. Por favor, llámenos de nuevo con su NIT o una factura a la mano. "
-              "Gracias.",
-        "en": "I couldn't find your account. Please call us again with your tax ID or an invoice at hand. "
-              "Thank you.",
+        "es": "No logré encontrar su cuenta. Por favor, llámenos de nuevo con su NIT o una factura a la mano. Gracias.",
+        "en": "I couldn't find your account. Please call us again with your tax ID or an invoice at hand. Thank you.",
     },
-    "identified": {"es": "Gracias, ya encontré la cuenta de {company}.",
-                   "en": "Thank you, I found {company}'s account."},
+    "identified": {
+        "es": "Gracias, ya encontré la cuenta de {company}.",
+        "en": "Thank you, I found {company}'s account.",
+    },
     "outbound_opening": {
         "es": "Buen día, le habla el asistente virtual de {creditor}, por un asunto de su cuenta con nosotros. "
-              "¿Hablo con {person}?",
+        "¿Hablo con {person}?",
         "en": "Hello, this is the virtual assistant of {creditor}, calling about your account with us. "
-              "Am I speaking with {person}?",
+        "Am I speaking with {person}?",
     },
-    "payments_person": {"es": "la persona encargada de los pagos de {company}",
-                        "en": "the person in charge of payments at {company}"},
+    "payments_person": {
+        "es": "la persona encargada de los pagos de {company}",
+        "en": "the person in charge of payments at {company}",
+    },
     "thanks_person": {"es": "Gracias.", "en": "Thank you."},
     "wrong_person": {
         "es": "Disculpe la molestia. Le agradecería pedirle a {person} que nos devuelva la llamada al {number}. "
-              "Gracias, hasta luego.",
+        "Gracias, hasta luego.",
         "en": "Sorry for the trouble. Please ask {person} to call us back at {number}. Thank you, goodbye.",
     },
     "still_there": {"es": "¿Sigue en la línea?", "en": "Are you still there?"},
@@ -83,22 +85,28 @@ PROMPTS: dict[str, dict[str, str]] = {
     },
     "anything_else": {"es": "¿Le puedo ayudar con algo más?", "en": "Is there anything else I can help you with?"},
     # the keypad, offered after two misunderstandings
-    "keys_yes_no": {"es": "Si prefiere, marque 1 para sí, o 2 para no.",
-                    "en": "If you prefer, press 1 for yes, or 2 for no."},
+    "keys_yes_no": {
+        "es": "Si prefiere, marque 1 para sí, o 2 para no.",
+        "en": "If you prefer, press 1 for yes, or 2 for no.",
+    },
     "keys_date": {
         "es": "Si prefiere, marque el día y el mes con cuatro dígitos, por ejemplo uno, cinco, uno, dos para el "
-              "quince de diciembre, y luego la tecla numeral.",
+        "quince de diciembre, y luego la tecla numeral.",
         "en": "If you prefer, key in the day and the month as four digits, for example one, five, one, two for "
-              "December fifteenth, then the pound key.",
+        "December fifteenth, then the pound key.",
     },
     "keys_amount": {
         "es": "Si prefiere, marque el valor en números, sin puntos ni decimales, y luego la tecla numeral.",
         "en": "If you prefer, key in the amount in digits, without dots or cents, then the pound key.",
     },
-    "keys_choice": {"es": "Si prefiere, marque el número de la opción, o 9 para todas.",
-                    "en": "If you prefer, press the option number, or 9 for all."},
-    "keys_change": {"es": "Marque 1 para la fecha, 2 para el valor, o 3 para la factura.",
-                    "en": "Press 1 for the date, 2 for the amount, or 3 for the invoice."},
+    "keys_choice": {
+        "es": "Si prefiere, marque el número de la opción, o 9 para todas.",
+        "en": "If you prefer, press the option number, or 9 for all.",
+    },
+    "keys_change": {
+        "es": "Marque 1 para la fecha, 2 para el valor, o 3 para la factura.",
+        "en": "Press 1 for the date, 2 for the amount, or 3 for the invoice.",
+    },
 }
 
 # Hours as a voice says them, in the callback promise.
@@ -120,7 +128,7 @@ def say_text(text: str, **values: str) -> str:
 
 
 def hour(h: int, m: int, language: str) -> str:
-    """"las tres de la tarde" / "3 PM"."""
+    """ "las tres de la tarde" / "3 PM"."""
     if language == "en":
         suffix = "AM" if h < 12 else "PM"
         h12 = h % 12 or 12

@@ -20,14 +20,20 @@ Spoken = tuple[str, str]  # (text, language)
 
 HINTS = {
     "yes_no": {"es": "sí, no, correcto, claro, así es, no señor", "en": "yes, no, correct, right, that's right"},
-    "date": {"es": "lunes, martes, miércoles, jueves, viernes, sábado, mañana, pasado mañana, fin de mes, quincena",
-             "en": "Monday, Tuesday, Wednesday, Thursday, Friday, tomorrow, next week, end of the month"},
-    "amount": {"es": "mil, millón, millones, la mitad, el total, todo, pesos, dólares, soles",
-               "en": "thousand, million, half, the full amount, everything, dollars"},
+    "date": {
+        "es": "lunes, martes, miércoles, jueves, viernes, sábado, mañana, pasado mañana, fin de mes, quincena",
+        "en": "Monday, Tuesday, Wednesday, Thursday, Friday, tomorrow, next week, end of the month",
+    },
+    "amount": {
+        "es": "mil, millón, millones, la mitad, el total, todo, pesos, dólares, soles",
+        "en": "thousand, million, half, the full amount, everything, dollars",
+    },
     "choice": {"es": "uno, dos, tres, la primera, la segunda, todas", "en": "one, two, three, first, second, all"},
     "change": {"es": "la fecha, el valor, la factura", "en": "the date, the amount, the invoice"},
-    None: {"es": "ya pagué, no recibí la factura, asesor, reclamo, quiero pagar, el viernes",
-           "en": "already paid, didn't receive the invoice, agent, complaint, I will pay, on Friday"},
+    None: {
+        "es": "ya pagué, no recibí la factura, asesor, reclamo, quiero pagar, el viernes",
+        "en": "already paid, didn't receive the invoice, agent, complaint, I will pay, on Friday",
+    },
 }
 # One key answers these at once; the others end with the pound key.
 SINGLE_KEY = {"yes_no", "choice", "change"}
@@ -55,10 +61,20 @@ class Line:
         response = VoiceResponse()
         extra = {"num_digits": 1} if expect in SINGLE_KEY else {}
         # profanityFilter off: the conflict scorer must hear an insult, not "f***"
-        gather = Gather(input="speech dtmf", action=action, method="POST", language=self.locale,
-                        timeout=GATHER_TIMEOUT, speech_timeout="auto", barge_in=True, action_on_empty_result=True,
-                        hints=HINTS.get(expect, HINTS[None])["en" if self.language == "en" else "es"],
-                        finish_on_key="#", profanity_filter=False, **extra)
+        gather = Gather(
+            input="speech dtmf",
+            action=action,
+            method="POST",
+            language=self.locale,
+            timeout=GATHER_TIMEOUT,
+            speech_timeout="auto",
+            barge_in=True,
+            action_on_empty_result=True,
+            hints=HINTS.get(expect, HINTS[None])["en" if self.language == "en" else "es"],
+            finish_on_key="#",
+            profanity_filter=False,
+            **extra,
+        )
         for item in items:
             self.speak(gather, item)
         response.append(gather)

@@ -7,9 +7,9 @@ from logging.config import fileConfig
 
 from alembic import context
 
+from cobranza.core.settings import Settings
 from cobranza.db import make_engine
 from cobranza.db.models import Base
-from cobranza.core.settings import Settings
 
 config = context.config
 if config.config_file_name is not None and config.attributes.get("configure_logging", True):
@@ -24,8 +24,7 @@ def database_url() -> str:
 
 
 def run_migrations_offline() -> None:
-    context.configure(url=database_url(), target_metadata=target_metadata, literal_binds=True,
-                      render_as_batch=True)
+    context.configure(url=database_url(), target_metadata=target_metadata, literal_binds=True, render_as_batch=True)
     with context.begin_transaction():
         context.run_migrations()
 

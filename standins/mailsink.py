@@ -80,8 +80,14 @@ def web(mailbox: Mailbox) -> Flask:
         text = m.get_body(("plain",))
         html = m.get_body(("html",))
         return render_template_string(
-            MESSAGE_PAGE, name=name, subject=m["Subject"], sender=m["From"], to=m["To"], date=m["Date"],
-            text=text.get_content() if text else "", html=html.get_content() if html else "",
+            MESSAGE_PAGE,
+            name=name,
+            subject=m["Subject"],
+            sender=m["From"],
+            to=m["To"],
+            date=m["Date"],
+            text=text.get_content() if text else "",
+            html=html.get_content() if html else "",
             attachments=[a.get_filename() or a.get_content_type() for a in m.iter_attachments()],
         )
 
@@ -91,8 +97,11 @@ def web(mailbox: Mailbox) -> Flask:
         if index >= len(parts):
             abort(404)
         part = parts[index]
-        return Response(part.get_payload(decode=True), mimetype=part.get_content_type(),
-                        headers={"Content-Disposition": f"attachment; filename={part.get_filename() or 'adjunto'}"})
+        return Response(
+            part.get_payload(decode=True),
+            mimetype=part.get_content_type(),
+            headers={"Content-Disposition": f"attachment; filename={part.get_filename() or 'adjunto'}"},
+        )
 
     return app
 

@@ -29,10 +29,12 @@ def read_twiml(xml: str) -> dict[str, Any]:
     number = next(root.iter("Number"), None)
     return {
         "said": said,
-        "gather": None if gather is None else {k: gather.attrib.get(k, "") for k in
-                                               ("action", "language", "hints", "numDigits", "input")},
-        "dial": None if number is None else {"number": number.text or "",
-                                             "action": next(root.iter("Dial")).attrib.get("action", "")},
+        "gather": None
+        if gather is None
+        else {k: gather.attrib.get(k, "") for k in ("action", "language", "hints", "numDigits", "input")},
+        "dial": None
+        if number is None
+        else {"number": number.text or "", "action": next(root.iter("Dial")).attrib.get("action", "")},
         "hangup": next(root.iter("Hangup"), None) is not None,
     }
 

@@ -21,8 +21,17 @@ ROOT = Path(__file__).resolve().parent.parent
 def worker_process(env: dict[str, str], count: int = 1) -> Iterator[subprocess.Popen[str]]:
     """``python -m cobranza worker`` with this environment (``count`` of them), stopped afterwards;
     yields the first."""
-    procs = [subprocess.Popen([sys.executable, "-m", "cobranza", "worker"], cwd=ROOT,
-                              env={**os.environ, "PLAN_EVERY": "0", **env}, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True) for _ in range(count)]
+    procs = [
+        subprocess.Popen(
+            [sys.executable, "-m", "cobranza", "worker"],
+            cwd=ROOT,
+            env={**os.environ, "PLAN_EVERY": "0", **env},
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+        )
+        for _ in range(count)
+    ]
     try:
         yield procs[0]
     finally:
@@ -43,9 +52,18 @@ def assistant_processes(env: dict[str, str], timeout: float = 180) -> Iterator[N
     full = {**os.environ, **env}
     (ROOT / "var").mkdir(exist_ok=True)
     paths = {name: ROOT / "var" / f"{name}-{os.getpid()}.log" for name in ("actions", "rasa")}
-    logs = {name: open(path, "w") for name, path in paths.items()}
-    procs = {name: subprocess.Popen([str(ROOT / "scripts" / f"{name}.sh")], cwd=ROOT, env=full, stdout=log,
-                                    stderr=subprocess.STDOUT, start_new_session=True) for name, log in logs.items()}
+    logs = {name: open(path, "w") for name, path in paths.items()}  # noqa: SIM115  (open while the processes run)
+    procs = {
+        name: subprocess.Popen(
+            [str(ROOT / "scripts" / f"{name}.sh")],
+            cwd=ROOT,
+            env=full,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+        for name, log in logs.items()
+    }
     try:
         deadline = time.monotonic() + timeout
         while not _ready(env):

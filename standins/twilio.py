@@ -16,6 +16,7 @@ same for a person (see ``standins/chat.py``).
 from __future__ import annotations
 
 import argparse
+import contextlib
 import functools
 import itertools
 import json
@@ -61,8 +62,15 @@ class Call:
 
 
 class TwilioStandIn:
-    def __init__(self, account_sid: str, auth_token: str, callback_delay: float = 0.05,
-                 app_base: str | None = None, api_token: str | None = None, mail_url: str | None = None) -> None:
+    def __init__(
+        self,
+        account_sid: str,
+        auth_token: str,
+        callback_delay: float = 0.05,
+        app_base: str | None = None,
+        api_token: str | None = None,
+        mail_url: str | None = None,
+    ) -> None:
         self.account_sid = account_sid
         self.auth_token = auth_token
         # For the chat page: where the app is, how to read its contacts, where the demo's mail is.
@@ -96,27 +104,42 @@ class TwilioStandIn:
                 message.status = status
             if not message.status_callback:
                 continue
-            params = {"MessageSid": message.sid, "SmsSid": message.sid, "AccountSid": self.account_sid,
-                      "MessageStatus": status, "SmsStatus": status, "To": message.to, "From": message.from_}
+            params = {
+                "MessageSid": message.sid,
+                "SmsSid": message.sid,
+                "AccountSid": self.account_sid,
+                "MessageStatus": status,
+                "SmsStatus": status,
+                "To": message.to,
+                "From": message.from_,
+            }
             if message.error_code:
                 params["ErrorCode"] = str(message.error_code)
-            try:
+            with contextlib.suppress(requests.RequestException):  # Twilio does not retry status callbacks either
                 self.signed_post(message.status_callback, params)
-            except requests.RequestException:
-                pass  # Twilio does not retry status callbacks either
 
     def app(self) -> Flask:
         app = Flask(__name__)
         base = "/2010-04-01/Accounts/<sid>"
 
         def error(status: int, code: int, message: str) -> tuple[Response, int]:
-            return jsonify({"code": code, "message": message, "status": status,
-                            "more_info": f"https://www.twilio.com/docs/errors/{code}"}), status
+            return jsonify(
+                {
+                    "code": code,
+                    "message": message,
+                    "status": status,
+                    "more_info": f"https://www.twilio.com/docs/errors/{code}",
+                }
+            ), status
 
         def authorised(sid: str) -> bool:
             auth = request.authorization
-            return bool(auth and sid == self.account_sid and auth.username == self.account_sid
-                        and auth.password == self.auth_token)
+            return bool(
+                auth
+                and sid == self.account_sid
+                and auth.username == self.account_sid
+                and auth.password == self.auth_token
+            )
 
         @app.post(base + "/Messages.json")
         def create_message(sid: str) -> tuple[Response, int]:
@@ -129,16 +152,34 @@ class TwilioStandIn:
                 return error(400, 21603, "A 'From' phone number is required.")
             if not form.get("Body") and not form.get("ContentSid"):
                 return error(400, 21619, "A text message body or media urls must be specified.")
-            message = Message(self.new_sid("SM"), form["To"], form["From"], form.get("Body"), form.get("ContentSid"),
-                              form.get("ContentVariables"), form.get("StatusCallback"))
-            if message.body is not None and form["To"].startswith("whatsapp:") \
-                    and not self.in_window(form["To"], time.time()):
+            message = Message(
+                self.new_sid("SM"),
+                form["To"],
+                form["From"],
+                form.get("Body"),
+                form.get("ContentSid"),
+                form.get("ContentVariables"),
+                form.get("StatusCallback"),
+            )
+            if (
+                message.body is not None
+                and form["To"].startswith("whatsapp:")
+                and not self.in_window(form["To"], time.time())
+            ):
                 message.status, message.error_code = "failed", 63016
             with self._lock:
                 self.messages.append(message)
             threading.Thread(target=self.report, args=(message,), daemon=True).start()
-            return jsonify({"sid": message.sid, "status": "queued", "to": message.to, "from": message.from_,
-                            "body": message.body, "account_sid": self.account_sid}), 201
+            return jsonify(
+                {
+                    "sid": message.sid,
+                    "status": "queued",
+                    "to": message.to,
+                    "from": message.from_,
+                    "body": message.body,
+                    "account_sid": self.account_sid,
+                }
+            ), 201
 
         @app.get(base + "/Messages.json")
         def list_messages(sid: str) -> Any:
@@ -153,8 +194,14 @@ class TwilioStandIn:
             form = request.form
             if not form.get("To") or not form.get("Url"):
                 return error(400, 21205, "Url and To are required.")
-            call = Call(self.new_sid("CA"), form["To"], form.get("From", ""), form["Url"],
-                        form.get("StatusCallback"), form.get("MachineDetection"))
+            call = Call(
+                self.new_sid("CA"),
+                form["To"],
+                form.get("From", ""),
+                form["Url"],
+                form.get("StatusCallback"),
+                form.get("MachineDetection"),
+            )
             with self._lock:
                 self.calls.append(call)
             return jsonify({"sid": call.sid, "status": "queued", "to": call.to, "from": call.from_}), 201
@@ -177,7 +224,7 @@ class TwilioStandIn:
         @app.post("/_standin/chat")
         def chat_send() -> tuple[Response, int]:
             """The chat page's message: an inbound WhatsApp to the app's webhook."""
-            params = {k: v for k, v in request.form.items()}
+            params = dict(request.form.items())
             params.setdefault("MessageSid", self.new_sid("SM"))
             params.update({"AccountSid": self.account_sid, "NumMedia": "0", "To": "whatsapp:+14155238886"})
             params["WaId"] = params["From"].removeprefix("whatsapp:+")
@@ -192,11 +239,19 @@ class TwilioStandIn:
             found: list[dict[str, str]] = []
             refs = requests.get(f"{self.app_base}/api/v1/debtors?limit=1000", headers=auth, timeout=10).json()
             for debtor in refs[:60]:
-                detail = requests.get(f"{self.app_base}/api/v1/debtors/{debtor['debtor_ref']}", headers=auth,
-                                      timeout=10).json()
-                found += [{"name": c["name"], "phone": c["phone"], "company": detail["name"],
-                           "debtor_ref": debtor["debtor_ref"]}
-                          for c in detail["contacts"] if c["phone"] and c["active"]]
+                detail = requests.get(
+                    f"{self.app_base}/api/v1/debtors/{debtor['debtor_ref']}", headers=auth, timeout=10
+                ).json()
+                found += [
+                    {
+                        "name": c["name"],
+                        "phone": c["phone"],
+                        "company": detail["name"],
+                        "debtor_ref": debtor["debtor_ref"],
+                    }
+                    for c in detail["contacts"]
+                    if c["phone"] and c["active"]
+                ]
             return jsonify(found)
 
         @app.get("/_standin/debtor/<ref>")
@@ -207,10 +262,14 @@ class TwilioStandIn:
             def get(path: str) -> Any:
                 return requests.get(f"{self.app_base}/api/v1/{path}", headers=auth, timeout=10).json()
 
-            return jsonify({"promises": get(f"promises?debtor_ref={ref}"),
-                            "objections": get(f"objections?debtor_ref={ref}"),
-                            "handoffs": get(f"handoffs?debtor_ref={ref}"),
-                            "timeline": get(f"debtors/{ref}/timeline")[-40:]})
+            return jsonify(
+                {
+                    "promises": get(f"promises?debtor_ref={ref}"),
+                    "objections": get(f"objections?debtor_ref={ref}"),
+                    "handoffs": get(f"handoffs?debtor_ref={ref}"),
+                    "timeline": get(f"debtors/{ref}/timeline")[-40:],
+                }
+            )
 
         @app.get("/phone")
         def phone_page() -> str:
@@ -220,16 +279,27 @@ class TwilioStandIn:
         def call_start() -> Response:
             """The phone page calls the company: Twilio's first request for an inbound call."""
             sid = self.new_sid("CA")
-            params = {"CallSid": sid, "AccountSid": self.account_sid, "From": request.form["From"],
-                      "To": "+576015550100", "Direction": "inbound", "CallStatus": "ringing"}
+            params = {
+                "CallSid": sid,
+                "AccountSid": self.account_sid,
+                "From": request.form["From"],
+                "To": "+576015550100",
+                "Direction": "inbound",
+                "CallStatus": "ringing",
+            }
             return jsonify({"sid": sid, **self._voice(f"{self.app_base}/twilio/voice", params)})
 
         @app.post("/_standin/call/turn")
         def call_turn() -> Response:
             """What the caller said (or keyed, or silence), posted to the ``action`` the app wrote."""
             form = request.form
-            params = {"CallSid": form["sid"], "AccountSid": self.account_sid, "From": form.get("From", ""),
-                      "To": "+576015550100", "CallStatus": "in-progress"}
+            params = {
+                "CallSid": form["sid"],
+                "AccountSid": self.account_sid,
+                "From": form.get("From", ""),
+                "To": "+576015550100",
+                "CallStatus": "in-progress",
+            }
             if form.get("SpeechResult"):
                 params.update(SpeechResult=form["SpeechResult"], Confidence="0.93")
             if form.get("Digits"):
@@ -244,9 +314,12 @@ class TwilioStandIn:
         @app.post("/_standin/call/request")
         def call_request() -> Response:
             """Ask the company to call: the app's API, as the CRM or an agent would."""
-            answer = requests.post(f"{self.app_base}/api/v1/contacts", json={"debtor_ref": request.form["debtor_ref"],
-                                                                             "channel": "voice"},
-                                   headers={"Authorization": f"Bearer {self.api_token}"}, timeout=10)
+            answer = requests.post(
+                f"{self.app_base}/api/v1/contacts",
+                json={"debtor_ref": request.form["debtor_ref"], "channel": "voice"},
+                headers={"Authorization": f"Bearer {self.api_token}"},
+                timeout=10,
+            )
             return jsonify({"status": answer.status_code, "body": answer.json()})
 
         @app.post("/_standin/call/answer")
@@ -257,9 +330,15 @@ class TwilioStandIn:
                 self._call_status(call.sid, "no-answer", call.to)
                 return jsonify({"ok": True})
             call.status = "in-progress"
-            params = {"CallSid": call.sid, "AccountSid": self.account_sid, "From": call.from_, "To": call.to,
-                      "Direction": "outbound-api", "CallStatus": "in-progress",
-                      "AnsweredBy": request.form.get("AnsweredBy", "human")}
+            params = {
+                "CallSid": call.sid,
+                "AccountSid": self.account_sid,
+                "From": call.from_,
+                "To": call.to,
+                "Direction": "outbound-api",
+                "CallStatus": "in-progress",
+                "AnsweredBy": request.form.get("AnsweredBy", "human"),
+            }
             return jsonify(self._voice(call.url, params))
 
         @app.get("/_standin/messages")
@@ -275,8 +354,13 @@ class TwilioStandIn:
     def _voice(self, url: str, params: dict[str, str]) -> dict[str, Any]:
         answer = self.signed_post(url, params)
         if answer.status_code != 200:
-            return {"error": f"the app answered {answer.status_code}", "said": [], "gather": None, "dial": None,
-                    "hangup": True}
+            return {
+                "error": f"the app answered {answer.status_code}",
+                "said": [],
+                "gather": None,
+                "dial": None,
+                "hangup": True,
+            }
         return phone.read_twiml(answer.text)
 
     def _call_status(self, sid: str, status: str, number: str) -> None:
@@ -284,20 +368,30 @@ class TwilioStandIn:
         call = next((c for c in self.calls if c.sid == sid), None)
         if call is not None:
             call.status = status
-        target = (call.status_callback if call and call.status_callback
-                  else f"{self.app_base}/twilio/voice/status")
-        params = {"CallSid": sid, "AccountSid": self.account_sid, "CallStatus": status, "To": number,
-                  "CallDuration": "30" if status == "completed" else "0"}
-        try:
+        target = call.status_callback if call and call.status_callback else f"{self.app_base}/twilio/voice/status"
+        params = {
+            "CallSid": sid,
+            "AccountSid": self.account_sid,
+            "CallStatus": status,
+            "To": number,
+            "CallDuration": "30" if status == "completed" else "0",
+        }
+        with contextlib.suppress(requests.RequestException):
             self.signed_post(target, params)
-        except requests.RequestException:
-            pass
 
     @staticmethod
     def _message_json(m: Message) -> dict[str, Any]:
-        return {"sid": m.sid, "to": m.to, "from": m.from_, "body": m.body, "content_sid": m.content_sid,
-                "content_variables": m.content_variables, "status": m.status, "error_code": m.error_code,
-                "rendered": _rendered(m.content_sid, m.content_variables)}
+        return {
+            "sid": m.sid,
+            "to": m.to,
+            "from": m.from_,
+            "body": m.body,
+            "content_sid": m.content_sid,
+            "content_variables": m.content_variables,
+            "status": m.status,
+            "error_code": m.error_code,
+            "rendered": _rendered(m.content_sid, m.content_variables),
+        }
 
 
 @functools.cache
@@ -331,8 +425,14 @@ def main() -> None:
     parser.add_argument("--api-token", default=None, help="the app's API token, to list the demo's contacts")
     parser.add_argument("--mail-url", default=None, help="the demo's mail sink, linked from the chat page")
     args = parser.parse_args()
-    standin = TwilioStandIn(args.account_sid, args.auth_token, callback_delay=0.5, app_base=args.app,
-                            api_token=args.api_token, mail_url=args.mail_url)
+    standin = TwilioStandIn(
+        args.account_sid,
+        args.auth_token,
+        callback_delay=0.5,
+        app_base=args.app,
+        api_token=args.api_token,
+        mail_url=args.mail_url,
+    )
     print(f"Twilio stand-in on http://127.0.0.1:{args.port}", flush=True)
     make_server("127.0.0.1", args.port, standin.app(), threaded=True).serve_forever()
 

@@ -24,14 +24,23 @@ from sqlalchemy import text
 from sqlalchemy.orm import Session
 from werkzeug.serving import make_server
 
-from cobranza.db import migrate
-from cobranza.entry.app import create_app
-from cobranza.db import make_engine, make_session_factory
+from cobranza.core.settings import Settings
+from cobranza.db import make_engine, make_session_factory, migrate
 from cobranza.db.models import Base
-from cobranza.core.settings import ROOT, Settings
+from cobranza.entry.app import create_app
 from doors import DOORS
 from standins.twilio import TwilioStandIn
-from tests.support import API_TOKEN, DEMO_CSV, SID, TEST_REDIS_URL, TOKEN, SmtpSink, debtor_body, free_port, invoice_body
+from tests.support import (
+    API_TOKEN,
+    DEMO_CSV,
+    SID,
+    TEST_REDIS_URL,
+    TOKEN,
+    SmtpSink,
+    debtor_body,
+    free_port,
+    invoice_body,
+)
 
 pytest_plugins = ["tests.support.stack"]  # the assistant's processes and the debtor's phone
 
@@ -112,9 +121,17 @@ def settings(db_url: str, job_queue: str, smtp: SmtpSink) -> Settings:
     Queue(job_queue, connection=connection).empty()
     connection.close()
     # No assistant unless a test starts one (tests/e2e): a port where nothing listens.
-    return Settings(database_url=db_url, api_token=API_TOKEN, secret_key="test-secret", redis_url=TEST_REDIS_URL,
-                    job_queue=job_queue, smtp_port=smtp.port, mail_from="cartera@acme.example.com",
-                    company_name="Acme S.A.S.", rasa_url=f"http://127.0.0.1:{free_port()}")
+    return Settings(
+        database_url=db_url,
+        api_token=API_TOKEN,
+        secret_key="test-secret",
+        redis_url=TEST_REDIS_URL,
+        job_queue=job_queue,
+        smtp_port=smtp.port,
+        mail_from="cartera@acme.example.com",
+        company_name="Acme S.A.S.",
+        rasa_url=f"http://127.0.0.1:{free_port()}",
+    )
 
 
 @pytest.fixture
@@ -170,6 +187,7 @@ def pytest_report_header(config: pytest.Config) -> str:
 
 # --- the app on a real port and the Twilio stand-in -------------------------
 
+
 @pytest.fixture
 def standin() -> Iterator[tuple[TwilioStandIn, str]]:
     fake = TwilioStandIn(SID, TOKEN, callback_delay=0.01)
@@ -185,8 +203,14 @@ def served(settings: Settings, standin) -> Iterator[tuple[Flask, Settings]]:
     """The app on a real port, configured for the stand-in, as Twilio would reach it."""
     _, base = standin
     port = free_port()
-    live = replace(settings, public_base_url=f"http://127.0.0.1:{port}", twilio_account_sid=SID,
-                   twilio_auth_token=TOKEN, twilio_api_base=base, whatsapp_from="whatsapp:+14155238886")
+    live = replace(
+        settings,
+        public_base_url=f"http://127.0.0.1:{port}",
+        twilio_account_sid=SID,
+        twilio_auth_token=TOKEN,
+        twilio_api_base=base,
+        whatsapp_from="whatsapp:+14155238886",
+    )
     app = create_app(live, blueprints=DOORS)
     jobs = Queue(live.job_queue, connection=app.extensions["cobranza"].redis)
     jobs.empty()  # no job of an earlier test may run against this one's data
@@ -197,5 +221,3 @@ def served(settings: Settings, standin) -> Iterator[tuple[Flask, Settings]]:
     server.shutdown()
     jobs.empty()
     app.extensions["cobranza"].close()
-
-

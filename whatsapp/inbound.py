@@ -13,8 +13,8 @@ import logging
 import redis
 from flask import Blueprint, Response, request
 
-from cobranza.core.redaction import redact_cards
 from cobranza import runtime
+from cobranza.core.redaction import redact_cards
 from cobranza.integrations.twilio_signature import signed_only
 from whatsapp import turns
 
@@ -37,10 +37,18 @@ def inbound() -> Response:
     if not sid or not phone:
         return _ok()
     count = form.get("NumMedia", "0")
-    media = [{"url": form[f"MediaUrl{i}"], "content_type": form.get(f"MediaContentType{i}", "")}
-             for i in range(min(int(count), 10) if count.isdigit() else 0) if form.get(f"MediaUrl{i}")]
-    turn = turns.Turn(sid=sid, phone=phone, text=redact_cards(form.get("Body", "")),
-                      profile_name=form.get("ProfileName") or None, media=media)
+    media = [
+        {"url": form[f"MediaUrl{i}"], "content_type": form.get(f"MediaContentType{i}", "")}
+        for i in range(min(int(count), 10) if count.isdigit() else 0)
+        if form.get(f"MediaUrl{i}")
+    ]
+    turn = turns.Turn(
+        sid=sid,
+        phone=phone,
+        text=redact_cards(form.get("Body", "")),
+        profile_name=form.get("ProfileName") or None,
+        media=media,
+    )
     rt = runtime.current()
     try:
         if not rt.redis.set(f"{rt.settings.job_queue}:wa-in:{sid}", "1", nx=True, ex=SEEN_FOR):

@@ -10,15 +10,15 @@ import re
 TEXTS = {
     "ask_identity": {
         "es": "¡Hola! Le escribe el área de cartera de {creditor}. Para ayudarle, ¿me indica el NIT o RUT de su "
-              "empresa, o el número de una de sus facturas?",
+        "empresa, o el número de una de sus facturas?",
         "en": "Hello! This is the accounts receivable team at {creditor}. To help you, could you give me your "
-              "company's tax ID or the number of one of your invoices?",
+        "company's tax ID or the number of one of your invoices?",
     },
     "still_unknown": {
         "es": "No encontré ese dato. ¿Me confirma el NIT o RUT de la empresa, o un número de factura "
-              "(por ejemplo FV-1234)?",
+        "(por ejemplo FV-1234)?",
         "en": "I couldn't find that. Could you confirm the company's tax ID, or an invoice number (for example "
-              "INV-1234)?",
+        "INV-1234)?",
     },
     "identified": {
         "es": "Gracias. Ya le ubiqué como contacto de {company}.",
@@ -34,16 +34,22 @@ TEXTS = {
     },
     "person_will_continue": {
         "es": "En este momento no puedo responderle como quisiera. Una persona de nuestro equipo continuará esta "
-              "conversación lo antes posible.",
+        "conversación lo antes posible.",
         "en": "I can't answer you properly right now. A person from our team will continue this conversation as "
-              "soon as possible.",
+        "soon as possible.",
     },
 }
 
-_ENGLISH = re.compile(r"\b(?:hello|hi|hey|good (?:morning|afternoon)|the|my|our|invoice|pay|payment|please|thanks|"
-                      r"thank you|what|when|how|is|are|this|i|we)\b", re.IGNORECASE)
-_SPANISH = re.compile(r"\b(?:hola|buenas|buenos|la|el|mi|nuestra|factura|pago|pagar|por favor|gracias|que|cuando|"
-                      r"como|es|esta|yo|nosotros|usted)\b", re.IGNORECASE)
+_ENGLISH = re.compile(
+    r"\b(?:hello|hi|hey|good (?:morning|afternoon)|the|my|our|invoice|pay|payment|please|thanks|"
+    r"thank you|what|when|how|is|are|this|i|we)\b",
+    re.IGNORECASE,
+)
+_SPANISH = re.compile(
+    r"\b(?:hola|buenas|buenos|la|el|mi|nuestra|factura|pago|pagar|por favor|gracias|que|cuando|"
+    r"como|es|esta|yo|nosotros|usted)\b",
+    re.IGNORECASE,
+)
 
 
 def language_of(text: str, default: str = "es") -> str:

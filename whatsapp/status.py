@@ -8,9 +8,8 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, request
 
-from cobranza import db
+from cobranza import db, runtime
 from cobranza.delivery import messaging
-from cobranza import runtime
 from cobranza.integrations.twilio_signature import signed_only
 
 bp = Blueprint("whatsapp_status", __name__)

@@ -15,20 +15,19 @@ import re
 from dataclasses import dataclass, field
 
 from sqlalchemy import update
-from sqlalchemy.orm import Session, sessionmaker
 
-from cobranza.db.engine import Sessions
-from cobranza.db.unit_of_work import UnitOfWork
-from cobranza.conversation import assistant
-from cobranza.records import consent, handoffs, identity, timeline
 from cobranza import db, runtime
+from cobranza.conversation import assistant
+from cobranza.core.clock import utcnow
+from cobranza.core.keywords import opt_out_channel
+from cobranza.core.settings import Settings
+from cobranza.db.engine import Sessions
+from cobranza.db.models import Contact, Debtor
+from cobranza.db.unit_of_work import UnitOfWork
 from cobranza.delivery import messaging
 from cobranza.integrations import rasa as rasa_client
-from cobranza.core.keywords import opt_out_channel
-from cobranza.db.models import Contact, Debtor
-from cobranza.core.clock import utcnow
-from cobranza.core.settings import Settings
 from cobranza.integrations.twilio import TwilioClient, TwilioError
+from cobranza.records import consent, handoffs, identity, timeline
 from whatsapp.replies import language_of, say
 
 log = logging.getLogger(__name__)
@@ -94,8 +93,12 @@ def _prepare(session: UnitOfWork, settings: Settings, turn: Turn) -> _Ready | st
         channel = opt_out_channel(turn.text, "whatsapp")
         if channel is not None:
             consent.set_consent(session, contact, channel, False, "debtor_request", "debtor", turn.text)
-            messaging.queue(session, contact, "opt_out_confirmation",
-                            body=say("opted_out" if channel == "whatsapp" else "opted_out_voice", language))
+            messaging.queue(
+                session,
+                contact,
+                "opt_out_confirmation",
+                body=say("opted_out" if channel == "whatsapp" else "opted_out_voice", language),
+            )
             return f"opted_out_{channel}"
     last_handoff = handoffs.latest(session, debtor.id)
     if last_handoff is not None and last_handoff.status in handoffs.ACTIVE:
@@ -113,9 +116,16 @@ def _prepare(session: UnitOfWork, settings: Settings, turn: Turn) -> _Ready | st
     metadata = assistant.metadata(session, debtor, contact.id, language, "whatsapp", turn.sid, media=turn.media)
     # Told they were found in the same message as the assistant's opening, so they arrive in order.
     preface = [say("identified", language, company=debtor.name)] if just_identified else []
-    return _Ready(text, metadata, assistant.needs_resume(session, debtor.id, last_handoff, "whatsapp"), debtor.id,
-                  contact.id, language,
-                  just_identified, preface)
+    return _Ready(
+        text,
+        metadata,
+        assistant.needs_resume(session, debtor.id, last_handoff, "whatsapp"),
+        debtor.id,
+        contact.id,
+        language,
+        just_identified,
+        preface,
+    )
 
 
 def _identify(session: UnitOfWork, settings: Settings, turn: Turn) -> tuple[Contact, bool] | None:
@@ -131,8 +141,9 @@ def _identify(session: UnitOfWork, settings: Settings, turn: Turn) -> tuple[Cont
         key = "still_unknown" if re.search(r"\d{4,}|[a-z]+-\d+", turn.text, re.I) else "ask_identity"
         _send_direct(settings, turn.phone, say(key, language_of(turn.text), creditor=settings.company_name))
         return None
-    contact = next((c for c in contacts if c.debtor_id == debtor.id), None) \
-        or identity.link_phone(session, debtor, turn.phone, turn.profile_name, "whatsapp")
+    contact = next((c for c in contacts if c.debtor_id == debtor.id), None) or identity.link_phone(
+        session, debtor, turn.phone, turn.profile_name, "whatsapp"
+    )
     return contact, True
 
 
@@ -150,8 +161,14 @@ def _converse(factory: Sessions, settings: Settings, turn: Turn, ready: _Ready) 
         with db.transaction(factory) as session:
             contact = session.get(Contact, ready.contact_id)
             assert contact is not None
-            handoffs.open_handoff(session, ready.debtor_id, "bot_unavailable", "whatsapp", "system",
-                                  evidence={"message": turn.text, "error": str(exc)[:300]})
+            handoffs.open_handoff(
+                session,
+                ready.debtor_id,
+                "bot_unavailable",
+                "whatsapp",
+                "system",
+                evidence={"message": turn.text, "error": str(exc)[:300]},
+            )
             for body in bubbles([*ready.preface, say("person_will_continue", ready.language)]):
                 messaging.queue(session, contact, "reply", body=body)
         return "handed_off"
@@ -160,8 +177,10 @@ def _converse(factory: Sessions, settings: Settings, turn: Turn, ready: _Ready) 
         assert contact is not None
         # This job sends them itself as soon as they are committed (no queue round trip); one it
         # cannot send goes back to the sweep.
-        outgoing = [(messaging.queue(session, contact, "reply", body=body, actor="bot", claim=True), contact)
-                    for body in bubbles([*ready.preface, *(str(r["text"]) for r in replies if r.get("text"))])]
+        outgoing = [
+            (messaging.queue(session, contact, "reply", body=body, actor="bot", claim=True), contact)
+            for body in bubbles([*ready.preface, *(str(r["text"]) for r in replies if r.get("text"))])
+        ]
     messaging.deliver_claimed(factory, settings, outgoing)
     return "answered"
 
@@ -184,11 +203,24 @@ def bubbles(texts: list[str], limit: int = BUBBLE_LIMIT) -> list[str]:
 def _record_inbound(session: UnitOfWork, contact: Contact, turn: Turn) -> None:
     now = utcnow()
     # the 24-hour window is the number's, whichever company it writes for
-    session.execute(update(Contact).where(Contact.phone == turn.phone, Contact.active.is_(True))
-                    .values(whatsapp_last_inbound_at=now))
-    timeline.record(session, contact.debtor_id, "whatsapp", "in", "whatsapp_in", turn.text,
-                    contact_id=contact.id, external_id=turn.sid, actor="debtor", at=now,
-                    data={"media": turn.media, "profile_name": turn.profile_name})
+    session.execute(
+        update(Contact)
+        .where(Contact.phone == turn.phone, Contact.active.is_(True))
+        .values(whatsapp_last_inbound_at=now)
+    )
+    timeline.record(
+        session,
+        contact.debtor_id,
+        "whatsapp",
+        "in",
+        "whatsapp_in",
+        turn.text,
+        contact_id=contact.id,
+        external_id=turn.sid,
+        actor="debtor",
+        at=now,
+        data={"media": turn.media, "profile_name": turn.profile_name},
+    )
 
 
 def _send_direct(settings: Settings, phone: str, text: str) -> None:

@@ -15,9 +15,9 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from cobranza.records import context
-from cobranza.db.models import Debtor, Handoff, Interaction
 from cobranza.core.clock import utcnow
+from cobranza.db.models import Debtor, Handoff, Interaction
+from cobranza.records import context
 from cobranza.records.promises import local_today
 
 COMPLAINTS_FOR = timedelta(days=30)  # how far back repeated complaints count
@@ -28,19 +28,33 @@ def shortcut(intent: str, language: str) -> str:
     return f'/{intent}{{"language": "{language}"}}'
 
 
-def metadata(session: Session, debtor: Debtor, contact_id: int, language: str, channel: str,
-             external_id: str | None, complaints: int | None = None, **extra: Any) -> dict[str, Any]:
+def metadata(
+    session: Session,
+    debtor: Debtor,
+    contact_id: int,
+    language: str,
+    channel: str,
+    external_id: str | None,
+    complaints: int | None = None,
+    **extra: Any,
+) -> dict[str, Any]:
     """The turn's metadata: the action reads the debtor from it, never from Rasa's own memory.
 
     ``complaints``: earlier complaints when the door already counted them (a call counts once).
     """
     if complaints is None:
         complaints = earlier_complaints(session, debtor.id)
-    return {"debtor_ref": debtor.ref, "contact_id": contact_id, "language": language,
-            "message_sid": external_id, "channel": channel,
-            # dates the debtor says ("mañana") are relative to their own calendar
-            "today": local_today(debtor.timezone).isoformat(),
-            "earlier_complaints": complaints, **extra}
+    return {
+        "debtor_ref": debtor.ref,
+        "contact_id": contact_id,
+        "language": language,
+        "message_sid": external_id,
+        "channel": channel,
+        # dates the debtor says ("mañana") are relative to their own calendar
+        "today": local_today(debtor.timezone).isoformat(),
+        "earlier_complaints": complaints,
+        **extra,
+    }
 
 
 def earlier_complaints(session: Session, debtor_id: int) -> int:
@@ -56,8 +70,14 @@ def needs_resume(session: Session, debtor_id: int, last: Handoff | None, channel
     if last is None or last.resolved_at is None:
         return False
     spoke = session.scalar(
-        select(Interaction.at).where(Interaction.debtor_id == debtor_id, Interaction.actor == "bot",
-                                     Interaction.direction == "out", Interaction.channel == channel)
-        .order_by(Interaction.at.desc()).limit(1)
+        select(Interaction.at)
+        .where(
+            Interaction.debtor_id == debtor_id,
+            Interaction.actor == "bot",
+            Interaction.direction == "out",
+            Interaction.channel == channel,
+        )
+        .order_by(Interaction.at.desc())
+        .limit(1)
     )
     return spoke is None or spoke < last.resolved_at

@@ -12,8 +12,11 @@ import phonenumbers
 
 _EMAIL = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}")
 # "ref 123456", "comprobante No. 98765", "CUS 4455667", or any long run of digits/letters with digits
-_REFERENCE = re.compile(r"(?:\b(?:ref(?:erencia)?|comprobante|transacci[oó]n|operaci[oó]n|cus|aprobaci[oó]n|n[uú]mero"
-                        r"|no)\b\.?|#)\s*[:.]?\s*((?=[A-Z0-9-]*\d)[A-Z0-9][A-Z0-9-]{3,})", re.IGNORECASE)
+_REFERENCE = re.compile(
+    r"(?:\b(?:ref(?:erencia)?|comprobante|transacci[oó]n|operaci[oó]n|cus|aprobaci[oó]n|n[uú]mero"
+    r"|no)\b\.?|#)\s*[:.]?\s*((?=[A-Z0-9-]*\d)[A-Z0-9][A-Z0-9-]{3,})",
+    re.IGNORECASE,
+)
 _LONG_CODE = re.compile(r"\b(?=[A-Z0-9-]*\d)[A-Z0-9][A-Z0-9-]{5,}\b", re.IGNORECASE)
 
 
@@ -34,8 +37,8 @@ def reference_in(text: str) -> str | None:
     """A payment reference, if the text carries one (not a date, not an amount with separators)."""
     found = _REFERENCE.search(text)
     if found:
-        return found.group(1)
+        return str(found.group(1))
     for code in _LONG_CODE.findall(text):
         if not re.fullmatch(r"\d{1,2}-\d{1,2}(-\d{2,4})?", code):
-            return code
+            return str(code)
     return None

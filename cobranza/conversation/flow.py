@@ -15,20 +15,19 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
 
-from cobranza.db.unit_of_work import UnitOfWork
-from cobranza.records import consent, context, timeline
 from cobranza.conversation import details, objecting, promising
 from cobranza.conversation.expect import expected
 from cobranza.conversation.selection import plain
 from cobranza.conversation.state import State
 from cobranza.conversation.turn import Outcome, Reply, Turn
 from cobranza.conversation.understanding import Understanding
-from cobranza.core.keywords import opt_out_channel
-from cobranza.db.models import Contact, Debtor, Interaction, Objection
 from cobranza.core.clock import utcnow
+from cobranza.core.keywords import opt_out_channel
 from cobranza.core.settings import Settings
+from cobranza.db.models import Contact, Debtor, Interaction, Objection
+from cobranza.db.unit_of_work import UnitOfWork
+from cobranza.records import consent, context, timeline
 
 # Below these confidences an intent that ends the bot's part (a person, an opt-out) is not acted on.
 ESCALATE_FLOOR = 0.5
@@ -38,8 +37,9 @@ ANSWERS = frozenset({"affirm", "deny", "inform"})
 CONFLICT_REASONS = {"insult": "insult", "legal_threat": "legal_threat"}
 
 
-def respond(session: UnitOfWork, settings: Settings, u: Understanding, slot: Any,
-            now: datetime | None = None) -> Outcome:
+def respond(
+    session: UnitOfWork, settings: Settings, u: Understanding, slot: Any, now: datetime | None = None
+) -> Outcome:
     """Decide one turn; writes what it decides (promises, objections, handoffs) in ``session``."""
     now = now or utcnow()
     state = State.from_slot(slot, now)
@@ -58,8 +58,14 @@ def respond(session: UnitOfWork, settings: Settings, u: Understanding, slot: Any
         state.failures = 0
     if t.closing:
         state.clear_draft()
-    return Outcome(t.replies, state.to_slot(now), handoff_id=t.handoff.id if t.handoff else None,
-                   expect=expected(state), failures=state.failures, closing=t.closing)
+    return Outcome(
+        t.replies,
+        state.to_slot(now),
+        handoff_id=t.handoff.id if t.handoff else None,
+        expect=expected(state),
+        failures=state.failures,
+        closing=t.closing,
+    )
 
 
 def _note(t: Turn) -> None:
@@ -67,17 +73,29 @@ def _note(t: Turn) -> None:
     conversation), and the language the person chose."""
     u = t.u
     if u.message_sid:
-        row = t.session.scalar(select(Interaction).where(Interaction.debtor_id == t.debtor.id,
-                                                         Interaction.external_id == u.message_sid))
+        row = t.session.scalar(
+            select(Interaction).where(Interaction.debtor_id == t.debtor.id, Interaction.external_id == u.message_sid)
+        )
         if row is not None:
-            row.data = {**(row.data or {}),
-                        "nlu": {"intent": u.intent, "confidence": round(u.confidence, 3), "uncertain": u.uncertain},
-                        "conflict": u.conflict or None, "language": u.language}
+            row.data = {
+                **(row.data or {}),
+                "nlu": {"intent": u.intent, "confidence": round(u.confidence, 3), "uncertain": u.uncertain},
+                "conflict": u.conflict or None,
+                "language": u.language,
+            }
     if u.language_detected and t.contact is not None and (t.contact.language or t.debtor.language) != u.language:
         t.contact.language = u.language
-        timeline.record(t.session, t.debtor.id, u.channel, "internal", "language_changed",
-                        "El contacto prefiere " + ("inglés" if u.language == "en" else "español"),
-                        contact_id=t.contact.id, actor="debtor", data={"language": u.language})
+        timeline.record(
+            t.session,
+            t.debtor.id,
+            u.channel,
+            "internal",
+            "language_changed",
+            "El contacto prefiere " + ("inglés" if u.language == "en" else "español"),
+            contact_id=t.contact.id,
+            actor="debtor",
+            data={"language": u.language},
+        )
 
 
 def _decide(t: Turn) -> None:
@@ -107,6 +125,7 @@ def _decide(t: Turn) -> None:
 
 
 # --- a person, or silence ------------------------------------------------------------------
+
 
 def _conflict(t: Turn) -> bool:
     conflict = t.u.conflict
@@ -143,6 +162,7 @@ def _opt_out(t: Turn) -> bool:
 
 
 # --- answers to the question asked -------------------------------------------------------
+
 
 def _answer_receipt(t: Turn) -> bool:
     u, invoices = t.u, t.chosen() or list(t.ctx.invoices)
@@ -272,8 +292,16 @@ def _answer_email(t: Turn) -> bool:
         return False
     if t.contact is not None and not t.contact.email:
         t.contact.email = email
-        timeline.record(t.session, t.debtor.id, t.u.channel, "internal", "contact_email_given",
-                        "El contacto dio su correo para recibir facturas", contact_id=t.contact.id, actor="debtor")
+        timeline.record(
+            t.session,
+            t.debtor.id,
+            t.u.channel,
+            "internal",
+            "contact_email_given",
+            "El contacto dio su correo para recibir facturas",
+            contact_id=t.contact.id,
+            actor="debtor",
+        )
     invoices = t.chosen() or list(t.ctx.invoices)
     t.state.clear_draft()
     promising.not_received(t, invoices, objection=False)
@@ -294,6 +322,7 @@ STEPS: dict[str, Callable[[Turn], bool]] = {
 
 
 # --- what the message itself asks for -------------------------------------------------
+
 
 def _greet(t: Turn) -> None:
     t.state.clear_draft()

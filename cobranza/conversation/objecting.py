@@ -14,11 +14,11 @@ from typing import Any
 
 from sqlalchemy import select
 
-from cobranza.records import objections, timeline
 from cobranza.conversation import details, wording
 from cobranza.conversation.promising import not_received
 from cobranza.conversation.turn import Turn
 from cobranza.db.models import Objection
+from cobranza.records import objections, timeline
 
 
 def record(t: Turn, type_: str, extra: dict[str, Any] | None = None) -> Objection:
@@ -27,9 +27,17 @@ def record(t: Turn, type_: str, extra: dict[str, Any] | None = None) -> Objectio
     detail = dict(extra or {})
     if len(targets) > 1:
         detail["invoices"] = [inv.number for inv in targets]
-    objection = objections.record(t.session, t.debtor.id, type_, t.u.text, t.u.channel, "debtor",
-                                  invoice=targets[0] if len(targets) == 1 else None, contact=t.contact,
-                                  details=detail)
+    objection = objections.record(
+        t.session,
+        t.debtor.id,
+        type_,
+        t.u.text,
+        t.u.channel,
+        "debtor",
+        invoice=targets[0] if len(targets) == 1 else None,
+        contact=t.contact,
+        details=detail,
+    )
     if targets:
         t.state.invoices = [inv.number for inv in targets]
     t.state.objection_id = objection.id
@@ -55,8 +63,11 @@ def current(t: Turn, type_: str) -> Objection | None:
         objection = t.session.get(Objection, t.state.objection_id)
         if objection is not None and objection.debtor_id == t.debtor.id and objection.type == type_:
             return objection
-    return t.session.scalar(select(Objection).where(Objection.debtor_id == t.debtor.id, Objection.type == type_,
-                                                    Objection.status == "open").order_by(Objection.id.desc()))
+    return t.session.scalar(
+        select(Objection)
+        .where(Objection.debtor_id == t.debtor.id, Objection.type == type_, Objection.status == "open")
+        .order_by(Objection.id.desc())
+    )
 
 
 def paid_on(t: Turn) -> date | None:
@@ -79,6 +90,7 @@ def paid_on(t: Turn) -> date | None:
 
 # --- the types ------------------------------------------------------------------------------
 
+
 def already_paid(t: Turn) -> None:
     objection = record(t, "already_paid")
     collect_payment_details(t, objection, first=True)
@@ -88,27 +100,41 @@ def collect_payment_details(t: Turn, objection: Objection, first: bool = False) 
     """Keep the date, reference and receipt given; hand off once there is something to check (or on the second try)."""
     reference = details.reference_in(t.u.text)
     when = paid_on(t)
-    update(t, objection, paid_on=when.isoformat() if when else None, reference=reference, receipts=t.u.media,
-           debtor_said=None if first else t.u.text)
+    update(
+        t,
+        objection,
+        paid_on=when.isoformat() if when else None,
+        reference=reference,
+        receipts=t.u.media,
+        debtor_said=None if first else t.u.text,
+    )
     has_proof = bool(t.u.media or reference or (objection.details or {}).get("receipts"))
     if first and not has_proof:
         t.state.objection_id = objection.id
         if objection.invoice_id is None and len(t.ctx.invoices) > 1:
-            t.ask("paid_details", "utter_ask_paid_details_which",
-                  invoices=t.invoice_list(list(t.ctx.invoices)))
+            t.ask("paid_details", "utter_ask_paid_details_which", invoices=t.invoice_list(list(t.ctx.invoices)))
         else:
             t.ask("paid_details", "utter_ask_paid_details")
         return
     receipt = bool((objection.details or {}).get("receipts"))
-    t.hand_off("already_paid", "utter_paid_handoff_receipt" if receipt else "utter_paid_handoff", "objection",
-               objection_id=objection.id)
+    t.hand_off(
+        "already_paid",
+        "utter_paid_handoff_receipt" if receipt else "utter_paid_handoff",
+        "objection",
+        objection_id=objection.id,
+    )
 
 
 def billing_error(t: Turn) -> None:
     objection = record(t, "billing_error")
     about = wording.numbers(t.targets(), t.lang)
-    t.hand_off("billing_error", "utter_billing_error_handoff" if about else "utter_billing_error_handoff_any",
-               "objection", invoices=about, objection_id=objection.id)
+    t.hand_off(
+        "billing_error",
+        "utter_billing_error_handoff" if about else "utter_billing_error_handoff_any",
+        "objection",
+        invoices=about,
+        objection_id=objection.id,
+    )
 
 
 def dispute(t: Turn) -> None:
@@ -149,9 +175,17 @@ def right_contact_given(t: Turn, objection: Objection) -> bool:
     if not phone and not email:
         return False
     update(t, objection, right_contact={"phone": phone, "email": email, "said": t.u.text})
-    timeline.record(t.session, t.debtor.id, t.u.channel, "internal", "right_contact_given",
-                    "El deudor indica otro contacto para los pagos", contact_id=t.contact.id if t.contact else None,
-                    actor="debtor", data={"objection_id": objection.id, "phone": phone, "email": email})
+    timeline.record(
+        t.session,
+        t.debtor.id,
+        t.u.channel,
+        "internal",
+        "right_contact_given",
+        "El deudor indica otro contacto para los pagos",
+        contact_id=t.contact.id if t.contact else None,
+        actor="debtor",
+        data={"objection_id": objection.id, "phone": phone, "email": email},
+    )
     t.state.clear_draft()
     t.say("utter_right_contact_noted")
     return True

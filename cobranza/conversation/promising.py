@@ -12,11 +12,11 @@ import re
 from datetime import date
 from decimal import Decimal
 
-from cobranza.records import objections, outbox, promises, timeline
 from cobranza.conversation import terms, wording
 from cobranza.conversation.selection import plain
 from cobranza.conversation.turn import Turn
 from cobranza.db.models import Invoice
+from cobranza.records import objections, outbox, promises, timeline
 
 COUNTER_QUESTIONS = {
     "past_date": "utter_date_in_past",
@@ -35,16 +35,19 @@ def opening(t: Turn, greet: bool = True) -> None:
     if greet and t.u.purpose == "broken_promise" and t.u.about_invoice:  # the company called: say why first
         t.say("utter_call_reason_broken_promise", invoice=t.u.about_invoice)
     for promise, number in t.ctx.promises[:3]:
-        t.say("utter_promise_on_file", amount=t.amount(promise.amount, promise.currency),
-              invoice=number, date=t.day(promise.promised_date))
+        t.say(
+            "utter_promise_on_file",
+            amount=t.amount(promise.amount, promise.currency),
+            invoice=number,
+            date=t.day(promise.promised_date),
+        )
     uncovered = t.uncovered()
     if not uncovered:
         t.say("utter_anything_else")
         return
     focus = t.focus(uncovered)
     summary(t, focus)
-    unknown = [inv for inv in focus
-               if inv.id not in t.ctx.receipt_known and inv.number not in t.state.asked_receipt]
+    unknown = [inv for inv in focus if inv.id not in t.ctx.receipt_known and inv.number not in t.state.asked_receipt]
     # One invoice is what the conversation is about; of several, the debtor will say which.
     t.state.invoices = [focus[0].number] if len(focus) == 1 else []
     if unknown:
@@ -61,12 +64,21 @@ def summary(t: Turn, invoices: list[Invoice]) -> None:
     if len(invoices) == 1:
         inv = invoices[0]
         overdue = inv.due_on < t.u.today
-        t.say("utter_summary_one_overdue" if overdue else "utter_summary_one_upcoming", invoice=inv.number,
-              company=t.debtor.name, amount=t.money(inv), due_date=t.day(inv.due_on))
+        t.say(
+            "utter_summary_one_overdue" if overdue else "utter_summary_one_upcoming",
+            invoice=inv.number,
+            company=t.debtor.name,
+            amount=t.money(inv),
+            due_date=t.day(inv.due_on),
+        )
         return
-    t.say("utter_summary_many", company=t.debtor.name, count=len(invoices),
-          total=t.totals((inv.balance, inv.currency) for inv in invoices),
-          invoices=t.invoice_list(invoices))
+    t.say(
+        "utter_summary_many",
+        company=t.debtor.name,
+        count=len(invoices),
+        total=t.totals((inv.balance, inv.currency) for inv in invoices),
+        invoices=t.invoice_list(invoices),
+    )
 
 
 def ask_date(t: Turn, invoices: list[Invoice]) -> None:
@@ -79,13 +91,22 @@ def ask_date(t: Turn, invoices: list[Invoice]) -> None:
 
 # --- did the invoice arrive? ----------------------------------------------------------------
 
+
 def receipt_confirmed(t: Turn, invoices: list[Invoice]) -> None:
     for inv in invoices:
         if inv.id in t.ctx.receipt_known:
             continue
-        timeline.record(t.session, t.debtor.id, t.u.channel, "internal", "invoice_receipt_confirmed",
-                        f"El deudor confirma que recibió la factura {inv.number}", invoice_id=inv.id,
-                        contact_id=t.contact.id if t.contact else None, actor="debtor")
+        timeline.record(
+            t.session,
+            t.debtor.id,
+            t.u.channel,
+            "internal",
+            "invoice_receipt_confirmed",
+            f"El deudor confirma que recibió la factura {inv.number}",
+            invoice_id=inv.id,
+            contact_id=t.contact.id if t.contact else None,
+            actor="debtor",
+        )
         t.ctx.receipt_known.add(inv.id)
 
 
@@ -97,16 +118,25 @@ def not_received(t: Turn, invoices: list[Invoice], objection: bool = True) -> No
         return
     if objection:
         for inv in invoices:
-            objections.record(t.session, t.debtor.id, "invoice_not_received", t.u.text, t.u.channel, "debtor",
-                              invoice=inv, contact=t.contact)
+            objections.record(
+                t.session,
+                t.debtor.id,
+                "invoice_not_received",
+                t.u.text,
+                t.u.channel,
+                "debtor",
+                invoice=inv,
+                contact=t.contact,
+            )
             t.ctx.receipt_known.add(inv.id)
     to = outbox.recipient(t.session, t.debtor.id, t.contact)
     if to is None or not to.email:
         t.state.invoices = [inv.number for inv in invoices]
         t.ask("invoice_email", "utter_ask_email_for_invoice")
         return
-    outbox.queue_invoice_copy(t.session, t.debtor, invoices, t.contact, t.creditor,
-                              "not_received" if objection else "copy_requested")
+    outbox.queue_invoice_copy(
+        t.session, t.debtor, invoices, t.contact, t.creditor, "not_received" if objection else "copy_requested"
+    )
     t.say("utter_invoice_resent", invoices=wording.numbers(invoices, t.lang), email=wording.masked_email(to.email))
     uncovered = [inv for inv in invoices if t.ctx.promise_for(inv.id) is None]
     if uncovered and objection:
@@ -118,6 +148,7 @@ def not_received(t: Turn, invoices: list[Invoice], objection: bool = True) -> No
 
 
 # --- the draft -------------------------------------------------------------------------------
+
 
 def agree(t: Turn, reschedule: bool = False) -> None:
     """Merge what this turn brings into the draft, then ask for what is missing or read it back."""
@@ -145,7 +176,7 @@ def agree(t: Turn, reschedule: bool = False) -> None:
     chosen = t.chosen()
     if not chosen:
         focus = t.focus(candidates)
-        if len(focus) == 1 or state.amount == "full" and _says_everything(u.text):
+        if len(focus) == 1 or (state.amount == "full" and _says_everything(u.text)):
             chosen = focus
             state.invoices = [inv.number for inv in chosen]
     if state.date is None:
@@ -158,13 +189,16 @@ def agree(t: Turn, reschedule: bool = False) -> None:
     problem = terms.check_date(when, u.today, t.settings.promise_horizon_days)
     if problem is not None:
         state.date = None
-        t.ask("terms", COUNTER_QUESTIONS[problem.code], date=t.day(when),
-              max_date=t.day(date.fromordinal(u.today.toordinal() + t.settings.promise_horizon_days)))
+        t.ask(
+            "terms",
+            COUNTER_QUESTIONS[problem.code],
+            date=t.day(when),
+            max_date=t.day(date.fromordinal(u.today.toordinal() + t.settings.promise_horizon_days)),
+        )
         return
     if not chosen:
         state.options = [inv.number for inv in candidates]
-        t.ask("which_invoices", "utter_ask_which_invoices",
-              invoices=t.invoice_list(candidates, numbered=True))
+        t.ask("which_invoices", "utter_ask_which_invoices", invoices=t.invoice_list(candidates, numbered=True))
         return
     amounts = terms.allocate(chosen, state.amount)
     if isinstance(amounts, terms.Problem):
@@ -173,13 +207,17 @@ def agree(t: Turn, reschedule: bool = False) -> None:
             said = state.amount or ""
             state.amount = None
             currency = chosen[0].currency
-            t.ask("terms", "utter_amount_above_balance", amount=t.amount(Decimal(said), currency),
-                  balance=t.amount(balance, currency), invoices=wording.numbers(chosen, t.lang))
+            t.ask(
+                "terms",
+                "utter_amount_above_balance",
+                amount=t.amount(Decimal(said), currency),
+                balance=t.amount(balance, currency),
+                invoices=wording.numbers(chosen, t.lang),
+            )
         else:  # an amount over invoices in several currencies, or nothing readable: one invoice at a time
             state.amount, state.invoices = None, []
             state.options = [inv.number for inv in chosen]
-            t.ask("which_invoices", "utter_ask_which_invoices",
-                  invoices=t.invoice_list(chosen, numbered=True))
+            t.ask("which_invoices", "utter_ask_which_invoices", invoices=t.invoice_list(chosen, numbered=True))
         return
     chosen = [inv for inv in chosen if inv.id in amounts]
     state.invoices = [inv.number for inv in chosen]
@@ -195,18 +233,34 @@ def read_back(t: Turn, invoices: list[Invoice], amounts: dict[int, Decimal], whe
         inv = invoices[0]
         amount = amounts[inv.id]
         if amount < inv.balance:
-            t.ask("confirm_promise", "utter_confirm_promise_partial", amount=t.money(inv, amount), invoice=inv.number,
-                  balance=t.money(inv), date=t.day(when))
+            t.ask(
+                "confirm_promise",
+                "utter_confirm_promise_partial",
+                amount=t.money(inv, amount),
+                invoice=inv.number,
+                balance=t.money(inv),
+                date=t.day(when),
+            )
         else:
-            t.ask("confirm_promise", "utter_confirm_promise_one", amount=t.money(inv, amount), invoice=inv.number,
-                  date=t.day(when))
+            t.ask(
+                "confirm_promise",
+                "utter_confirm_promise_one",
+                amount=t.money(inv, amount),
+                invoice=inv.number,
+                date=t.day(when),
+            )
         return
     if t.voice:
         items = "; ".join(f"{inv.number}, {t.money(inv, amounts[inv.id])}" for inv in invoices)
     else:
         items = "\n".join(f"• {inv.number}: {t.money(inv, amounts[inv.id])}" for inv in invoices)
-    t.ask("confirm_promise", "utter_confirm_promise_many", items=items, date=t.day(when),
-          total=t.totals((amounts[inv.id], inv.currency) for inv in invoices))
+    t.ask(
+        "confirm_promise",
+        "utter_confirm_promise_many",
+        items=items,
+        date=t.day(when),
+        total=t.totals((amounts[inv.id], inv.currency) for inv in invoices),
+    )
 
 
 def register(t: Turn) -> None:
@@ -219,8 +273,11 @@ def register(t: Turn) -> None:
         return
     when = date.fromisoformat(state.date)
     amounts = terms.allocate(chosen, state.amount)
-    problem = amounts if isinstance(amounts, terms.Problem) else \
-        terms.check(chosen, amounts, when, u.today, t.settings.promise_horizon_days)
+    problem = (
+        amounts
+        if isinstance(amounts, terms.Problem)
+        else terms.check(chosen, amounts, when, u.today, t.settings.promise_horizon_days)
+    )
     if problem is not None or isinstance(amounts, terms.Problem):
         state.date = None
         agree(t)
@@ -230,9 +287,21 @@ def register(t: Turn) -> None:
         if inv.id not in amounts:
             continue
         same = promises.same_pending(t.session, inv.id, amounts[inv.id], when)
-        registered.append(same or promises.register(
-            t.session, inv, amounts[inv.id], when, u.channel, "bot", u.today, t.creditor, contact=t.contact,
-            horizon_days=t.settings.promise_horizon_days))
+        registered.append(
+            same
+            or promises.register(
+                t.session,
+                inv,
+                amounts[inv.id],
+                when,
+                u.channel,
+                "bot",
+                u.today,
+                t.creditor,
+                contact=t.contact,
+                horizon_days=t.settings.promise_horizon_days,
+            )
+        )
         t.ctx.receipt_known.add(inv.id)
     total = t.totals((p.amount, p.currency) for p in registered)
     to = outbox.recipient(t.session, t.debtor.id, t.contact)

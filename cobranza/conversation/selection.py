@@ -13,20 +13,43 @@ import unicodedata
 
 from cobranza.db.models import Invoice
 
-ALL = re.compile(r"\b(?:todas|todos|ambas|ambos|las dos|los dos|las tres|las cuatro|all(?: of them)?|both|every one"
-                 r"|everything|all invoices)\b")
+ALL = re.compile(
+    r"\b(?:todas|todos|ambas|ambos|las dos|los dos|las tres|las cuatro|all(?: of them)?|both|every one"
+    r"|everything|all invoices)\b"
+)
 ORDINALS = {
-    "primera": 0, "primero": 0, "1ra": 0, "1era": 0, "first": 0, "1st": 0,
-    "segunda": 1, "segundo": 1, "2da": 1, "second": 1, "2nd": 1,
-    "tercera": 2, "tercero": 2, "3ra": 2, "third": 2, "3rd": 2,
-    "cuarta": 3, "cuarto": 3, "fourth": 3, "4th": 3,
-    "quinta": 4, "quinto": 4, "fifth": 4, "5th": 4,
+    "primera": 0,
+    "primero": 0,
+    "1ra": 0,
+    "1era": 0,
+    "first": 0,
+    "1st": 0,
+    "segunda": 1,
+    "segundo": 1,
+    "2da": 1,
+    "second": 1,
+    "2nd": 1,
+    "tercera": 2,
+    "tercero": 2,
+    "3ra": 2,
+    "third": 2,
+    "3rd": 2,
+    "cuarta": 3,
+    "cuarto": 3,
+    "fourth": 3,
+    "4th": 3,
+    "quinta": 4,
+    "quinto": 4,
+    "fifth": 4,
+    "5th": 4,
 }
 OLDEST = re.compile(r"\b(?:mas (?:antigua|vieja|vencida|atrasada)|(?:the )?oldest|primera que vence)\b")
 NEWEST = re.compile(r"\b(?:mas (?:reciente|nueva)|ultima|(?:the )?(?:newest|latest|most recent|last one))\b")
 # Unprompted, "la última" may be a week or a time: only an invoice said as one counts.
-NEWEST_INVOICE = re.compile(r"\b(?:ultima factura|factura (?:mas reciente|mas nueva|ultima)|la mas reciente"
-                            r"|la mas nueva|(?:latest|newest|most recent|last) invoice)\b")
+NEWEST_INVOICE = re.compile(
+    r"\b(?:ultima factura|factura (?:mas reciente|mas nueva|ultima)|la mas reciente"
+    r"|la mas nueva|(?:latest|newest|most recent|last) invoice)\b"
+)
 _OPTION = re.compile(r"^(?:la |el |opcion |option |numero |number |#)?(\d)(?: (?:y|and|,) ?(?:la |el )?(\d))*$")
 
 
@@ -40,8 +63,9 @@ def _key(number: str) -> str:
     return re.sub(r"[^a-z0-9]", "", number.lower())
 
 
-def invoices_named(text: str, invoices: list[Invoice], options: list[str] | None = None,
-                   allow_all: bool = True) -> list[Invoice] | None:
+def invoices_named(
+    text: str, invoices: list[Invoice], options: list[str] | None = None, allow_all: bool = True
+) -> list[Invoice] | None:
     """The invoices ``text`` names among ``invoices`` (oldest due first), or None when it names none.
 
     With ``options`` (the list the assistant just offered) bare answers count:
@@ -65,8 +89,11 @@ def invoices_named(text: str, invoices: list[Invoice], options: list[str] | None
     if allow_all and ALL.search(said):
         return list(listed)
     pointer = r"(?:la |las |factura |the |invoice )"
-    ordinal = [listed[i] for word, i in ORDINALS.items()
-               if i < len(listed) and re.search(rf"{'' if asked else pointer}\b{word}\b", said)]
+    ordinal = [
+        listed[i]
+        for word, i in ORDINALS.items()
+        if i < len(listed) and re.search(rf"{'' if asked else pointer}\b{word}\b", said)
+    ]
     if ordinal:
         return list(dict.fromkeys(ordinal))
     if OLDEST.search(said):

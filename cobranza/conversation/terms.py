@@ -12,10 +12,10 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
-from cobranza.records import promises
 from cobranza.core.errors import FieldError
 from cobranza.core.formatting import WHOLE_UNITS
 from cobranza.db.models import Invoice
+from cobranza.records import promises
 
 
 @dataclass(frozen=True)
@@ -70,8 +70,9 @@ def check_date(when: date, today: date, horizon_days: int) -> Problem | None:
     return None
 
 
-def check(invoices: list[Invoice], amounts: dict[int, Decimal], when: date, today: date,
-          horizon_days: int) -> Problem | None:
+def check(
+    invoices: list[Invoice], amounts: dict[int, Decimal], when: date, today: date, horizon_days: int
+) -> Problem | None:
     for inv in invoices:
         if inv.id not in amounts:
             continue

@@ -10,16 +10,14 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy.orm import Session
-
-from cobranza.db.unit_of_work import UnitOfWork
-from cobranza.records import handoffs
-from cobranza.records.context import DebtorContext
 from cobranza.conversation import selection, wording
 from cobranza.conversation.state import State
 from cobranza.conversation.understanding import Understanding
-from cobranza.db.models import Contact, Debtor, Handoff, Invoice
 from cobranza.core.settings import Settings
+from cobranza.db.models import Contact, Debtor, Handoff, Invoice
+from cobranza.db.unit_of_work import UnitOfWork
+from cobranza.records import handoffs
+from cobranza.records.context import DebtorContext
 
 FAILURES_BEFORE_HANDOFF = 2
 # On the phone a misunderstanding is often the line, not the words: after two the keypad is offered
@@ -53,8 +51,15 @@ class Outcome:
 
 
 class Turn:
-    def __init__(self, session: UnitOfWork, settings: Settings, understanding: Understanding, state: State,
-                 ctx: DebtorContext, contact: Contact | None) -> None:
+    def __init__(
+        self,
+        session: UnitOfWork,
+        settings: Settings,
+        understanding: Understanding,
+        state: State,
+        ctx: DebtorContext,
+        contact: Contact | None,
+    ) -> None:
         self.session = session
         self.settings = settings
         self.u = understanding
@@ -108,8 +113,9 @@ class Turn:
 
     def named(self, among: list[Invoice] | None = None, allow_all: bool = True) -> list[Invoice] | None:
         options = self.state.options if self.state.step == "which_invoices" else None
-        return selection.invoices_named(self.u.text, among if among is not None else self.ctx.invoices, options,
-                                        allow_all)
+        return selection.invoices_named(
+            self.u.text, among if among is not None else self.ctx.invoices, options, allow_all
+        )
 
     def targets(self) -> list[Invoice]:
         """The invoices an objection is about: named, else in focus, else (one open) that one, else none."""
@@ -181,8 +187,9 @@ class Turn:
             "message_sid": self.u.message_sid,
             "objection_id": objection_id,
         }
-        self.handoff = handoffs.open_handoff(self.session, self.debtor.id, reason, self.u.channel, "bot",
-                                             evidence=evidence)
+        self.handoff = handoffs.open_handoff(
+            self.session, self.debtor.id, reason, self.u.channel, "bot", evidence=evidence
+        )
         self.say(reply, **values)
         self.state.clear_draft()
 

@@ -51,8 +51,9 @@ class Understanding:
         return self.payment_date is not None or self.amount is not None
 
     @classmethod
-    def from_parse(cls, parse: dict[str, Any], metadata: dict[str, Any], language: str | None = None,
-                   channel: str | None = None) -> Understanding:
+    def from_parse(
+        cls, parse: dict[str, Any], metadata: dict[str, Any], language: str | None = None, channel: str | None = None
+    ) -> Understanding:
         """From Rasa's ``latest_message`` and the gateway's metadata."""
         intent = parse.get("intent") or {}
         name, confidence = str(intent.get("name") or FALLBACK), float(intent.get("confidence") or 0.0)
@@ -108,8 +109,20 @@ class Understanding:
         """Digits typed on a phone keypad replace what the NLU made of them (see ``keypad``)."""
         found = keypad.answer(typed.get("expect"), str(typed.get("digits") or ""), self.today, self.language)
         if found is None:
-            return replace(self, intent=FALLBACK, confidence=0.0, uncertain=True, payment_date=None, amount=None,
-                           conflict={})
-        return replace(self, text=found.text, intent=found.intent, confidence=1.0, uncertain=False,
-                       payment_date=found.payment_date, amount=found.amount, amount_currency=None, date_vague=False,
-                       date_said=None, date_kind=None, conflict={})
+            return replace(
+                self, intent=FALLBACK, confidence=0.0, uncertain=True, payment_date=None, amount=None, conflict={}
+            )
+        return replace(
+            self,
+            text=found.text,
+            intent=found.intent,
+            confidence=1.0,
+            uncertain=False,
+            payment_date=found.payment_date,
+            amount=found.amount,
+            amount_currency=None,
+            date_vague=False,
+            date_said=None,
+            date_kind=None,
+            conflict={},
+        )

@@ -20,14 +20,14 @@ MAX_LISTED = 5
 
 
 def money(value: Decimal, currency: str, language: str, spoken: bool = False) -> str:
-    """"COP 1.500.000" written; "un millón quinientos mil pesos" on the phone."""
+    """ "COP 1.500.000" written; "un millón quinientos mil pesos" on the phone."""
     if spoken:
         return speech.money(Decimal(value), currency, language)
     return formatting.amount(value, currency, language)
 
 
 def totals(amounts: Iterable[tuple[Decimal, str]], language: str, spoken: bool = False) -> str:
-    """"COP 3.000.000" or "COP 3.000.000 y USD 200,00" for sums in several currencies."""
+    """ "COP 3.000.000" or "COP 3.000.000 y USD 200,00" for sums in several currencies."""
     by_currency: dict[str, Decimal] = defaultdict(Decimal)
     for value, currency in amounts:
         by_currency[currency] += value
@@ -42,7 +42,7 @@ def joined(parts: list[str], language: str) -> str:
 
 
 def day(value: date, language: str, today: date | None = None, spoken: bool = False) -> str:
-    """"viernes 27 de noviembre" (with the year only when it is not this year's)."""
+    """ "viernes 27 de noviembre" (with the year only when it is not this year's)."""
     if spoken:
         return speech.day(value, language, today)
     weekday = formatting.WEEKDAYS[language][value.weekday()]
@@ -71,10 +71,13 @@ def invoice_line(inv: Invoice, language: str, today: date, number: int | None = 
     return f"{prefix}{inv.number}: {amount}, {when}"
 
 
-def invoice_list(invoices: list[Invoice], language: str, today: date, numbered: bool = False,
-                 spoken: bool = False) -> str:
-    lines = [invoice_line(inv, language, today, i + 1 if numbered else None, spoken)
-             for i, inv in enumerate(invoices[:MAX_LISTED])]
+def invoice_list(
+    invoices: list[Invoice], language: str, today: date, numbered: bool = False, spoken: bool = False
+) -> str:
+    lines = [
+        invoice_line(inv, language, today, i + 1 if numbered else None, spoken)
+        for i, inv in enumerate(invoices[:MAX_LISTED])
+    ]
     rest = len(invoices) - MAX_LISTED
     if rest > 0:
         lines.append(f"… y {rest} más" if language == "es" else f"… and {rest} more")
@@ -86,7 +89,7 @@ def numbers(invoices: list[Invoice], language: str) -> str:
 
 
 def masked_email(address: str) -> str:
-    """"marta.gomez@andina.example.com" -> "m•••••••••@andina.example.com": recognisable, not readable."""
+    """ "marta.gomez@andina.example.com" -> "m•••••••••@andina.example.com": recognisable, not readable."""
     local, _, domain = address.partition("@")
     return f"{local[:1]}{'•' * max(len(local) - 1, 3)}@{domain}"
 

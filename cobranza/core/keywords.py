@@ -9,16 +9,29 @@ from __future__ import annotations
 import re
 import unicodedata
 
-_EXACT = {"baja", "stop", "unsubscribe", "cancelar suscripcion", "darme de baja", "dar de baja", "alto", "end",
-          "quit", "stopall", "parar"}
+_EXACT = {
+    "baja",
+    "stop",
+    "unsubscribe",
+    "cancelar suscripcion",
+    "darme de baja",
+    "dar de baja",
+    "alto",
+    "end",
+    "quit",
+    "stopall",
+    "parar",
+}
 _PHRASES = re.compile(
     r"\b(?:no (?:me|nos) (?:escriban|escribas|escriba|manden|envien|contacten|contactes|contacte)"
     r"(?: mas| nunca)?|dej(?:en|a|e) de (?:escribir|escribirme|escribirnos|mandarme|contactarme)"
     r"|stop (?:texting|messaging|writing|contacting)(?: me)?|do not (?:text|message|contact) me"
     r"|don ?t (?:text|message|contact) me|quiero darme de baja|no quiero (?:recibir|mas) mensajes)\b"
 )
-_VOICE = re.compile(r"\b(?:no (?:me|nos) (?:llamen|llames|llame)(?: mas| nunca)?|stop calling(?: me)?"
-                    r"|do not call me|don ?t call me|dejen de llamar(?:me)?)\b")
+_VOICE = re.compile(
+    r"\b(?:no (?:me|nos) (?:llamen|llames|llame)(?: mas| nunca)?|stop calling(?: me)?"
+    r"|do not call me|don ?t call me|dejen de llamar(?:me)?)\b"
+)
 
 
 def _plain(text: str) -> str:

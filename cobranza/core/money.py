@@ -11,7 +11,6 @@ from __future__ import annotations
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any
 
-
 CENT = Decimal("0.01")
 # Largest amount accepted anywhere: 10^15 keeps hundredths inside BIGINT with
 # room for sums over millions of invoices.

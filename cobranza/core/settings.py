@@ -31,10 +31,10 @@ def resolve_database_url(url: str) -> str:
     # Only psycopg 3 is installed; plain postgresql:// would ask for psycopg2.
     for scheme in ("postgresql://", "postgres://"):
         if url.startswith(scheme):
-            return "postgresql+psycopg://" + url[len(scheme):]
+            return "postgresql+psycopg://" + url[len(scheme) :]
     prefix = "sqlite:///"
     if url.startswith(prefix) and not url.startswith(prefix + "/") and ":memory:" not in url:
-        relative = url[len(prefix):]
+        relative = url[len(prefix) :]
         path = ROOT / relative
         path.parent.mkdir(parents=True, exist_ok=True)
         return prefix + str(path)

@@ -12,26 +12,104 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from cobranza.core.formatting import MONTHS, WEEKDAYS
 
-_ES_UNITS = ["cero", "uno", "dos", "tres", "cuatro", "cinco", "seis", "siete", "ocho", "nueve", "diez",
-             "once", "doce", "trece", "catorce", "quince", "dieciséis", "diecisiete", "dieciocho", "diecinueve",
-             "veinte", "veintiuno", "veintidós", "veintitrés", "veinticuatro", "veinticinco", "veintiséis",
-             "veintisiete", "veintiocho", "veintinueve"]
+_ES_UNITS = [
+    "cero",
+    "uno",
+    "dos",
+    "tres",
+    "cuatro",
+    "cinco",
+    "seis",
+    "siete",
+    "ocho",
+    "nueve",
+    "diez",
+    "once",
+    "doce",
+    "trece",
+    "catorce",
+    "quince",
+    "dieciséis",
+    "diecisiete",
+    "dieciocho",
+    "diecinueve",
+    "veinte",
+    "veintiuno",
+    "veintidós",
+    "veintitrés",
+    "veinticuatro",
+    "veinticinco",
+    "veintiséis",
+    "veintisiete",
+    "veintiocho",
+    "veintinueve",
+]
 _ES_TENS = ["", "", "", "treinta", "cuarenta", "cincuenta", "sesenta", "setenta", "ochenta", "noventa"]
-_ES_HUNDREDS = ["", "ciento", "doscientos", "trescientos", "cuatrocientos", "quinientos", "seiscientos",
-                "setecientos", "ochocientos", "novecientos"]
-_EN_UNITS = ["zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven",
-             "twelve", "thirteen", "fourteen", "fifteen", "sixteen", "seventeen", "eighteen", "nineteen"]
+_ES_HUNDREDS = [
+    "",
+    "ciento",
+    "doscientos",
+    "trescientos",
+    "cuatrocientos",
+    "quinientos",
+    "seiscientos",
+    "setecientos",
+    "ochocientos",
+    "novecientos",
+]
+_EN_UNITS = [
+    "zero",
+    "one",
+    "two",
+    "three",
+    "four",
+    "five",
+    "six",
+    "seven",
+    "eight",
+    "nine",
+    "ten",
+    "eleven",
+    "twelve",
+    "thirteen",
+    "fourteen",
+    "fifteen",
+    "sixteen",
+    "seventeen",
+    "eighteen",
+    "nineteen",
+]
 _EN_TENS = ["", "", "twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety"]
-_EN_ORDINAL_ENDINGS = {"one": "first", "two": "second", "three": "third", "five": "fifth", "eight": "eighth",
-                       "nine": "ninth", "twelve": "twelfth"}
+_EN_ORDINAL_ENDINGS = {
+    "one": "first",
+    "two": "second",
+    "three": "third",
+    "five": "fifth",
+    "eight": "eighth",
+    "nine": "ninth",
+    "twelve": "twelfth",
+}
 
 # (singular, plural, whole units only) as a debtor names the currency.
 CURRENCIES = {
-    "es": {"COP": ("peso", "pesos"), "MXN": ("peso", "pesos"), "CLP": ("peso", "pesos"), "ARS": ("peso", "pesos"),
-           "PEN": ("sol", "soles"), "USD": ("dólar", "dólares"), "EUR": ("euro", "euros")},
-    "en": {"COP": ("Colombian peso", "Colombian pesos"), "MXN": ("Mexican peso", "Mexican pesos"),
-           "CLP": ("Chilean peso", "Chilean pesos"), "ARS": ("Argentine peso", "Argentine pesos"),
-           "PEN": ("sol", "soles"), "USD": ("dollar", "dollars"), "EUR": ("euro", "euros")},
+    "es": {
+        "COP": ("peso", "pesos"),
+        "MXN": ("peso", "pesos"),
+        "CLP": ("peso", "pesos"),
+        "ARS": ("peso", "pesos"),
+        "PEN": ("sol", "soles"),
+        "USD": ("dólar", "dólares"),
+        "EUR": ("euro", "euros"),
+    },
+    "en": {
+        "COP": ("Colombian peso", "Colombian pesos"),
+        "MXN": ("Mexican peso", "Mexican pesos"),
+        "CLP": ("Chilean peso", "Chilean pesos"),
+        "ARS": ("Argentine peso", "Argentine pesos"),
+        "PEN": ("sol", "soles"),
+        "USD": ("dollar", "dollars"),
+        "EUR": ("euro", "euros"),
+    },
 }
 
 
@@ -48,9 +126,9 @@ def _es_below_thousand(n: int) -> str:
 
 
 def _es_apocope(words: str) -> str:
-    """"uno" before a noun: "veintiún mil", "un millón", "treinta y un pesos"."""
+    """ "uno" before a noun: "veintiún mil", "un millón", "treinta y un pesos"."""
     if words.endswith("veintiuno"):
-        return words[:-len("veintiuno")] + "veintiún"
+        return words[: -len("veintiuno")] + "veintiún"
     if words.endswith("uno"):
         return words[:-1]
     return words
@@ -111,7 +189,7 @@ def number(n: int, language: str) -> str:
 
 
 def money(value: Decimal, currency: str, language: str) -> str:
-    """"un millón doscientos mil pesos", "mil quinientos dólares con cincuenta centavos"."""
+    """ "un millón doscientos mil pesos", "mil quinientos dólares con cincuenta centavos"."""
     value = value.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
     whole = int(value)
     cents = int((value - whole) * 100)
@@ -127,7 +205,7 @@ def money(value: Decimal, currency: str, language: str) -> str:
 
 
 def day(value: date, language: str, today: date | None = None) -> str:
-    """"viernes quince de diciembre" / "Friday, December fifteenth"; the year only when it is not this one."""
+    """ "viernes quince de diciembre" / "Friday, December fifteenth"; the year only when it is not this one."""
     weekday = WEEKDAYS[language][value.weekday()]
     month = MONTHS[language][value.month - 1]
     same_year = today is not None and value.year == today.year

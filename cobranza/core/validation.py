@@ -43,18 +43,16 @@ def text(value: Any, field: str, max_length: int = 200, required: bool = True) -
         return None
     if not isinstance(value, str):
         raise FieldError(f"{field} must be a string", field)
-    value = " ".join(value.split())
-    if len(value) > max_length:
+    cleaned = " ".join(value.split())
+    if len(cleaned) > max_length:
         raise FieldError(f"{field} is longer than {max_length} characters", field)
-    return value
+    return cleaned
 
 
 def reference(value: Any, field: str) -> str:
     """An identifier from the customer's system (debtor_ref, invoice_number)."""
     if not isinstance(value, str) or not REFERENCE.fullmatch(value.strip()):
-        raise FieldError(
-            f"{field} must be 1-64 letters, digits or . _ - / (got {value!r})", field
-        )
+        raise FieldError(f"{field} must be 1-64 letters, digits or . _ - / (got {value!r})", field)
     return value.strip()
 
 
@@ -101,8 +99,7 @@ def phone(value: Any, field: str) -> str:
     parsed = _phone(cleaned)
     if parsed is None:
         raise FieldError(
-            f"{field} is not a valid E.164 phone number (expected + country code and number, "
-            f"e.g. +573001234567)",
+            f"{field} is not a valid E.164 phone number (expected + country code and number, e.g. +573001234567)",
             field,
             "invalid_phone",
         )
@@ -221,7 +218,7 @@ def amount(value: Any, field: str, allow_zero: bool = False) -> Decimal:
     """A money amount: a decimal string (or number), positive, at most 2 decimals."""
     parsed = parse_decimal(value)
     if parsed is None:
-        raise FieldError(f"{field} must be a decimal number such as \"1250.50\" (got {value!r})", field, "invalid_amount")
+        raise FieldError(f'{field} must be a decimal number such as "1250.50" (got {value!r})', field, "invalid_amount")
     if parsed < 0 or (parsed == 0 and not allow_zero):
         rule = "zero or more" if allow_zero else "greater than zero"
         raise FieldError(f"{field} must be {rule} (got {value})", field, "invalid_amount")

@@ -28,16 +28,16 @@ def parse(text: str, source: str, error: type[ConfigError] = ConfigError) -> Nod
         data = YAML(typ="rt").load(text)
     except YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
-        raise error(f"not valid YAML: {getattr(exc, 'problem', exc)}", mark.line + 1 if mark else None,
-                    source) from exc
+        raise error(f"not valid YAML: {getattr(exc, 'problem', exc)}", mark.line + 1 if mark else None, source) from exc
     return Node(data, 1, source, "", error)
 
 
 class Node:
     """A mapping or list from the YAML with the line of each entry, to point at what is wrong."""
 
-    def __init__(self, data: Any, line: int | None, source: str, where: str,
-                 error: type[ConfigError] = ConfigError) -> None:
+    def __init__(
+        self, data: Any, line: int | None, source: str, where: str, error: type[ConfigError] = ConfigError
+    ) -> None:
         self.data, self.line, self.source, self.where, self.error = data, line, source, where, error
 
     def fail(self, message: str, line: int | None = None) -> ConfigError:
@@ -58,8 +58,7 @@ class Node:
         if allowed is not None:
             for key in self.data:
                 if key not in allowed:
-                    raise self.fail(f"unknown key {key!r} (expected one of: {', '.join(allowed)})",
-                                    self.line_of(key))
+                    raise self.fail(f"unknown key {key!r} (expected one of: {', '.join(allowed)})", self.line_of(key))
         return self
 
     def child(self, key: str, required: bool = True) -> Node | None:
@@ -79,11 +78,18 @@ class Node:
     def items(self) -> list[Node]:
         if not isinstance(self.data, list):
             raise self.fail("must be a list")
-        return [Node(v, self.line_of(i), self.source, f"{self.where}[{i}]", self.error)
-                for i, v in enumerate(self.data)]
+        return [
+            Node(v, self.line_of(i), self.source, f"{self.where}[{i}]", self.error) for i, v in enumerate(self.data)
+        ]
 
-    def integer(self, key: str, low: int | None = None, high: int | None = None,
-                required: bool = True, default: int | None = None) -> int:
+    def integer(
+        self,
+        key: str,
+        low: int | None = None,
+        high: int | None = None,
+        required: bool = True,
+        default: int | None = None,
+    ) -> int:
         node = self.child(key, required)
         if node is None:
             assert default is not None

@@ -22,8 +22,14 @@ from cobranza.db.types import Money
 Processor = Callable[[Any], Any]
 # Most specific first: BigInteger is an Integer.
 _COPY_TYPES: tuple[tuple[type, str], ...] = (
-    (BigInteger, "int8"), (Integer, "int4"), (Boolean, "bool"), (DateTime, "timestamptz"), (Date, "date"),
-    (JSON, "jsonb"), (Text, "text"), (String, "text"),
+    (BigInteger, "int8"),
+    (Integer, "int4"),
+    (Boolean, "bool"),
+    (DateTime, "timestamptz"),
+    (Date, "date"),
+    (JSON, "jsonb"),
+    (Text, "text"),
+    (String, "text"),
 )
 
 
@@ -44,7 +50,7 @@ def _memoised(process: Processor) -> Processor:
 
 def _processor(table: Table, column: str, dialect: Any) -> Processor | None:
     col_type = table.c[column].type
-    process = col_type._cached_bind_processor(dialect)  # type: ignore[attr-defined]
+    process = col_type._cached_bind_processor(dialect)
     if process is None:
         return None
     # Amounts are nearly all distinct: a cache would only cost memory.
@@ -110,11 +116,10 @@ def _copy_type(column_type: Any) -> str:
 def _send(dialect: str, driver: Any, table: Table, columns: Sequence[str], rows: list[tuple[Any, ...]]) -> None:
     names = ", ".join(columns)
     if dialect == "postgresql":
-        with driver.cursor() as cursor:
-            with cursor.copy(f"COPY {table.name} ({names}) FROM STDIN (FORMAT BINARY)") as copy:
-                copy.set_types([_copy_type(table.c[c].type) for c in columns])
-                for row in rows:
-                    copy.write_row(row)
+        with driver.cursor() as cursor, cursor.copy(f"COPY {table.name} ({names}) FROM STDIN (FORMAT BINARY)") as copy:
+            copy.set_types([_copy_type(table.c[c].type) for c in columns])
+            for row in rows:
+                copy.write_row(row)
         return
     cursor = driver.cursor()
     try:

@@ -7,12 +7,12 @@ migrations are the same on both databases.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import UTC, datetime
 from decimal import Decimal
-from collections.abc import Iterable
 from enum import StrEnum
 
-from sqlalchemy import JSON, BigInteger, DateTime, MetaData
+from sqlalchemy import JSON, BigInteger, DateTime, MetaData, Table
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase
@@ -21,7 +21,7 @@ from sqlalchemy.types import TypeDecorator
 from cobranza.core.clock import utcnow
 from cobranza.core.money import from_cents, to_cents
 
-__all__ = ["Base", "JSONType", "Money", "UTCDateTime", "checked", "utcnow"]
+__all__ = ["Base", "JSONType", "Money", "UTCDateTime", "checked", "table_of", "utcnow"]
 
 
 class UTCDateTime(TypeDecorator[datetime]):
@@ -82,3 +82,10 @@ def checked(column: str, values: type[StrEnum] | Iterable[str]) -> str:
     """A CHECK constraint's text: ``column`` holds one of these values."""
     allowed = [str(v) for v in values]
     return f"{column} IN ({', '.join(repr(v) for v in allowed)})"
+
+
+def table_of(model: type[Base]) -> Table:
+    """A model's table, typed as one (SQLAlchemy types ``__table__`` as any FromClause)."""
+    table = model.__table__
+    assert isinstance(table, Table)
+    return table

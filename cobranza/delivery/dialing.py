@@ -14,60 +14,104 @@ import logging
 from datetime import datetime, timedelta
 
 from sqlalchemy import select, update
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import Session
 
 from cobranza import db
-from cobranza.db.engine import Sessions
-from cobranza.db.unit_of_work import UnitOfWork
-from cobranza.policy import ContactPolicy, Decision
-from cobranza.records import timeline
-from cobranza.db.models import Call, Contact, Debtor
 from cobranza.core.clock import utcnow
 from cobranza.core.settings import Settings
+from cobranza.db.engine import Sessions
+from cobranza.db.models import Call, Contact, Debtor
+from cobranza.db.unit_of_work import UnitOfWork
 from cobranza.integrations.twilio import TwilioClient, TwilioError
+from cobranza.policy import ContactPolicy, Decision
+from cobranza.records import timeline
 
 log = logging.getLogger(__name__)
 # Twilio's CallStatus in the order a call lives them; the last five are final.
-STATUS_RANK = {"scheduled": 0, "dialing": 1, "queued": 2, "initiated": 3, "ringing": 4, "in-progress": 5,
-               "completed": 6, "busy": 6, "no-answer": 6, "failed": 6, "canceled": 6, "blocked": 6}
+STATUS_RANK = {
+    "scheduled": 0,
+    "dialing": 1,
+    "queued": 2,
+    "initiated": 3,
+    "ringing": 4,
+    "in-progress": 5,
+    "completed": 6,
+    "busy": 6,
+    "no-answer": 6,
+    "failed": 6,
+    "canceled": 6,
+    "blocked": 6,
+}
 FINAL = frozenset({"completed", "busy", "no-answer", "failed", "canceled", "blocked"})
 RETRIED = frozenset({"busy", "no-answer", "failed"})
 
 
-def request_call(session: UnitOfWork, settings: Settings, policy: ContactPolicy, debtor: Debtor, contact: Contact,
-                 purpose: str,
-                 invoice_number: str | None = None, attempt: int = 1,
-                 not_before_minutes: int = 0, at: datetime | None = None) -> Call | Decision:
+def request_call(
+    session: UnitOfWork,
+    settings: Settings,
+    policy: ContactPolicy,
+    debtor: Debtor,
+    contact: Contact,
+    purpose: str,
+    invoice_number: str | None = None,
+    attempt: int = 1,
+    not_before_minutes: int = 0,
+    at: datetime | None = None,
+) -> Call | Decision:
     """A call to place, or the policy's refusal (nothing written then). ``at``: the moment it is asked
     for (now, or the plan's moment)."""
     now = at or utcnow()
     decision = policy.check_call(session, debtor, contact, now + timedelta(minutes=not_before_minutes))
     if not decision.allowed:
         return decision
-    call = Call(direction="outbound", debtor_id=debtor.id, contact_id=contact.id, from_number=settings.voice_from or "",
-                to_number=contact.phone or "", status="scheduled", purpose=purpose, invoice_number=invoice_number,
-                attempt=attempt, not_before=now + timedelta(minutes=not_before_minutes), state={},
-                language=contact.language or debtor.language)
+    call = Call(
+        direction="outbound",
+        debtor_id=debtor.id,
+        contact_id=contact.id,
+        from_number=settings.voice_from or "",
+        to_number=contact.phone or "",
+        status="scheduled",
+        purpose=purpose,
+        invoice_number=invoice_number,
+        attempt=attempt,
+        not_before=now + timedelta(minutes=not_before_minutes),
+        state={},
+        language=contact.language or debtor.language,
+    )
     session.add(call)
     session.flush()
-    timeline.record(session, debtor.id, "voice", "internal", "call_scheduled",
-                    f"Llamada saliente programada (intento {attempt}, motivo: {purpose})", contact_id=contact.id,
-                    actor="system", data={"call_id": call.id, "purpose": purpose, "attempt": attempt,
-                                          "invoice_number": invoice_number})
+    timeline.record(
+        session,
+        debtor.id,
+        "voice",
+        "internal",
+        "call_scheduled",
+        f"Llamada saliente programada (intento {attempt}, motivo: {purpose})",
+        contact_id=contact.id,
+        actor="system",
+        data={"call_id": call.id, "purpose": purpose, "attempt": attempt, "invoice_number": invoice_number},
+    )
     return call
 
 
 def due(session: Session, now: object = None) -> list[int]:
     moment = now or utcnow()
-    return list(session.scalars(select(Call.id).where(Call.status == "scheduled", Call.not_before <= moment)
-                                .order_by(Call.not_before).limit(100)))
+    return list(
+        session.scalars(
+            select(Call.id)
+            .where(Call.status == "scheduled", Call.not_before <= moment)
+            .order_by(Call.not_before)
+            .limit(100)
+        )
+    )
 
 
 def place(factory: Sessions, settings: Settings, policy: ContactPolicy, call_id: int) -> str:
     """Claim a scheduled call, check the policy once more, and dial it."""
     with db.transaction(factory) as session:
-        claimed = session.execute(update(Call).where(Call.id == call_id, Call.status == "scheduled")
-                                  .values(status="dialing")).rowcount  # type: ignore[attr-defined]
+        claimed = session.execute(
+            update(Call).where(Call.id == call_id, Call.status == "scheduled").values(status="dialing")
+        ).rowcount  # type: ignore[attr-defined]
         if not claimed:
             return "not_scheduled"
         call = session.get(Call, call_id)
@@ -77,15 +121,24 @@ def place(factory: Sessions, settings: Settings, policy: ContactPolicy, call_id:
         decision = policy.check_call(session, debtor, contact, utcnow(), exclude_call_id=call.id)
         if not decision.allowed:
             call.status, call.outcome, call.ended_at = "blocked", "blocked", utcnow()
-            timeline.record(session, debtor.id, "voice", "internal", "call_blocked",
-                            "Llamada no realizada: " + "; ".join(decision.reasons), contact_id=contact.id,
-                            actor="system", data={"call_id": call.id, "reasons": decision.reasons})
+            timeline.record(
+                session,
+                debtor.id,
+                "voice",
+                "internal",
+                "call_blocked",
+                "Llamada no realizada: " + "; ".join(decision.reasons),
+                contact_id=contact.id,
+                actor="system",
+                data={"call_id": call.id, "reasons": decision.reasons},
+            )
             return "blocked"
         to = contact.phone or ""
     base = settings.public_base_url
     try:
-        sent = TwilioClient(settings).place_call(to, f"{base}/twilio/voice?call={call_id}",
-                                                 f"{base}/twilio/voice/status?call={call_id}")
+        sent = TwilioClient(settings).place_call(
+            to, f"{base}/twilio/voice?call={call_id}", f"{base}/twilio/voice/status?call={call_id}"
+        )
     except TwilioError as exc:
         log.warning("could not place call %s: %s", call_id, exc)
         record_status(factory, settings, policy, str(call_id), None, "failed", None, None, error=str(exc))
@@ -98,14 +151,32 @@ def place(factory: Sessions, settings: Settings, policy: ContactPolicy, call_id:
         if STATUS_RANK.get(sent.status, 0) > STATUS_RANK.get(call.status, 0):
             call.status = sent.status
         assert call.debtor_id is not None  # an outbound call is always for a debtor (request_call)
-        timeline.record(session, call.debtor_id, "voice", "out", "call_placed", "Llamada saliente realizada",
-                        contact_id=call.contact_id, external_id=sent.sid, actor="bot", data={"call_id": call.id})
+        timeline.record(
+            session,
+            call.debtor_id,
+            "voice",
+            "out",
+            "call_placed",
+            "Llamada saliente realizada",
+            contact_id=call.contact_id,
+            external_id=sent.sid,
+            actor="bot",
+            data={"call_id": call.id},
+        )
     return "placed"
 
 
-def record_status(factory: Sessions, settings: Settings, policy: ContactPolicy, call_ref: str | None,
-                  sid: str | None,
-                  status: str, duration: str | None, answered_by: str | None, error: str | None = None) -> str:
+def record_status(
+    factory: Sessions,
+    settings: Settings,
+    policy: ContactPolicy,
+    call_ref: str | None,
+    sid: str | None,
+    status: str,
+    duration: str | None,
+    answered_by: str | None,
+    error: str | None = None,
+) -> str:
     """A status callback (or a failure to dial): statuses only move forward; the end closes the record."""
     status = status.lower()
     with db.transaction(factory) as session:
@@ -138,12 +209,31 @@ def record_status(factory: Sessions, settings: Settings, policy: ContactPolicy, 
         else:
             call.outcome = call.outcome or status
         if call.debtor_id is not None:
-            text = {"completed": "Llamada terminada", "busy": "Línea ocupada", "no-answer": "No contestaron",
-                    "failed": "La llamada no se pudo realizar", "canceled": "Llamada cancelada"}.get(status, status)
-            timeline.record(session, call.debtor_id, "voice", "internal", "call_ended",
-                            f"{text} ({call.outcome})", contact_id=call.contact_id, external_id=call.sid,
-                            actor="system", data={"call_id": call.id, "status": status, "outcome": call.outcome,
-                                                  "duration": call.duration, "error": error})
+            text = {
+                "completed": "Llamada terminada",
+                "busy": "Línea ocupada",
+                "no-answer": "No contestaron",
+                "failed": "La llamada no se pudo realizar",
+                "canceled": "Llamada cancelada",
+            }.get(status, status)
+            timeline.record(
+                session,
+                call.debtor_id,
+                "voice",
+                "internal",
+                "call_ended",
+                f"{text} ({call.outcome})",
+                contact_id=call.contact_id,
+                external_id=call.sid,
+                actor="system",
+                data={
+                    "call_id": call.id,
+                    "status": status,
+                    "outcome": call.outcome,
+                    "duration": call.duration,
+                    "error": error,
+                },
+            )
         if call.direction == "outbound" and status in RETRIED:
             _retry(session, settings, policy, call)
         return "closed"
@@ -156,9 +246,26 @@ def _retry(session: UnitOfWork, settings: Settings, policy: ContactPolicy, call:
     debtor, contact = session.get(Debtor, call.debtor_id), session.get(Contact, call.contact_id)
     if debtor is None or contact is None:
         return
-    result = request_call(session, settings, policy, debtor, contact, call.purpose or "retry", call.invoice_number,
-                          attempt=call.attempt + 1, not_before_minutes=settings.voice_retry_minutes)
+    result = request_call(
+        session,
+        settings,
+        policy,
+        debtor,
+        contact,
+        call.purpose or "retry",
+        call.invoice_number,
+        attempt=call.attempt + 1,
+        not_before_minutes=settings.voice_retry_minutes,
+    )
     if isinstance(result, Decision):
-        timeline.record(session, debtor.id, "voice", "internal", "call_retry_blocked",
-                        "No se reintenta la llamada: " + "; ".join(result.reasons), contact_id=contact.id,
-                        actor="system", data={"call_id": call.id, "reasons": result.reasons})
+        timeline.record(
+            session,
+            debtor.id,
+            "voice",
+            "internal",
+            "call_retry_blocked",
+            "No se reintenta la llamada: " + "; ".join(result.reasons),
+            contact_id=contact.id,
+            actor="system",
+            data={"call_id": call.id, "reasons": result.reasons},
+        )

@@ -14,12 +14,12 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 
 from sqlalchemy import or_, select
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import Session
 
-from cobranza.db.engine import Sessions
 from cobranza import db
 from cobranza.core.clock import utcnow
 from cobranza.core.settings import Settings
+from cobranza.db.engine import Sessions
 from cobranza.db.models import Invoice, OutboxEmail, Promise
 from cobranza.delivery import mail
 from cobranza.records import timeline
@@ -27,12 +27,26 @@ from cobranza.records import timeline
 log = logging.getLogger(__name__)
 LEASE = timedelta(minutes=2)
 # Waits after each failed attempt; past the last one the e-mail is "failed".
-BACKOFF = (timedelta(seconds=15), timedelta(minutes=1), timedelta(minutes=5), timedelta(minutes=15),
-           timedelta(hours=1), timedelta(hours=3), timedelta(hours=6), timedelta(hours=12))
-WHAT = {"promise_confirmation": "la confirmación", "invoice_copy": "la copia de factura",
-        "statement": "el estado de cuenta"}  # for the timeline
-SENT = {"promise_confirmation": "Confirmación enviada", "invoice_copy": "Copia de factura enviada",
-        "statement": "Estado de cuenta enviado"}
+BACKOFF = (
+    timedelta(seconds=15),
+    timedelta(minutes=1),
+    timedelta(minutes=5),
+    timedelta(minutes=15),
+    timedelta(hours=1),
+    timedelta(hours=3),
+    timedelta(hours=6),
+    timedelta(hours=12),
+)
+WHAT = {
+    "promise_confirmation": "la confirmación",
+    "invoice_copy": "la copia de factura",
+    "statement": "el estado de cuenta",
+}  # for the timeline
+SENT = {
+    "promise_confirmation": "Confirmación enviada",
+    "invoice_copy": "Copia de factura enviada",
+    "statement": "Estado de cuenta enviado",
+}
 
 
 def claim(factory: Sessions, email_id: int, now: datetime) -> OutboxEmail | None:
@@ -51,8 +65,7 @@ def claim(factory: Sessions, email_id: int, now: datetime) -> OutboxEmail | None
         return email
 
 
-def deliver(factory: Sessions, settings: Settings, email_id: int,
-            send: Callable[..., None] = mail.send) -> str:
+def deliver(factory: Sessions, settings: Settings, email_id: int, send: Callable[..., None] = mail.send) -> str:
     """One sending attempt for one e-mail; returns its status afterwards."""
     now = utcnow()
     email = claim(factory, email_id, now)
@@ -61,8 +74,9 @@ def deliver(factory: Sessions, settings: Settings, email_id: int,
             row = session.get(OutboxEmail, email_id)
             return row.status if row else "missing"
     try:
-        message = mail.render(email.kind, email.context, email.language, email.to_address or "",
-                              email.message_id, settings)
+        message = mail.render(
+            email.kind, email.context, email.language, email.to_address or "", email.message_id, settings
+        )
         send(message, settings)
     except Exception as exc:  # the server is down, refused, timed out: try later
         return _failed(factory, email, f"{type(exc).__name__}: {exc}"[:500])
@@ -74,10 +88,15 @@ def deliver(factory: Sessions, settings: Settings, email_id: int,
         row.lease_until = None
         row.last_error = None
         timeline.record(
-            session, row.debtor_id, "email", "out", "email_sent",
-            f"{SENT.get(row.kind, row.kind)} a "
-            f"{row.to_address}: {message['Subject']}",
-            contact_id=row.contact_id, actor="system", invoice_id=_invoice_of(session, row),
+            session,
+            row.debtor_id,
+            "email",
+            "out",
+            "email_sent",
+            f"{SENT.get(row.kind, row.kind)} a {row.to_address}: {message['Subject']}",
+            contact_id=row.contact_id,
+            actor="system",
+            invoice_id=_invoice_of(session, row),
             external_id=row.message_id[:64],
             data={"email_id": row.id, "subject": str(message["Subject"]), "attempts": row.attempts},
         )
@@ -101,9 +120,17 @@ def _failed(factory: Sessions, email: OutboxEmail, error: str) -> str:
         row.lease_until = None
         if row.attempts > len(BACKOFF):
             row.status = "failed"
-            timeline.record(session, row.debtor_id, "email", "out", "email_failed",
-                            f"No se pudo enviar {WHAT[row.kind]} a {row.to_address} tras {row.attempts} intentos",
-                            contact_id=row.contact_id, actor="system", data={"email_id": row.id, "error": error})
+            timeline.record(
+                session,
+                row.debtor_id,
+                "email",
+                "out",
+                "email_failed",
+                f"No se pudo enviar {WHAT[row.kind]} a {row.to_address} tras {row.attempts} intentos",
+                contact_id=row.contact_id,
+                actor="system",
+                data={"email_id": row.id, "error": error},
+            )
         else:
             row.status = "pending"
             row.next_attempt_at = utcnow() + BACKOFF[row.attempts - 1]
@@ -112,13 +139,16 @@ def _failed(factory: Sessions, email: OutboxEmail, error: str) -> str:
 
 def due(session: Session, now: datetime, limit: int = 500) -> list[int]:
     """E-mails a sweep should (re)try now: pending and due, or with an expired lease."""
-    return list(session.scalars(
-        select(OutboxEmail.id)
-        .where(or_(
-            (OutboxEmail.status == "pending") & (OutboxEmail.next_attempt_at <= now),
-            (OutboxEmail.status == "sending") & (OutboxEmail.lease_until <= now),
-        ))
-        .order_by(OutboxEmail.id)
-        .limit(limit)
-    ))
-
+    return list(
+        session.scalars(
+            select(OutboxEmail.id)
+            .where(
+                or_(
+                    (OutboxEmail.status == "pending") & (OutboxEmail.next_attempt_at <= now),
+                    (OutboxEmail.status == "sending") & (OutboxEmail.lease_until <= now),
+                )
+            )
+            .order_by(OutboxEmail.id)
+            .limit(limit)
+        )
+    )

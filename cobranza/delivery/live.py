@@ -30,8 +30,17 @@ def publish(connection: redis.Redis, settings: Settings, events: Sequence[Announ
     try:
         pipe = connection.pipeline(transaction=False)
         for item in events:
-            pipe.publish(channel(settings), json.dumps({"debtor_id": item.debtor_id, "kind": item.kind,
-                                                        "channel": item.channel, "direction": item.direction}))
+            pipe.publish(
+                channel(settings),
+                json.dumps(
+                    {
+                        "debtor_id": item.debtor_id,
+                        "kind": item.kind,
+                        "channel": item.channel,
+                        "direction": item.direction,
+                    }
+                ),
+            )
         pipe.execute()
     except redis.RedisError as exc:
         log.warning("could not announce %d inbox event(s): %s", len(events), exc)

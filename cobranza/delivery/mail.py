@@ -60,8 +60,14 @@ def render_promise_confirmation(
         "promised_date": f"{formatting.long_date(promised, language)} ({promised.isoformat()})",
         "registered_on": formatting.long_date(date.fromisoformat(context["registered_on"]), language),
     }
-    message = _envelope(SUBJECTS[("promise_confirmation", language)].format(**values), context, language,
-                        to_address, message_id, settings)
+    message = _envelope(
+        SUBJECTS[("promise_confirmation", language)].format(**values),
+        context,
+        language,
+        to_address,
+        message_id,
+        settings,
+    )
     # The same facts for machines (a CRM's mail parser, tests).
     message["X-Cobranza-Invoice"] = context["invoice_number"]
     message["X-Cobranza-Amount"] = f"{context['amount']} {context['currency']}"
@@ -71,15 +77,19 @@ def render_promise_confirmation(
     title = EVENT_TITLES[language].format(invoice_number=context["invoice_number"], amount=amount)
     message.add_attachment(
         calendar_event(message_id, promised, title, context["creditor"]),
-        maintype="text", subtype="calendar", params={"method": "PUBLISH"},
-        filename=f"pago-{context['invoice_number']}.ics" if language == "es"
+        maintype="text",
+        subtype="calendar",
+        params={"method": "PUBLISH"},
+        filename=f"pago-{context['invoice_number']}.ics"
+        if language == "es"
         else f"payment-{context['invoice_number']}.ics",
     )
     return message
 
 
-def render(kind: str, context: dict[str, Any], language: str, to_address: str, message_id: str,
-           settings: Settings) -> EmailMessage:
+def render(
+    kind: str, context: dict[str, Any], language: str, to_address: str, message_id: str, settings: Settings
+) -> EmailMessage:
     """The outbox's e-mail of ``kind``, ready for the SMTP server."""
     if kind == "invoice_copy":
         return render_invoice_copy(context, language, to_address, message_id, settings)
@@ -93,19 +103,27 @@ def render_invoice_copy(
 ) -> EmailMessage:
     """The details of one or more invoices, sent again when the debtor says they never arrived."""
     invoices = [
-        {**inv,
-         "amount": formatting.amount(Decimal(inv["amount"]), inv["currency"], language),
-         "balance": formatting.amount(Decimal(inv["balance"]), inv["currency"], language),
-         "issued_on": formatting.long_date(date.fromisoformat(inv["issued_on"]), language),
-         "due_on": formatting.long_date(date.fromisoformat(inv["due_on"]), language)}
+        {
+            **inv,
+            "amount": formatting.amount(Decimal(inv["amount"]), inv["currency"], language),
+            "balance": formatting.amount(Decimal(inv["balance"]), inv["currency"], language),
+            "issued_on": formatting.long_date(date.fromisoformat(inv["issued_on"]), language),
+            "due_on": formatting.long_date(date.fromisoformat(inv["due_on"]), language),
+        }
         for inv in context["invoices"]
     ]
     numbers = ", ".join(inv["invoice_number"] for inv in invoices)
     plural = len(invoices) > 1
     what = ("las facturas" if plural else "la factura") if language == "es" else ("invoices" if plural else "invoice")
     values = {**context, "invoices": invoices, "plural": plural}
-    message = _envelope(SUBJECTS[("invoice_copy", language)].format(what=what, numbers=numbers), context,
-                        language, to_address, message_id, settings)
+    message = _envelope(
+        SUBJECTS[("invoice_copy", language)].format(what=what, numbers=numbers),
+        context,
+        language,
+        to_address,
+        message_id,
+        settings,
+    )
     message["X-Cobranza-Invoice"] = numbers
     message.set_content(_env.get_template(f"invoice_copy.{language}.txt").render(values))
     message.add_alternative(_env.get_template(f"invoice_copy.{language}.html").render(values), subtype="html")
@@ -118,9 +136,12 @@ def render_statement(
     """The debtor's open invoices and what is owed in all: the playbook's formal e-mail step."""
     as_of = date.fromisoformat(context["as_of"])
     invoices = [
-        {**inv, "balance": formatting.amount(Decimal(inv["balance"]), inv["currency"], language),
-         "due_on": formatting.long_date(date.fromisoformat(inv["due_on"]), language),
-         "overdue": date.fromisoformat(inv["due_on"]) < as_of}
+        {
+            **inv,
+            "balance": formatting.amount(Decimal(inv["balance"]), inv["currency"], language),
+            "due_on": formatting.long_date(date.fromisoformat(inv["due_on"]), language),
+            "overdue": date.fromisoformat(inv["due_on"]) < as_of,
+        }
         for inv in context["invoices"]
     ]
     totals: dict[str, Decimal] = {}
@@ -128,17 +149,23 @@ def render_statement(
         totals[inv["currency"]] = totals.get(inv["currency"], Decimal(0)) + Decimal(inv["balance"])
     total = " + ".join(formatting.amount(v, c, language) for c, v in sorted(totals.items()))
     values = {**context, "invoices": invoices, "total": total, "as_of": formatting.long_date(as_of, language)}
-    message = _envelope(SUBJECTS[("statement", language)].format(company=context["company"],
-                                                                as_of=values["as_of"]),
-                        context, language, to_address, message_id, settings)
+    message = _envelope(
+        SUBJECTS[("statement", language)].format(company=context["company"], as_of=values["as_of"]),
+        context,
+        language,
+        to_address,
+        message_id,
+        settings,
+    )
     message["X-Cobranza-Invoice"] = ", ".join(inv["invoice_number"] for inv in invoices)
     message.set_content(_env.get_template(f"statement.{language}.txt").render(values))
     message.add_alternative(_env.get_template(f"statement.{language}.html").render(values), subtype="html")
     return message
 
 
-def _envelope(subject: str, context: dict[str, Any], language: str, to_address: str, message_id: str,
-              settings: Settings) -> EmailMessage:
+def _envelope(
+    subject: str, context: dict[str, Any], language: str, to_address: str, message_id: str, settings: Settings
+) -> EmailMessage:
     message = EmailMessage()
     message["Subject"] = subject
     message["From"] = f"{context['creditor']} <{sender(settings)}>"
@@ -164,7 +191,7 @@ def calendar_event(uid: str, on: date, title: str, organizer: str) -> bytes:
     event.add("description", f"{title} — {organizer}")
     event.add("transp", "TRANSPARENT")
     cal.add_component(event)
-    return cal.to_ical()
+    return bytes(cal.to_ical())
 
 
 def send(message: EmailMessage, settings: Settings) -> None:

@@ -14,27 +14,30 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import case, select, update
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy import CursorResult, case, select, update
+from sqlalchemy.orm import Session
 
-from cobranza.db.engine import Sessions
-from cobranza.db.unit_of_work import UnitOfWork
 from cobranza import db
-from cobranza.records import timeline
-from cobranza.core.effects import SendWhatsApp
-from cobranza.db.models import Contact, Invoice, WHATSAPP_STATUS_RANK, WhatsAppMessage
 from cobranza.core.clock import utcnow
+from cobranza.core.effects import SendWhatsApp
 from cobranza.core.settings import Settings
+from cobranza.db.engine import Sessions
+from cobranza.db.models import WHATSAPP_STATUS_RANK, Contact, Invoice, WhatsAppMessage
+from cobranza.db.unit_of_work import UnitOfWork
 from cobranza.integrations.twilio import TwilioClient, TwilioError
+from cobranza.records import timeline
 
 log = logging.getLogger(__name__)
 WINDOW = timedelta(hours=24)
 MAX_ATTEMPTS = 5
 # Twilio refusals that are policy, not trouble: retrying changes nothing.
-POLICY_ERRORS = {63016: "outside the 24-hour window", 63049: "marketing message blocked",
-                 63032: "user opted out or cannot receive this message"}
+POLICY_ERRORS = {
+    63016: "outside the 24-hour window",
+    63049: "marketing message blocked",
+    63032: "user opted out or cannot receive this message",
+}
 RATE_LIMITED = 63018
 # Purposes the company starts on its own: they need the contact's WhatsApp consent.
 NEEDS_CONSENT = frozenset({"reminder"})
@@ -72,19 +75,35 @@ def queue(
         if existing is not None:
             return existing
     message = WhatsAppMessage(
-        debtor_id=contact.debtor_id, contact_id=contact.id, purpose=purpose, idempotency_key=key, body=body,
-        content_sid=content_sid, content_variables=content_variables or {},
-        status="submitting" if claim else "pending", status_rank=-1, attempts=1 if claim else 0,
+        debtor_id=contact.debtor_id,
+        contact_id=contact.id,
+        purpose=purpose,
+        idempotency_key=key,
+        body=body,
+        content_sid=content_sid,
+        content_variables=content_variables or {},
+        status="submitting" if claim else "pending",
+        status_rank=-1,
+        attempts=1 if claim else 0,
     )
     session.add(message)
     session.flush()
     timeline.record(
-        session, contact.debtor_id, "whatsapp", "out", f"whatsapp_{purpose}",
+        session,
+        contact.debtor_id,
+        "whatsapp",
+        "out",
+        f"whatsapp_{purpose}",
         body if body is not None else preview or f"[plantilla {content_sid}] {content_variables or {}}",
-        contact_id=contact.id, actor=actor, invoice_id=invoice.id if invoice else None,
+        contact_id=contact.id,
+        actor=actor,
+        invoice_id=invoice.id if invoice else None,
         # A reply to a reminder is about the reminder's invoice (see cobranza.context).
-        data={"whatsapp_message_id": message.id, "invoice_number": invoice.number if invoice else None,
-              **({"invoices": invoices} if invoices else {})},
+        data={
+            "whatsapp_message_id": message.id,
+            "invoice_number": invoice.number if invoice else None,
+            **({"invoices": invoices} if invoices else {}),
+        },
     )
     if not claim:
         session.after_commit(SendWhatsApp(message.id))
@@ -102,34 +121,49 @@ class _Result:
     template: bool = False  # what went out was the template, not the free text
 
 
-def deliver(factory: Sessions, settings: Settings, message_id: int,
-            client: Callable[[Settings], TwilioClient] = TwilioClient) -> str:
+def deliver(
+    factory: Sessions, settings: Settings, message_id: int, client: Callable[[Settings], TwilioClient] = TwilioClient
+) -> str:
     """One attempt to hand a message to Twilio; returns its status afterwards."""
     return deliver_many(factory, settings, [message_id], client)[message_id]
 
 
-def deliver_many(factory: Sessions, settings: Settings, message_ids: list[int],
-                 client: Callable[[Settings], TwilioClient] = TwilioClient) -> dict[int, str]:
+def deliver_many(
+    factory: Sessions,
+    settings: Settings,
+    message_ids: list[int],
+    client: Callable[[Settings], TwilioClient] = TwilioClient,
+) -> dict[int, str]:
     """Hand these messages to Twilio in order: one transaction claims them all, one records
     every outcome (a turn's replies, without a queue round trip each). Returns each status."""
     with db.transaction(factory) as session:
-        claimed = set(session.scalars(
-            update(WhatsAppMessage)
-            .where(WhatsAppMessage.id.in_(message_ids), WhatsAppMessage.status == "pending")
-            .values(status="submitting", attempts=WhatsAppMessage.attempts + 1, updated_at=utcnow())
-            .returning(WhatsAppMessage.id)
-        ))
-        rows = {m.id: (m, c) for m, c in session.execute(
-            select(WhatsAppMessage, Contact).join(Contact, Contact.id == WhatsAppMessage.contact_id)
-            .where(WhatsAppMessage.id.in_(message_ids)))}
+        claimed = set(
+            session.scalars(
+                update(WhatsAppMessage)
+                .where(WhatsAppMessage.id.in_(message_ids), WhatsAppMessage.status == "pending")
+                .values(status="submitting", attempts=WhatsAppMessage.attempts + 1, updated_at=utcnow())
+                .returning(WhatsAppMessage.id)
+            )
+        )
+        rows = {
+            m.id: (m, c)
+            for m, c in session.execute(
+                select(WhatsAppMessage, Contact)
+                .join(Contact, Contact.id == WhatsAppMessage.contact_id)
+                .where(WhatsAppMessage.id.in_(message_ids))
+            )
+        }
     statuses = {i: rows[i][0].status if i in rows else "missing" for i in message_ids if i not in claimed}
     statuses.update(deliver_claimed(factory, settings, [rows[i] for i in message_ids if i in claimed], client))
     return statuses
 
 
-def deliver_claimed(factory: Sessions, settings: Settings,
-                    rows: list[tuple[WhatsAppMessage, Contact]],
-                    client: Callable[[Settings], TwilioClient] = TwilioClient) -> dict[int, str]:
+def deliver_claimed(
+    factory: Sessions,
+    settings: Settings,
+    rows: list[tuple[WhatsAppMessage, Contact]],
+    client: Callable[[Settings], TwilioClient] = TwilioClient,
+) -> dict[int, str]:
     """Send messages already claimed ("submitting"), in order, and record every outcome at once."""
     results = {message.id: _attempt(settings, message, contact, client) for message, contact in rows}
     if not results:
@@ -138,8 +172,9 @@ def deliver_claimed(factory: Sessions, settings: Settings,
         return {i: _record(session, i, result) for i, result in results.items()}
 
 
-def _attempt(settings: Settings, message: WhatsAppMessage, contact: Contact,
-             client: Callable[[Settings], TwilioClient]) -> _Result:
+def _attempt(
+    settings: Settings, message: WhatsAppMessage, contact: Contact, client: Callable[[Settings], TwilioClient]
+) -> _Result:
     use_body = message.body is not None and window_open(contact, utcnow())
     if message.purpose in NEEDS_CONSENT and not contact.whatsapp_consent:
         return _Result("blocked", reason="the contact has not consented to WhatsApp")
@@ -169,13 +204,20 @@ def _record(session: UnitOfWork, message_id: int, result: _Result) -> str:
     if result.sid is not None:
         rank = WHATSAPP_STATUS_RANK.get(result.status, 1)
         forward = WhatsAppMessage.status_rank < rank  # a status callback may have come first
-        values: dict[str, Any] = {"sid": result.sid, "updated_at": utcnow(),
-                                  "status": case((forward, result.status), else_=WhatsAppMessage.status),
-                                  "status_rank": case((forward, rank), else_=WhatsAppMessage.status_rank)}
+        values: dict[str, Any] = {
+            "sid": result.sid,
+            "updated_at": utcnow(),
+            "status": case((forward, result.status), else_=WhatsAppMessage.status),
+            "status_rank": case((forward, rank), else_=WhatsAppMessage.status_rank),
+        }
         if result.template:
             values["body"] = None  # what went out was the template
-        status = session.scalar(update(WhatsAppMessage).where(WhatsAppMessage.id == message_id).values(**values)
-                                .returning(WhatsAppMessage.status))
+        status = session.scalar(
+            update(WhatsAppMessage)
+            .where(WhatsAppMessage.id == message_id)
+            .values(**values)
+            .returning(WhatsAppMessage.status)
+        )
         return str(status)
     row = session.get(WhatsAppMessage, message_id, with_for_update=True)
     assert row is not None
@@ -183,13 +225,23 @@ def _record(session: UnitOfWork, message_id: int, result: _Result) -> str:
         row.status, row.error_code, row.error = "pending", result.code, result.reason[:500]
         return "pending"
     status = "blocked" if result.status == "blocked" else "failed"
-    row.status, row.status_rank, row.error_code, row.error = status, WHATSAPP_STATUS_RANK["failed"], result.code, \
-        result.reason[:500]
-    timeline.record(session, row.debtor_id, "whatsapp", "out", f"whatsapp_{status}",
-                    f"Mensaje de WhatsApp no enviado: {result.reason}"
-                    + (f" (error {result.code})" if result.code else ""),
-                    contact_id=row.contact_id, actor="system",
-                    data={"whatsapp_message_id": row.id, "error_code": result.code})
+    row.status, row.status_rank, row.error_code, row.error = (
+        status,
+        WHATSAPP_STATUS_RANK["failed"],
+        result.code,
+        result.reason[:500],
+    )
+    timeline.record(
+        session,
+        row.debtor_id,
+        "whatsapp",
+        "out",
+        f"whatsapp_{status}",
+        f"Mensaje de WhatsApp no enviado: {result.reason}" + (f" (error {result.code})" if result.code else ""),
+        contact_id=row.contact_id,
+        actor="system",
+        data={"whatsapp_message_id": row.id, "error_code": result.code},
+    )
     return status
 
 
@@ -198,17 +250,27 @@ def apply_status(session: UnitOfWork, sid: str, status: str, error_code: int | N
     rank = WHATSAPP_STATUS_RANK.get(status)
     if rank is None:
         return False
-    moved = session.execute(
+    result = session.execute(
         update(WhatsAppMessage)
         .where(WhatsAppMessage.sid == sid, WhatsAppMessage.status_rank < rank)
         .values(status=status, status_rank=rank, error_code=error_code, updated_at=utcnow())
-    ).rowcount == 1  # type: ignore[attr-defined]
+    )
+    moved: bool = cast(CursorResult[Any], result).rowcount == 1
     if moved and status in ("failed", "undelivered"):
         row = session.scalar(select(WhatsAppMessage).where(WhatsAppMessage.sid == sid))
         assert row is not None
-        timeline.record(session, row.debtor_id, "whatsapp", "out", "whatsapp_failed",
-                        f"WhatsApp no entregado (error {error_code})", contact_id=row.contact_id, actor="twilio",
-                        external_id=sid, data={"whatsapp_message_id": row.id, "error_code": error_code})
+        timeline.record(
+            session,
+            row.debtor_id,
+            "whatsapp",
+            "out",
+            "whatsapp_failed",
+            f"WhatsApp no entregado (error {error_code})",
+            contact_id=row.contact_id,
+            actor="twilio",
+            external_id=sid,
+            data={"whatsapp_message_id": row.id, "error_code": error_code},
+        )
     return moved
 
 
@@ -217,9 +279,14 @@ ABANDONED = timedelta(minutes=2)
 
 def due(session: Session, now: datetime) -> list[int]:
     """Messages a sweep should hand to a worker."""
-    return list(session.scalars(
-        select(WhatsAppMessage.id).where(WhatsAppMessage.status == "pending").order_by(WhatsAppMessage.id).limit(500)
-    ))
+    return list(
+        session.scalars(
+            select(WhatsAppMessage.id)
+            .where(WhatsAppMessage.status == "pending")
+            .order_by(WhatsAppMessage.id)
+            .limit(500)
+        )
+    )
 
 
 def release_abandoned(session: Session, now: datetime) -> None:

@@ -9,8 +9,13 @@ from collections.abc import Callable
 import redis
 
 
-def acquire(connection: redis.Redis, name: str, per_second: int, now: Callable[[], float] = time.time,
-            sleep: Callable[[float], None] = time.sleep) -> int:
+def acquire(
+    connection: redis.Redis,
+    name: str,
+    per_second: int,
+    now: Callable[[], float] = time.time,
+    sleep: Callable[[float], None] = time.sleep,
+) -> int:
     """Wait for a slot: returns the second (epoch) the caller may send in. At most ``per_second``
     callers, across processes, get the same second."""
     if per_second <= 0:
@@ -22,6 +27,6 @@ def acquire(connection: redis.Redis, name: str, per_second: int, now: Callable[[
         count = connection.incr(key)
         if count == 1:
             connection.expire(key, 5)
-        if int(count) <= per_second:  # type: ignore[arg-type]
+        if int(count) <= per_second:
             return second
         sleep(max(0.001, second + 1 - moment))

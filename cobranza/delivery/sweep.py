@@ -27,8 +27,11 @@ def sweep(sessions: Sessions, queue: Queue) -> int:
         messages = messaging.due(session, now)
         messaging.release_abandoned(session, now)
         calls = dialing.due(session, now)
-    due: list[SendEmail | SendWhatsApp | PlaceCall] = [*map(SendEmail, emails), *map(SendWhatsApp, messages),
-                                                      *map(PlaceCall, calls)]
+    due: list[SendEmail | SendWhatsApp | PlaceCall] = [
+        *map(SendEmail, emails),
+        *map(SendWhatsApp, messages),
+        *map(PlaceCall, calls),
+    ]
     for effect in due:
         enqueue(queue, effect)
     return len(emails) + len(messages) + len(calls)

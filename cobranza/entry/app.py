@@ -8,12 +8,12 @@ from collections.abc import Iterable
 from flask import Blueprint, Flask, Response, jsonify
 from werkzeug.exceptions import HTTPException
 
-from cobranza.entry import api, health
+from cobranza import runtime
 from cobranza.core import logs
 from cobranza.core.errors import DomainError
-from cobranza.entry.http_errors import status_of
-from cobranza import runtime
 from cobranza.core.settings import Settings
+from cobranza.entry import api, health
+from cobranza.entry.http_errors import status_of
 
 log = logging.getLogger(__name__)
 MAX_UPLOAD = 64 * 1024 * 1024  # a 100,000-invoice CSV is about 25 MB
@@ -39,11 +39,13 @@ def create_app(settings: Settings | None = None, blueprints: Iterable[Blueprint]
 
     @app.get("/")
     def index() -> Response:
-        return jsonify({
-            "service": "cobranza",
-            "health": "/healthz",
-            "api": "/api/v1 (Authorization: Bearer $API_TOKEN)",
-        })
+        return jsonify(
+            {
+                "service": "cobranza",
+                "health": "/healthz",
+                "api": "/api/v1 (Authorization: Bearer $API_TOKEN)",
+            }
+        )
 
     return app
 

@@ -65,17 +65,22 @@ def migrate_cmd() -> None:
 
 @main.command("import")
 @click.argument("csv_file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.option("--shift-dates-from", "anchor", metavar="YYYY-MM-DD",
-              help=f"Shift every date by the days between this date and today (the demo portfolio is "
-                   f"written as of {DEMO_ANCHOR}).")
+@click.option(
+    "--shift-dates-from",
+    "anchor",
+    metavar="YYYY-MM-DD",
+    help=f"Shift every date by the days between this date and today (the demo portfolio is "
+    f"written as of {DEMO_ANCHOR}).",
+)
 @click.option("--dry-run", is_flag=True, help="Check every line and report, writing nothing.")
 @click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
 def import_cmd(csv_file: Path, anchor: str | None, dry_run: bool, as_json: bool) -> None:
     """Import a portfolio CSV (the contract's format); exit 1 when any line was rejected."""
     shift = (date.today() - date.fromisoformat(anchor)).days if anchor else 0
     with _runtime() as rt:
-        report = imports.run(rt.sessions, csv_file.read_bytes(), actor=f"cli:{csv_file.name}",
-                             shift_days=shift, dry_run=dry_run)
+        report = imports.run(
+            rt.sessions, csv_file.read_bytes(), actor=f"cli:{csv_file.name}", shift_days=shift, dry_run=dry_run
+        )
     shaped = shapes.import_report(report)
     if as_json:
         click.echo(json.dumps(shaped, indent=2, ensure_ascii=False))
@@ -136,8 +141,14 @@ def expire_cmd(today_raw: str | None) -> None:
 @click.option("--name", required=True)
 @click.option("--role", type=click.Choice(["agent", "supervisor"]), default="agent", show_default=True)
 @click.option("--language", type=click.Choice(["es", "en"]), default="es", show_default=True)
-@click.option("--password", envvar="AGENT_PASSWORD", prompt=True, hide_input=True, confirmation_prompt=True,
-              help="or AGENT_PASSWORD; asked for when neither is given")
+@click.option(
+    "--password",
+    envvar="AGENT_PASSWORD",
+    prompt=True,
+    hide_input=True,
+    confirmation_prompt=True,
+    help="or AGENT_PASSWORD; asked for when neither is given",
+)
 def add_agent_cmd(email: str, name: str, role: str, language: str, password: str) -> None:
     """Create an inbox account (the first supervisor, typically; supervisors add the rest in the inbox)."""
     with _runtime() as rt, rt.work() as session:
@@ -146,13 +157,17 @@ def add_agent_cmd(email: str, name: str, role: str, language: str, password: str
 
 
 @main.command("plan")
-@click.option("--as-of", "as_of", metavar="ISO-DATETIME", help="The moment to plan for, with its offset "
-              "(default: now).")
+@click.option(
+    "--as-of", "as_of", metavar="ISO-DATETIME", help="The moment to plan for, with its offset (default: now)."
+)
 @click.option("--debtor", "debtor_ref", help="Only this debtor.")
 @click.option("--action", help="Only rows with this action (remind, call, send_statement, wait, pause, ...).")
 @click.option("--json", "as_json", is_flag=True, help="Print the rows as JSON (the API's shape).")
-@click.option("--execute", is_flag=True, help="Run the daily round: expire promises, refresh segments, plan, "
-              "and send what is due now (idempotent).")
+@click.option(
+    "--execute",
+    is_flag=True,
+    help="Run the daily round: expire promises, refresh segments, plan, and send what is due now (idempotent).",
+)
 def plan_cmd(as_of: str | None, debtor_ref: str | None, action: str | None, as_json: bool, execute: bool) -> None:
     """Print the contact plan as a table: who is contacted, on which channel, when, and why."""
     with _runtime() as rt:
@@ -165,8 +180,9 @@ def plan_cmd(as_of: str | None, debtor_ref: str | None, action: str | None, as_j
                 ids = [debtors.get(session, debtor_ref).id] if debtor_ref else None
                 rows = planner.plan(session, rt.playbook, rt.contact_rules, moment, ids)
         label = rt.playbook.label
-    shown = [r for r in rows if (action is None or r.action == action)
-             and (debtor_ref is None or r.debtor_ref == debtor_ref)]
+    shown = [
+        r for r in rows if (action is None or r.action == action) and (debtor_ref is None or r.debtor_ref == debtor_ref)
+    ]
     if as_json:
         click.echo(json.dumps([shapes.plan_row(r) for r in shown], indent=2, ensure_ascii=False))
     else:
@@ -174,8 +190,10 @@ def plan_cmd(as_of: str | None, debtor_ref: str | None, action: str | None, as_j
         counts: dict[str, int] = {}
         for r in rows:
             counts[r.action] = counts.get(r.action, 0) + 1
-        click.echo(f"\n{len(rows)} open invoices at {moment.isoformat(timespec='minutes')} "
-                   f"({label}): " + ", ".join(f"{n} {a}" for a, n in sorted(counts.items())))
+        click.echo(
+            f"\n{len(rows)} open invoices at {moment.isoformat(timespec='minutes')} "
+            f"({label}): " + ", ".join(f"{n} {a}" for a, n in sorted(counts.items()))
+        )
     if report is not None:
         click.echo(f"executed: {json.dumps(shapes.plan_report(report))}")
 
@@ -183,12 +201,24 @@ def plan_cmd(as_of: str | None, debtor_ref: str | None, action: str | None, as_j
 def table(rows: list[Row]) -> str:
     """The plan as a fixed-width table, reason last (it may be long)."""
     header = ("debtor", "invoice", "stage", "segment", "action", "channel", "not before", "reason")
-    lines = [(r.debtor_ref, r.invoice_number, r.stage, r.segment, r.action, r.channel or "-",
-              r.not_before.isoformat(timespec="minutes") if r.not_before else "-", r.reason) for r in rows]
+    lines = [
+        (
+            r.debtor_ref,
+            r.invoice_number,
+            r.stage,
+            r.segment,
+            r.action,
+            r.channel or "-",
+            r.not_before.isoformat(timespec="minutes") if r.not_before else "-",
+            r.reason,
+        )
+        for r in rows
+    ]
     widths = [max([len(h)] + [len(str(line[i])) for line in lines]) for i, h in enumerate(header[:-1])]
     out = ["  ".join(h.ljust(w) for h, w in zip(header[:-1], widths, strict=True)) + "  reason"]
-    out += ["  ".join(str(v).ljust(w) for v, w in zip(line[:-1], widths, strict=True)) + "  " + line[-1]
-            for line in lines]
+    out += [
+        "  ".join(str(v).ljust(w) for v, w in zip(line[:-1], widths, strict=True)) + "  " + line[-1] for line in lines
+    ]
     return "\n".join(out)
 
 
@@ -203,8 +233,11 @@ def segments_cmd(today_raw: str | None) -> None:
 
 @main.command("check-playbook")
 @click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.option("--templates", type=click.Path(exists=True, dir_okay=False, path_type=Path),
-              help="The WhatsApp templates file (default: templates.yml beside the playbook).")
+@click.option(
+    "--templates",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="The WhatsApp templates file (default: templates.yml beside the playbook).",
+)
 def check_playbook_cmd(path: Path, templates: Path | None) -> None:
     """Validate a playbook before using it; exit 1 with the line at fault when it is invalid."""
     try:

@@ -19,8 +19,8 @@ from rq import Worker
 from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
 
-from cobranza.db.migrate import alembic_config
 from cobranza import runtime
+from cobranza.db.migrate import alembic_config
 from cobranza.runtime import Runtime
 
 bp = Blueprint("health", __name__)
@@ -54,8 +54,7 @@ def check_redis(rt: Runtime) -> dict[str, Any]:
 
 def check_rasa(rt: Runtime) -> dict[str, Any]:
     """Up means ready to answer: the server listens before its model is loaded."""
-    answer = requests.get(rt.settings.rasa_url + "/status", params={"token": rt.settings.rasa_token},
-                          timeout=TIMEOUT)
+    answer = requests.get(rt.settings.rasa_url + "/status", params={"token": rt.settings.rasa_token}, timeout=TIMEOUT)
     if answer.status_code in (401, 403):
         return {"state": "down", "detail": "the Rasa server refused RASA_TOKEN"}
     answer.raise_for_status()
@@ -86,8 +85,10 @@ def check_workers(rt: Runtime) -> dict[str, Any]:
 def check_twilio(rt: Runtime) -> dict[str, Any]:
     s = rt.settings
     if not (s.twilio_account_sid and s.twilio_auth_token):
-        return {"state": "not_configured",
-                "detail": "TWILIO_ACCOUNT_SID/TWILIO_AUTH_TOKEN unset: Twilio webhooks answer 403"}
+        return {
+            "state": "not_configured",
+            "detail": "TWILIO_ACCOUNT_SID/TWILIO_AUTH_TOKEN unset: Twilio webhooks answer 403",
+        }
     return {"state": "configured", "detail": s.twilio_api_base}
 
 

@@ -25,6 +25,7 @@ log = logging.getLogger(__name__)
 
 # --- jobs (cobranza.delivery.queue names them) ---------------------------------------------
 
+
 def deliver_email(email_id: int) -> str:
     rt = runtime.for_process()
     return email.deliver(rt.sessions, rt.settings, email_id)
@@ -49,6 +50,7 @@ def run_plan(rt: runtime.Runtime) -> dict[str, object]:
 
 
 # --- the process ---------------------------------------------------------------------------
+
 
 def start_sweeper(rt: runtime.Runtime, stop: threading.Event) -> threading.Thread:
     """Sweep every few seconds, and run the plan every ``PLAN_EVERY`` seconds."""

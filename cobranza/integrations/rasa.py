@@ -21,13 +21,16 @@ class RasaUnavailable(Exception):
     pass
 
 
-def send_turn(rasa_url: str, channel: str, sender: str, text: str, metadata: dict[str, Any],
-              timeout: float = TIMEOUT) -> list[dict[str, Any]]:
+def send_turn(
+    rasa_url: str, channel: str, sender: str, text: str, metadata: dict[str, Any], timeout: float = TIMEOUT
+) -> list[dict[str, Any]]:
     """Replies for one debtor turn (``[{"text": ...}, ...]``)."""
     try:
-        answer = http.session().post(f"{rasa_url}/webhooks/{channel}/webhook",
-                                     json={"sender": sender, "message": text, "metadata": metadata},
-                                     timeout=timeout)
+        answer = http.session().post(
+            f"{rasa_url}/webhooks/{channel}/webhook",
+            json={"sender": sender, "message": text, "metadata": metadata},
+            timeout=timeout,
+        )
     except requests.RequestException as exc:
         raise RasaUnavailable(str(exc)) from exc
     if answer.status_code != 200:
@@ -46,8 +49,12 @@ def resume(rasa_url: str, token: str | None, sender: str, timeout: float = TIMEO
     logs what the debtor says but never answers); harmless when not paused.
     """
     try:
-        answer = http.session().post(f"{rasa_url}/conversations/{sender}/tracker/events",
-                                     params={"token": token or ""}, json={"event": "resume"}, timeout=timeout)
+        answer = http.session().post(
+            f"{rasa_url}/conversations/{sender}/tracker/events",
+            params={"token": token or ""},
+            json={"event": "resume"},
+            timeout=timeout,
+        )
     except requests.RequestException as exc:
         raise RasaUnavailable(str(exc)) from exc
     if answer.status_code != 200:

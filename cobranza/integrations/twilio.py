@@ -14,8 +14,8 @@ from typing import Any
 
 import requests
 
-from cobranza.integrations import http
 from cobranza.core.settings import Settings
+from cobranza.integrations import http
 
 TIMEOUT = 10
 
@@ -77,8 +77,13 @@ class TwilioClient:
         return Sent(answer["sid"], answer.get("status", "queued"))
 
     def place_call(self, to: str, url: str, status_callback: str, machine_detection: str = "DetectMessageEnd") -> Sent:
-        data = [("From", self.settings.voice_from or ""), ("To", to), ("Url", url),
-                ("StatusCallback", status_callback), ("MachineDetection", machine_detection)]
+        data = [
+            ("From", self.settings.voice_from or ""),
+            ("To", to),
+            ("Url", url),
+            ("StatusCallback", status_callback),
+            ("MachineDetection", machine_detection),
+        ]
         data += [("StatusCallbackEvent", event) for event in ("initiated", "ringing", "answered", "completed")]
         answer = self._post("Calls", data)
         return Sent(answer["sid"], answer.get("status", "queued"))

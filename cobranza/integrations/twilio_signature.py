@@ -45,8 +45,7 @@ def signed_only(settings_of: Callable[[], Settings]) -> Callable[[F], F]:
         @wraps(view)
         def guarded(*args: Any, **kwargs: Any) -> Any:
             if not is_signed(settings_of(), request):
-                return Response("forbidden: missing or invalid X-Twilio-Signature\n", status=403,
-                                mimetype="text/plain")
+                return Response("forbidden: missing or invalid X-Twilio-Signature\n", status=403, mimetype="text/plain")
             return view(*args, **kwargs)
 
         return guarded  # type: ignore[return-value]

@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session
 
 from cobranza.core import validation as v
 from cobranza.core.errors import FieldError
+from cobranza.core.money import format_amount
 from cobranza.db.models import (
     Call,
     Handoff,
@@ -34,7 +35,6 @@ from cobranza.db.models import (
     Promise,
     WhatsAppMessage,
 )
-from cobranza.core.money import format_amount
 from cobranza.db.sqltime import plus
 
 FAMILIES = ("preventive", "reactive")
@@ -62,20 +62,36 @@ def compute(session: Session, start: date, end: date) -> dict[str, dict[str, Any
     reply_by, follow_by = plus(session, o.at, REPLY_WITHIN), plus(session, o.at, FOLLOW_WITHIN)
     reached = (
         exists().where(WhatsAppMessage.id == o.whatsapp_message_id, WhatsAppMessage.status.in_(("delivered", "read")))
-        | exists().where(Call.id == o.call_id, Call.answered_at.is_not(None),
-                         func.coalesce(Call.answered_by, "human").in_(("human", "unknown")))
+        | exists().where(
+            Call.id == o.call_id,
+            Call.answered_at.is_not(None),
+            func.coalesce(Call.answered_by, "human").in_(("human", "unknown")),
+        )
         | exists().where(OutboxEmail.id == o.email_id, OutboxEmail.status == "sent")
         | (o.channel == "agent")
     )
-    replied = exists().where(Interaction.debtor_id == o.debtor_id, Interaction.direction == "in",
-                             Interaction.at > o.at, Interaction.at <= reply_by)
-    promised = exists().where(OutreachInvoice.outreach_id == o.id, Promise.invoice_id == OutreachInvoice.invoice_id,
-                              Promise.created_at > o.at, Promise.created_at <= follow_by)
-    handed = exists().where(Handoff.debtor_id == o.debtor_id, Handoff.created_at > o.at,
-                            Handoff.created_at <= follow_by, Handoff.reason != "plan_review")
+    replied = exists().where(
+        Interaction.debtor_id == o.debtor_id,
+        Interaction.direction == "in",
+        Interaction.at > o.at,
+        Interaction.at <= reply_by,
+    )
+    promised = exists().where(
+        OutreachInvoice.outreach_id == o.id,
+        Promise.invoice_id == OutreachInvoice.invoice_id,
+        Promise.created_at > o.at,
+        Promise.created_at <= follow_by,
+    )
+    handed = exists().where(
+        Handoff.debtor_id == o.debtor_id,
+        Handoff.created_at > o.at,
+        Handoff.created_at <= follow_by,
+        Handoff.reason != "plan_review",
+    )
     rows = session.execute(
-        select(o.id, o.stage, o.channel, reached, replied, promised, handed)
-        .where(o.local_day >= start, o.local_day <= end, o.stage.is_not(None))
+        select(o.id, o.stage, o.channel, reached, replied, promised, handed).where(
+            o.local_day >= start, o.local_day <= end, o.stage.is_not(None)
+        )
     ).all()
     result = {f: _empty() for f in FAMILIES}
     for _id, stage, channel, was_reached, did_reply, did_promise, was_handed in rows:
@@ -101,9 +117,19 @@ def compute(session: Session, start: date, end: date) -> dict[str, dict[str, Any
 
 
 def _empty() -> dict[str, Any]:
-    return {"contacts": 0, "reached": 0, "replied": 0, "promised": 0, "handoffs": 0, "promises_kept": 0,
-            "promises_settled": 0, "paid_invoices": 0, "recovered": defaultdict(Decimal), "_days": [],
-            "by_channel": defaultdict(int)}
+    return {
+        "contacts": 0,
+        "reached": 0,
+        "replied": 0,
+        "promised": 0,
+        "handoffs": 0,
+        "promises_kept": 0,
+        "promises_settled": 0,
+        "paid_invoices": 0,
+        "recovered": defaultdict(Decimal),
+        "_days": [],
+        "by_channel": defaultdict(int),
+    }
 
 
 def _rate(part: int, whole: int) -> float | None:
@@ -113,25 +139,36 @@ def _rate(part: int, whole: int) -> float | None:
 def _invoice_outcomes(session: Session, start: date, end: date, result: dict[str, dict[str, Any]]) -> None:
     """Per invoice contacted in the period, credited to the family of its first contact: promises made
     after it and how they ended, money paid after it, and the days from it to full payment."""
-    first = (select(OutreachInvoice.invoice_id, func.min(Outreach.at).label("first_at"))
-             .join(Outreach, Outreach.id == OutreachInvoice.outreach_id)
-             .where(Outreach.local_day >= start, Outreach.local_day <= end, Outreach.stage.is_not(None))
-             .group_by(OutreachInvoice.invoice_id).subquery())
-    stage_of = {inv: family(stage) for inv, stage in session.execute(
-        select(first.c.invoice_id, Outreach.stage)
-        .join(OutreachInvoice, OutreachInvoice.invoice_id == first.c.invoice_id)
-        .join(Outreach, and_(Outreach.id == OutreachInvoice.outreach_id, Outreach.at == first.c.first_at)))}
-    firsts = {inv: at for inv, at in session.execute(select(first.c.invoice_id, first.c.first_at))}
+    first = (
+        select(OutreachInvoice.invoice_id, func.min(Outreach.at).label("first_at"))
+        .join(Outreach, Outreach.id == OutreachInvoice.outreach_id)
+        .where(Outreach.local_day >= start, Outreach.local_day <= end, Outreach.stage.is_not(None))
+        .group_by(OutreachInvoice.invoice_id)
+        .subquery()
+    )
+    stage_of = {
+        inv: family(stage)
+        for inv, stage in session.execute(
+            select(first.c.invoice_id, Outreach.stage)
+            .join(OutreachInvoice, OutreachInvoice.invoice_id == first.c.invoice_id)
+            .join(Outreach, and_(Outreach.id == OutreachInvoice.outreach_id, Outreach.at == first.c.first_at))
+        )
+    }
+    firsts = dict(session.execute(select(first.c.invoice_id, first.c.first_at)))
     for inv_id, status, created in session.execute(
-            select(Promise.invoice_id, Promise.status, Promise.created_at).where(Promise.invoice_id.in_(
-                select(first.c.invoice_id)))):
+        select(Promise.invoice_id, Promise.status, Promise.created_at).where(
+            Promise.invoice_id.in_(select(first.c.invoice_id))
+        )
+    ):
         if inv_id in stage_of and created > firsts[inv_id] and status in ("kept", "partially_kept", "broken"):
             m = result[stage_of[inv_id]]
             m["promises_settled"] += 1
             m["promises_kept"] += status == "kept"
-    paid = (select(Payment.invoice_id, Payment.amount, Payment.paid_on, Invoice.currency, Invoice.balance)
-            .join(Invoice, Invoice.id == Payment.invoice_id)
-            .where(Payment.invoice_id.in_(select(first.c.invoice_id))))
+    paid = (
+        select(Payment.invoice_id, Payment.amount, Payment.paid_on, Invoice.currency, Invoice.balance)
+        .join(Invoice, Invoice.id == Payment.invoice_id)
+        .where(Payment.invoice_id.in_(select(first.c.invoice_id)))
+    )
     last_paid: dict[int, date] = {}
     for inv_id, amount, paid_on, currency, balance in session.execute(paid):
         first_day = firsts[inv_id].astimezone(UTC).date()
@@ -155,8 +192,14 @@ def to_csv(metrics: dict[str, dict[str, Any]], start: date, end: date) -> str:
         writer.writerow([key, *(_cell(metrics[f][key]) for f in FAMILIES), start.isoformat(), end.isoformat()])
     currencies = sorted({c for f in FAMILIES for c in metrics[f]["recovered"]})
     for currency in currencies:
-        writer.writerow([f"recovered_{currency}", *(metrics[f]["recovered"].get(currency, "0.00") for f in FAMILIES),
-                         start.isoformat(), end.isoformat()])
+        writer.writerow(
+            [
+                f"recovered_{currency}",
+                *(metrics[f]["recovered"].get(currency, "0.00") for f in FAMILIES),
+                start.isoformat(),
+                end.isoformat(),
+            ]
+        )
     return out.getvalue()
 
 

@@ -21,25 +21,29 @@ from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session, sessionmaker
 
 from cobranza import db
-from cobranza.db.engine import Sessions
-from cobranza.db.unit_of_work import UnitOfWork
-from cobranza.policy import ContactPolicy, Decision, contact_for
-from cobranza.delivery import dialing, messaging
 from cobranza.core import formatting
-from cobranza.records import handoffs, invoices, outbox, promises
-from cobranza.outreach import planner, segments
-from cobranza.core.effects import PlaceCall
-from cobranza.db.models import Contact, Debtor, Invoice, Outreach, OutreachInvoice
 from cobranza.core.clock import utcnow
-from cobranza.outreach.playbook import Playbook
+from cobranza.core.effects import PlaceCall
 from cobranza.core.settings import Settings
+from cobranza.db.engine import Sessions
+from cobranza.db.models import Contact, Debtor, Invoice, Outreach, OutreachInvoice
+from cobranza.db.unit_of_work import UnitOfWork
+from cobranza.delivery import dialing, messaging
+from cobranza.outreach import decide, planner, segments
+from cobranza.outreach.playbook import Playbook
+from cobranza.policy import ContactPolicy, Decision, contact_for
+from cobranza.records import handoffs, invoices, outbox, promises
 
 log = logging.getLogger(__name__)
-PURPOSE = {"remind": "reminder", "call": "call", "send_statement": "statement", "resend_invoice": "invoice_copy",
-           "review": "review"}
+PURPOSE = {
+    "remind": "reminder",
+    "call": "call",
+    "send_statement": "statement",
+    "resend_invoice": "invoice_copy",
+    "review": "review",
+}
 
 
 @dataclass
@@ -56,13 +60,14 @@ def key_for(debtor_ref: str, day: date, step: str) -> str:
     return f"plan:{debtor_ref}:{day.isoformat()}:{step}"
 
 
-def execute(factory: Sessions, settings: Settings, pb: Playbook, policy: ContactPolicy, rows: list[planner.Row],
-            now: datetime) -> Report:
+def execute(
+    factory: Sessions, settings: Settings, pb: Playbook, policy: ContactPolicy, rows: list[planner.Row], now: datetime
+) -> Report:
     """Send every contact of the plan that is due at ``now`` (one transaction per debtor)."""
     report = Report()
     by_debtor: dict[int, list[planner.Row]] = defaultdict(list)
     for row in rows:
-        if row.action in planner.CONTACT_ACTIONS:
+        if row.action in decide.CONTACT_ACTIONS:
             by_debtor[row.debtor_id].append(row)
     for debtor_id, group in by_debtor.items():
         lead = next(r for r in group if r.group is None)
@@ -83,23 +88,43 @@ def execute(factory: Sessions, settings: Settings, pb: Playbook, policy: Contact
     return report
 
 
-def _contact(session: UnitOfWork, settings: Settings, pb: Playbook, policy: ContactPolicy, debtor_id: int,
-             lead: planner.Row,
-             group: list[planner.Row], now: datetime) -> str:
+def _contact(
+    session: UnitOfWork,
+    settings: Settings,
+    pb: Playbook,
+    policy: ContactPolicy,
+    debtor_id: int,
+    lead: planner.Row,
+    group: list[planner.Row],
+    now: datetime,
+) -> str:
     debtor = session.get(Debtor, debtor_id)
     assert debtor is not None and lead.step is not None and lead.channel is not None
     day = planner.local_today(debtor.timezone, now)
     key = key_for(debtor.ref, day, lead.step)
     if session.scalar(select(Outreach.id).where(Outreach.key == key)) is not None:
         return "already_done"
-    by_id = {inv.id: inv for inv in session.scalars(select(Invoice).where(
-        Invoice.id.in_([r.invoice_id for r in group])))}
+    by_id = {
+        inv.id: inv for inv in session.scalars(select(Invoice).where(Invoice.id.in_([r.invoice_id for r in group])))
+    }
     lead_invoice = by_id[lead.invoice_id]
     contact = session.get(Contact, lead.contact_id) if lead.contact_id else None
-    outreach = Outreach(debtor_id=debtor.id, contact_id=contact.id if contact else None, channel=lead.channel,
-                        purpose=_purpose(lead), source="plan", stage=lead.stage, segment=lead.segment,
-                        playbook=pb.label, step=lead.step, tone=lead.tone, key=key, local_day=day, at=now,
-                        reason=lead.reason[:2000])
+    outreach = Outreach(
+        debtor_id=debtor.id,
+        contact_id=contact.id if contact else None,
+        channel=lead.channel,
+        purpose=_purpose(lead),
+        source="plan",
+        stage=lead.stage,
+        segment=lead.segment,
+        playbook=pb.label,
+        step=lead.step,
+        tone=lead.tone,
+        key=key,
+        local_day=day,
+        at=now,
+        reason=lead.reason[:2000],
+    )
     if lead.channel != "agent":
         decision = policy.check(session, debtor, contact, lead.channel, now, invoice_id=None)
         if not decision.allowed:
@@ -112,24 +137,38 @@ def _contact(session: UnitOfWork, settings: Settings, pb: Playbook, policy: Cont
         outreach.whatsapp_message_id = _whatsapp(session, settings, pb, debtor, contact, lead, ordered, key).id
     elif lead.channel == "voice":
         assert contact is not None
-        call = dialing.request_call(session, settings, policy, debtor, contact, _purpose(lead), lead_invoice.number,
-                                    at=now)
+        call = dialing.request_call(
+            session, settings, policy, debtor, contact, _purpose(lead), lead_invoice.number, at=now
+        )
         if isinstance(call, Decision):
             return "refused"
         outreach.call_id = call.id
         session.after_commit(PlaceCall(call.id))  # due now: dialled as soon as this commits
     elif lead.channel == "email":
         if lead.action == "resend_invoice":
-            email = outbox.queue_invoice_copy(session, debtor, [lead_invoice], contact, settings.company_name,
-                                              "not_received")
+            email = outbox.queue_invoice_copy(
+                session, debtor, [lead_invoice], contact, settings.company_name, "not_received"
+            )
         else:
-            email = outbox.queue_statement(session, debtor, invoices.open_for_debtor(session, debtor.id), contact,
-                                           settings.company_name, day)
+            email = outbox.queue_statement(
+                session, debtor, invoices.open_for_debtor(session, debtor.id), contact, settings.company_name, day
+            )
         outreach.email_id = email.id
     else:
-        handoff = handoffs.open_handoff(session, debtor.id, "plan_review", "agent", "plan", evidence={
-            "step": lead.step, "stage": lead.stage, "segment": lead.segment, "reason": lead.reason,
-            "invoices": [inv.number for inv in ordered]})
+        handoff = handoffs.open_handoff(
+            session,
+            debtor.id,
+            "plan_review",
+            "agent",
+            "plan",
+            evidence={
+                "step": lead.step,
+                "stage": lead.stage,
+                "segment": lead.segment,
+                "reason": lead.reason,
+                "invoices": [inv.number for inv in ordered],
+            },
+        )
         outreach.handoff_id = handoff.id
     session.add(outreach)
     session.flush()
@@ -144,44 +183,72 @@ def _purpose(row: planner.Row) -> str:
     return PURPOSE[row.action]
 
 
-def template_variables(settings: Settings, contact: Contact, debtor: Debtor, about: list[Invoice],
-                       language: str) -> dict[str, str]:
+def template_variables(
+    settings: Settings, contact: Contact, debtor: Debtor, about: list[Invoice], language: str
+) -> dict[str, str]:
     """The reminder templates' variables: who, from whom, which invoices, how much, due when."""
     totals: dict[str, Any] = {}
     for inv in about:
         totals[inv.currency] = totals.get(inv.currency, 0) + inv.balance
     first = contact.name.split()[0] if contact.name else debtor.name
-    return {"1": first, "2": settings.company_name, "3": ", ".join(inv.number for inv in about),
-            "4": " + ".join(formatting.amount(v, c, language) for c, v in sorted(totals.items())),
-            "5": formatting.long_date(min(inv.due_on for inv in about), language)}
+    return {
+        "1": first,
+        "2": settings.company_name,
+        "3": ", ".join(inv.number for inv in about),
+        "4": " + ".join(formatting.amount(v, c, language) for c, v in sorted(totals.items())),
+        "5": formatting.long_date(min(inv.due_on for inv in about), language),
+    }
 
 
 def render(text: str, variables: dict[str, str]) -> str:
     return re.sub(r"\{\{(\d+)\}\}", lambda m: variables.get(m.group(1), m.group(0)), text)
 
 
-def _whatsapp(session: UnitOfWork, settings: Settings, pb: Playbook, debtor: Debtor, contact: Contact,
-              lead: planner.Row, about: list[Invoice], key: str | None) -> Any:
+def _whatsapp(
+    session: UnitOfWork,
+    settings: Settings,
+    pb: Playbook,
+    debtor: Debtor,
+    contact: Contact,
+    lead: planner.Row,
+    about: list[Invoice],
+    key: str | None,
+) -> Any:
     template = pb.templates[lead.template or ""]
     language = contact.language or debtor.language
     variables = template_variables(settings, contact, debtor, about, language)
-    return messaging.queue(session, contact, "reminder", content_sid=template.sids[language],
-                           content_variables=variables, key=key, actor="plan",
-                           invoice=next(inv for inv in about if inv.id == lead.invoice_id),
-                           preview=render(template.texts[language], variables),
-                           invoices=[inv.number for inv in about])
+    return messaging.queue(
+        session,
+        contact,
+        "reminder",
+        content_sid=template.sids[language],
+        content_variables=variables,
+        key=key,
+        actor="plan",
+        invoice=next(inv for inv in about if inv.id == lead.invoice_id),
+        preview=render(template.texts[language], variables),
+        invoices=[inv.number for inv in about],
+    )
 
 
 # --- the whole daily round ---------------------------------------------------------------------------
 
-def run(factory: Sessions, settings: Settings, pb: Playbook, policy: ContactPolicy, now: datetime | None = None,
-        execute_due: bool = True) -> tuple[list[planner.Row], Report]:
+
+def run(
+    factory: Sessions,
+    settings: Settings,
+    pb: Playbook,
+    policy: ContactPolicy,
+    now: datetime | None = None,
+    execute_due: bool = True,
+) -> tuple[list[planner.Row], Report]:
     """Expire promises, refresh today's segments, plan, and send what is due."""
     moment = now or utcnow()
     with db.transaction(factory) as session:
         promises.expire(session, moment.date(), pb.promise_grace_days)
-        stale = session.scalar(select(Debtor.id).where(
-            (Debtor.segment_at.is_(None)) | (Debtor.segment_at < _day_start(moment))).limit(1))
+        stale = session.scalar(
+            select(Debtor.id).where((Debtor.segment_at.is_(None)) | (Debtor.segment_at < _day_start(moment))).limit(1)
+        )
         if stale is not None:
             segments.recompute(session, pb, moment.date(), at=moment)
     with db.transaction(factory, write=False) as session:
@@ -196,9 +263,17 @@ def _day_start(moment: datetime) -> datetime:
 
 # --- a contact asked for by hand (POST /api/v1/contacts) -----------------------------------------------
 
-def request_contact(session: UnitOfWork, settings: Settings, pb: Playbook, policy: ContactPolicy, debtor: Debtor,
-                    channel: str,
-                    invoice: Invoice | None, now: datetime) -> tuple[Outreach, int] | Decision:
+
+def request_contact(
+    session: UnitOfWork,
+    settings: Settings,
+    pb: Playbook,
+    policy: ContactPolicy,
+    debtor: Debtor,
+    channel: str,
+    invoice: Invoice | None,
+    now: datetime,
+) -> tuple[Outreach, int] | Decision:
     """One contact now, through the same policy as the plan (with the invoice's pauses when one is
     named): the outreach row and the id of what was queued (call, message or e-mail), or the refusal."""
     contact = contact_for(debtor, channel)
@@ -209,15 +284,24 @@ def request_contact(session: UnitOfWork, settings: Settings, pb: Playbook, polic
     open_invoices = invoices.open_for_debtor(session, debtor.id)
     about = [invoice] if invoice is not None else open_invoices
     day = planner.local_today(debtor.timezone, now)
-    outreach = Outreach(debtor_id=debtor.id, contact_id=contact.id, channel=channel, source="manual", at=now,
-                        local_day=day, purpose="call", reason="asked for through the API")
+    outreach = Outreach(
+        debtor_id=debtor.id,
+        contact_id=contact.id,
+        channel=channel,
+        source="manual",
+        at=now,
+        local_day=day,
+        purpose="call",
+        reason="asked for through the API",
+    )
     if about:
         dpd = (day - min(inv.due_on for inv in about)).days
         outreach.stage = pb.stage(max(dpd, -pb.preventive_days_before))
         outreach.segment = segments.effective(debtor)
     if channel == "voice":
-        call = dialing.request_call(session, settings, policy, debtor, contact, "manual",
-                                    invoice.number if invoice else None, at=now)
+        call = dialing.request_call(
+            session, settings, policy, debtor, contact, "manual", invoice.number if invoice else None, at=now
+        )
         if isinstance(call, Decision):
             return call
         outreach.call_id, sent_id = call.id, call.id
@@ -227,11 +311,28 @@ def request_contact(session: UnitOfWork, settings: Settings, pb: Playbook, polic
             return Decision(False, ["nothing_open: no open invoice to remind the debtor of"])
         outreach.purpose = "reminder"
         dpd = (day - min(inv.due_on for inv in about)).days
-        name = ("reminder_upcoming" if dpd < 0 else "reminder_due_today" if dpd == 0 else
-                "reminder_overdue" if dpd < pb.early_reactive_from else "reminder_overdue_firm")
-        row = planner.Row(debtor.ref, about[0].number, "", "", "remind", "whatsapp", now, "", dpd,
-                          template=name if name in pb.templates else next(iter(pb.templates)),
-                          invoice_id=about[0].id)
+        name = (
+            "reminder_upcoming"
+            if dpd < 0
+            else "reminder_due_today"
+            if dpd == 0
+            else "reminder_overdue"
+            if dpd < pb.early_reactive_from
+            else "reminder_overdue_firm"
+        )
+        row = planner.Row(
+            debtor.ref,
+            about[0].number,
+            "",
+            "",
+            "remind",
+            "whatsapp",
+            now,
+            "",
+            dpd,
+            template=name if name in pb.templates else next(iter(pb.templates)),
+            invoice_id=about[0].id,
+        )
         message = _whatsapp(session, settings, pb, debtor, contact, row, about, None)
         outreach.whatsapp_message_id, sent_id = message.id, message.id
     else:

@@ -13,9 +13,8 @@ from pathlib import Path
 
 from cobranza.core import yamlfile
 from cobranza.core.settings import ROOT
-from cobranza.core.vocabulary import ObjectionType, values
+from cobranza.core.vocabulary import SEGMENTS, STAGES, ObjectionType, values
 from cobranza.core.yamlfile import ConfigError, Node
-from cobranza.core.vocabulary import SEGMENTS, STAGES
 
 DEFAULT_DIR = ROOT / "playbooks"
 STEP_CHANNELS = ("whatsapp", "voice", "email", "agent")
@@ -25,8 +24,18 @@ VOICE_TEMPLATES = ("reminder_call",)
 AGENT_TEMPLATES = ("review",)
 # The objections a playbook may stop collection on (``rules.stop_on``, the one list of what stops it): every
 # type but a missing invoice (it is re-sent instead) and cash-flow trouble (the debtor is asked for a date).
-STOPPABLE = tuple(values([ObjectionType.DISPUTE, ObjectionType.BILLING_ERROR, ObjectionType.ALREADY_PAID,
-                          ObjectionType.PENDING_APPROVAL, ObjectionType.WRONG_CONTACT, ObjectionType.OTHER]))
+STOPPABLE = tuple(
+    values(
+        [
+            ObjectionType.DISPUTE,
+            ObjectionType.BILLING_ERROR,
+            ObjectionType.ALREADY_PAID,
+            ObjectionType.PENDING_APPROVAL,
+            ObjectionType.WRONG_CONTACT,
+            ObjectionType.OTHER,
+        ]
+    )
+)
 
 
 class PlaybookError(ConfigError):
@@ -97,6 +106,7 @@ class Playbook:
 
 # --- loading ------------------------------------------------------------------------------------
 
+
 def load(path: Path | str | None = None, templates_path: Path | str | None = None) -> Playbook:
     """Read and validate a playbook file (default: playbooks/standard.yml) and the templates it uses."""
     path = Path(path) if path else DEFAULT_DIR / "standard.yml"
@@ -123,8 +133,9 @@ def load_templates(text: str, source: str = "templates.yml") -> dict[str, Templa
 
 def parse(text: str, templates: dict[str, Template], source: str = "playbook") -> Playbook:
     """Validate a playbook's text as a whole; the first problem is refused with its line."""
-    root = yamlfile.parse(text, source, PlaybookError).mapping(("name", "version", "stages", "segments", "rules",
-                                                                 "steps"))
+    root = yamlfile.parse(text, source, PlaybookError).mapping(
+        ("name", "version", "stages", "segments", "rules", "steps")
+    )
     name = root.text("name")
     version = root.integer("version", 1)
     stages = root.need("stages")
@@ -133,17 +144,20 @@ def parse(text: str, templates: dict[str, Template], source: str = "playbook") -
     early = stages.integer("early_reactive_from", 1, 365)
     late = stages.integer("late_reactive_from", 2, 730)
     if late <= early:
-        raise PlaybookError("stages.late_reactive_from must be after early_reactive_from",
-                            stages.line_of("late_reactive_from"), source)
+        raise PlaybookError(
+            "stages.late_reactive_from must be after early_reactive_from", stages.line_of("late_reactive_from"), source
+        )
     segments = root.need("segments")
     segments.mapping(("lookback_days", "min_history", "high", "medium"))
     thresholds = {}
     for level in ("high", "medium"):
         node = segments.need(level)
         node.mapping(("late_share", "avg_days_late", "broken_promises"))
-        thresholds[level] = {"late_share": node.number("late_share", 0, 1),
-                             "avg_days_late": node.number("avg_days_late", 0, 3650),
-                             "broken_promises": float(node.integer("broken_promises", 1))}
+        thresholds[level] = {
+            "late_share": node.number("late_share", 0, 1),
+            "avg_days_late": node.number("avg_days_late", 0, 3650),
+            "broken_promises": float(node.integer("broken_promises", 1)),
+        }
     rules = root.need("rules")
     rules.mapping(("promise_grace_days", "no_answer_attempts", "escalation", "stop_on", "broken_promise_call"))
     escalation = _names(rules, "escalation", ("whatsapp", "voice", "email"))
@@ -153,12 +167,21 @@ def parse(text: str, templates: dict[str, Template], source: str = "playbook") -
         raise call_node.fail("must be true or false")
     steps = _steps(root, templates, before, early, late)
     return Playbook(
-        name=name, version=version, preventive_days_before=before, early_reactive_from=early,
-        late_reactive_from=late, lookback_days=segments.integer("lookback_days", 30, 3650),
-        min_history=segments.integer("min_history", 0, 1000), thresholds=thresholds,
+        name=name,
+        version=version,
+        preventive_days_before=before,
+        early_reactive_from=early,
+        late_reactive_from=late,
+        lookback_days=segments.integer("lookback_days", 30, 3650),
+        min_history=segments.integer("min_history", 0, 1000),
+        thresholds=thresholds,
         promise_grace_days=rules.integer("promise_grace_days", 0, 60),
-        no_answer_attempts=rules.integer("no_answer_attempts", 1, 20), escalation=escalation, stop_on=stop_on,
-        broken_promise_call=bool(call_node.data), steps=steps, templates=templates,
+        no_answer_attempts=rules.integer("no_answer_attempts", 1, 20),
+        escalation=escalation,
+        stop_on=stop_on,
+        broken_promise_call=bool(call_node.data),
+        steps=steps,
+        templates=templates,
     )
 
 
@@ -174,12 +197,12 @@ def _names(parent: Node, key: str, allowed: tuple[str, ...]) -> tuple[str, ...]:
     return tuple(values)
 
 
-def _steps(root: Node, templates: dict[str, Template], before: int, early: int,
-           late: int) -> dict[tuple[str, str], tuple[Step, ...]]:
+def _steps(
+    root: Node, templates: dict[str, Template], before: int, early: int, late: int
+) -> dict[tuple[str, str], tuple[Step, ...]]:
     node = root.need("steps")
     node.mapping(tuple(STAGES))
-    ranges = {"preventive": (-before, early - 1), "early_reactive": (early, late - 1),
-              "late_reactive": (late, 10_000)}
+    ranges = {"preventive": (-before, early - 1), "early_reactive": (early, late - 1), "late_reactive": (late, 10_000)}
     found: dict[tuple[str, str], tuple[Step, ...]] = {}
     for stage in STAGES:
         stage_node = node.need(stage)
@@ -201,19 +224,25 @@ def _step(node: Node, templates: dict[str, Template], span: tuple[int, int], sta
     step_id = node.text("id")
     day = node.integer("day", -365, 10_000)
     if not span[0] <= day <= span[1]:
-        raise node.fail(f"day {day} is outside the {stage} stage ({span[0]} to "
-                        f"{span[1] if span[1] < 10_000 else 'on'})", node.line_of("day"))
+        raise node.fail(
+            f"day {day} is outside the {stage} stage ({span[0]} to {span[1] if span[1] < 10_000 else 'on'})",
+            node.line_of("day"),
+        )
     channel = node.choice("channel", STEP_CHANNELS)
     template = node.text("template")
     tone = node.choice("tone", TONES)
     every = node.integer("every", 1, 365, required=False, default=0) or None
     if channel == "whatsapp":
         if template not in templates:
-            raise node.fail(f"WhatsApp template {template!r} is not in the templates file "
-                            f"({', '.join(sorted(templates))})", node.line_of("template"))
+            raise node.fail(
+                f"WhatsApp template {template!r} is not in the templates file ({', '.join(sorted(templates))})",
+                node.line_of("template"),
+            )
         if templates[template].tone != tone:
-            raise node.fail(f"template {template!r} is written {templates[template].tone}, the step says {tone}",
-                            node.line_of("tone"))
+            raise node.fail(
+                f"template {template!r} is written {templates[template].tone}, the step says {tone}",
+                node.line_of("tone"),
+            )
     else:
         allowed = {"email": EMAIL_TEMPLATES, "voice": VOICE_TEMPLATES, "agent": AGENT_TEMPLATES}[channel]
         if template not in allowed:
@@ -221,6 +250,5 @@ def _step(node: Node, templates: dict[str, Template], span: tuple[int, int], sta
     if channel == "email" and tone != "formal":
         raise node.fail("e-mail is formal", node.line_of("tone"))
     if day <= 0 and tone == "firm":
-        raise node.fail("before the due date the tone is cordial (or formal by e-mail), not firm",
-                        node.line_of("tone"))
+        raise node.fail("before the due date the tone is cordial (or formal by e-mail), not firm", node.line_of("tone"))
     return Step(step_id, day, channel, template, tone, every)

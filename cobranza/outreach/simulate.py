@@ -35,12 +35,12 @@ from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 from pathlib import Path
 
-from cobranza.outreach import planner, playbook, segments
 from cobranza import policy
-from cobranza.core.settings import Settings
-from cobranza.policy import ContactRules
-from cobranza.db.models import Contact
 from cobranza.core.money import to_cents
+from cobranza.core.settings import Settings
+from cobranza.db.models import Contact
+from cobranza.outreach import book, decide, planner, playbook, segments
+from cobranza.policy import ContactRules
 
 TYPES = {"punctual": 0.5, "slow": 0.3, "struggling": 0.2}
 SELF_PAY = {"punctual": 0.12, "slow": 0.05, "struggling": 0.02}
@@ -48,9 +48,13 @@ ON_TIME_BOOST = {"punctual": 0.5, "slow": 0.3, "struggling": 0.05}  # after a pr
 ANSWER = {"whatsapp": 0.55, "voice": 0.4, "email": 0.15, "agent": 0.5}
 TYPE_ANSWER = {"punctual": 1.0, "slow": 0.8, "struggling": 0.6}
 KEEP = {"punctual": 0.9, "slow": 0.7, "struggling": 0.4}
-COUNTRIES = [("CO", "America/Bogota", "+5730055"), ("MX", "America/Mexico_City", "+5255555"),
-             ("PE", "America/Lima", "+5119555"), ("CL", "America/Santiago", "+5622555"),
-             ("US", "America/New_York", "+1212555")]
+COUNTRIES = [
+    ("CO", "America/Bogota", "+5730055"),
+    ("MX", "America/Mexico_City", "+5255555"),
+    ("PE", "America/Lima", "+5119555"),
+    ("CL", "America/Santiago", "+5622555"),
+    ("US", "America/New_York", "+1212555"),
+]
 
 
 @dataclass
@@ -106,24 +110,36 @@ def portfolio(n: int, start: date, seed: int, pb: playbook.Playbook) -> list[Deb
         kind = rng.choices(list(TYPES), weights=list(TYPES.values()))[0]
         country, tz, prefix = COUNTRIES[i % len(COUNTRIES)]
         late_share = {"punctual": 0.05, "slow": 0.35, "struggling": 0.7}[kind] * rng.uniform(0.5, 1.5)
-        history = {"invoices": rng.randint(1, 12), "late": 1, "late_share": min(late_share, 1.0),
-                   "avg_days_late": {"punctual": 2, "slow": 15, "struggling": 40}[kind] * rng.uniform(0.5, 1.5),
-                   "broken_promises": rng.choice([0, 0, 0, 1, 2]) if kind == "struggling" else 0}
+        history = {
+            "invoices": rng.randint(1, 12),
+            "late": 1,
+            "late_share": min(late_share, 1.0),
+            "avg_days_late": {"punctual": 2, "slow": 15, "struggling": 40}[kind] * rng.uniform(0.5, 1.5),
+            "broken_promises": rng.choice([0, 0, 0, 1, 2]) if kind == "struggling" else 0,
+        }
         segment, _ = segments.classify(history, pb)
-        contact = Contact(id=i + 1, debtor_id=i + 1, name="Contacto", phone=f"{prefix}{i:04d}",
-                          email=f"ap{i}@example.com", active=True, whatsapp_consent=rng.random() > 0.1,
-                          voice_consent=rng.random() > 0.2, email_consent=True)
+        contact = Contact(
+            id=i + 1,
+            debtor_id=i + 1,
+            name="Contacto",
+            phone=f"{prefix}{i:04d}",
+            email=f"ap{i}@example.com",
+            active=True,
+            whatsapp_consent=rng.random() > 0.1,
+            voice_consent=rng.random() > 0.2,
+            email_consent=True,
+        )
         debtor = Debtor(i + 1, f"S{i:05d}", kind, country, tz, segment, contact)
         for k in range(2):  # one invoice running late, one coming up
             due = start + timedelta(days=rng.randint(-40, 25) if k == 0 else rng.randint(1, 30))
-            debtor.invoices.append(Inv(i * 1000 + k, f"S{i:05d}-{k}", due,
-                                       Decimal(rng.randrange(500, 20000)) * 1000))
+            debtor.invoices.append(Inv(i * 1000 + k, f"S{i:05d}-{k}", due, Decimal(rng.randrange(500, 20000)) * 1000))
         debtors.append(debtor)
     return debtors
 
 
-def simulate(pb: playbook.Playbook, rules: ContactRules, days: int, n: int, seed: int, start: date
-             ) -> tuple[dict[str, Tally], list[Debtor]]:
+def simulate(
+    pb: playbook.Playbook, rules: ContactRules, days: int, n: int, seed: int, start: date
+) -> tuple[dict[str, Tally], list[Debtor]]:
     debtors = portfolio(n, start, seed, pb)
     rng = random.Random(seed + 1)
     tallies = {"preventive": Tally(), "reactive": Tally()}
@@ -138,7 +154,7 @@ def simulate(pb: playbook.Playbook, rules: ContactRules, days: int, n: int, seed
         end_of_day = datetime.combine(today, time(23, 59), tzinfo=UTC)
         by_debtor = {d.id: d for d in debtors}
         for row in rows:
-            if row.action not in planner.CONTACT_ACTIONS or row.group is not None:
+            if row.action not in decide.CONTACT_ACTIONS or row.group is not None:
                 continue
             if row.not_before is None or row.not_before > end_of_day:
                 continue
@@ -156,8 +172,14 @@ def simulate(pb: playbook.Playbook, rules: ContactRules, days: int, n: int, seed
 def _new_invoice(debtor: Debtor, today: date, offset: int, rng: random.Random) -> None:
     if offset > 0 and (offset + debtor.id) % 30 == 0:
         k = len(debtor.invoices)
-        debtor.invoices.append(Inv(debtor.id * 1000 + k, f"{debtor.ref}-{k}", today + timedelta(days=30),
-                                   Decimal(rng.randrange(500, 20000)) * 1000))
+        debtor.invoices.append(
+            Inv(
+                debtor.id * 1000 + k,
+                f"{debtor.ref}-{k}",
+                today + timedelta(days=30),
+                Decimal(rng.randrange(500, 20000)) * 1000,
+            )
+        )
 
 
 def _debtor_day(debtor: Debtor, today: date, rng: random.Random, tallies: dict[str, Tally]) -> None:
@@ -175,11 +197,13 @@ def _debtor_day(debtor: Debtor, today: date, rng: random.Random, tallies: dict[s
                 inv.promise_status = "broken"
             inv.pending_until = None
             continue
-        if today == inv.due_on and inv.boosted and rng.random() < ON_TIME_BOOST[debtor.kind] or today >= inv.due_on and rng.random() < SELF_PAY[debtor.kind]:
+        if (today == inv.due_on and inv.boosted and rng.random() < ON_TIME_BOOST[debtor.kind]) or (
+            today >= inv.due_on and rng.random() < SELF_PAY[debtor.kind]
+        ):
             inv.paid_on = today
 
 
-def _loaded(debtors: list[Debtor], today: date) -> planner.Loaded:
+def _loaded(debtors: list[Debtor], today: date) -> book.Loaded:
     invoices, names, contacts, handoffs = [], {}, {}, set()
     recent = policy.Recent(defaultdict(list), defaultdict(list), {})
     unanswered: dict[int, dict[str, int]] = {}
@@ -199,16 +223,34 @@ def _loaded(debtors: list[Debtor], today: date) -> planner.Loaded:
         unanswered[d.id] = counts
         for inv in d.invoices:
             if inv.paid_on is None:
-                invoices.append(planner.InvoiceFacts(
-                    inv.id, inv.number, d.id, d.ref, inv.due_on, to_cents(inv.amount), "COP", d.segment,
-                    pending_until=inv.pending_until if inv.promise_status == "pending" else None,
-                    last_promise_id=inv.promise_id, last_promise_status=inv.promise_status,
-                    done=frozenset(inv.done)))
-    return planner.Loaded(invoices, names, contacts, handoffs, recent, unanswered)
+                invoices.append(
+                    decide.InvoiceFacts(
+                        inv.id,
+                        inv.number,
+                        d.id,
+                        d.ref,
+                        inv.due_on,
+                        to_cents(inv.amount),
+                        "COP",
+                        d.segment,
+                        pending_until=inv.pending_until if inv.promise_status == "pending" else None,
+                        last_promise_id=inv.promise_id,
+                        last_promise_status=inv.promise_status,
+                        done=frozenset(inv.done),
+                    )
+                )
+    return book.Loaded(invoices, names, contacts, handoffs, recent, unanswered)
 
 
-def _contact(debtor: Debtor, row: planner.Row, group: list[planner.Row], at: datetime, rng: random.Random,
-             tallies: dict[str, Tally], promise_ids: object) -> None:
+def _contact(
+    debtor: Debtor,
+    row: planner.Row,
+    group: list[planner.Row],
+    at: datetime,
+    rng: random.Random,
+    tallies: dict[str, Tally],
+    promise_ids: object,
+) -> None:
     channel = row.channel or "email"
     fam = tallies["preventive" if row.stage == "preventive" else "reactive"]
     fam.contacts += 1
@@ -229,8 +271,15 @@ def _contact(debtor: Debtor, row: planner.Row, group: list[planner.Row], at: dat
         return
     answered = rng.random() < ANSWER[channel] * TYPE_ANSWER[debtor.kind]
     if channel == "voice":
-        debtor.calls.append((at, "completed" if answered else "no-answer", at if answered else None,
-                             "human" if answered else None, len(debtor.calls) + 1))
+        debtor.calls.append(
+            (
+                at,
+                "completed" if answered else "no-answer",
+                at if answered else None,
+                "human" if answered else None,
+                len(debtor.calls) + 1,
+            )
+        )
     if not answered:
         return
     fam.answered += 1
@@ -263,10 +312,13 @@ def overall(debtors: list[Debtor], end: date) -> dict[str, str]:
     late_days = [(inv.paid_on - inv.due_on).days for inv in paid if inv.paid_on and inv.paid_on > inv.due_on]
     owed = sum((inv.amount for inv in due if not inv.paid_on), Decimal(0))
     contacts = sum(len(d.outreach) for d in debtors)
-    return {"invoices due": str(len(due)), "paid on time": f"{len(on_time) / len(due):.0%}" if due else "—",
-            "avg days late (paid)": f"{sum(late_days) / len(late_days):.1f}" if late_days else "—",
-            "still owed (M)": f"{owed / 1_000_000:,.1f}",
-            "contacts per invoice": f"{contacts / len(due):.2f}" if due else "—"}
+    return {
+        "invoices due": str(len(due)),
+        "paid on time": f"{len(on_time) / len(due):.0%}" if due else "—",
+        "avg days late (paid)": f"{sum(late_days) / len(late_days):.1f}" if late_days else "—",
+        "still owed (M)": f"{owed / 1_000_000:,.1f}",
+        "contacts per invoice": f"{contacts / len(due):.2f}" if due else "—",
+    }
 
 
 def rows_for(tallies: dict[str, Tally], debtors: list[Debtor], end: date) -> dict[str, str]:
@@ -284,8 +336,11 @@ def rows_for(tallies: dict[str, Tally], debtors: list[Debtor], end: date) -> dic
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("playbooks", nargs="*", default=[str(playbook.DEFAULT_DIR / "standard.yml"),
-                                                           str(playbook.DEFAULT_DIR / "gentle.yml")])
+    parser.add_argument(
+        "playbooks",
+        nargs="*",
+        default=[str(playbook.DEFAULT_DIR / "standard.yml"), str(playbook.DEFAULT_DIR / "gentle.yml")],
+    )
     parser.add_argument("--days", type=int, default=60)
     parser.add_argument("--debtors", type=int, default=300)
     parser.add_argument("--seed", type=int, default=7)
@@ -322,17 +377,25 @@ def plot(results: dict[str, dict[str, str]]) -> str:
             raw = values[key].rstrip("%")
             value = float(raw) / 100 if raw not in ("—", "") else 0.0
             h = value * 150
-            bars.append(f'<rect x="{x0 + j * 30}" y="{180 - h:.1f}" width="26" height="{h:.1f}" '
-                        f'fill="{colours[j % 4]}"><title>{name}: {values[key]}</title></rect>')
+            bars.append(
+                f'<rect x="{x0 + j * 30}" y="{180 - h:.1f}" width="26" height="{h:.1f}" '
+                f'fill="{colours[j % 4]}"><title>{name}: {values[key]}</title></rect>'
+            )
         family, _, metric = key.partition(" ")
-        bars.append(f'<text x="{x0 + 25}" y="195" font-size="10" text-anchor="middle">{family}</text>'
-                    f'<text x="{x0 + 25}" y="208" font-size="10" text-anchor="middle">{metric}</text>')
-    legend = "".join(f'<rect x="{40 + j * 160}" y="8" width="10" height="10" fill="{colours[j % 4]}"/>'
-                     f'<text x="{55 + j * 160}" y="17" font-size="11">{name}</text>'
-                     for j, name in enumerate(results))
+        bars.append(
+            f'<text x="{x0 + 25}" y="195" font-size="10" text-anchor="middle">{family}</text>'
+            f'<text x="{x0 + 25}" y="208" font-size="10" text-anchor="middle">{metric}</text>'
+        )
+    legend = "".join(
+        f'<rect x="{40 + j * 160}" y="8" width="10" height="10" fill="{colours[j % 4]}"/>'
+        f'<text x="{55 + j * 160}" y="17" font-size="11">{name}</text>'
+        for j, name in enumerate(results)
+    )
     width = 60 + len(keys) * 110
-    return (f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="215" font-family="sans-serif">'
-            f'{legend}<line x1="30" y1="180" x2="{width - 10}" y2="180" stroke="#999"/>{"".join(bars)}</svg>\n')
+    return (
+        f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="215" font-family="sans-serif">'
+        f'{legend}<line x1="30" y1="180" x2="{width - 10}" y2="180" stroke="#999"/>{"".join(bars)}</svg>\n'
+    )
 
 
 if __name__ == "__main__":

@@ -12,7 +12,21 @@ from cobranza.policy.rules import load as load_rules
 from cobranza.policy.verdict import Decision, evaluate, next_allowed
 
 __all__ = [
-    "Caps", "ContactPolicy", "ContactRules", "ContactRulesError", "CountryRules", "Decision", "Facts", "Reachable",
-    "Recent", "Window", "choose", "contact_for", "evaluate", "last_direct", "load_rules", "next_allowed",
+    "Caps",
+    "ContactPolicy",
+    "ContactRules",
+    "ContactRulesError",
+    "CountryRules",
+    "Decision",
+    "Facts",
+    "Reachable",
+    "Recent",
+    "Window",
+    "choose",
+    "contact_for",
+    "evaluate",
+    "last_direct",
+    "load_rules",
+    "next_allowed",
     "recent_contacts",
 ]

@@ -31,11 +31,22 @@ class ContactPolicy:
     def of(cls, rules: ContactRules, stop_on: Collection[str]) -> ContactPolicy:
         return cls(rules, frozenset(stop_on))
 
-    def facts(self, session: Session, debtor: Debtor, contact: Reachable | None, at: datetime,
-              invoice_id: int | None = None, exclude_call_id: int | None = None) -> Facts:
+    def facts(
+        self,
+        session: Session,
+        debtor: Debtor,
+        contact: Reachable | None,
+        at: datetime,
+        invoice_id: int | None = None,
+        exclude_call_id: int | None = None,
+    ) -> Facts:
         """One debtor's facts, read with the same queries the planner runs for all of them."""
-        facts = Facts(country=debtor.country.upper(), timezone=debtor.timezone,
-                      rules=self.rules.for_country(debtor.country), contact=contact)
+        facts = Facts(
+            country=debtor.country.upper(),
+            timezone=debtor.timezone,
+            rules=self.rules.for_country(debtor.country),
+            contact=contact,
+        )
         recent = recent_contacts(session, at, [debtor.id], exclude_call_id)
         facts.outreach, facts.calls = recent.outreach[debtor.id], recent.calls[debtor.id]
         facts.handoff_open = debtor.id in handoffs.active_debtors(session, [debtor.id])
@@ -44,13 +55,23 @@ class ContactPolicy:
             facts.invoice_pauses = invoice_pauses(session, invoice_id, self.stop_on)
         return facts
 
-    def check(self, session: Session, debtor: Debtor, contact: Reachable | None, channel: str, at: datetime,
-              exclude_call_id: int | None = None, free_text: bool = False,
-              invoice_id: int | None = None) -> Decision:
+    def check(
+        self,
+        session: Session,
+        debtor: Debtor,
+        contact: Reachable | None,
+        channel: str,
+        at: datetime,
+        exclude_call_id: int | None = None,
+        free_text: bool = False,
+        invoice_id: int | None = None,
+    ) -> Decision:
         """May a company-started contact reach ``contact`` on ``channel`` at ``at``?"""
-        return evaluate(self.facts(session, debtor, contact, at, invoice_id, exclude_call_id), channel, at,
-                        free_text=free_text)
+        return evaluate(
+            self.facts(session, debtor, contact, at, invoice_id, exclude_call_id), channel, at, free_text=free_text
+        )
 
-    def check_call(self, session: Session, debtor: Debtor, contact: Reachable, at: datetime,
-                   exclude_call_id: int | None = None) -> Decision:
+    def check_call(
+        self, session: Session, debtor: Debtor, contact: Reachable, at: datetime, exclude_call_id: int | None = None
+    ) -> Decision:
         return self.check(session, debtor, contact, Channel.VOICE, at, exclude_call_id)

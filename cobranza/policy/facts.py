@@ -80,18 +80,18 @@ class Recent:
     direct: dict[int, datetime]  # last answered call, per debtor
 
 
-def recent_contacts(session: Session, at: datetime, debtor_ids: Iterable[int] | None = None,
-                    exclude_call_id: int | None = None) -> Recent:
+def recent_contacts(
+    session: Session, at: datetime, debtor_ids: Iterable[int] | None = None, exclude_call_id: int | None = None
+) -> Recent:
     """Company-started contacts and outbound calls of the 8 days before ``at``, for these debtors (all
     when None): two indexed range queries, grouped here."""
     since = at - LOOKBACK
-    o_query = select(Outreach.debtor_id, Outreach.at, Outreach.channel).where(Outreach.at >= since,
-                                                                               Outreach.at <= at)
+    o_query = select(Outreach.debtor_id, Outreach.at, Outreach.channel).where(Outreach.at >= since, Outreach.at <= at)
     if exclude_call_id is not None:  # the call being dialled is not a contact before itself
         o_query = o_query.where((Outreach.call_id.is_(None)) | (Outreach.call_id != exclude_call_id))
-    c_query = select(Call.debtor_id, Call.created_at, Call.status, Call.answered_at, Call.answered_by, Call.id,
-                     Call.direction).where(Call.created_at >= since, Call.created_at <= at,
-                                           Call.debtor_id.is_not(None))
+    c_query = select(
+        Call.debtor_id, Call.created_at, Call.status, Call.answered_at, Call.answered_by, Call.id, Call.direction
+    ).where(Call.created_at >= since, Call.created_at <= at, Call.debtor_id.is_not(None))
     if debtor_ids is not None:
         ids = list(debtor_ids)
         o_query, c_query = o_query.where(Outreach.debtor_id.in_(ids)), c_query.where(Call.debtor_id.in_(ids))
@@ -104,8 +104,11 @@ def recent_contacts(session: Session, at: datetime, debtor_ids: Iterable[int] | 
         debtor_id = int(calling or 0)  # the query keeps calls with a debtor only
         if direction == CallDirection.OUTBOUND:
             recent.calls[debtor_id].append((created, status, answered_at, answered_by, call_id))
-        spoke = answered_at if direction == CallDirection.OUTBOUND and by_a_person(answered_by) else (
-            created if direction == CallDirection.INBOUND else None)
+        spoke = (
+            answered_at
+            if direction == CallDirection.OUTBOUND and by_a_person(answered_by)
+            else (created if direction == CallDirection.INBOUND else None)
+        )
         if spoke is not None:
             recent.direct[debtor_id] = max(recent.direct.get(debtor_id, spoke), spoke)
     return recent
@@ -114,12 +117,19 @@ def recent_contacts(session: Session, at: datetime, debtor_ids: Iterable[int] | 
 def invoice_pauses(session: Session, invoice_id: int, stop_on: Collection[str]) -> list[str]:
     """Why automated collection contacts about this invoice are paused, if they are: an open objection
     of a kind the playbook stops on (``stop_on``), or a pending promise."""
-    reasons = [f"objection_open[{kind}]: the debtor's {kind.replace('_', ' ')} is being looked at"
-               for kind in session.scalars(select(Objection.type).where(
-                   Objection.invoice_id == invoice_id, Objection.status == ObjectionStatus.OPEN,
-                   Objection.type.in_(list(stop_on))))]
-    pending = session.scalar(select(Promise.promised_date).where(Promise.invoice_id == invoice_id,
-                                                                 Promise.status == PromiseStatus.PENDING))
+    reasons = [
+        f"objection_open[{kind}]: the debtor's {kind.replace('_', ' ')} is being looked at"
+        for kind in session.scalars(
+            select(Objection.type).where(
+                Objection.invoice_id == invoice_id,
+                Objection.status == ObjectionStatus.OPEN,
+                Objection.type.in_(list(stop_on)),
+            )
+        )
+    ]
+    pending = session.scalar(
+        select(Promise.promised_date).where(Promise.invoice_id == invoice_id, Promise.status == PromiseStatus.PENDING)
+    )
     if pending is not None:
         reasons.append(f"promise_pending: a promise to pay on {pending.isoformat()} is pending")
     return reasons

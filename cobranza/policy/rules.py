@@ -41,16 +41,16 @@ class Window:
 class Caps:
     """How often a debtor may be contacted; None: no such limit in that jurisdiction."""
 
-    per_day: int | None = None            # company-started contacts per local day, all channels
-    per_week: int | None = None           # ... per rolling 7 days, all channels
-    after_direct_per_day: int | None = None      # once a person answered or replied (CO)
+    per_day: int | None = None  # company-started contacts per local day, all channels
+    per_week: int | None = None  # ... per rolling 7 days, all channels
+    after_direct_per_day: int | None = None  # once a person answered or replied (CO)
     after_direct_channels_per_week: int | None = None  # ... channels per calendar week and per 7 days (CO)
-    calls_per_week: int | None = None     # calls placed per rolling 7 days (CL)
+    calls_per_week: int | None = None  # calls placed per rolling 7 days (CL)
     call_attempts_per_week: int | None = None  # attempts per 7 days, a busy line not counted (US)
     quiet_days_after_conversation: int | None = None  # no call for N days after a phone conversation (US)
-    other_per_week: int | None = None     # WhatsApp + e-mail per rolling 7 days (CL)
+    other_per_week: int | None = None  # WhatsApp + e-mail per rolling 7 days (CL)
     other_min_gap_days: int | None = None  # ... at least this many days apart (CL)
-    ambiguous_zones: bool = False         # the window must fit every time zone the debtor may be in (US)
+    ambiguous_zones: bool = False  # the window must fit every time zone the debtor may be in (US)
 
 
 CAP_NAMES = tuple(f.name for f in fields(Caps))
@@ -110,21 +110,22 @@ def _country(node: Node, label: str) -> CountryRules:
                 raise span_node.fail(f"{DAYS[day]} is given twice")
             days[day] = _span(span_node)
     if not days:
-        raise hours.fail("no day is open: list at least one (mon-fri: \"08:00-19:00\")")
+        raise hours.fail('no day is open: list at least one (mon-fri: "08:00-19:00")')
     caps_node = node.child("caps", required=False)
     caps = Caps()
     if caps_node is not None and caps_node.data is not None:
         caps_node.mapping(CAP_NAMES)
         values: dict[str, int | bool] = {}
         for name in caps_node.data:
-            values[str(name)] = (caps_node.flag(str(name)) if name == "ambiguous_zones"
-                                 else caps_node.integer(str(name), 1, 100))
+            values[str(name)] = (
+                caps_node.flag(str(name)) if name == "ambiguous_zones" else caps_node.integer(str(name), 1, 100)
+            )
         caps = Caps(**values)  # type: ignore[arg-type]
     return CountryRules(label, Window(days, node.flag("holidays_closed")), caps)
 
 
 def _days(node: Node, key: str) -> list[int]:
-    """"mon-fri" -> [0..4]; "sat" -> [5]."""
+    """ "mon-fri" -> [0..4]; "sat" -> [5]."""
     first, _, last = key.partition("-")
     if first not in DAYS or (last and last not in DAYS):
         raise node.fail(f"{key!r} is not a day or a range of days (mon, tue ... sun, or mon-fri)")
@@ -137,7 +138,7 @@ def _days(node: Node, key: str) -> list[int]:
 def _span(node: Node) -> tuple[time, time]:
     match = _SPAN.match(str(node.data).strip()) if isinstance(node.data, str) else None
     if match is None:
-        raise node.fail(f"{node.data!r} is not a span of local hours such as \"07:00-19:00\"")
+        raise node.fail(f'{node.data!r} is not a span of local hours such as "07:00-19:00"')
     h1, m1, h2, m2 = (int(g) for g in match.groups())
     if h1 > 23 or h2 > 24 or m1 > 59 or m2 > 59 or (h2 == 24 and m2 != 0):
         raise node.fail(f"{node.data!r} is not a time of day")

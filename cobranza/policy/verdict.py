@@ -47,7 +47,6 @@ class Decision:
         self.reasons.append(rule)
 
 
-
 Rule = Callable[[Facts, str, datetime, Decision], None]
 
 
@@ -71,8 +70,7 @@ def evaluate(facts: Facts, channel: str, at: datetime, free_text: bool = False) 
     return decision
 
 
-def next_allowed(facts: Facts, channel: str, at: datetime, horizon_days: int = 21) -> tuple[datetime | None,
-                                                                                            Decision]:
+def next_allowed(facts: Facts, channel: str, at: datetime, horizon_days: int = 21) -> tuple[datetime | None, Decision]:
     """The first moment from ``at`` when a contact passes every rule (None: not by waiting), and the
     decision at ``at`` (its reasons say what the contact waits for)."""
     first = evaluate(facts, channel, at)
@@ -111,8 +109,10 @@ def _pauses(facts: Facts, channel: str, at: datetime, decision: Decision) -> Non
 def _whatsapp_window(facts: Facts, at: datetime, decision: Decision) -> None:
     last = facts.contact.whatsapp_last_inbound_at if facts.contact else None
     if last is None or at - last > WHATSAPP_WINDOW:
-        decision.refuse("whatsapp_window: free text only within 24 hours of the debtor's last message; "
-                        "outside it only an approved template")
+        decision.refuse(
+            "whatsapp_window: free text only within 24 hours of the debtor's last message; "
+            "outside it only an approved template"
+        )
 
 
 @cache
@@ -159,8 +159,9 @@ def _window(facts: Facts, channel: str, at: datetime, decision: Decision) -> dat
 
 
 @lru_cache(maxsize=4096)
-def _window_verdict(window: Window, country: str, label: str, zones: tuple[str, ...],
-                    at: datetime) -> tuple[tuple[str, ...], datetime | None]:
+def _window_verdict(
+    window: Window, country: str, label: str, zones: tuple[str, ...], at: datetime
+) -> tuple[tuple[str, ...], datetime | None]:
     """Why the window is closed at ``at`` in these zones, and its next opening (the same for every debtor
     of a country and zone at the planned moment: computed once)."""
     reasons = []
@@ -237,53 +238,77 @@ def _caps(facts: Facts, channel: str, at: datetime, decision: Decision) -> list[
         waits.append(until)
 
     if caps.per_day is not None and today_count >= caps.per_day:
-        refuse(f"contacts_per_day[{label}]: {caps.per_day} contact(s) a day across channels already reached",
-               _local_midnight_after(at, facts.timezone))
+        refuse(
+            f"contacts_per_day[{label}]: {caps.per_day} contact(s) a day across channels already reached",
+            _local_midnight_after(at, facts.timezone),
+        )
     if caps.per_week is not None and len(week) >= caps.per_week:
-        refuse(f"contacts_per_week[{label}]: {caps.per_week} contacts in 7 days across channels already reached",
-               week[-caps.per_week][0] + timedelta(days=7))
+        refuse(
+            f"contacts_per_week[{label}]: {caps.per_week} contacts in 7 days across channels already reached",
+            week[-caps.per_week][0] + timedelta(days=7),
+        )
     direct = facts.last_direct is not None and facts.last_direct <= at
     if direct and caps.after_direct_per_day is not None and today_count >= caps.after_direct_per_day:
-        refuse(f"contacts_per_day[{label}]: after a direct contact, {caps.after_direct_per_day} contact(s) a "
-               f"calendar day", _local_midnight_after(at, facts.timezone))
+        refuse(
+            f"contacts_per_day[{label}]: after a direct contact, {caps.after_direct_per_day} contact(s) a calendar day",
+            _local_midnight_after(at, facts.timezone),
+        )
     if direct and caps.after_direct_channels_per_week is not None:
         this_week = {c for w, c in past if _week_start(w.astimezone(zone).date()) == _week_start(today)}
         used = this_week | {c for _, c in week}
         if channel not in used and len(used) >= caps.after_direct_channels_per_week:
-            lifts = max([w + timedelta(days=7) for w, _ in week] + [datetime.combine(
-                _week_start(today) + timedelta(days=7), time(0), tzinfo=zone)])
-            refuse(f"channels_per_week[{label}]: after a direct contact, {caps.after_direct_channels_per_week} "
-                   f"channel a week ({', '.join(sorted(used))} already used)", lifts)
+            lifts = max(
+                [w + timedelta(days=7) for w, _ in week]
+                + [datetime.combine(_week_start(today) + timedelta(days=7), time(0), tzinfo=zone)]
+            )
+            refuse(
+                f"channels_per_week[{label}]: after a direct contact, {caps.after_direct_channels_per_week} "
+                f"channel a week ({', '.join(sorted(used))} already used)",
+                lifts,
+            )
     if channel == Channel.VOICE:
         _call_caps(facts, caps, label, at, refuse)
     elif caps.other_per_week is not None or caps.other_min_gap_days is not None:
         other = [w for w, c in week if c != Channel.VOICE]
         if caps.other_per_week is not None and len(other) >= caps.other_per_week:
-            refuse(f"other_media_per_week[{label}]: {caps.other_per_week} WhatsApp/e-mail contacts in 7 days "
-                   f"already reached", other[-caps.other_per_week] + timedelta(days=7))
+            refuse(
+                f"other_media_per_week[{label}]: {caps.other_per_week} WhatsApp/e-mail contacts in 7 days "
+                f"already reached",
+                other[-caps.other_per_week] + timedelta(days=7),
+            )
         gap = caps.other_min_gap_days
         if gap is not None and other and at - other[-1] < timedelta(days=gap):
-            refuse(f"other_media_gap[{label}]: WhatsApp/e-mail contacts at least {gap} days apart",
-                   other[-1] + timedelta(days=gap))
+            refuse(
+                f"other_media_gap[{label}]: WhatsApp/e-mail contacts at least {gap} days apart",
+                other[-1] + timedelta(days=gap),
+            )
     return waits
 
 
-def _call_caps(facts: Facts, caps: Caps, label: str, at: datetime,
-               refuse: Callable[[str, datetime | None], None]) -> None:
+def _call_caps(
+    facts: Facts, caps: Caps, label: str, at: datetime, refuse: Callable[[str, datetime | None], None]
+) -> None:
     week = sorted(c for c in facts.calls if at - timedelta(days=7) < c[0] <= at)
     if caps.calls_per_week is not None:
         placed = [c[0] for c in week if c[1] not in NOT_PLACED]
         if len(placed) >= caps.calls_per_week:
-            refuse(f"calls_per_week[{label}]: {caps.calls_per_week} call(s) in 7 days already placed",
-                   placed[-caps.calls_per_week] + timedelta(days=7))
+            refuse(
+                f"calls_per_week[{label}]: {caps.calls_per_week} call(s) in 7 days already placed",
+                placed[-caps.calls_per_week] + timedelta(days=7),
+            )
     if caps.call_attempts_per_week is not None:
         attempts = [c[0] for c in week if c[1] not in NOT_AN_ATTEMPT]
         if len(attempts) >= caps.call_attempts_per_week:
-            refuse(f"calls_per_7_days[{label}]: {caps.call_attempts_per_week} call attempts in 7 days already "
-                   f"made (a busy line does not count)", attempts[-caps.call_attempts_per_week] + timedelta(days=7))
+            refuse(
+                f"calls_per_7_days[{label}]: {caps.call_attempts_per_week} call attempts in 7 days already "
+                f"made (a busy line does not count)",
+                attempts[-caps.call_attempts_per_week] + timedelta(days=7),
+            )
     quiet = caps.quiet_days_after_conversation
     if quiet is not None:
         spoke = [c[2] for c in facts.calls if c[2] is not None and by_a_person(c[3]) and c[2] <= at]
         if spoke and at - max(spoke) < timedelta(days=quiet):
-            refuse(f"call_after_conversation[{label}]: no call for {quiet} days after a phone conversation",
-                   max(spoke) + timedelta(days=quiet))
+            refuse(
+                f"call_after_conversation[{label}]: no call for {quiet} days after a phone conversation",
+                max(spoke) + timedelta(days=quiet),
+            )

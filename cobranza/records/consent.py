@@ -14,11 +14,11 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from cobranza.db.unit_of_work import UnitOfWork
-from cobranza.records import timeline
+from cobranza.core.clock import utcnow
 from cobranza.core.vocabulary import CONSENT_CHANNELS
 from cobranza.db.models import ConsentChange, Contact
-from cobranza.core.clock import utcnow
+from cobranza.db.unit_of_work import UnitOfWork
+from cobranza.records import timeline
 
 # Methods that carry the debtor's own word.
 DEBTOR_METHODS = frozenset({"debtor_request"})
@@ -80,13 +80,27 @@ def set_consent(
         return False
     now = utcnow()
     setattr(contact, f"{channel}_consent", granted)
-    session.add(ConsentChange(contact_id=contact.id, channel=channel, granted=granted, method=method,
-                              actor=actor, evidence=evidence, at=now))
+    session.add(
+        ConsentChange(
+            contact_id=contact.id,
+            channel=channel,
+            granted=granted,
+            method=method,
+            actor=actor,
+            evidence=evidence,
+            at=now,
+        )
+    )
     timeline.record(
-        session, contact.debtor_id, "system", "internal",
+        session,
+        contact.debtor_id,
+        "system",
+        "internal",
         "consent_granted" if granted else "consent_revoked",
         change_text(channel, granted, method, actor),
-        contact_id=contact.id, actor=actor, at=now,
+        contact_id=contact.id,
+        actor=actor,
+        at=now,
         data={"channel": channel, "granted": granted, "method": method, "evidence": evidence},
     )
     return True
@@ -102,8 +116,18 @@ def evidence(session: Session, contact: Contact, channel: str) -> dict[str, Any]
     )
     granted = bool(getattr(contact, f"{channel}_consent"))
     if change is not None:
-        return {"granted": granted, "at": change.at.isoformat(), "method": change.method,
-                "actor": change.actor, "evidence": change.evidence}
+        return {
+            "granted": granted,
+            "at": change.at.isoformat(),
+            "method": change.method,
+            "actor": change.actor,
+            "evidence": change.evidence,
+        }
     method, _, actor = contact.consent_source.partition(" by ")
-    return {"granted": granted, "at": contact.created_at.isoformat(), "method": method or None,
-            "actor": actor or None, "evidence": "given when the contact was created"}
+    return {
+        "granted": granted,
+        "at": contact.created_at.isoformat(),
+        "method": method or None,
+        "actor": actor or None,
+        "evidence": "given when the contact was created",
+    }

@@ -10,14 +10,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from cobranza.db.models import Debtor, Handoff, Interaction, Invoice, Objection, Promise
 from cobranza.records import handoffs
 from cobranza.records.invoices import open_for_debtor
-from cobranza.db.models import Debtor, Handoff, Interaction, Invoice, Objection, Promise
 from cobranza.records.promises import OPEN_STATUSES
 
 RECENT = 12
@@ -54,36 +53,63 @@ def load(session: Session, debtor_id: int, today: date, exclude_external_id: str
     if debtor is None:
         raise LookupError(f"no debtor {debtor_id}")
     invoices = open_for_debtor(session, debtor_id)
-    promised = [(p, number) for p, number in session.execute(
-        select(Promise, Invoice.number).join(Invoice, Invoice.id == Promise.invoice_id)
-        .where(Promise.debtor_id == debtor_id, Promise.status.in_(OPEN_STATUSES)).order_by(Promise.promised_date)
-    )]
-    objections: list[tuple[Objection, str | None]] = [(o, number) for o, number in session.execute(
-        select(Objection, Invoice.number).outerjoin(Invoice, Invoice.id == Objection.invoice_id)
-        .where(Objection.debtor_id == debtor_id, Objection.status == "open").order_by(Objection.id)
-    )]
-    query = (select(Interaction).where(Interaction.debtor_id == debtor_id, Interaction.direction.in_(("in", "out")))
-             .order_by(Interaction.at.desc(), Interaction.id.desc()).limit(RECENT))
+    promised = [
+        (p, number)
+        for p, number in session.execute(
+            select(Promise, Invoice.number)
+            .join(Invoice, Invoice.id == Promise.invoice_id)
+            .where(Promise.debtor_id == debtor_id, Promise.status.in_(OPEN_STATUSES))
+            .order_by(Promise.promised_date)
+        )
+    ]
+    objections: list[tuple[Objection, str | None]] = [
+        (o, number)
+        for o, number in session.execute(
+            select(Objection, Invoice.number)
+            .outerjoin(Invoice, Invoice.id == Objection.invoice_id)
+            .where(Objection.debtor_id == debtor_id, Objection.status == "open")
+            .order_by(Objection.id)
+        )
+    ]
+    query = (
+        select(Interaction)
+        .where(Interaction.debtor_id == debtor_id, Interaction.direction.in_(("in", "out")))
+        .order_by(Interaction.at.desc(), Interaction.id.desc())
+        .limit(RECENT)
+    )
     if exclude_external_id:
         query = query.where((Interaction.external_id != exclude_external_id) | Interaction.external_id.is_(None))
     recent = list(session.scalars(query))
-    receipt_known = set(session.scalars(
-        select(Interaction.invoice_id).where(Interaction.debtor_id == debtor_id, Interaction.kind.in_(RECEIPT_KINDS),
-                                             Interaction.invoice_id.is_not(None))
-    ))
+    receipt_known = set(
+        session.scalars(
+            select(Interaction.invoice_id).where(
+                Interaction.debtor_id == debtor_id,
+                Interaction.kind.in_(RECEIPT_KINDS),
+                Interaction.invoice_id.is_not(None),
+            )
+        )
+    )
     receipt_known |= {p.invoice_id for p, _ in promised}
-    return DebtorContext(debtor=debtor, today=today, invoices=invoices, promises=promised, objections=objections,
-                         recent=recent, handoff=handoffs.active_for(session, debtor_id),
-                         receipt_known={i for i in receipt_known if i is not None})
+    return DebtorContext(
+        debtor=debtor,
+        today=today,
+        invoices=invoices,
+        promises=promised,
+        objections=objections,
+        recent=recent,
+        handoff=handoffs.active_for(session, debtor_id),
+        receipt_known={i for i in receipt_known if i is not None},
+    )
 
 
 def earlier_complaints(session: Session, debtor_id: int, since: datetime) -> int:
     """How many of the debtor's messages since ``since`` complained (as the assistant scored them):
     the third "otra vez" weighs more than the first."""
     rows = session.scalars(
-        select(Interaction.data).where(Interaction.debtor_id == debtor_id, Interaction.direction == "in",
-                                       Interaction.at >= since)
-        .order_by(Interaction.at.desc()).limit(50)
+        select(Interaction.data)
+        .where(Interaction.debtor_id == debtor_id, Interaction.direction == "in", Interaction.at >= since)
+        .order_by(Interaction.at.desc())
+        .limit(50)
     )
     count = 0
     for data in rows:

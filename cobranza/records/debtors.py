@@ -8,12 +8,12 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
-from cobranza.db.unit_of_work import UnitOfWork
-from cobranza.records import consent, timeline
 from cobranza.core import validation as v
 from cobranza.core.errors import FieldError, NotFound
 from cobranza.core.vocabulary import CONSENT_CHANNELS
 from cobranza.db.models import Contact, Debtor
+from cobranza.db.unit_of_work import UnitOfWork
+from cobranza.records import consent, timeline
 
 DEBTOR_FIELDS = ("name", "tax_id", "country", "timezone", "language")
 
@@ -65,9 +65,7 @@ def parse_contact(raw: Any, path: str) -> ContactInput:
         phone=v.phone(phone_raw, f"{path}.phone") if phone_raw else None,
         email=v.email(email_raw, f"{path}.email") if email_raw else None,
         consent={
-            ch: v.boolean(consent_raw[ch], f"{path}.consent.{ch}")
-            for ch in CONSENT_CHANNELS
-            if ch in consent_raw
+            ch: v.boolean(consent_raw[ch], f"{path}.consent.{ch}") for ch in CONSENT_CHANNELS if ch in consent_raw
         },
     )
 
@@ -106,11 +104,7 @@ def contact_key(contact: Contact) -> str:
 
 
 def get(session: Session, ref: str) -> Debtor:
-    debtor = session.scalar(
-        select(Debtor)
-        .where(Debtor.ref == ref)
-        .options(selectinload(Debtor.contacts))
-    )
+    debtor = session.scalar(select(Debtor).where(Debtor.ref == ref).options(selectinload(Debtor.contacts)))
     if debtor is None:
         raise NotFound(f"no debtor with debtor_ref {ref!r}", "debtor_ref")
     return debtor
@@ -129,10 +123,7 @@ def upsert(
     inactive, not deleted: their past conversations stay on the timeline.
     """
     debtor = session.scalar(
-        select(Debtor)
-        .where(Debtor.ref == data.ref)
-        .options(selectinload(Debtor.contacts))
-        .with_for_update()
+        select(Debtor).where(Debtor.ref == data.ref).options(selectinload(Debtor.contacts)).with_for_update()
     )
     created = debtor is None
     changed = False
@@ -141,23 +132,31 @@ def upsert(
         session.add(debtor)
         session.flush()
         timeline.record(
-            session, debtor.id, "system", "internal", "debtor_created",
-            f"Deudor {data.name} ({data.ref}) registrado", actor=actor,
+            session,
+            debtor.id,
+            "system",
+            "internal",
+            "debtor_created",
+            f"Deudor {data.name} ({data.ref}) registrado",
+            actor=actor,
         )
         changed = True
     else:
         diff = {
-            f: [getattr(debtor, f), getattr(data, f)]
-            for f in DEBTOR_FIELDS
-            if getattr(debtor, f) != getattr(data, f)
+            f: [getattr(debtor, f), getattr(data, f)] for f in DEBTOR_FIELDS if getattr(debtor, f) != getattr(data, f)
         }
         if diff:
             for f, (_, new) in diff.items():
                 setattr(debtor, f, new)
             timeline.record(
-                session, debtor.id, "system", "internal", "debtor_updated",
+                session,
+                debtor.id,
+                "system",
+                "internal",
+                "debtor_updated",
                 "Datos del deudor actualizados: " + ", ".join(sorted(diff)),
-                actor=actor, data={"changes": diff},
+                actor=actor,
+                data={"changes": diff},
             )
             changed = True
     changed |= sync_contacts(session, debtor, data.contacts, actor, method, replace_contacts)
@@ -180,24 +179,32 @@ def sync_contacts(
         contact = by_key.get(item.key)
         if contact is None:
             contact = Contact(
-                debtor_id=debtor.id, name=item.name, role=item.role,
-                phone=item.phone, email=item.email, active=True,
+                debtor_id=debtor.id,
+                name=item.name,
+                role=item.role,
+                phone=item.phone,
+                email=item.email,
+                active=True,
                 consent_source=f"{method} by {actor}",
                 **{f"{ch}_consent": item.consent.get(ch, False) for ch in CONSENT_CHANNELS},
             )
             debtor.contacts.append(contact)
             session.flush()
             timeline.record(
-                session, debtor.id, "system", "internal", "contact_added",
+                session,
+                debtor.id,
+                "system",
+                "internal",
+                "contact_added",
                 f"Contacto {item.name or item.phone or item.email} agregado",
-                contact_id=contact.id, actor=actor, data={"consent": item.consent, "method": method},
+                contact_id=contact.id,
+                actor=actor,
+                data={"consent": item.consent, "method": method},
             )
             changed = True
             continue
         updates = {
-            f: getattr(item, f)
-            for f in ("name", "role", "phone", "email")
-            if getattr(contact, f) != getattr(item, f)
+            f: getattr(item, f) for f in ("name", "role", "phone", "email") if getattr(contact, f) != getattr(item, f)
         }
         if not contact.active:
             updates["active"] = True
@@ -205,9 +212,14 @@ def sync_contacts(
             for f, value in updates.items():
                 setattr(contact, f, value)
             timeline.record(
-                session, debtor.id, "system", "internal", "contact_updated",
+                session,
+                debtor.id,
+                "system",
+                "internal",
+                "contact_updated",
                 f"Contacto {contact.name} actualizado: " + ", ".join(sorted(updates)),
-                contact_id=contact.id, actor=actor,
+                contact_id=contact.id,
+                actor=actor,
             )
             changed = True
         # A channel the payload does not mention keeps its value.
@@ -218,9 +230,14 @@ def sync_contacts(
             if key not in wanted and contact.active:
                 contact.active = False
                 timeline.record(
-                    session, debtor.id, "system", "internal", "contact_deactivated",
+                    session,
+                    debtor.id,
+                    "system",
+                    "internal",
+                    "contact_deactivated",
                     f"Contacto {contact.name} ya no figura en el CRM",
-                    contact_id=contact.id, actor=actor,
+                    contact_id=contact.id,
+                    actor=actor,
                 )
                 changed = True
     return changed

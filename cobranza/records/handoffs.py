@@ -12,12 +12,12 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from cobranza.core.clock import utcnow
+from cobranza.core.errors import Conflict
+from cobranza.core.vocabulary import HandoffStatus
+from cobranza.db.models import Handoff
 from cobranza.db.unit_of_work import UnitOfWork
 from cobranza.records import timeline
-from cobranza.core.errors import Conflict
-from cobranza.db.models import Handoff
-from cobranza.core.vocabulary import HandoffStatus
-from cobranza.core.clock import utcnow
 
 ACTIVE = (HandoffStatus.OPEN.value, HandoffStatus.ASSIGNED.value)
 RESOLUTIONS = ("back_to_bot", "closed")
@@ -25,10 +25,7 @@ RESOLUTIONS = ("back_to_bot", "closed")
 
 def active_for(session: Session, debtor_id: int) -> Handoff | None:
     return session.scalar(
-        select(Handoff)
-        .where(Handoff.debtor_id == debtor_id, Handoff.status.in_(ACTIVE))
-        .order_by(Handoff.id)
-        .limit(1)
+        select(Handoff).where(Handoff.debtor_id == debtor_id, Handoff.status.in_(ACTIVE)).order_by(Handoff.id).limit(1)
     )
 
 
@@ -42,9 +39,7 @@ def active_debtors(session: Session, debtor_ids: Iterable[int] | None = None) ->
 
 def latest(session: Session, debtor_id: int) -> Handoff | None:
     """The debtor's most recent handoff, whatever its status."""
-    return session.scalar(
-        select(Handoff).where(Handoff.debtor_id == debtor_id).order_by(Handoff.id.desc()).limit(1)
-    )
+    return session.scalar(select(Handoff).where(Handoff.debtor_id == debtor_id).order_by(Handoff.id.desc()).limit(1))
 
 
 def open_handoff(
@@ -60,15 +55,23 @@ def open_handoff(
     if existing is not None:
         return existing
     handoff = Handoff(
-        debtor_id=debtor_id, reason=reason, channel=channel,
-        status=HandoffStatus.OPEN.value, evidence=evidence or {},
+        debtor_id=debtor_id,
+        reason=reason,
+        channel=channel,
+        status=HandoffStatus.OPEN.value,
+        evidence=evidence or {},
     )
     session.add(handoff)
     session.flush()
     timeline.record(
-        session, debtor_id, channel, "internal", "handoff_opened",
+        session,
+        debtor_id,
+        channel,
+        "internal",
+        "handoff_opened",
         f"Conversación transferida a un agente (motivo: {reason})",
-        actor=actor, data={"handoff_id": handoff.id, "reason": reason},
+        actor=actor,
+        data={"handoff_id": handoff.id, "reason": reason},
     )
     return handoff
 
@@ -82,7 +85,12 @@ def resolve(session: UnitOfWork, handoff: Handoff, resolution: str, actor: str) 
     handoff.resolution = resolution
     handoff.resolved_at = utcnow()
     timeline.record(
-        session, handoff.debtor_id, "agent", "internal", "handoff_resolved",
+        session,
+        handoff.debtor_id,
+        "agent",
+        "internal",
+        "handoff_resolved",
         "Conversación devuelta al asistente" if resolution == "back_to_bot" else "Caso cerrado",
-        actor=actor, data={"handoff_id": handoff.id, "resolution": resolution},
+        actor=actor,
+        data={"handoff_id": handoff.id, "resolution": resolution},
     )

@@ -10,18 +10,18 @@ import re
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
+from cobranza.db.models import Contact, Debtor, Invoice
 from cobranza.db.unit_of_work import UnitOfWork
 from cobranza.records import timeline
-from cobranza.db.models import Contact, Debtor, Invoice
 
 _TOKEN = re.compile(r"[A-Za-z0-9][A-Za-z0-9.\-/]{3,63}")
 
 
 def contacts_for_phone(session: Session, phone: str) -> list[Contact]:
     """Active contacts with this number; several when one person serves several companies."""
-    return list(session.scalars(
-        select(Contact).where(Contact.phone == phone, Contact.active.is_(True)).order_by(Contact.id)
-    ))
+    return list(
+        session.scalars(select(Contact).where(Contact.phone == phone, Contact.active.is_(True)).order_by(Contact.id))
+    )
 
 
 def _digits(text: str) -> str:
@@ -34,9 +34,7 @@ def debtor_named_in(session: Session, text: str, among: list[int] | None = None)
     if not tokens:
         return None
     numbers = {t.upper() for t in tokens}
-    invoice_owner = session.scalars(
-        select(Invoice.debtor_id).where(func.upper(Invoice.number).in_(numbers))
-    ).all()
+    invoice_owner = session.scalars(select(Invoice.debtor_id).where(func.upper(Invoice.number).in_(numbers))).all()
     candidates = set(invoice_owner)
     digit_runs = {_digits(t) for t in tokens if len(_digits(t)) >= 6}
     if digit_runs:
@@ -61,8 +59,11 @@ def debtor_keyed(session: Session, digits: str) -> Debtor | None:
     found = debtor_named_in(session, digits) if len(digits) >= 6 else None
     if found is not None:
         return found
-    owners = {inv.debtor_id for inv in session.scalars(select(Invoice).where(Invoice.number.like(f"%{digits}")))
-              if _digits(inv.number) == digits}
+    owners = {
+        inv.debtor_id
+        for inv in session.scalars(select(Invoice).where(Invoice.number.like(f"%{digits}")))
+        if _digits(inv.number) == digits
+    }
     return session.get(Debtor, owners.pop()) if len(owners) == 1 else None
 
 
@@ -70,13 +71,25 @@ def link_phone(session: UnitOfWork, debtor: Debtor, phone: str, name: str | None
     """Add the person who identified themselves as a contact of that company."""
     contact = session.scalar(select(Contact).where(Contact.debtor_id == debtor.id, Contact.phone == phone))
     if contact is None:
-        contact = Contact(debtor_id=debtor.id, name=name or "", phone=phone, active=True,
-                          consent_source=f"identified_on_{channel} by debtor")
+        contact = Contact(
+            debtor_id=debtor.id,
+            name=name or "",
+            phone=phone,
+            active=True,
+            consent_source=f"identified_on_{channel} by debtor",
+        )
         session.add(contact)
         session.flush()
     elif not contact.active:
         contact.active = True
-    timeline.record(session, debtor.id, channel, "internal", "contact_identified",
-                    f"{name or phone} se identificó por {channel} como contacto de {debtor.name}",
-                    contact_id=contact.id, actor="debtor")
+    timeline.record(
+        session,
+        debtor.id,
+        channel,
+        "internal",
+        "contact_identified",
+        f"{name or phone} se identificó por {channel} como contacto de {debtor.name}",
+        contact_id=contact.id,
+        actor="debtor",
+    )
     return contact

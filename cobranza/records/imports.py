@@ -20,19 +20,21 @@ from typing import Any
 
 from sqlalchemy import select, text, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import Session
 
-from cobranza.db.engine import Sessions
-from cobranza.db import bulk
-from cobranza.records import consent, invoices
 from cobranza import db
-from cobranza.records.debtors import DEBTOR_FIELDS, ContactInput, DebtorInput
-from cobranza.core.errors import DomainError
-from cobranza.db.models import ConsentChange, Contact, Debtor, Interaction, Invoice, Payment, Promise
 from cobranza.core.clock import utcnow
+from cobranza.core.errors import DomainError
+from cobranza.db import bulk
+from cobranza.db.engine import Sessions
+from cobranza.db.models import ConsentChange, Contact, Debtor, Interaction, Invoice, Payment, Promise
+from cobranza.db.types import table_of
+from cobranza.records import consent, invoices
+from cobranza.records.debtors import DEBTOR_FIELDS, ContactInput, DebtorInput
 from cobranza.records.portfolio_csv import CONTACT_COLUMNS, Line, LineError, decode, read_lines
 
 ATTEMPTS = 3
+
 
 @dataclass
 class ImportReport:
@@ -55,12 +57,13 @@ def _select_in(session: Session, query: Any, column: Any, keys: Iterable[Any]) -
         return []
     dialect = session.get_bind().dialect
     if dialect.name == "postgresql":
-        unpack = f"SELECT CAST(value AS {column.type.compile(dialect)}) FROM jsonb_array_elements_text(CAST(:keys AS jsonb))"
+        unpack = (
+            f"SELECT CAST(value AS {column.type.compile(dialect)}) FROM jsonb_array_elements_text(CAST(:keys AS jsonb))"
+        )
     else:
         unpack = "SELECT value FROM json_each(:keys)"
     subquery = text(unpack).bindparams(keys=json.dumps(values))
     return list(session.execute(query.where(column.in_(subquery))).all())
-
 
 
 def run(
@@ -127,23 +130,44 @@ class _Writer:
         self.timeline: list[tuple[Any, ...]] = []
 
     def event(self, ref: str) -> dict[str, Any]:
-        return self.events.setdefault(ref, {
-            "debtor_created": False, "debtor_changes": {}, "contacts_added": [], "contacts_updated": [],
-            "invoices_created": [], "invoices_updated": [],
-        })
+        return self.events.setdefault(
+            ref,
+            {
+                "debtor_created": False,
+                "debtor_changes": {},
+                "contacts_added": [],
+                "contacts_updated": [],
+                "invoices_created": [],
+                "invoices_updated": [],
+            },
+        )
 
     def write(self, lines: list[Line]) -> None:
         stored_debtors = {
-            r.ref: r for r in _select_in(
-                self.session, select(Debtor.id, Debtor.ref, *(getattr(Debtor, f) for f in DEBTOR_FIELDS)),
-                Debtor.ref, (ln.debtor.ref for ln in lines),
+            r.ref: r
+            for r in _select_in(
+                self.session,
+                select(Debtor.id, Debtor.ref, *(getattr(Debtor, f) for f in DEBTOR_FIELDS)),
+                Debtor.ref,
+                (ln.debtor.ref for ln in lines),
             )
         }
         stored_invoices = {
-            r.number: r for r in _select_in(
-                self.session, select(Invoice.id, Invoice.number, Invoice.debtor_id, Invoice.amount,
-                                     Invoice.currency, Invoice.issued_on, Invoice.due_on, Invoice.balance),
-                Invoice.number, (ln.invoice.number for ln in lines),
+            r.number: r
+            for r in _select_in(
+                self.session,
+                select(
+                    Invoice.id,
+                    Invoice.number,
+                    Invoice.debtor_id,
+                    Invoice.amount,
+                    Invoice.currency,
+                    Invoice.issued_on,
+                    Invoice.due_on,
+                    Invoice.balance,
+                ),
+                Invoice.number,
+                (ln.invoice.number for ln in lines),
             )
         }
         accepted = self.refuse_contradictions(lines, stored_debtors, stored_invoices)
@@ -157,11 +181,16 @@ class _Writer:
             (self.debtor_ids[ref], self.now, "system", "internal", "portfolio_import", _summary(e), self.actor, e)
             for ref, e in self.events.items()
         )
-        bulk.insert_many(self.session, Interaction.__table__,
-                         ("debtor_id", "at", "channel", "direction", "kind", "text", "actor", "data"), self.timeline)
+        bulk.insert_many(
+            self.session,
+            table_of(Interaction),
+            ("debtor_id", "at", "channel", "direction", "kind", "text", "actor", "data"),
+            self.timeline,
+        )
 
-    def refuse_contradictions(self, lines: list[Line], stored_debtors: dict[str, Any],
-                              stored_invoices: dict[str, Any]) -> list[Line]:
+    def refuse_contradictions(
+        self, lines: list[Line], stored_debtors: dict[str, Any], stored_invoices: dict[str, Any]
+    ) -> list[Line]:
         """Lines that would rewrite a stored invoice's history are reported, not written."""
         ids = [r.id for r in stored_invoices.values()]
         with_history = {r[0] for r in _select_in(self.session, select(Payment.invoice_id), Payment.invoice_id, ids)}
@@ -184,10 +213,15 @@ class _Writer:
         for ln in lines:
             wanted.setdefault(ln.debtor.ref, ln.debtor)
         new = [d for ref, d in wanted.items() if ref not in stored]
-        ids = bulk.allocate_ids(self.session, Debtor.__table__, len(new))
+        ids = bulk.allocate_ids(self.session, table_of(Debtor), len(new))
         bulk.insert_many(
-            self.session, Debtor.__table__, ("id", "ref", *DEBTOR_FIELDS, "created_at", "updated_at"),
-            [(i, d.ref, *(getattr(d, f) for f in DEBTOR_FIELDS), self.now, self.now) for i, d in zip(ids, new, strict=True)],
+            self.session,
+            table_of(Debtor),
+            ("id", "ref", *DEBTOR_FIELDS, "created_at", "updated_at"),
+            [
+                (i, d.ref, *(getattr(d, f) for f in DEBTOR_FIELDS), self.now, self.now)
+                for i, d in zip(ids, new, strict=True)
+            ],
         )
         for i, d in zip(ids, new, strict=True):
             self.debtor_ids[d.ref] = i
@@ -199,8 +233,9 @@ class _Writer:
             if given is None:
                 continue
             self.debtor_ids[ref] = row.id
-            diff = {f: [getattr(row, f), getattr(given, f)] for f in DEBTOR_FIELDS
-                    if getattr(row, f) != getattr(given, f)}
+            diff = {
+                f: [getattr(row, f), getattr(given, f)] for f in DEBTOR_FIELDS if getattr(row, f) != getattr(given, f)
+            }
             if diff:
                 updates.append({"id": row.id, **{f: value for f, (_, value) in diff.items()}, "updated_at": self.now})
                 self.event(ref)["debtor_changes"] = diff
@@ -210,31 +245,74 @@ class _Writer:
     def contacts(self, lines: list[Line]) -> None:
         stored = {
             (r.debtor_id, r.phone or f"email:{r.email}"): r
-            for r in _select_in(self.session, select(Contact.id, Contact.debtor_id, Contact.name, Contact.role,
-                                                     Contact.phone, Contact.email, Contact.active,
-                                                     Contact.whatsapp_consent, Contact.voice_consent,
-                                                     Contact.email_consent),
-                                Contact.debtor_id, {self.debtor_ids[ln.debtor.ref] for ln in lines})
+            for r in _select_in(
+                self.session,
+                select(
+                    Contact.id,
+                    Contact.debtor_id,
+                    Contact.name,
+                    Contact.role,
+                    Contact.phone,
+                    Contact.email,
+                    Contact.active,
+                    Contact.whatsapp_consent,
+                    Contact.voice_consent,
+                    Contact.email_consent,
+                ),
+                Contact.debtor_id,
+                {self.debtor_ids[ln.debtor.ref] for ln in lines},
+            )
         }
         wanted: dict[tuple[int, str], tuple[str, ContactInput]] = {}
         for ln in lines:
             wanted.setdefault((self.debtor_ids[ln.debtor.ref], ln.contact.key), (ln.debtor.ref, ln.contact))
         new = [(k, ref, c) for k, (ref, c) in wanted.items() if k not in stored]
-        ids = bulk.allocate_ids(self.session, Contact.__table__, len(new))
+        ids = bulk.allocate_ids(self.session, table_of(Contact), len(new))
         source = f"csv_import by {self.actor}"
         bulk.insert_many(
-            self.session, Contact.__table__,
-            ("id", "debtor_id", "name", "role", "phone", "email", "active", "whatsapp_consent", "voice_consent",
-             "email_consent", "consent_source", "created_at", "updated_at"),
-            [(i, k[0], c.name, c.role, c.phone, c.email, True, c.consent["whatsapp"], c.consent["voice"],
-              c.consent["email"], source, self.now, self.now) for i, (k, _, c) in zip(ids, new, strict=True)],
+            self.session,
+            table_of(Contact),
+            (
+                "id",
+                "debtor_id",
+                "name",
+                "role",
+                "phone",
+                "email",
+                "active",
+                "whatsapp_consent",
+                "voice_consent",
+                "email_consent",
+                "consent_source",
+                "created_at",
+                "updated_at",
+            ),
+            [
+                (
+                    i,
+                    k[0],
+                    c.name,
+                    c.role,
+                    c.phone,
+                    c.email,
+                    True,
+                    c.consent["whatsapp"],
+                    c.consent["voice"],
+                    c.consent["email"],
+                    source,
+                    self.now,
+                    self.now,
+                )
+                for i, (k, _, c) in zip(ids, new, strict=True)
+            ],
         )
         self.report.created["contacts"] += len(new)
         self.contact_ids.update((k, r.id) for k, r in stored.items())
         self.contact_ids.update((k, i) for i, (k, _, _) in zip(ids, new, strict=True))
         for _, ref, c in new:
             self.event(ref)["contacts_added"].append(
-                {"name": c.name, "phone": c.phone, "email": c.email, "consent": c.consent})
+                {"name": c.name, "phone": c.phone, "email": c.email, "consent": c.consent}
+            )
         updates = []
         for k, (ref, c) in wanted.items():
             row = stored.get(k)
@@ -256,8 +334,11 @@ class _Writer:
         for k, (_, c) in wanted.items():
             row = stored.get(k)
             if row is not None:
-                changes.extend((row.id, ch, granted) for ch, granted in c.consent.items()
-                               if getattr(row, f"{ch}_consent") != granted)
+                changes.extend(
+                    (row.id, ch, granted)
+                    for ch, granted in c.consent.items()
+                    if getattr(row, f"{ch}_consent") != granted
+                )
         if not changes:
             return
         last = consent.last_methods(self.session, sorted({cid for cid, ch, g in changes if g}))
@@ -269,13 +350,24 @@ class _Writer:
                 continue
             inserts.append((cid, channel, granted, "csv_import", self.actor, self.now))
             updates.setdefault(cid, {"id": cid})[f"{channel}_consent"] = granted
-            self.timeline.append((
-                debtor_of[cid], self.now, "system", "internal", "consent_granted" if granted else "consent_revoked",
-                consent.change_text(channel, granted, "csv_import", self.actor), self.actor,
-                {"channel": channel, "granted": granted, "method": "csv_import", "contact_id": cid},
-            ))
-        bulk.insert_many(self.session, ConsentChange.__table__,
-                         ("contact_id", "channel", "granted", "method", "actor", "at"), inserts)
+            self.timeline.append(
+                (
+                    debtor_of[cid],
+                    self.now,
+                    "system",
+                    "internal",
+                    "consent_granted" if granted else "consent_revoked",
+                    consent.change_text(channel, granted, "csv_import", self.actor),
+                    self.actor,
+                    {"channel": channel, "granted": granted, "method": "csv_import", "contact_id": cid},
+                )
+            )
+        bulk.insert_many(
+            self.session,
+            table_of(ConsentChange),
+            ("contact_id", "channel", "granted", "method", "actor", "at"),
+            inserts,
+        )
         _bulk_update(self.session, Contact, list(updates.values()))
 
     def invoices(self, lines: list[Line], stored: dict[str, Any]) -> None:
@@ -285,8 +377,19 @@ class _Writer:
             inv = ln.invoice
             row = stored.get(inv.number)
             if row is None:
-                inserts.append((inv.number, self.debtor_ids[ln.debtor.ref], inv.amount, inv.currency, inv.issued_on,
-                                inv.due_on, inv.amount if inv.balance is None else inv.balance, self.now, self.now))
+                inserts.append(
+                    (
+                        inv.number,
+                        self.debtor_ids[ln.debtor.ref],
+                        inv.amount,
+                        inv.currency,
+                        inv.issued_on,
+                        inv.due_on,
+                        inv.amount if inv.balance is None else inv.balance,
+                        self.now,
+                        self.now,
+                    )
+                )
                 self.event(ln.debtor.ref)["invoices_created"].append(inv.number)
                 continue
             diff = invoices.changes(row, inv)
@@ -296,9 +399,19 @@ class _Writer:
             else:
                 self.report.unchanged += 1
         bulk.insert_many(
-            self.session, Invoice.__table__,
-            ("number", "debtor_id", "amount_cents", "currency", "issued_on", "due_on", "balance_cents",
-             "created_at", "updated_at"),
+            self.session,
+            table_of(Invoice),
+            (
+                "number",
+                "debtor_id",
+                "amount_cents",
+                "currency",
+                "issued_on",
+                "due_on",
+                "balance_cents",
+                "created_at",
+                "updated_at",
+            ),
             inserts,
         )
         _bulk_update(self.session, Invoice, updates)
@@ -322,8 +435,9 @@ def _summary(e: dict[str, Any]) -> str:
     if e["debtor_changes"]:
         parts.append("datos del deudor actualizados (" + ", ".join(sorted(e["debtor_changes"])) + ")")
     if e["contacts_added"]:
-        parts.append("contactos agregados: " + ", ".join(c["name"] or c["phone"] or c["email"]
-                                                         for c in e["contacts_added"]))
+        parts.append(
+            "contactos agregados: " + ", ".join(c["name"] or c["phone"] or c["email"] for c in e["contacts_added"])
+        )
     if e["contacts_updated"]:
         parts.append("contactos actualizados: " + ", ".join(c["name"] for c in e["contacts_updated"]))
     if e["invoices_created"]:

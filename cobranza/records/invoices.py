@@ -10,12 +10,12 @@ from typing import Any
 from sqlalchemy import exists, or_, select
 from sqlalchemy.orm import Session
 
-from cobranza.db.unit_of_work import UnitOfWork
-from cobranza.records import timeline
 from cobranza.core import validation as v
 from cobranza.core.errors import Conflict, FieldError, NotFound
-from cobranza.db.models import Debtor, Invoice, Payment, Promise
 from cobranza.core.money import format_amount
+from cobranza.db.models import Debtor, Invoice, Payment, Promise
+from cobranza.db.unit_of_work import UnitOfWork
+from cobranza.records import timeline
 
 INVOICE_FIELDS = ("amount", "currency", "issued_on", "due_on", "balance")
 
@@ -45,11 +45,7 @@ def parse_invoice(number: str, body: Any, fields: dict[str, str] | None = None) 
     due_on = v.iso_date(v.require(body, "due_on", f("due_on")), f("due_on"))
     amount = v.amount(v.require(body, "amount", f("amount")), f("amount"))
     raw_balance = body.get("balance")
-    balance = (
-        None
-        if raw_balance is None or raw_balance == ""
-        else v.amount(raw_balance, f("balance"), allow_zero=True)
-    )
+    balance = None if raw_balance is None or raw_balance == "" else v.amount(raw_balance, f("balance"), allow_zero=True)
     data = InvoiceInput(
         number=v.reference(number, f("invoice_number")),
         debtor_ref=v.reference(v.require(body, "debtor_ref", f("debtor_ref")), f("debtor_ref")),
@@ -67,9 +63,7 @@ def check_values(data: InvoiceInput, names: dict[str, str] | None = None) -> Non
     names = names or {}
     if data.due_on < data.issued_on:
         field = names.get("due_on", "due_on")
-        raise FieldError(
-            f"{field} ({data.due_on}) is before issued_on ({data.issued_on})", field, "invalid_date"
-        )
+        raise FieldError(f"{field} ({data.due_on}) is before issued_on ({data.issued_on})", field, "invalid_date")
     if data.balance is not None and data.balance > data.amount:
         field = names.get("balance", "balance")
         raise FieldError(
@@ -78,28 +72,26 @@ def check_values(data: InvoiceInput, names: dict[str, str] | None = None) -> Non
 
 
 def check_update(
-    existing: Invoice, debtor_id: int, data: InvoiceInput, has_history: bool,
+    existing: Invoice,
+    debtor_id: int,
+    data: InvoiceInput,
+    has_history: bool,
     names: dict[str, str] | None = None,
 ) -> None:
     """Refuse updates that would rewrite history rather than correct data."""
     names = names or {}
     if existing.debtor_id != debtor_id:
         field = names.get("debtor_ref", "debtor_ref")
-        raise Conflict(
-            f"invoice {existing.number} belongs to another debtor; it cannot move", field
-        )
+        raise Conflict(f"invoice {existing.number} belongs to another debtor; it cannot move", field)
     if existing.currency != data.currency and has_history:
         field = names.get("currency", "currency")
         raise Conflict(
-            f"invoice {existing.number} has payments or promises in {existing.currency}; "
-            "its currency cannot change",
+            f"invoice {existing.number} has payments or promises in {existing.currency}; its currency cannot change",
             field,
         )
     if data.balance is None and existing.balance > data.amount:
         field = names.get("amount", "amount")
-        raise FieldError(
-            f"{field} ({data.amount}) is below the current balance ({existing.balance})", field
-        )
+        raise FieldError(f"{field} ({data.amount}) is below the current balance ({existing.balance})", field)
 
 
 def has_history(session: Session, invoice_id: int) -> bool:
@@ -133,9 +125,7 @@ def upsert(session: UnitOfWork, data: InvoiceInput, actor: str) -> tuple[Invoice
     debtor = session.scalar(select(Debtor).where(Debtor.ref == data.debtor_ref))
     if debtor is None:
         raise NotFound(f"no debtor with debtor_ref {data.debtor_ref!r}", "debtor_ref")
-    invoice = session.scalar(
-        select(Invoice).where(Invoice.number == data.number).with_for_update()
-    )
+    invoice = session.scalar(select(Invoice).where(Invoice.number == data.number).with_for_update())
     if invoice is None:
         invoice = Invoice(
             number=data.number,
@@ -149,10 +139,15 @@ def upsert(session: UnitOfWork, data: InvoiceInput, actor: str) -> tuple[Invoice
         session.add(invoice)
         session.flush()
         timeline.record(
-            session, debtor.id, "system", "internal", "invoice_created",
+            session,
+            debtor.id,
+            "system",
+            "internal",
+            "invoice_created",
             f"Factura {data.number} por {data.currency} {format_amount(data.amount)}, "
             f"vence el {data.due_on.isoformat()}",
-            invoice_id=invoice.id, actor=actor,
+            invoice_id=invoice.id,
+            actor=actor,
         )
         return invoice, True, True
     check_update(invoice, debtor.id, data, has_history(session, invoice.id))
@@ -162,19 +157,29 @@ def upsert(session: UnitOfWork, data: InvoiceInput, actor: str) -> tuple[Invoice
     for field in diff:
         setattr(invoice, field, getattr(data, field))
     timeline.record(
-        session, debtor.id, "system", "internal", "invoice_updated",
-        f"Factura {data.number} actualizada: " + ", ".join(
-            f"{k} {old} → {new}" for k, (old, new) in sorted(diff.items())
-        ),
-        invoice_id=invoice.id, actor=actor, data={"changes": diff},
+        session,
+        debtor.id,
+        "system",
+        "internal",
+        "invoice_updated",
+        f"Factura {data.number} actualizada: "
+        + ", ".join(f"{k} {old} → {new}" for k, (old, new) in sorted(diff.items())),
+        invoice_id=invoice.id,
+        actor=actor,
+        data={"changes": diff},
     )
     return invoice, False, True
 
 
 def open_for_debtor(session: Session, debtor_id: int) -> list[Invoice]:
     """The debtor's invoices with something left to pay, oldest due first."""
-    return list(session.scalars(select(Invoice).where(Invoice.debtor_id == debtor_id, Invoice.balance > Decimal(0))
-                                .order_by(Invoice.due_on, Invoice.id)))
+    return list(
+        session.scalars(
+            select(Invoice)
+            .where(Invoice.debtor_id == debtor_id, Invoice.balance > Decimal(0))
+            .order_by(Invoice.due_on, Invoice.id)
+        )
+    )
 
 
 def get(session: Session, number: str, field: str = "invoice_number") -> Invoice:

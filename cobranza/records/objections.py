@@ -4,13 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy.orm import Session
-
+from cobranza.core.errors import FieldError
+from cobranza.core.vocabulary import ObjectionType
+from cobranza.db.models import Contact, Invoice, Objection
 from cobranza.db.unit_of_work import UnitOfWork
 from cobranza.records import timeline
-from cobranza.core.errors import FieldError
-from cobranza.db.models import Contact, Invoice, Objection
-from cobranza.core.vocabulary import ObjectionType
 
 TYPES = tuple(t.value for t in ObjectionType)
 # These stop automated collection of the invoice until a person looks at it.
@@ -56,10 +54,17 @@ def record(
     session.add(objection)
     session.flush()
     timeline.record(
-        session, debtor_id, channel, "internal", "objection_recorded",
-        f"Objeción: {LABELS[type_]}" + (f" (factura {invoice.number})" if invoice else "")
+        session,
+        debtor_id,
+        channel,
+        "internal",
+        "objection_recorded",
+        f"Objeción: {LABELS[type_]}"
+        + (f" (factura {invoice.number})" if invoice else "")
         + (f": {text}" if text else ""),
-        invoice_id=objection.invoice_id, contact_id=objection.contact_id, actor=actor,
+        invoice_id=objection.invoice_id,
+        contact_id=objection.contact_id,
+        actor=actor,
         data={"objection_id": objection.id, "type": type_, "details": details or {}},
     )
     return objection
@@ -70,8 +75,14 @@ def update_details(session: UnitOfWork, objection: Objection, details: dict[str,
     expected approval, the right contact), with a timeline event for the agent."""
     objection.details = dict(details)  # a new dict, so the JSON column is written
     timeline.record(
-        session, objection.debtor_id, objection.channel, "internal", "objection_updated",
+        session,
+        objection.debtor_id,
+        objection.channel,
+        "internal",
+        "objection_updated",
         f"Objeción ({LABELS[objection.type]}): datos adicionales del deudor",
-        invoice_id=objection.invoice_id, contact_id=objection.contact_id, actor="debtor",
+        invoice_id=objection.invoice_id,
+        contact_id=objection.contact_id,
+        actor="debtor",
         data={"objection_id": objection.id, "details": objection.details},
     )

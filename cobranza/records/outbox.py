@@ -15,13 +15,12 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from cobranza.db.unit_of_work import UnitOfWork
-from cobranza.records import timeline
-from cobranza.db.models import Contact, Debtor, Invoice, OutboxEmail, Promise
 from cobranza.core.clock import utcnow
 from cobranza.core.effects import SendEmail
 from cobranza.core.money import format_amount
-
+from cobranza.db.models import Contact, Debtor, Invoice, OutboxEmail, Promise
+from cobranza.db.unit_of_work import UnitOfWork
+from cobranza.records import timeline
 
 
 def recipient(session: Session, debtor_id: int, preferred: Contact | None) -> Contact | None:
@@ -43,61 +42,103 @@ def queue_promise_confirmation(
     """Write the confirmation of ``promise`` in the caller's transaction."""
     debtor = session.get(Debtor, promise.debtor_id)
     assert debtor is not None
-    return _queue(session, debtor, contact, "promise_confirmation", promise_id=promise.id, invoice_id=invoice.id,
-                  message_id=f"<promise-{promise.id}.{uuid.uuid4().hex[:12]}@cobranza>",
-                  unsent="No se envió la confirmación: el deudor no tiene un contacto con e-mail",
-                  context={
-                      "invoice_number": invoice.number,
-                      "amount": format_amount(promise.amount),
-                      "currency": promise.currency,
-                      "promised_date": promise.promised_date.isoformat(),
-                      "registered_on": (promise.created_at or utcnow()).date().isoformat(),
-                      "creditor": creditor,
-                  })
+    return _queue(
+        session,
+        debtor,
+        contact,
+        "promise_confirmation",
+        promise_id=promise.id,
+        invoice_id=invoice.id,
+        message_id=f"<promise-{promise.id}.{uuid.uuid4().hex[:12]}@cobranza>",
+        unsent="No se envió la confirmación: el deudor no tiene un contacto con e-mail",
+        context={
+            "invoice_number": invoice.number,
+            "amount": format_amount(promise.amount),
+            "currency": promise.currency,
+            "promised_date": promise.promised_date.isoformat(),
+            "registered_on": (promise.created_at or utcnow()).date().isoformat(),
+            "creditor": creditor,
+        },
+    )
 
 
 def queue_invoice_copy(
-    session: UnitOfWork, debtor: Debtor, invoices: list[Invoice], contact: Contact | None, creditor: str,
+    session: UnitOfWork,
+    debtor: Debtor,
+    invoices: list[Invoice],
+    contact: Contact | None,
+    creditor: str,
     reason: str,
 ) -> OutboxEmail:
     """Write an e-mail with the invoices' details again (they "never arrived"), in the caller's transaction."""
     numbers = ", ".join(inv.number for inv in invoices)
-    return _queue(session, debtor, contact, "invoice_copy", promise_id=None,
-                  invoice_id=invoices[0].id if invoices else None,
-                  message_id=f"<invoice-copy-{uuid.uuid4().hex}@cobranza>",
-                  unsent=f"No se reenvió {numbers}: el deudor no tiene un contacto con e-mail",
-                  context={
-                      "creditor": creditor,
-                      "reason": reason,
-                      "invoices": [
-                          {"invoice_number": inv.number, "amount": format_amount(inv.amount),
-                           "balance": format_amount(inv.balance), "currency": inv.currency,
-                           "issued_on": inv.issued_on.isoformat(), "due_on": inv.due_on.isoformat()}
-                          for inv in invoices
-                      ],
-                  })
+    return _queue(
+        session,
+        debtor,
+        contact,
+        "invoice_copy",
+        promise_id=None,
+        invoice_id=invoices[0].id if invoices else None,
+        message_id=f"<invoice-copy-{uuid.uuid4().hex}@cobranza>",
+        unsent=f"No se reenvió {numbers}: el deudor no tiene un contacto con e-mail",
+        context={
+            "creditor": creditor,
+            "reason": reason,
+            "invoices": [
+                {
+                    "invoice_number": inv.number,
+                    "amount": format_amount(inv.amount),
+                    "balance": format_amount(inv.balance),
+                    "currency": inv.currency,
+                    "issued_on": inv.issued_on.isoformat(),
+                    "due_on": inv.due_on.isoformat(),
+                }
+                for inv in invoices
+            ],
+        },
+    )
 
 
-def queue_statement(session: UnitOfWork, debtor: Debtor, invoices: list[Invoice], contact: Contact | None,
-                    creditor: str, as_of: date) -> OutboxEmail:
+def queue_statement(
+    session: UnitOfWork, debtor: Debtor, invoices: list[Invoice], contact: Contact | None, creditor: str, as_of: date
+) -> OutboxEmail:
     """Write a statement of account (the debtor's open invoices), in the caller's transaction."""
-    return _queue(session, debtor, contact, "statement", promise_id=None,
-                  invoice_id=invoices[0].id if invoices else None,
-                  message_id=f"<statement-{uuid.uuid4().hex}@cobranza>",
-                  unsent="No se envió el estado de cuenta: el deudor no tiene un contacto con e-mail",
-                  context={
-                      "creditor": creditor,
-                      "as_of": as_of.isoformat(),
-                      "invoices": [
-                          {"invoice_number": inv.number, "balance": format_amount(inv.balance),
-                           "currency": inv.currency, "due_on": inv.due_on.isoformat()}
-                          for inv in invoices
-                      ],
-                  })
+    return _queue(
+        session,
+        debtor,
+        contact,
+        "statement",
+        promise_id=None,
+        invoice_id=invoices[0].id if invoices else None,
+        message_id=f"<statement-{uuid.uuid4().hex}@cobranza>",
+        unsent="No se envió el estado de cuenta: el deudor no tiene un contacto con e-mail",
+        context={
+            "creditor": creditor,
+            "as_of": as_of.isoformat(),
+            "invoices": [
+                {
+                    "invoice_number": inv.number,
+                    "balance": format_amount(inv.balance),
+                    "currency": inv.currency,
+                    "due_on": inv.due_on.isoformat(),
+                }
+                for inv in invoices
+            ],
+        },
+    )
 
 
-def _queue(session: UnitOfWork, debtor: Debtor, contact: Contact | None, kind: str, promise_id: int | None,
-           invoice_id: int | None, message_id: str, unsent: str, context: dict[str, Any]) -> OutboxEmail:
+def _queue(
+    session: UnitOfWork,
+    debtor: Debtor,
+    contact: Contact | None,
+    kind: str,
+    promise_id: int | None,
+    invoice_id: int | None,
+    message_id: str,
+    unsent: str,
+    context: dict[str, Any],
+) -> OutboxEmail:
     """One outbox row addressed to the right contact (or ``no_recipient``, said on the timeline)."""
     to = recipient(session, debtor.id, contact)
     email = OutboxEmail(
@@ -116,8 +157,17 @@ def _queue(session: UnitOfWork, debtor: Debtor, contact: Contact | None, kind: s
     session.add(email)
     session.flush()
     if to is None:
-        timeline.record(session, debtor.id, "email", "out", "email_not_sent", unsent, invoice_id=invoice_id,
-                        actor="system", data={"email_id": email.id})
+        timeline.record(
+            session,
+            debtor.id,
+            "email",
+            "out",
+            "email_not_sent",
+            unsent,
+            invoice_id=invoice_id,
+            actor="system",
+            data={"email_id": email.id},
+        )
     else:
         session.after_commit(SendEmail(email.id))
     return email

@@ -8,14 +8,13 @@ from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import select, update
-from sqlalchemy.orm import Session
 
-from cobranza.db.unit_of_work import UnitOfWork
-from cobranza.records import invoices, promises, timeline
 from cobranza.core import validation as v
 from cobranza.core.errors import Conflict, FieldError
-from cobranza.db.models import Invoice, Payment, Promise
 from cobranza.core.money import format_amount
+from cobranza.db.models import Invoice, Payment, Promise
+from cobranza.db.unit_of_work import UnitOfWork
+from cobranza.records import invoices, promises, timeline
 
 
 @dataclass(frozen=True)
@@ -89,17 +88,21 @@ def record(session: UnitOfWork, data: PaymentInput, actor: str) -> PaymentResult
             "above_balance",
         )
     session.refresh(invoice)
-    payment = Payment(
-        invoice_id=invoice.id, amount=data.amount, paid_on=data.paid_on, reference=data.reference
-    )
+    payment = Payment(invoice_id=invoice.id, amount=data.amount, paid_on=data.paid_on, reference=data.reference)
     session.add(payment)
     session.flush()
     timeline.record(
-        session, invoice.debtor_id, "system", "in", "payment_received",
+        session,
+        invoice.debtor_id,
+        "system",
+        "in",
+        "payment_received",
         f"Pago de {invoice.currency} {format_amount(data.amount)} a la factura {invoice.number} "
-        f"el {data.paid_on.isoformat()}" + (f" (ref. {data.reference})" if data.reference else "")
+        f"el {data.paid_on.isoformat()}"
+        + (f" (ref. {data.reference})" if data.reference else "")
         + f"; saldo {format_amount(invoice.balance)}",
-        invoice_id=invoice.id, actor=actor,
+        invoice_id=invoice.id,
+        actor=actor,
         data={"payment_id": payment.id, "amount": format_amount(data.amount)},
     )
     settled = promises.apply_payment(session, invoice, payment, actor)

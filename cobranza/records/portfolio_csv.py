@@ -17,24 +17,44 @@ from decimal import Decimal
 from operator import itemgetter
 from typing import Any, NamedTuple, TypeVar
 
-from cobranza.records import invoices
 from cobranza.core import validation as v
-from cobranza.records.debtors import ContactInput, DebtorInput
 from cobranza.core.errors import DomainError, FieldError
-from cobranza.records.invoices import InvoiceInput
-from cobranza.core.vocabulary import CONSENT_CHANNELS
 from cobranza.core.money import CENT, MAX_AMOUNT
 from cobranza.core.validation import REFERENCE as _REFERENCE
+from cobranza.core.vocabulary import CONSENT_CHANNELS
+from cobranza.records import invoices
+from cobranza.records.debtors import ContactInput, DebtorInput
+from cobranza.records.invoices import InvoiceInput
 
 COLUMNS = (
-    "debtor_ref", "company_name", "tax_id", "country", "timezone", "language",
-    "contact_name", "contact_role", "phone", "email",
-    "whatsapp_consent", "voice_consent", "email_consent",
-    "invoice_number", "amount", "currency", "issued_on", "due_on", "balance",
+    "debtor_ref",
+    "company_name",
+    "tax_id",
+    "country",
+    "timezone",
+    "language",
+    "contact_name",
+    "contact_role",
+    "phone",
+    "email",
+    "whatsapp_consent",
+    "voice_consent",
+    "email_consent",
+    "invoice_number",
+    "amount",
+    "currency",
+    "issued_on",
+    "due_on",
+    "balance",
 )
 # Debtor attribute → CSV column.
-DEBTOR_COLUMNS = {"name": "company_name", "tax_id": "tax_id", "country": "country",
-                  "timezone": "timezone", "language": "language"}
+DEBTOR_COLUMNS = {
+    "name": "company_name",
+    "tax_id": "tax_id",
+    "country": "country",
+    "timezone": "timezone",
+    "language": "language",
+}
 CONTACT_COLUMNS = {"name": "contact_name", "role": "contact_role", "phone": "phone", "email": "email"}
 T = TypeVar("T")
 
@@ -54,6 +74,7 @@ class Line(NamedTuple):
     debtor: DebtorInput
     contact: ContactInput
     invoice: InvoiceInput
+
 
 def decode(payload: bytes) -> str:
     try:
@@ -105,8 +126,9 @@ class _Reader:
                 if not any(c.strip() for c in cells):
                     continue
                 self.count += 1
-                errors.append(LineError(start, None, "wrong_column_count",
-                                        f"{len(cells)} columns, the header has {width}"))
+                errors.append(
+                    LineError(start, None, "wrong_column_count", f"{len(cells)} columns, the header has {width}")
+                )
                 continue
             if not any(cells):
                 continue
@@ -204,9 +226,15 @@ class _RowParser:
             or due < issued
         ):
             raise ValueError(number)
-        return InvoiceInput(number, debtor_ref, amount.quantize(CENT), v.currency(currency),
-                            issued + self.shift, due + self.shift,
-                            None if balance is None else balance.quantize(CENT))
+        return InvoiceInput(
+            number,
+            debtor_ref,
+            amount.quantize(CENT),
+            v.currency(currency),
+            issued + self.shift,
+            due + self.shift,
+            None if balance is None else balance.quantize(CENT),
+        )
 
     def invoice_or_faults(self, raw: tuple[str, ...], faults: list[Fault], debtor: Any) -> InvoiceInput | None:
         """The careful path: every faulty column with its reason, or the invoice."""
@@ -219,8 +247,16 @@ class _RowParser:
         balance = _get(faults, _zero_or_more, balance_raw, "balance") if balance_raw.strip() else None
         if faults or isinstance(debtor, list) or issued is None or due is None:
             return None
-        invoice = InvoiceInput(number, debtor.ref, amount, currency,  # type: ignore[arg-type]
-                               issued + self.shift, due + self.shift, balance)
+        assert number is not None and amount is not None and currency is not None  # no fault: every value parsed
+        invoice = InvoiceInput(
+            number,
+            debtor.ref,
+            amount,
+            currency,
+            issued + self.shift,
+            due + self.shift,
+            balance,
+        )
         try:
             invoices.check_values(invoice)
         except DomainError as exc:
@@ -253,7 +289,8 @@ def _parse_contact(raw: tuple[str, ...]) -> ContactInput | list[Fault]:
     if not phone_raw.strip() and not email_raw.strip():
         faults.append(("phone", "required", "the contact needs a phone or an e-mail"))
     consent = {
-        ch: _get(faults, v.boolean, value, f"{ch}_consent") for ch, value in zip(CONSENT_CHANNELS, consent_raw, strict=True)
+        ch: _get(faults, v.boolean, value, f"{ch}_consent")
+        for ch, value in zip(CONSENT_CHANNELS, consent_raw, strict=True)
     }
     return faults or ContactInput(name, role, phone, email, consent)  # type: ignore[arg-type]
 
@@ -270,12 +307,16 @@ class _Consistency:
     def check(self, line: Line, faults: list[Fault]) -> None:
         number = line.invoice.number
         if number in self.invoices:
-            faults.append(("invoice_number", "duplicate", f"invoice {number} is already on line {self.invoices[number]}"))
+            faults.append(
+                ("invoice_number", "duplicate", f"invoice {number} is already on line {self.invoices[number]}")
+            )
         seen = self.debtors.get(line.debtor.ref)
         # Parsed parts are shared per distinct raw text, so identity means equality.
         if seen is not None and seen[1] is not line.debtor:
             differs = next(c for a, c in DEBTOR_COLUMNS.items() if getattr(seen[1], a) != getattr(line.debtor, a))
-            faults.append((differs, "inconsistent", f"{differs} differs from line {seen[0]} for debtor {line.debtor.ref}"))
+            faults.append(
+                (differs, "inconsistent", f"{differs} differs from line {seen[0]} for debtor {line.debtor.ref}")
+            )
         key = (line.debtor.ref, line.contact.key)
         other = self.contacts.get(key)
         if other is not None and other[1] is not line.contact:

@@ -15,19 +15,18 @@ from __future__ import annotations
 
 from datetime import date, datetime, timedelta
 from decimal import Decimal
-from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from cobranza.core.clock import utcnow
+from cobranza.core.errors import Conflict, FieldError
+from cobranza.core.money import format_amount
+from cobranza.core.vocabulary import PromiseStatus
+from cobranza.db.models import Contact, Invoice, Payment, Promise
 from cobranza.db.unit_of_work import UnitOfWork
 from cobranza.records import outbox, timeline
-from cobranza.core.errors import Conflict, FieldError
-from cobranza.db.models import Contact, Invoice, Payment, Promise
-from cobranza.core.vocabulary import PromiseStatus
-from cobranza.core.clock import utcnow
-from cobranza.core.money import format_amount
 
 P = PromiseStatus
 TRANSITIONS: dict[str, frozenset[str]] = {
@@ -51,17 +50,20 @@ _STATUS_TEXT = {
 def move(session: UnitOfWork, promise: Promise, status: str, reason: str, actor: str) -> None:
     """Change a promise's status, refusing moves the state machine forbids."""
     if status not in TRANSITIONS[promise.status]:
-        raise Conflict(
-            f"promise {promise.id} is {promise.status}; it cannot become {status}", "status"
-        )
+        raise Conflict(f"promise {promise.id} is {promise.status}; it cannot become {status}", "status")
     promise.status = status
     if status != P.PARTIALLY_KEPT.value:
         promise.settled_at = utcnow()
     timeline.record(
-        session, promise.debtor_id, "system", "internal", f"promise_{status}",
+        session,
+        promise.debtor_id,
+        "system",
+        "internal",
+        f"promise_{status}",
         f"Promesa de pago {_STATUS_TEXT[status]}: {promise.currency} "
         f"{format_amount(promise.amount)} para el {promise.promised_date.isoformat()}. {reason}",
-        invoice_id=promise.invoice_id, actor=actor,
+        invoice_id=promise.invoice_id,
+        actor=actor,
         data={
             "promise_id": promise.id,
             "paid_on_time": format_amount(promise.paid_on_time),
@@ -137,10 +139,16 @@ def register(
     session.add(promise)
     session.flush()
     timeline.record(
-        session, invoice.debtor_id, channel, "internal", "promise_registered",
+        session,
+        invoice.debtor_id,
+        channel,
+        "internal",
+        "promise_registered",
         f"Promesa de pago registrada: {invoice.currency} {format_amount(amount)} "
         f"de la factura {invoice.number} para el {promised_date.isoformat()}",
-        invoice_id=invoice.id, contact_id=promise.contact_id, actor=actor,
+        invoice_id=invoice.id,
+        contact_id=promise.contact_id,
+        actor=actor,
         data={"promise_id": promise.id},
     )
     outbox.queue_promise_confirmation(session, promise, invoice, contact, creditor)
@@ -156,8 +164,10 @@ def same_pending(session: Session, invoice_id: int, amount: Decimal, promised_da
     """The pending promise with exactly these terms, if any: a repeated request is the same promise."""
     return session.scalar(
         select(Promise).where(
-            Promise.invoice_id == invoice_id, Promise.status == P.PENDING.value,
-            Promise.amount == amount, Promise.promised_date == promised_date,
+            Promise.invoice_id == invoice_id,
+            Promise.status == P.PENDING.value,
+            Promise.amount == amount,
+            Promise.promised_date == promised_date,
         )
     )
 
@@ -215,7 +225,10 @@ def expire(session: UnitOfWork, today: date, grace_days: int, actor: str = "syst
     )
     for promise in due:
         move(
-            session, promise, P.BROKEN.value,
-            f"Sin pago al {today.isoformat()} ({grace_days} días de gracia).", actor,
+            session,
+            promise,
+            P.BROKEN.value,
+            f"Sin pago al {today.isoformat()} ({grace_days} días de gracia).",
+            actor,
         )
     return due

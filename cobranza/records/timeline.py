@@ -12,11 +12,10 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from cobranza.db.unit_of_work import UnitOfWork
-
+from cobranza.core.clock import utcnow
 from cobranza.core.effects import Announce
 from cobranza.db.models import Contact, Interaction, Invoice
-from cobranza.core.clock import utcnow
+from cobranza.db.unit_of_work import UnitOfWork
 
 
 def record(
@@ -59,8 +58,19 @@ def rows(session: Session, debtor_id: int, since_id: int | None = None, limit: i
     external_id, invoice_number, contact_name)."""
     i = Interaction.__table__.c
     query = (
-        select(i.id, i.at, i.channel, i.direction, i.kind, i.text, i.actor, i.data, i.external_id,
-               Invoice.number.label("invoice_number"), Contact.name.label("contact_name"))
+        select(
+            i.id,
+            i.at,
+            i.channel,
+            i.direction,
+            i.kind,
+            i.text,
+            i.actor,
+            i.data,
+            i.external_id,
+            Invoice.number.label("invoice_number"),
+            Contact.name.label("contact_name"),
+        )
         .select_from(Interaction.__table__)
         .outerjoin(Invoice, Invoice.id == i.invoice_id)
         .outerjoin(Contact, Contact.id == i.contact_id)

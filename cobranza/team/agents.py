@@ -25,8 +25,9 @@ def audit(session: Session, actor: str, action: str, target: str | None = None, 
     session.add(AuditEvent(actor=actor, action=action, target=target, data=data))
 
 
-def create(session: Session, email: str, name: str, password: str, role: str = "agent", language: str = "es",
-           by: str = "cli") -> Agent:
+def create(
+    session: Session, email: str, name: str, password: str, role: str = "agent", language: str = "es", by: str = "cli"
+) -> Agent:
     email = email.strip().lower()
     if "@" not in email:
         raise FieldError("email must be an e-mail address", "email")
@@ -36,8 +37,14 @@ def create(session: Session, email: str, name: str, password: str, role: str = "
         raise FieldError(f"password must have at least {MIN_PASSWORD} characters", "password")
     if session.scalar(select(Agent.id).where(func.lower(Agent.email) == email)) is not None:
         raise Conflict(f"an agent with e-mail {email} exists", "email")
-    agent = Agent(email=email, name=name.strip() or email, role=role, language=language if language in ("es", "en")
-                  else "es", password_hash=generate_password_hash(password), active=True)
+    agent = Agent(
+        email=email,
+        name=name.strip() or email,
+        role=role,
+        language=language if language in ("es", "en") else "es",
+        password_hash=generate_password_hash(password),
+        active=True,
+    )
     session.add(agent)
     session.flush()
     audit(session, by, "agent_created", email, role=role)

@@ -17,14 +17,14 @@ from typing import Any
 from sqlalchemy import Select, func, or_, select, update
 from sqlalchemy.orm import Session
 
-from cobranza.db.unit_of_work import UnitOfWork
-from cobranza.team import agents
-from cobranza.records import handoffs, timeline
-from cobranza.delivery import messaging
-from cobranza.core.errors import Conflict, NotFound
-from cobranza.db.models import Agent, Contact, Debtor, Handoff, Invoice
-from cobranza.core.vocabulary import HandoffStatus
 from cobranza.core.clock import utcnow
+from cobranza.core.errors import Conflict, NotFound
+from cobranza.core.vocabulary import HandoffStatus
+from cobranza.db.models import Agent, Contact, Debtor, Handoff, Invoice
+from cobranza.db.unit_of_work import UnitOfWork
+from cobranza.delivery import messaging
+from cobranza.records import handoffs, timeline
+from cobranza.team import agents
 
 ACTIVE = handoffs.ACTIVE
 
@@ -46,43 +46,77 @@ class QueueRow:
     callback: str | None = None  # a caller waits for a call back, by then (ISO), or "soon"
 
 
-def queue_query(viewer: Agent, status: str | None = None, search: str | None = None,
-                limit: int = 200) -> Select[Any]:
+def queue_query(viewer: Agent, status: str | None = None, search: str | None = None, limit: int = 200) -> Select[Any]:
     """The queue as one statement: each handoff with its debtor and the debtor's open balance."""
-    balance = (select(Invoice.debtor_id, func.sum(Invoice.balance).label("open_balance"),
-                      func.min(Invoice.currency).label("low"), func.max(Invoice.currency).label("high"))
-               .where(Invoice.balance > 0).group_by(Invoice.debtor_id).subquery())
-    query = (select(Handoff, Debtor.ref, Debtor.name, func.coalesce(balance.c.open_balance, 0), balance.c.low,
-                    balance.c.high)
-             .join(Debtor, Debtor.id == Handoff.debtor_id)
-             .outerjoin(balance, balance.c.debtor_id == Handoff.debtor_id))
+    balance = (
+        select(
+            Invoice.debtor_id,
+            func.sum(Invoice.balance).label("open_balance"),
+            func.min(Invoice.currency).label("low"),
+            func.max(Invoice.currency).label("high"),
+        )
+        .where(Invoice.balance > 0)
+        .group_by(Invoice.debtor_id)
+        .subquery()
+    )
+    query = (
+        select(
+            Handoff, Debtor.ref, Debtor.name, func.coalesce(balance.c.open_balance, 0), balance.c.low, balance.c.high
+        )
+        .join(Debtor, Debtor.id == Handoff.debtor_id)
+        .outerjoin(balance, balance.c.debtor_id == Handoff.debtor_id)
+    )
     if status == "active" or status is None:
         query = query.where(Handoff.status.in_(ACTIVE))
     else:
         query = query.where(Handoff.status == status)
     if viewer.role != "supervisor":  # an agent sees what is free and what is theirs
-        query = query.where(or_(Handoff.assigned_to.is_(None), Handoff.assigned_to == viewer.email,
-                                Handoff.status == HandoffStatus.RESOLVED.value))
+        query = query.where(
+            or_(
+                Handoff.assigned_to.is_(None),
+                Handoff.assigned_to == viewer.email,
+                Handoff.status == HandoffStatus.RESOLVED.value,
+            )
+        )
     if search:
         like = f"%{search.strip().lower()}%"
-        query = query.where(or_(func.lower(Debtor.name).like(like), func.lower(Debtor.ref).like(like),
-                                Debtor.tax_id.like(like)))
+        query = query.where(
+            or_(func.lower(Debtor.name).like(like), func.lower(Debtor.ref).like(like), Debtor.tax_id.like(like))
+        )
     order = Handoff.created_at.asc() if status in (None, "active", "open", "assigned") else Handoff.created_at.desc()
     return query.order_by(order, Handoff.id).limit(limit)
 
 
-def queue(session: Session, viewer: Agent, sla: timedelta, status: str | None = None, search: str | None = None,
-          now: datetime | None = None) -> list[QueueRow]:
+def queue(
+    session: Session,
+    viewer: Agent,
+    sla: timedelta,
+    status: str | None = None,
+    search: str | None = None,
+    now: datetime | None = None,
+) -> list[QueueRow]:
     now = now or utcnow()
     rows = []
     for handoff, ref, name, balance, low, high in session.execute(queue_query(viewer, status, search)):
         end = handoff.resolved_at or now
         waiting = end - handoff.created_at
-        rows.append(QueueRow(handoff.id, handoff.reason, handoff.status, handoff.channel, ref, name,
-                             handoff.assigned_to, handoff.created_at, waiting,
-                             handoff.status != HandoffStatus.RESOLVED.value and waiting > sla,
-                             Decimal(balance) if not isinstance(balance, Decimal) else balance,
-                             low if low == high else None, _callback(handoff)))
+        rows.append(
+            QueueRow(
+                handoff.id,
+                handoff.reason,
+                handoff.status,
+                handoff.channel,
+                ref,
+                name,
+                handoff.assigned_to,
+                handoff.created_at,
+                waiting,
+                handoff.status != HandoffStatus.RESOLVED.value and waiting > sla,
+                Decimal(balance) if not isinstance(balance, Decimal) else balance,
+                low if low == high else None,
+                _callback(handoff),
+            )
+        )
     return rows
 
 
@@ -102,8 +136,9 @@ def get(session: Session, handoff_id: int) -> Handoff:
 
 def may_act(agent: Agent, handoff: Handoff) -> bool:
     """Only the agent who holds an active case acts on it (a supervisor may always)."""
-    return agent.role == "supervisor" or (handoff.status == HandoffStatus.ASSIGNED.value
-                                          and handoff.assigned_to == agent.email)
+    return agent.role == "supervisor" or (
+        handoff.status == HandoffStatus.ASSIGNED.value and handoff.assigned_to == agent.email
+    )
 
 
 def require_holder(agent: Agent, handoff: Handoff) -> None:
@@ -115,8 +150,8 @@ def require_holder(agent: Agent, handoff: Handoff) -> None:
 def claim(session: UnitOfWork, agent: Agent, handoff_id: int) -> Handoff:
     """Take an open case; of two agents at once, one wins and the other gets Conflict naming the holder."""
     won = session.execute(
-        update(Handoff).where(Handoff.id == handoff_id, Handoff.status == HandoffStatus.OPEN.value,
-                              Handoff.assigned_to.is_(None))
+        update(Handoff)
+        .where(Handoff.id == handoff_id, Handoff.status == HandoffStatus.OPEN.value, Handoff.assigned_to.is_(None))
         .values(status=HandoffStatus.ASSIGNED.value, assigned_to=agent.email, assigned_at=utcnow())
     ).rowcount  # type: ignore[attr-defined]
     handoff = get(session, handoff_id)
@@ -126,8 +161,16 @@ def claim(session: UnitOfWork, agent: Agent, handoff_id: int) -> Handoff:
             return handoff  # already theirs
         holder = handoff.assigned_to or handoff.status
         raise Conflict(f"already taken by {holder}", "handoff_id")
-    timeline.record(session, handoff.debtor_id, "agent", "internal", "handoff_claimed",
-                    f"{agent.name} tomó el caso", actor=f"agent:{agent.email}", data={"handoff_id": handoff.id})
+    timeline.record(
+        session,
+        handoff.debtor_id,
+        "agent",
+        "internal",
+        "handoff_claimed",
+        f"{agent.name} tomó el caso",
+        actor=f"agent:{agent.email}",
+        data={"handoff_id": handoff.id},
+    )
     agents.audit(session, agent.email, "handoff_claimed", str(handoff.id))
     return handoff
 
@@ -135,8 +178,16 @@ def claim(session: UnitOfWork, agent: Agent, handoff_id: int) -> Handoff:
 def release(session: UnitOfWork, agent: Agent, handoff: Handoff) -> None:
     require_holder(agent, handoff)
     handoff.status, handoff.assigned_to, handoff.assigned_at = HandoffStatus.OPEN.value, None, None
-    timeline.record(session, handoff.debtor_id, "agent", "internal", "handoff_released",
-                    f"{agent.name} liberó el caso", actor=f"agent:{agent.email}", data={"handoff_id": handoff.id})
+    timeline.record(
+        session,
+        handoff.debtor_id,
+        "agent",
+        "internal",
+        "handoff_released",
+        f"{agent.name} liberó el caso",
+        actor=f"agent:{agent.email}",
+        data={"handoff_id": handoff.id},
+    )
     agents.audit(session, agent.email, "handoff_released", str(handoff.id))
 
 
@@ -145,9 +196,16 @@ def reassign(session: UnitOfWork, agent: Agent, handoff: Handoff, to: Agent) -> 
     if not to.active:
         raise Conflict(f"{to.email} is not an active agent", "to")
     handoff.status, handoff.assigned_to, handoff.assigned_at = HandoffStatus.ASSIGNED.value, to.email, utcnow()
-    timeline.record(session, handoff.debtor_id, "agent", "internal", "handoff_reassigned",
-                    f"{agent.name} pasó el caso a {to.name}", actor=f"agent:{agent.email}",
-                    data={"handoff_id": handoff.id, "to": to.email})
+    timeline.record(
+        session,
+        handoff.debtor_id,
+        "agent",
+        "internal",
+        "handoff_reassigned",
+        f"{agent.name} pasó el caso a {to.name}",
+        actor=f"agent:{agent.email}",
+        data={"handoff_id": handoff.id, "to": to.email},
+    )
     agents.audit(session, agent.email, "handoff_reassigned", str(handoff.id), to=to.email)
 
 
@@ -163,8 +221,16 @@ def note(session: UnitOfWork, agent: Agent, handoff: Handoff, text: str, kind: s
     text = text.strip()
     if not text:
         raise Conflict("the note is empty", "text")
-    timeline.record(session, handoff.debtor_id, "agent", "internal", "agent_note" if kind == "note" else "call_logged",
-                    text[:4000], actor=f"agent:{agent.email}", data={"handoff_id": handoff.id})
+    timeline.record(
+        session,
+        handoff.debtor_id,
+        "agent",
+        "internal",
+        "agent_note" if kind == "note" else "call_logged",
+        text[:4000],
+        actor=f"agent:{agent.email}",
+        data={"handoff_id": handoff.id},
+    )
     agents.audit(session, agent.email, kind, str(handoff.id))
 
 
@@ -184,8 +250,9 @@ def reply_rule(contact: Contact, now: datetime | None = None) -> ReplyRule:
     return ReplyRule(messaging.window_open(contact, now), closes)
 
 
-def reply(session: UnitOfWork, agent: Agent, handoff: Handoff, contact: Contact, text: str,
-          template_sid: str | None = None) -> int:
+def reply(
+    session: UnitOfWork, agent: Agent, handoff: Handoff, contact: Contact, text: str, template_sid: str | None = None
+) -> int:
     """An agent's WhatsApp message, through the same outbox as the assistant's."""
     require_holder(agent, handoff)
     if contact.debtor_id != handoff.debtor_id:
@@ -196,8 +263,14 @@ def reply(session: UnitOfWork, agent: Agent, handoff: Handoff, contact: Contact,
     if not reply_rule(contact).free_text:
         if not template_sid:
             raise Conflict("the 24-hour window is closed: only an approved template can be sent", "text")
-        message = messaging.queue(session, contact, "agent", content_sid=template_sid,
-                                  content_variables={"1": text[:900]}, actor=f"agent:{agent.email}")
+        message = messaging.queue(
+            session,
+            contact,
+            "agent",
+            content_sid=template_sid,
+            content_variables={"1": text[:900]},
+            actor=f"agent:{agent.email}",
+        )
     else:
         message = messaging.queue(session, contact, "agent", body=text[:1600], actor=f"agent:{agent.email}")
     agents.audit(session, agent.email, "whatsapp_reply", str(handoff.id), message_id=message.id)
@@ -205,5 +278,10 @@ def reply(session: UnitOfWork, agent: Agent, handoff: Handoff, contact: Contact,
 
 
 def contacts_of(session: Session, debtor_id: int) -> list[Contact]:
-    return list(session.scalars(select(Contact).where(Contact.debtor_id == debtor_id, Contact.active.is_(True),
-                                                      Contact.phone.is_not(None)).order_by(Contact.id)))
+    return list(
+        session.scalars(
+            select(Contact)
+            .where(Contact.debtor_id == debtor_id, Contact.active.is_(True), Contact.phone.is_not(None))
+            .order_by(Contact.id)
+        )
+    )

@@ -10,7 +10,6 @@ from typing import Any
 
 import pytest
 
-
 CHROMIUM = os.environ.get("CHROMIUM_PATH") or shutil.which("chromium") or "/usr/bin/chromium"
 
 
@@ -21,7 +20,8 @@ def browser() -> Iterator[Any]:
     if not os.path.exists(CHROMIUM):
         pytest.fail(f"Debian's chromium is not at {CHROMIUM}: run `make setup` (or set CHROMIUM_PATH)")
     with sync_playwright() as p:
-        launched = p.chromium.launch(executable_path=CHROMIUM, headless=True,
-                                     args=["--no-sandbox", "--disable-dev-shm-usage"])
+        launched = p.chromium.launch(
+            executable_path=CHROMIUM, headless=True, args=["--no-sandbox", "--disable-dev-shm-usage"]
+        )
         yield launched
         launched.close()

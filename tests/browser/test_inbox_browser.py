@@ -13,10 +13,9 @@ from typing import Any
 
 import pytest
 
-from cobranza.team import agents
 from cobranza.db import transaction
-from tests.support import SmtpSink, invoice_body
-from tests.support import Phone, open_all_day
+from cobranza.team import agents
+from tests.support import Phone, SmtpSink, invoice_body, open_all_day
 
 pytestmark = [pytest.mark.e2e, pytest.mark.browser]
 SHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"

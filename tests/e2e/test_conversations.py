@@ -18,8 +18,17 @@ import redis
 import requests
 from flask.testing import FlaskClient
 
-from tests.support import API_TOKEN, TEST_REDIS_URL, SmtpSink, debtor_body, invoice_body
-from tests.support import Assistant, Phone, forget_conversations, open_all_day
+from tests.support import (
+    API_TOKEN,
+    TEST_REDIS_URL,
+    Assistant,
+    Phone,
+    SmtpSink,
+    debtor_body,
+    forget_conversations,
+    invoice_body,
+    open_all_day,
+)
 
 pytestmark = pytest.mark.e2e
 AUTH = {"Authorization": f"Bearer {API_TOKEN}"}
@@ -75,6 +84,7 @@ def one_invoice(phone: Phone) -> Phone:
 
 
 # --- promises ------------------------------------------------------------------------------
+
 
 def test_promise_with_read_back_and_confirmation(one_invoice: Phone, smtp: SmtpSink) -> None:
     phone = one_invoice
@@ -144,6 +154,7 @@ def test_a_pending_promise_is_remembered_days_later(one_invoice: Phone, assistan
 
 # --- objections ----------------------------------------------------------------------------
 
+
 def test_invoice_not_received_is_resent_by_email(one_invoice: Phone, smtp: SmtpSink) -> None:
     phone = one_invoice
     phone.say("hola")
@@ -155,14 +166,17 @@ def test_invoice_not_received_is_resent_by_email(one_invoice: Phone, smtp: SmtpS
     assert "Copia de la factura" in mail["Subject"] and "F-001" in mail.get_body(("plain",)).get_content()
 
 
-@pytest.mark.parametrize("said, type_, handed_off", [
-    ("la factura tiene un error en el valor, nos cobraron de más", "billing_error", True),
-    ("no reconocemos esa deuda, la mercancía llegó dañada y la devolvimos", "dispute", True),
-    ("ahorita no tenemos plata, las ventas están muy malas", "cash_flow", False),
-    ("la factura está en aprobación, falta la firma del gerente", "pending_approval", False),
-    ("yo no manejo los pagos, eso lo ve contabilidad", "wrong_contact", False),
-    ("estamos cambiando de sistema contable", "other", False),
-])
+@pytest.mark.parametrize(
+    "said, type_, handed_off",
+    [
+        ("la factura tiene un error en el valor, nos cobraron de más", "billing_error", True),
+        ("no reconocemos esa deuda, la mercancía llegó dañada y la devolvimos", "dispute", True),
+        ("ahorita no tenemos plata, las ventas están muy malas", "cash_flow", False),
+        ("la factura está en aprobación, falta la firma del gerente", "pending_approval", False),
+        ("yo no manejo los pagos, eso lo ve contabilidad", "wrong_contact", False),
+        ("estamos cambiando de sistema contable", "other", False),
+    ],
+)
 def test_each_objection_type(one_invoice: Phone, said: str, type_: str, handed_off: bool) -> None:
     phone = one_invoice
     answer = phone.say(said)
@@ -189,9 +203,11 @@ def test_already_paid_with_a_receipt(one_invoice: Phone) -> None:
 
 # --- people ---------------------------------------------------------------------------------
 
+
 def rasa_tracker(assistant: Assistant, sender: str) -> dict[str, Any]:
-    answer = requests.get(f"{assistant.rasa_url}/conversations/{sender}/tracker",
-                          params={"token": assistant.token}, timeout=10)
+    answer = requests.get(
+        f"{assistant.rasa_url}/conversations/{sender}/tracker", params={"token": assistant.token}, timeout=10
+    )
     assert answer.status_code == 200
     return answer.json()
 
@@ -209,8 +225,9 @@ def test_conflict_hands_off_rasa_stays_paused_until_resolved(one_invoice: Phone,
     assert redis.Redis.from_url(TEST_REDIS_URL).exists(f"{assistant.tracker_prefix}:tracker:wa-573005550177")
     phone.say_unanswered("hola??")  # on the timeline for the agent, no bot answer
     assert kinds(phone)[-1] == "whatsapp_in"
-    resolved = api(phone).post(f"/api/v1/handoffs/{handoff['id']}/resolve", json={"resolution": "back_to_bot",
-                                                                                   "by": "laura"}, headers=AUTH)
+    resolved = api(phone).post(
+        f"/api/v1/handoffs/{handoff['id']}/resolve", json={"resolution": "back_to_bot", "by": "laura"}, headers=AUTH
+    )
     assert resolved.status_code == 200 and resolved.json["status"] == "resolved"
     back = phone.say("le pago el viernes")
     assert "¿Es correcto?" in back[-1]
@@ -227,13 +244,15 @@ def test_asking_for_a_person(one_invoice: Phone) -> None:
 def test_opt_out(one_invoice: Phone) -> None:
     phone = one_invoice
     answer = phone.say("BAJA")
-    assert answer == ["Listo, no le volveremos a escribir por WhatsApp. Si necesita algo, puede escribirnos "
-                      "cuando quiera."]
+    assert answer == [
+        "Listo, no le volveremos a escribir por WhatsApp. Si necesita algo, puede escribirnos cuando quiera."
+    ]
     debtor = get(phone, "debtors/D1")
     assert debtor["contacts"][0]["consent"]["whatsapp"] is False
 
 
 # --- who is writing, and in which language -------------------------------------------------
+
 
 def test_unknown_number_is_told_nothing_until_identified(one_invoice: Phone) -> None:
     phone = one_invoice
@@ -246,9 +265,16 @@ def test_unknown_number_is_told_nothing_until_identified(one_invoice: Phone) -> 
 
 
 def test_english_debtor(phone: Phone) -> None:
-    api(phone).put("/api/v1/debtors/D1", json=debtor_body(language="en", country="US", timezone="America/New_York",
-                                                            contacts=[{**debtor_body()["contacts"][0],
-                                                                       "phone": "+12125550123"}]), headers=AUTH)
+    api(phone).put(
+        "/api/v1/debtors/D1",
+        json=debtor_body(
+            language="en",
+            country="US",
+            timezone="America/New_York",
+            contacts=[{**debtor_body()["contacts"][0], "phone": "+12125550123"}],
+        ),
+        headers=AUTH,
+    )
     put_invoice(phone, "F-001", currency="USD", amount="1500.00", balance="1500.00")
     phone.number = "+12125550123"
     opening = phone.say("Hi, I got your message")
@@ -268,6 +294,7 @@ def test_switching_to_english_mid_conversation(one_invoice: Phone) -> None:
 
 
 # --- the door under pressure ----------------------------------------------------------------
+
 
 def test_the_same_message_sid_concurrently_is_one_turn(one_invoice: Phone) -> None:
     phone = one_invoice
@@ -300,8 +327,8 @@ def test_smtp_down_while_promising_sends_once_later(one_invoice: Phone, smtp: Sm
 
 # --- the plan's reminders ------------------------------------------------------------------------
 
-def test_a_planned_reminder_goes_out_as_a_template_and_the_answer_is_about_its_invoice(
-        phone: Phone) -> None:
+
+def test_a_planned_reminder_goes_out_as_a_template_and_the_answer_is_about_its_invoice(phone: Phone) -> None:
     from cobranza.core.clock import utcnow
     from cobranza.outreach import orchestration
 
@@ -309,7 +336,9 @@ def test_a_planned_reminder_goes_out_as_a_template_and_the_answer_is_about_its_i
     open_all_day(rt)  # the policy configured for a test run at any hour
     bogota = datetime_now_in("America/Bogota")
     put_invoice(phone, "F-001", due_on=(bogota + timedelta(days=20)).isoformat())
-    put_invoice(phone, "F-002", amount="800000.00", balance="800000.00", due_on=(bogota - timedelta(days=4)).isoformat())
+    put_invoice(
+        phone, "F-002", amount="800000.00", balance="800000.00", due_on=(bogota - timedelta(days=4)).isoformat()
+    )
     assert api(phone).put("/api/v1/debtors/D1/segment", json={"segment": "medium"}, headers=AUTH).status_code == 200
     _, report = orchestration.run(rt.sessions, rt.settings, rt.playbook, rt.policy, utcnow())
     assert report.sent == {"whatsapp": 1}, report

@@ -35,16 +35,33 @@ def wait_until(check, seconds: float, proc: subprocess.Popen[str], log: Path) ->
 def test_demo_serves_the_portfolio_and_chats_to_a_promise(tmp_path: Path) -> None:
     port, smtp_port, mail_port, twilio_port = free_port(), free_port(), free_port(), free_port()
     queue = f"test-demo-{uuid.uuid4().hex[:8]}"
-    env = {**os.environ, "DATABASE_URL": f"sqlite:///{tmp_path}/demo.db", "WEB_BIND": f"127.0.0.1:{port}",
-           "API_TOKEN": "e2e-token", "SMTP_PORT": str(smtp_port), "MAILSINK_HTTP_PORT": str(mail_port),
-           "MAILSINK_DIR": str(tmp_path / "mail"), "REDIS_URL": TEST_REDIS_URL, "JOB_QUEUE": queue,
-           "TWILIO_STANDIN_PORT": str(twilio_port), "RASA_URL": f"http://127.0.0.1:{free_port()}",
-           "ACTIONS_URL": f"http://127.0.0.1:{free_port()}", "RASA_TRACKER_PREFIX": queue.replace("-", ""),
-           "PLAN_EVERY": "0"}  # the plan would contact demo debtors at the hours it may: not part of this test
+    env = {
+        **os.environ,
+        "DATABASE_URL": f"sqlite:///{tmp_path}/demo.db",
+        "WEB_BIND": f"127.0.0.1:{port}",
+        "API_TOKEN": "e2e-token",
+        "SMTP_PORT": str(smtp_port),
+        "MAILSINK_HTTP_PORT": str(mail_port),
+        "MAILSINK_DIR": str(tmp_path / "mail"),
+        "REDIS_URL": TEST_REDIS_URL,
+        "JOB_QUEUE": queue,
+        "TWILIO_STANDIN_PORT": str(twilio_port),
+        "RASA_URL": f"http://127.0.0.1:{free_port()}",
+        "ACTIONS_URL": f"http://127.0.0.1:{free_port()}",
+        "RASA_TRACKER_PREFIX": queue.replace("-", ""),
+        "PLAN_EVERY": "0",
+    }  # the plan would contact demo debtors at the hours it may: not part of this test
     log = tmp_path / "demo.log"  # a file, not a pipe: nobody has to keep reading it
-    output = open(log, "w")
-    proc = subprocess.Popen(["bash", "scripts/demo.sh"], cwd=ROOT, env=env, stdout=output,
-                            stderr=subprocess.STDOUT, text=True, start_new_session=True)
+    output = open(log, "w")  # noqa: SIM115  (the demo writes to it until it is stopped)
+    proc = subprocess.Popen(
+        ["bash", "scripts/demo.sh"],
+        cwd=ROOT,
+        env=env,
+        stdout=output,
+        stderr=subprocess.STDOUT,
+        text=True,
+        start_new_session=True,
+    )
     base = f"http://127.0.0.1:{port}"
     mail = f"http://127.0.0.1:{mail_port}/"
     auth = {"Authorization": "Bearer e2e-token"}
@@ -59,26 +76,36 @@ def test_demo_serves_the_portfolio_and_chats_to_a_promise(tmp_path: Path) -> Non
         assert requests.get(base + "/api/v1/debtors", timeout=5).status_code == 401
 
         promised = (date.today() + timedelta(days=7)).isoformat()
-        answer = requests.post(base + "/api/v1/promises", headers=auth, timeout=5,
-                               json={"invoice_number": "CO-0003-001", "amount": "50000000", "promised_date": promised})
+        answer = requests.post(
+            base + "/api/v1/promises",
+            headers=auth,
+            timeout=5,
+            json={"invoice_number": "CO-0003-001", "amount": "50000000", "promised_date": promised},
+        )
         assert answer.status_code == 201, answer.text
         wait_until(lambda: "CO-0003-001" in requests.get(mail, timeout=2).text, 30, proc, log)
-        kinds = [e["kind"] for e in requests.get(base + "/api/v1/debtors/D070003/timeline", headers=auth,
-                                                 timeout=5).json()]
+        kinds = [
+            e["kind"] for e in requests.get(base + "/api/v1/debtors/D070003/timeline", headers=auth, timeout=5).json()
+        ]
         assert kinds[-2:] == ["promise_registered", "email_sent"]
 
         # the demo's phone: write as Lucía (D070003); the assistant answers through Twilio's stand-in
         twilio = f"http://127.0.0.1:{twilio_port}"
         assert "Correo enviado" in requests.get(twilio + "/", timeout=2).text
         contacts = requests.get(twilio + "/_standin/contacts", timeout=30).json()
-        assert {"name": "Lucía Rodríguez", "phone": "+573005550102", "company": "Clínica del Pacífico S.A.S.",
-                "debtor_ref": "D070003"} in contacts
+        assert {
+            "name": "Lucía Rodríguez",
+            "phone": "+573005550102",
+            "company": "Clínica del Pacífico S.A.S.",
+            "debtor_ref": "D070003",
+        } in contacts
 
         def chat(text: str) -> list[str]:
             """Write as Lucía; the answers, once they stop arriving."""
             before = len(inbox())
-            sent = requests.post(twilio + "/_standin/chat", timeout=10,
-                                 data={"From": "whatsapp:+573005550102", "Body": text}).json()
+            sent = requests.post(
+                twilio + "/_standin/chat", timeout=10, data={"From": "whatsapp:+573005550102", "Body": text}
+            ).json()
             assert sent["webhook_status"] == 200
             wait_until(lambda: len(inbox()) > before, 60, proc, log)
             settled = -1
@@ -88,8 +115,11 @@ def test_demo_serves_the_portfolio_and_chats_to_a_promise(tmp_path: Path) -> Non
             return inbox()[before:]
 
         def inbox() -> list[str]:
-            return [m["body"] for m in requests.get(twilio + "/_standin/messages", timeout=2).json()
-                    if m["to"] == "whatsapp:+573005550102"]
+            return [
+                m["body"]
+                for m in requests.get(twilio + "/_standin/messages", timeout=2).json()
+                if m["to"] == "whatsapp:+573005550102"
+            ]
 
         opening = chat("hola")
         assert "Lucía" in opening[0] and any("CO-0003-001" in m for m in opening)  # the promise on file
@@ -108,13 +138,21 @@ def test_demo_serves_the_portfolio_and_chats_to_a_promise(tmp_path: Path) -> Non
         assert audio and call["gather"] and call["gather"]["language"] == "es-CO"
         wav = requests.get(audio[0], timeout=5)
         assert wav.status_code == 200 and wav.content[:4] == b"RIFF"
-        answered = requests.post(twilio + "/_standin/call/turn", timeout=30, data={
-            "sid": call["sid"], "action": call["gather"]["action"], "From": "+573005550102",
-            "SpeechResult": "cuánto debo"}).json()
+        answered = requests.post(
+            twilio + "/_standin/call/turn",
+            timeout=30,
+            data={
+                "sid": call["sid"],
+                "action": call["gather"]["action"],
+                "From": "+573005550102",
+                "SpeechResult": "cuánto debo",
+            },
+        ).json()
         assert answered["gather"] and [s for s in answered["said"] if "audio" in s]
         requests.post(twilio + "/_standin/call/hangup", data={"sid": call["sid"], "From": "+573005550102"}, timeout=10)
-        kinds = [e["kind"] for e in requests.get(base + "/api/v1/debtors/D070003/timeline", headers=auth,
-                                                 timeout=5).json()]
+        kinds = [
+            e["kind"] for e in requests.get(base + "/api/v1/debtors/D070003/timeline", headers=auth, timeout=5).json()
+        ]
         assert "voice_in" in kinds and "call_ended" in kinds
     finally:
         os.killpg(proc.pid, signal.SIGTERM)

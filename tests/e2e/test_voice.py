@@ -18,15 +18,23 @@ import requests
 from rq import Queue
 from werkzeug.serving import make_server
 
-from cobranza.db import make_engine, make_session_factory
-from cobranza.entry.app import create_app
-from cobranza.db.models import Call
 from cobranza.core.settings import Settings
+from cobranza.db import make_engine, make_session_factory
+from cobranza.db.models import Call
+from cobranza.entry.app import create_app
 from cobranza.integrations.twilio_signature import signature_for
 from doors import DOORS
 from standins.processes import worker_process
-from tests.support import API_TOKEN, SmtpSink, debtor_body, free_port, invoice_body
-from tests.support import Assistant, forget_conversations, open_all_day_file
+from tests.support import (
+    API_TOKEN,
+    Assistant,
+    SmtpSink,
+    debtor_body,
+    forget_conversations,
+    free_port,
+    invoice_body,
+    open_all_day_file,
+)
 
 pytestmark = pytest.mark.e2e
 AUTH = {"Authorization": f"Bearer {API_TOKEN}"}
@@ -66,8 +74,9 @@ class Caller:
         self.last: Twiml | None = None
 
     def post(self, url: str, params: dict[str, str], signed: bool = True) -> requests.Response:
-        headers = {"X-Twilio-Signature": signature_for(self.live.twilio_auth_token or "", url, params)
-                   if signed else "bad"}
+        headers = {
+            "X-Twilio-Signature": signature_for(self.live.twilio_auth_token or "", url, params) if signed else "bad"
+        }
         return requests.post(url, data=params, headers=headers, timeout=30)
 
     def _twiml(self, answer: requests.Response) -> Twiml:
@@ -76,18 +85,44 @@ class Caller:
         return self.last
 
     def call(self) -> Twiml:
-        return self._twiml(self.post(self.live.public_base_url + "/twilio/voice", {
-            "CallSid": self.sid, "AccountSid": self.live.twilio_account_sid or "", "From": self.number,
-            "To": LINE, "Direction": "inbound", "CallStatus": "ringing"}))
+        return self._twiml(
+            self.post(
+                self.live.public_base_url + "/twilio/voice",
+                {
+                    "CallSid": self.sid,
+                    "AccountSid": self.live.twilio_account_sid or "",
+                    "From": self.number,
+                    "To": LINE,
+                    "Direction": "inbound",
+                    "CallStatus": "ringing",
+                },
+            )
+        )
 
     def answer_call(self, url: str, answered_by: str) -> Twiml:
-        return self._twiml(self.post(url, {"CallSid": self.sid, "AccountSid": self.live.twilio_account_sid or "",
-                                           "From": LINE, "To": self.number, "Direction": "outbound-api",
-                                           "CallStatus": "in-progress", "AnsweredBy": answered_by}))
+        return self._twiml(
+            self.post(
+                url,
+                {
+                    "CallSid": self.sid,
+                    "AccountSid": self.live.twilio_account_sid or "",
+                    "From": LINE,
+                    "To": self.number,
+                    "Direction": "outbound-api",
+                    "CallStatus": "in-progress",
+                    "AnsweredBy": answered_by,
+                },
+            )
+        )
 
     def params(self, speech: str = "", digits: str = "", confidence: str = "0.92") -> dict[str, str]:
-        out = {"CallSid": self.sid, "AccountSid": self.live.twilio_account_sid or "", "From": self.number,
-               "To": LINE, "CallStatus": "in-progress"}
+        out = {
+            "CallSid": self.sid,
+            "AccountSid": self.live.twilio_account_sid or "",
+            "From": self.number,
+            "To": LINE,
+            "CallStatus": "in-progress",
+        }
         if speech:
             out.update(SpeechResult=speech, Confidence=confidence)
         if digits:
@@ -102,8 +137,10 @@ class Caller:
         return self._twiml(self.post(self.action(), self.params(speech, digits)))
 
     def hang_up(self) -> int:
-        return self.post(self.live.public_base_url + "/twilio/voice/status",
-                         {**self.params(), "CallStatus": "completed", "CallDuration": "42"}).status_code
+        return self.post(
+            self.live.public_base_url + "/twilio/voice/status",
+            {**self.params(), "CallStatus": "completed", "CallDuration": "42"},
+        ).status_code
 
 
 def next_weekday(target: int) -> date:
@@ -123,10 +160,18 @@ def line(settings: Settings, standin, assistant: Assistant, smtp: SmtpSink) -> I
 
     def start(**overrides: Any) -> Settings:
         port = free_port()
-        live = replace(settings, public_base_url=f"http://127.0.0.1:{port}", twilio_account_sid="AC" + "1" * 32,
-                       twilio_auth_token="voice-token", twilio_api_base=base, voice_from=LINE,
-                       voice_callback_number=LINE, rasa_url=assistant.rasa_url, rasa_token=assistant.token,
-                       **overrides)
+        live = replace(
+            settings,
+            public_base_url=f"http://127.0.0.1:{port}",
+            twilio_account_sid="AC" + "1" * 32,
+            twilio_auth_token="voice-token",
+            twilio_api_base=base,
+            voice_from=LINE,
+            voice_callback_number=LINE,
+            rasa_url=assistant.rasa_url,
+            rasa_token=assistant.token,
+            **overrides,
+        )
         fake.account_sid, fake.auth_token = live.twilio_account_sid or "", live.twilio_auth_token or ""
         app = create_app(live, blueprints=DOORS)
         Queue(live.job_queue, connection=app.extensions["cobranza"].redis).empty()
@@ -137,11 +182,20 @@ def line(settings: Settings, standin, assistant: Assistant, smtp: SmtpSink) -> I
         client = app.test_client()
         assert client.put("/api/v1/debtors/D1", json=debtor_body(), headers=AUTH).status_code in (200, 201)
         assert client.put("/api/v1/invoices/F-001", json=invoice_body(), headers=AUTH).status_code in (200, 201)
-        env = {"DATABASE_URL": live.database_url, "REDIS_URL": live.redis_url, "JOB_QUEUE": live.job_queue,
-               "SMTP_PORT": str(live.smtp_port), "COMPANY_NAME": live.company_name, "MAIL_FROM": live.mail_from or "",
-               "PUBLIC_BASE_URL": live.public_base_url, "TWILIO_ACCOUNT_SID": live.twilio_account_sid or "",
-               "TWILIO_AUTH_TOKEN": live.twilio_auth_token or "", "TWILIO_API_BASE": base,
-               "VOICE_FROM": live.voice_from or "", "CONTACT_RULES": live.contact_rules}
+        env = {
+            "DATABASE_URL": live.database_url,
+            "REDIS_URL": live.redis_url,
+            "JOB_QUEUE": live.job_queue,
+            "SMTP_PORT": str(live.smtp_port),
+            "COMPANY_NAME": live.company_name,
+            "MAIL_FROM": live.mail_from or "",
+            "PUBLIC_BASE_URL": live.public_base_url,
+            "TWILIO_ACCOUNT_SID": live.twilio_account_sid or "",
+            "TWILIO_AUTH_TOKEN": live.twilio_auth_token or "",
+            "TWILIO_API_BASE": base,
+            "VOICE_FROM": live.voice_from or "",
+            "CONTACT_RULES": live.contact_rules,
+        }
         worker = worker_process(env)
         worker.__enter__()
         started.append((server, app, worker))
@@ -173,6 +227,7 @@ def wait_for_mail(smtp: SmtpSink, count: int, timeout: float = 30) -> None:
 
 # --- inbound -----------------------------------------------------------------------------------
 
+
 def test_inbound_promise_by_speech(line: Callable[..., Settings], smtp: SmtpSink) -> None:
     live = line()
     caller = Caller(live)
@@ -189,8 +244,9 @@ def test_inbound_promise_by_speech(line: Callable[..., Settings], smtp: SmtpSink
     done = caller.say("sí correcto")
     assert "registrado" in done.said
     promises = api(live, "promises?debtor_ref=D1")
-    assert [(p["promised_date"], p["channel"], p["amount"]) for p in promises] == \
-        [(friday.isoformat(), "voice", "1500000.00")]
+    assert [(p["promised_date"], p["channel"], p["amount"]) for p in promises] == [
+        (friday.isoformat(), "voice", "1500000.00")
+    ]
     wait_for_mail(smtp, 1)
     events = timeline(live)
     said = [e for e in events if e["kind"] == "voice_in"]
@@ -231,8 +287,7 @@ def test_unknown_caller_is_told_nothing_before_identifying(line: Callable[..., S
 
 def test_english_caller_hears_english(line: Callable[..., Settings], settings: Settings) -> None:
     live = line()
-    requests.put(f"{live.public_base_url}/api/v1/debtors/D1", json=debtor_body(language="en"), headers=AUTH,
-                 timeout=10)
+    requests.put(f"{live.public_base_url}/api/v1/debtors/D1", json=debtor_body(language="en"), headers=AUTH, timeout=10)
     caller = Caller(live)
     first = caller.call()
     assert first.gather is not None and first.gather.attrib["language"] == "en-US"
@@ -251,8 +306,11 @@ def test_a_spanish_caller_can_switch_to_english(line: Callable[..., Settings]) -
 def test_forged_signature_is_refused_and_changes_nothing(line: Callable[..., Settings]) -> None:
     live = line()
     caller = Caller(live)
-    forged = caller.post(live.public_base_url + "/twilio/voice", {"CallSid": caller.sid, "From": MARTA,
-                                                                   "Direction": "inbound"}, signed=False)
+    forged = caller.post(
+        live.public_base_url + "/twilio/voice",
+        {"CallSid": caller.sid, "From": MARTA, "Direction": "inbound"},
+        signed=False,
+    )
     assert forged.status_code == 403
     assert not [e for e in timeline(live) if e["channel"] == "voice"]
 
@@ -292,6 +350,7 @@ def test_hang_up_mid_call_closes_the_call(line: Callable[..., Settings]) -> None
 
 # --- a person takes over ---------------------------------------------------------------------
 
+
 def test_conflict_is_transferred_inside_business_hours(line: Callable[..., Settings]) -> None:
     live = line(voice_agent_number="+576015550199", business_hours="mon-sun 00:00-23:59")
     caller = Caller(live)
@@ -306,8 +365,7 @@ def test_conflict_is_transferred_inside_business_hours(line: Callable[..., Setti
     assert after.hung_up and "devolverá la llamada" in after.said
 
 
-def test_conflict_outside_hours_leaves_a_callback_request_with_the_transcript(
-        line: Callable[..., Settings]) -> None:
+def test_conflict_outside_hours_leaves_a_callback_request_with_the_transcript(line: Callable[..., Settings]) -> None:
     live = line(voice_agent_number="+576015550199", business_hours="")
     caller = Caller(live)
     caller.call()
@@ -338,6 +396,7 @@ def test_billing_error_by_speech_stops_and_hands_off(line: Callable[..., Setting
 
 # --- outbound ---------------------------------------------------------------------------------
 
+
 @pytest.fixture
 def open_all_hours(tmp_path: Path) -> str:
     """Contact rules for a test that must run at any hour of any day: the web app and the worker that
@@ -349,9 +408,12 @@ def _place(live: Settings, standin: Any, invoice: str = "F-001") -> tuple[int, A
     """Ask for a call through the API; the worker dials it at once (None: it was not placed)."""
     fake, _ = standin
     before = len(fake.calls)
-    answer = requests.post(f"{live.public_base_url}/api/v1/contacts", json={"debtor_ref": "D1", "channel": "voice",
-                                                                           "invoice_number": invoice},
-                           headers=AUTH, timeout=10)
+    answer = requests.post(
+        f"{live.public_base_url}/api/v1/contacts",
+        json={"debtor_ref": "D1", "channel": "voice", "invoice_number": invoice},
+        headers=AUTH,
+        timeout=10,
+    )
     assert answer.status_code == 202, answer.text
     call_id = answer.json()["id"]
     deadline = time.monotonic() + 20
@@ -372,8 +434,9 @@ def _call_status(live: Settings, call_id: int) -> str:
         engine.dispose()
 
 
-def test_outbound_voicemail_says_nothing_about_the_debt(line: Callable[..., Settings], standin: Any,
-                                                        open_all_hours: str) -> None:
+def test_outbound_voicemail_says_nothing_about_the_debt(
+    line: Callable[..., Settings], standin: Any, open_all_hours: str
+) -> None:
     live = line(contact_rules=open_all_hours)
     _, placed = _place(live, standin)
     assert placed is not None and placed.machine_detection == "DetectMessageEnd" and placed.to == MARTA
@@ -388,8 +451,12 @@ def test_outbound_voicemail_says_nothing_about_the_debt(line: Callable[..., Sett
 
 def test_outbound_answered_by_the_contact(line: Callable[..., Settings], standin: Any, open_all_hours: str) -> None:
     live = line(contact_rules=open_all_hours)
-    requests.put(f"{live.public_base_url}/api/v1/invoices/F-002", json=invoice_body(due_on="2026-11-15"),
-                 headers=AUTH, timeout=10)
+    requests.put(
+        f"{live.public_base_url}/api/v1/invoices/F-002",
+        json=invoice_body(due_on="2026-11-15"),
+        headers=AUTH,
+        timeout=10,
+    )
     _, placed = _place(live, standin, invoice="F-002")
     caller = Caller(live)
     caller.sid = placed.sid
@@ -403,22 +470,40 @@ def test_outbound_answered_by_the_contact(line: Callable[..., Settings], standin
 
 def test_outbound_blocked_by_the_policy_is_refused_with_its_rule(line: Callable[..., Settings]) -> None:
     live = line()
-    requests.put(f"{live.public_base_url}/api/v1/debtors/D1", json=debtor_body(contacts=[{
-        "name": "Marta Gómez", "role": "Tesorería", "phone": MARTA, "email": "marta@andina.example.com",
-        "consent": {"whatsapp": True, "voice": False, "email": True}}]), headers=AUTH, timeout=10)
-    answer = requests.post(f"{live.public_base_url}/api/v1/contacts", json={"debtor_ref": "D1", "channel": "voice"},
-                           headers=AUTH, timeout=10)
+    requests.put(
+        f"{live.public_base_url}/api/v1/debtors/D1",
+        json=debtor_body(
+            contacts=[
+                {
+                    "name": "Marta Gómez",
+                    "role": "Tesorería",
+                    "phone": MARTA,
+                    "email": "marta@andina.example.com",
+                    "consent": {"whatsapp": True, "voice": False, "email": True},
+                }
+            ]
+        ),
+        headers=AUTH,
+        timeout=10,
+    )
+    answer = requests.post(
+        f"{live.public_base_url}/api/v1/contacts",
+        json={"debtor_ref": "D1", "channel": "voice"},
+        headers=AUTH,
+        timeout=10,
+    )
     assert answer.status_code == 409
     assert any(r.startswith("consent") for r in answer.json()["reasons"])
 
 
-def test_busy_is_recorded_and_retried_later(line: Callable[..., Settings], standin: Any,
-                                           open_all_hours: str) -> None:
+def test_busy_is_recorded_and_retried_later(line: Callable[..., Settings], standin: Any, open_all_hours: str) -> None:
     live = line(contact_rules=open_all_hours)
     call_id, placed = _place(live, standin)
     caller = Caller(live)
-    status = caller.post(f"{live.public_base_url}/twilio/voice/status?call={call_id}",
-                         {"CallSid": placed.sid, "CallStatus": "busy", "To": MARTA, "From": LINE})
+    status = caller.post(
+        f"{live.public_base_url}/twilio/voice/status?call={call_id}",
+        {"CallSid": placed.sid, "CallStatus": "busy", "To": MARTA, "From": LINE},
+    )
     assert status.status_code == 204
     kinds = [e["kind"] for e in timeline(live)]
     assert "call_ended" in kinds and kinds.count("call_scheduled") == 2  # the retry, for later
@@ -442,16 +527,20 @@ def test_no_me_llamen_mas_revokes_voice_consent_at_once(line: Callable[..., Sett
     assert bye.hung_up and "no le volveremos a llamar" in bye.said
     contact = api(live, "debtors/D1")["contacts"][0]
     assert contact["consent"]["voice"] is False and contact["consent"]["whatsapp"] is True
-    refused = requests.post(f"{live.public_base_url}/api/v1/contacts", json={"debtor_ref": "D1", "channel": "voice"},
-                            headers=AUTH, timeout=10)
+    refused = requests.post(
+        f"{live.public_base_url}/api/v1/contacts",
+        json={"debtor_ref": "D1", "channel": "voice"},
+        headers=AUTH,
+        timeout=10,
+    )
     assert refused.status_code == 409
 
 
 def test_a_handoff_open_from_whatsapp_keeps_the_bot_silent_on_the_phone(line: Callable[..., Settings]) -> None:
     live = line(business_hours="")
-    from cobranza.records import handoffs
     from cobranza.db import make_engine, make_session_factory, transaction
     from cobranza.db.models import Debtor
+    from cobranza.records import handoffs
 
     engine = make_engine(live.database_url)
     with transaction(make_session_factory(engine)) as session:

@@ -21,11 +21,18 @@ from tests.support import free_port
 @pytest.fixture
 def worker_for(served) -> Iterator[subprocess.Popen[str]]:
     _, live = served
-    env = {"DATABASE_URL": live.database_url, "REDIS_URL": live.redis_url, "JOB_QUEUE": live.job_queue,
-           "PUBLIC_BASE_URL": live.public_base_url, "TWILIO_ACCOUNT_SID": live.twilio_account_sid or "",
-           "TWILIO_AUTH_TOKEN": live.twilio_auth_token or "", "TWILIO_API_BASE": live.twilio_api_base,
-           "WHATSAPP_FROM": live.whatsapp_from or "", "RASA_URL": f"http://127.0.0.1:{free_port()}",
-           "SMTP_PORT": str(live.smtp_port)}
+    env = {
+        "DATABASE_URL": live.database_url,
+        "REDIS_URL": live.redis_url,
+        "JOB_QUEUE": live.job_queue,
+        "PUBLIC_BASE_URL": live.public_base_url,
+        "TWILIO_ACCOUNT_SID": live.twilio_account_sid or "",
+        "TWILIO_AUTH_TOKEN": live.twilio_auth_token or "",
+        "TWILIO_API_BASE": live.twilio_api_base,
+        "WHATSAPP_FROM": live.whatsapp_from or "",
+        "RASA_URL": f"http://127.0.0.1:{free_port()}",
+        "SMTP_PORT": str(live.smtp_port),
+    }
     with worker_process(env) as proc:
         yield proc
 
@@ -34,9 +41,17 @@ def test_message_in_reply_out_through_the_worker(served, standin, worker_for) ->
     app, live = served
     fake, base = standin
     sid = f"SM{uuid.uuid4().hex}"
-    answer = requests.post(base + "/_standin/inbound", timeout=10, data={
-        "webhook": live.public_base_url + "/twilio/whatsapp", "From": "whatsapp:+573005550177",
-        "To": "whatsapp:+14155238886", "Body": "Buenas, ¿cuánto debo?", "MessageSid": sid})
+    answer = requests.post(
+        base + "/_standin/inbound",
+        timeout=10,
+        data={
+            "webhook": live.public_base_url + "/twilio/whatsapp",
+            "From": "whatsapp:+573005550177",
+            "To": "whatsapp:+14155238886",
+            "Body": "Buenas, ¿cuánto debo?",
+            "MessageSid": sid,
+        },
+    )
     assert answer.json()["webhook_status"] == 200
     deadline = time.monotonic() + 30
     while not any(m.to == "whatsapp:+573005550177" for m in fake.messages):

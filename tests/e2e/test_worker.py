@@ -13,10 +13,10 @@ from flask import Flask
 from sqlalchemy import select, update
 
 from cobranza import db
-from cobranza.records import promises
-from cobranza.db.models import Invoice, OutboxEmail
 from cobranza.core.clock import utcnow
 from cobranza.core.settings import Settings
+from cobranza.db.models import Invoice, OutboxEmail
+from cobranza.records import promises
 from standins.processes import worker_process
 from tests.support import SmtpSink
 
@@ -25,9 +25,15 @@ TODAY = date.today()
 
 @pytest.fixture
 def worker(settings: Settings) -> Iterator[subprocess.Popen[str]]:
-    with worker_process({"DATABASE_URL": settings.database_url, "REDIS_URL": settings.redis_url,
-                         "JOB_QUEUE": settings.job_queue, "SMTP_PORT": str(settings.smtp_port),
-                         "MAIL_FROM": "c@acme.example.com"}) as proc:
+    with worker_process(
+        {
+            "DATABASE_URL": settings.database_url,
+            "REDIS_URL": settings.redis_url,
+            "JOB_QUEUE": settings.job_queue,
+            "SMTP_PORT": str(settings.smtp_port),
+            "MAIL_FROM": "c@acme.example.com",
+        }
+    ) as proc:
         yield proc
 
 

@@ -56,7 +56,9 @@ def test_importing_twice_changes_nothing(client: FlaskClient, auth: dict[str, st
     assert len(client.get("/api/v1/debtors/D070003/timeline", headers=auth).json) == 1
 
 
-def test_broken_copy_reports_the_right_lines_and_loads_the_rest(client: FlaskClient, auth: dict[str, str], demo_csv: bytes) -> None:
+def test_broken_copy_reports_the_right_lines_and_loads_the_rest(
+    client: FlaskClient, auth: dict[str, str], demo_csv: bytes
+) -> None:
     header, rows = rows_of(demo_csv)
     col = {name: i for i, name in enumerate(header)}
     broken = [list(r) for r in rows]
@@ -64,16 +66,16 @@ def test_broken_copy_reports_the_right_lines_and_loads_the_rest(client: FlaskCli
     def line(n: int) -> list[str]:  # file line n (the header is line 1)
         return broken[n - 2]
 
-    line(5)[col["phone"]] = "300 555 0101"                 # not E.164
-    line(10)[col["currency"]] = "PESOS"                     # unknown currency
-    line(15)[col["amount"]] = "-100.00"                     # negative
-    line(20)[col["due_on"]] = "2020-01-01"                  # before issue date
-    line(25)[col["balance"]] = "mucho"                      # non-numeric
-    line(30)[col["issued_on"]] = "30/10/2026"               # not ISO
-    broken.append(list(rows[0]))                            # duplicate of line 2, lands on line 115
+    line(5)[col["phone"]] = "300 555 0101"  # not E.164
+    line(10)[col["currency"]] = "PESOS"  # unknown currency
+    line(15)[col["amount"]] = "-100.00"  # negative
+    line(20)[col["due_on"]] = "2020-01-01"  # before issue date
+    line(25)[col["balance"]] = "mucho"  # non-numeric
+    line(30)[col["issued_on"]] = "30/10/2026"  # not ISO
+    broken.append(list(rows[0]))  # duplicate of line 2, lands on line 115
     line(40)[col["email"]] = "sin-arroba.example.com"
     line(45)[col["timezone"]] = "Bogota"
-    line(50)[col["amount"]] = ""                             # missing
+    line(50)[col["amount"]] = ""  # missing
     line(60)[col["country"]] = "XX"
     line(62)[col["phone"]] = "+5"
     payload = to_csv(header, broken)
@@ -83,8 +85,18 @@ def test_broken_copy_reports_the_right_lines_and_loads_the_rest(client: FlaskCli
     report = answer.json
     got = {(e["line"], e["column"]) for e in report["errors"]}
     expected = {
-        (5, "phone"), (10, "currency"), (15, "amount"), (20, "due_on"), (25, "balance"), (30, "issued_on"),
-        (115, "invoice_number"), (40, "email"), (45, "timezone"), (50, "amount"), (60, "country"), (62, "phone"),
+        (5, "phone"),
+        (10, "currency"),
+        (15, "amount"),
+        (20, "due_on"),
+        (25, "balance"),
+        (30, "issued_on"),
+        (115, "invoice_number"),
+        (40, "email"),
+        (45, "timezone"),
+        (50, "amount"),
+        (60, "country"),
+        (62, "phone"),
     }
     assert expected <= got, report["errors"]
     assert {e["line"] for e in report["errors"]} == {n for n, _ in expected}
@@ -100,7 +112,9 @@ def test_broken_copy_reports_the_right_lines_and_loads_the_rest(client: FlaskCli
     assert client.get(f"/api/v1/invoices/{rows[0][col['invoice_number']]}", headers=auth).status_code == 200
 
 
-def test_a_line_contradicting_an_earlier_one_for_the_same_debtor(client: FlaskClient, auth: dict[str, str], demo_csv: bytes) -> None:
+def test_a_line_contradicting_an_earlier_one_for_the_same_debtor(
+    client: FlaskClient, auth: dict[str, str], demo_csv: bytes
+) -> None:
     header, rows = rows_of(demo_csv)
     col = {name: i for i, name in enumerate(header)}
     # lines 4 and 5 are D070003's two invoices
@@ -133,13 +147,25 @@ def test_updates_from_a_new_export(client: FlaskClient, auth: dict[str, str], de
     assert "consent_revoked" in kinds and kinds.count("portfolio_import") == 2
 
 
-def test_invoice_of_another_debtor_in_the_file_is_refused(client: FlaskClient, auth: dict[str, str], demo_csv: bytes) -> None:
+def test_invoice_of_another_debtor_in_the_file_is_refused(
+    client: FlaskClient, auth: dict[str, str], demo_csv: bytes
+) -> None:
     post(client, auth, demo_csv)
     header, rows = rows_of(demo_csv)
     col = {name: i for i, name in enumerate(header)}
     moved = list(rows[2])  # CO-0003-001 of D070003, claimed by D070002
-    for name in ("debtor_ref", "company_name", "tax_id", "contact_name", "phone", "email",
-                 "whatsapp_consent", "voice_consent", "email_consent", "contact_role"):
+    for name in (
+        "debtor_ref",
+        "company_name",
+        "tax_id",
+        "contact_name",
+        "phone",
+        "email",
+        "whatsapp_consent",
+        "voice_consent",
+        "email_consent",
+        "contact_role",
+    ):
         moved[col[name]] = rows[1][col[name]]
     report = post(client, auth, to_csv(header, [moved])).json
     assert [(e["line"], e["column"], e["code"]) for e in report["errors"]] == [(2, "debtor_ref", "conflict")]
@@ -153,7 +179,9 @@ def test_invoice_of_another_debtor_in_the_file_is_refused(client: FlaskClient, a
         ("debtor_ref\n\xff".encode("latin-1"), "body"),
     ],
 )
-def test_unusable_files_are_refused_whole(client: FlaskClient, auth: dict[str, str], payload: bytes, field: str) -> None:
+def test_unusable_files_are_refused_whole(
+    client: FlaskClient, auth: dict[str, str], payload: bytes, field: str
+) -> None:
     answer = post(client, auth, payload)
     assert answer.status_code in (400, 422)
     assert answer.json["error"]["field"] == field
@@ -176,8 +204,8 @@ def test_debtor_opt_out_survives_a_sync(client: FlaskClient, auth: dict[str, str
     """A debtor who said BAJA is not re-subscribed by the next CRM export."""
     from sqlalchemy import select
 
-    from cobranza.records import consent
     from cobranza.db.models import Contact
+    from cobranza.records import consent
 
     post(client, auth, demo_csv)
     contact = session.scalar(select(Contact).where(Contact.phone == "+573005550102"))

@@ -37,7 +37,9 @@ def test_update_changes_fields_and_is_on_the_timeline(client: FlaskClient, auth:
     put(client, auth, invoice_body())
     answer = put(client, auth, invoice_body(balance="750000.00", due_on="2026-11-15"))
     assert answer.status_code == 200 and answer.json["balance"] == "750000.00"
-    updated = [e for e in client.get("/api/v1/debtors/D1/timeline", headers=auth).json if e["kind"] == "invoice_updated"]
+    updated = [
+        e for e in client.get("/api/v1/debtors/D1/timeline", headers=auth).json if e["kind"] == "invoice_updated"
+    ]
     assert updated[-1]["invoice_number"] == "F-001"
     assert set(updated[-1]["data"]["changes"]) == {"balance", "due_on"}
 
@@ -73,7 +75,9 @@ def test_amounts_as_json_numbers_are_exact(client: FlaskClient, auth: dict[str, 
         ({"debtor_ref": None}, "debtor_ref"),
     ],
 )
-def test_invalid_values_are_422_with_the_field(client: FlaskClient, auth: dict[str, str], debtor, change, field) -> None:
+def test_invalid_values_are_422_with_the_field(
+    client: FlaskClient, auth: dict[str, str], debtor, change, field
+) -> None:
     answer = put(client, auth, invoice_body(**change))
     assert answer.status_code == 422, answer.json
     assert answer.json["error"]["field"] == field
@@ -105,13 +109,16 @@ def test_an_invoice_cannot_move_to_another_debtor(client: FlaskClient, auth: dic
 
 
 def test_currency_is_fixed_once_money_moved(client: FlaskClient, auth: dict[str, str], invoice) -> None:
-    client.post("/api/v1/payments", json={"invoice_number": "F-001", "amount": "100", "paid_on": "2026-11-01"},
-                headers=auth)
+    client.post(
+        "/api/v1/payments", json={"invoice_number": "F-001", "amount": "100", "paid_on": "2026-11-01"}, headers=auth
+    )
     answer = put(client, auth, invoice_body(currency="USD"))
     assert answer.status_code == 409 and answer.json["error"]["field"] == "currency"
 
 
-def test_amount_below_current_balance_without_balance_is_refused(client: FlaskClient, auth: dict[str, str], invoice) -> None:
+def test_amount_below_current_balance_without_balance_is_refused(
+    client: FlaskClient, auth: dict[str, str], invoice
+) -> None:
     body = invoice_body(amount="1000.00")
     body.pop("balance")
     answer = put(client, auth, body)

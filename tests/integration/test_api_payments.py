@@ -12,8 +12,8 @@ from flask.testing import FlaskClient
 from sqlalchemy import select
 
 from cobranza import db
-from cobranza.records import promises
 from cobranza.db.models import Invoice
+from cobranza.records import promises
 
 TODAY = date.today()
 
@@ -26,7 +26,9 @@ def pay(client: FlaskClient, auth: dict[str, str], amount: str, paid_on: date = 
 def promise(app: Flask, amount: str, days: int = 5, channel: str = "whatsapp") -> int:
     with db.transaction(app.extensions["cobranza"].sessions) as s:
         invoice = s.scalar(select(Invoice).where(Invoice.number == "F-001"))
-        p = promises.register(s, invoice, Decimal(amount), TODAY + timedelta(days=days), channel, "test", TODAY, "Acme S.A.S.")
+        p = promises.register(
+            s, invoice, Decimal(amount), TODAY + timedelta(days=days), channel, "test", TODAY, "Acme S.A.S."
+        )
         return p.id
 
 
@@ -39,7 +41,9 @@ def test_payment_lowers_the_balance(client: FlaskClient, auth: dict[str, str], i
     assert answer.status_code == 201
     assert answer.json["balance"] == "1000000.00"
     assert client.get("/api/v1/invoices/F-001", headers=auth).json["balance"] == "1000000.00"
-    [event] = [e for e in client.get("/api/v1/debtors/D1/timeline", headers=auth).json if e["kind"] == "payment_received"]
+    [event] = [
+        e for e in client.get("/api/v1/debtors/D1/timeline", headers=auth).json if e["kind"] == "payment_received"
+    ]
     assert event["invoice_number"] == "F-001" and "TRX-1" in event["text"]
 
 
@@ -71,7 +75,9 @@ def test_same_reference_with_other_amount_is_a_conflict(client: FlaskClient, aut
         ({"currency": "ABC"}, "currency", 422),
     ],
 )
-def test_refusals_name_the_field_and_change_nothing(client: FlaskClient, auth: dict[str, str], invoice, body, field, status) -> None:
+def test_refusals_name_the_field_and_change_nothing(
+    client: FlaskClient, auth: dict[str, str], invoice, body, field, status
+) -> None:
     full = {"invoice_number": "F-001", "amount": "10.00", "paid_on": TODAY.isoformat(), **body}
     answer = client.post("/api/v1/payments", json=full, headers=auth)
     assert answer.status_code == status, answer.json
@@ -79,7 +85,9 @@ def test_refusals_name_the_field_and_change_nothing(client: FlaskClient, auth: d
     assert client.get("/api/v1/invoices/F-001", headers=auth).json["balance"] == "1500000.00"
 
 
-def test_full_payment_by_the_date_keeps_the_promise(app: Flask, client: FlaskClient, auth: dict[str, str], invoice) -> None:
+def test_full_payment_by_the_date_keeps_the_promise(
+    app: Flask, client: FlaskClient, auth: dict[str, str], invoice
+) -> None:
     promise(app, "600000.00")
     answer = pay(client, auth, "600000.00")
     assert answer.json["promises"][0]["status"] == "kept"
@@ -89,7 +97,9 @@ def test_full_payment_by_the_date_keeps_the_promise(app: Flask, client: FlaskCli
     assert kinds[-3:] == ["promise_registered", "payment_received", "promise_kept"]
 
 
-def test_short_payment_partially_keeps_then_the_rest_keeps(app: Flask, client: FlaskClient, auth: dict[str, str], invoice) -> None:
+def test_short_payment_partially_keeps_then_the_rest_keeps(
+    app: Flask, client: FlaskClient, auth: dict[str, str], invoice
+) -> None:
     promise(app, "600000.00")
     assert pay(client, auth, "200000.00").json["promises"][0]["status"] == "partially_kept"
     assert promise_list(client, auth)[0]["status"] == "partially_kept"
@@ -100,15 +110,25 @@ def test_short_payment_partially_keeps_then_the_rest_keeps(app: Flask, client: F
 def test_payment_after_the_date_partially_keeps(app: Flask, client: FlaskClient, auth: dict[str, str], invoice) -> None:
     with db.transaction(app.extensions["cobranza"].sessions) as s:
         invoice_row = s.scalar(select(Invoice).where(Invoice.number == "F-001"))
-        promises.register(s, invoice_row, Decimal("600000"), TODAY - timedelta(days=3), "voice", "test",
-                          TODAY - timedelta(days=5), "Acme S.A.S.")
+        promises.register(
+            s,
+            invoice_row,
+            Decimal("600000"),
+            TODAY - timedelta(days=3),
+            "voice",
+            "test",
+            TODAY - timedelta(days=5),
+            "Acme S.A.S.",
+        )
     answer = pay(client, auth, "600000.00")
     assert answer.json["promises"][0]["status"] == "partially_kept"
     p = promise_list(client, auth)[0]
     assert p["paid_on_time"] == "0.00" and p["paid_total"] == "600000.00"
 
 
-def test_payment_above_the_promise_settles_it_and_the_rest_lowers_balance(app: Flask, client: FlaskClient, auth: dict[str, str], invoice) -> None:
+def test_payment_above_the_promise_settles_it_and_the_rest_lowers_balance(
+    app: Flask, client: FlaskClient, auth: dict[str, str], invoice
+) -> None:
     promise(app, "100000.00")
     answer = pay(client, auth, "300000.00")
     assert answer.json["promises"][0]["status"] == "kept"

@@ -8,21 +8,23 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
+from cobranza.core.settings import Settings
 from cobranza.delivery import email as sending
 from cobranza.records.promises import local_today
-from cobranza.core.settings import Settings
 from tests.support import SmtpSink
 
 SOON = (date.today() + timedelta(days=5)).isoformat()
 
 
 def post(client: FlaskClient, auth: dict[str, str], **body):
-    return client.post("/api/v1/promises", json={"invoice_number": "F-001", "promised_date": SOON, **body},
-                       headers=auth)
+    return client.post(
+        "/api/v1/promises", json={"invoice_number": "F-001", "promised_date": SOON, **body}, headers=auth
+    )
 
 
-def test_register_and_confirm_by_email(app: Flask, client: FlaskClient, auth: dict[str, str], invoice,
-                                       settings: Settings, smtp: SmtpSink) -> None:
+def test_register_and_confirm_by_email(
+    app: Flask, client: FlaskClient, auth: dict[str, str], invoice, settings: Settings, smtp: SmtpSink
+) -> None:
     answer = post(client, auth, amount="700000", contact_phone="+57 300 555 0177", channel="voice")
     assert answer.status_code == 201, answer.json
     assert answer.json["status"] == "pending" and answer.json["amount"] == "700000.00"

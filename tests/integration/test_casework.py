@@ -9,12 +9,12 @@ from typing import Any
 import pytest
 from sqlalchemy.orm import Session, sessionmaker
 
-from cobranza.team import agents, casework
-from cobranza.records import handoffs
-from cobranza.db import make_engine, make_session_factory, transaction
-from cobranza.core.errors import Conflict, FieldError
-from cobranza.db.models import AuditEvent, Contact, Debtor, Interaction, WhatsAppMessage
 from cobranza.core.clock import utcnow
+from cobranza.core.errors import Conflict, FieldError
+from cobranza.db import make_engine, make_session_factory, transaction
+from cobranza.db.models import AuditEvent, Contact, Debtor, Interaction, WhatsAppMessage
+from cobranza.records import handoffs
+from cobranza.team import agents, casework
 
 
 @pytest.fixture
@@ -55,10 +55,12 @@ def test_passwords_are_hashed_and_checked(factory: sessionmaker[Session]) -> Non
 def test_the_queue_has_balance_and_waiting_time(factory: sessionmaker[Session]) -> None:
     handoff_id, _ = _setup(factory)
     with transaction(factory) as s:
-        rows = casework.queue(s, agent(s, "ana@acme.example.com"), timedelta(minutes=30),
-                              now=utcnow() + timedelta(hours=1))
-        assert [(r.id, r.debtor_ref, str(r.open_balance), r.currency, r.over_sla) for r in rows] == \
-            [(handoff_id, "D1", "1500000.00", "COP", True)]
+        rows = casework.queue(
+            s, agent(s, "ana@acme.example.com"), timedelta(minutes=30), now=utcnow() + timedelta(hours=1)
+        )
+        assert [(r.id, r.debtor_ref, str(r.open_balance), r.currency, r.over_sla) for r in rows] == [
+            (handoff_id, "D1", "1500000.00", "COP", True)
+        ]
         assert casework.queue(s, agent(s, "ana@acme.example.com"), timedelta(minutes=30), search="ferreter")
         assert not casework.queue(s, agent(s, "ana@acme.example.com"), timedelta(minutes=30), search="zzz")
 

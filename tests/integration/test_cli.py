@@ -15,8 +15,9 @@ from tests.support import DEMO_CSV
 
 def cli(db_url: str, *args: str) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "DATABASE_URL": db_url}
-    return subprocess.run([sys.executable, "-m", "cobranza", *args], cwd=ROOT, env=env,
-                          capture_output=True, text=True, timeout=120)
+    return subprocess.run(
+        [sys.executable, "-m", "cobranza", *args], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120
+    )
 
 
 def test_migrate_import_and_timeline(db_url: str) -> None:
@@ -63,7 +64,7 @@ def test_the_plan_as_a_table_and_as_json_segments_and_a_playbook_check(db_url: s
     moment = "2026-11-24T10:00:00-05:00"
     table = cli(db_url, "plan", "--as-of", moment)
     assert table.returncode == 0, table.stderr
-    header, *lines = table.stdout.splitlines()
+    header, *_lines = table.stdout.splitlines()
     assert header.split()[:6] == ["debtor", "invoice", "stage", "segment", "action", "channel"]
     assert "113 open invoices" in table.stdout and "(standard@1)" in table.stdout
     rows = json.loads(cli(db_url, "plan", "--as-of", moment, "--json").stdout)

@@ -6,8 +6,8 @@ from flask.testing import FlaskClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from cobranza.records import consent
 from cobranza.db.models import ConsentChange, Contact
+from cobranza.records import consent
 from tests.support import debtor_body
 
 
@@ -21,22 +21,29 @@ def test_initial_consent_evidence_is_the_creation(client: FlaskClient, auth: dic
     assert proof["granted"] is True and proof["method"] == "api" and proof["actor"] == "api"
 
 
-def test_a_change_is_recorded_with_who_how_and_when(client: FlaskClient, auth: dict[str, str], session: Session) -> None:
+def test_a_change_is_recorded_with_who_how_and_when(
+    client: FlaskClient, auth: dict[str, str], session: Session
+) -> None:
     client.put("/api/v1/debtors/D1", json=debtor_body(), headers=auth)
     c = contact(session)
     assert consent.set_consent(session, c, "voice", False, "debtor_request", "debtor", "no me llamen más")
     session.commit()
     proof = consent.evidence(session, c, "voice")
     assert (proof["granted"], proof["method"], proof["actor"], proof["evidence"]) == (
-        False, "debtor_request", "debtor", "no me llamen más")
+        False,
+        "debtor_request",
+        "debtor",
+        "no me llamen más",
+    )
     assert session.scalar(select(ConsentChange.channel)) == "voice"
     session.commit()
     kinds = [e["kind"] for e in client.get("/api/v1/debtors/D1/timeline", headers=auth).json]
     assert kinds[-1] == "consent_revoked"
 
 
-def test_a_sync_cannot_undo_the_debtors_opt_out_but_the_debtor_can(client: FlaskClient, auth: dict[str, str],
-                                                                   session: Session) -> None:
+def test_a_sync_cannot_undo_the_debtors_opt_out_but_the_debtor_can(
+    client: FlaskClient, auth: dict[str, str], session: Session
+) -> None:
     client.put("/api/v1/debtors/D1", json=debtor_body(), headers=auth)
     c = contact(session)
     consent.set_consent(session, c, "whatsapp", False, "debtor_request", "debtor", "BAJA")

@@ -9,20 +9,39 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select
 
-from cobranza.records import context, objections, promises, timeline
 from cobranza import db
 from cobranza.db.models import Debtor, Invoice
+from cobranza.records import context, objections, promises, timeline
 
 TODAY = date.today()
 
 
-def test_open_invoices_promises_objections_and_history(app: Flask, client: FlaskClient, auth: dict[str, str],
-                                                       invoice) -> None:
-    client.put("/api/v1/invoices/F-002", json={"debtor_ref": "D1", "amount": "200.00", "currency": "USD",
-                                                 "issued_on": "2026-10-01", "due_on": "2026-11-30"}, headers=auth)
-    client.put("/api/v1/invoices/F-003", json={"debtor_ref": "D1", "amount": "50.00", "currency": "USD",
-                                                 "issued_on": "2026-10-01", "due_on": "2026-11-30",
-                                                 "balance": "0"}, headers=auth)
+def test_open_invoices_promises_objections_and_history(
+    app: Flask, client: FlaskClient, auth: dict[str, str], invoice
+) -> None:
+    client.put(
+        "/api/v1/invoices/F-002",
+        json={
+            "debtor_ref": "D1",
+            "amount": "200.00",
+            "currency": "USD",
+            "issued_on": "2026-10-01",
+            "due_on": "2026-11-30",
+        },
+        headers=auth,
+    )
+    client.put(
+        "/api/v1/invoices/F-003",
+        json={
+            "debtor_ref": "D1",
+            "amount": "50.00",
+            "currency": "USD",
+            "issued_on": "2026-10-01",
+            "due_on": "2026-11-30",
+            "balance": "0",
+        },
+        headers=auth,
+    )
     factory = app.extensions["cobranza"].sessions
     with db.transaction(factory) as s:
         debtor = s.scalar(select(Debtor))
@@ -30,13 +49,22 @@ def test_open_invoices_promises_objections_and_history(app: Flask, client: Flask
         promises.register(s, f1, Decimal("500000"), TODAY + timedelta(days=4), "voice", "bot", TODAY, "Acme")
         objections.record(s, debtor.id, "pending_approval", "lo aprueba gerencia", "voice", "bot")
         timeline.record(s, debtor.id, "voice", "in", "call_turn", "le pago el viernes")
-        timeline.record(s, debtor.id, "whatsapp", "out", "whatsapp_reminder", "Recordatorio de la factura F-002",
-                        data={"invoice_number": "F-002"})
+        timeline.record(
+            s,
+            debtor.id,
+            "whatsapp",
+            "out",
+            "whatsapp_reminder",
+            "Recordatorio de la factura F-002",
+            data={"invoice_number": "F-002"},
+        )
     with db.transaction(factory, write=False) as s:
         ctx = context.load(s, s.scalar(select(Debtor.id)), TODAY)
         assert [i.number for i in ctx.invoices] == ["F-001", "F-002"]  # paid F-003 is not open
-        assert {(i.currency, i.balance) for i in ctx.invoices} == {("COP", Decimal("1500000.00")),
-                                                                   ("USD", Decimal("200.00"))}
+        assert {(i.currency, i.balance) for i in ctx.invoices} == {
+            ("COP", Decimal("1500000.00")),
+            ("USD", Decimal("200.00")),
+        }
         [(pending, number)] = ctx.promises
         assert number == "F-001" and pending.amount == Decimal("500000.00")
         [(objection, about)] = ctx.objections

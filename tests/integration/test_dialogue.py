@@ -19,12 +19,12 @@ from flask.testing import FlaskClient
 from sqlalchemy import select
 
 from cobranza import db
-from cobranza.records import timeline
 from cobranza.conversation import flow
 from cobranza.conversation.state import State
 from cobranza.conversation.understanding import Understanding
-from cobranza.db.models import ConsentChange, Contact, Debtor, Handoff, Interaction, Objection, OutboxEmail, Promise
 from cobranza.core.settings import Settings
+from cobranza.db.models import ConsentChange, Contact, Debtor, Handoff, Interaction, Objection, OutboxEmail, Promise
+from cobranza.records import timeline
 from tests.support import invoice_body
 
 TODAY = date.today()
@@ -47,10 +47,27 @@ class Chat:
         sid = f"SM{self.turns:04d}"
         with db.transaction(self.factory) as s:
             debtor = s.scalar(select(Debtor))
-            timeline.record(s, debtor.id, "whatsapp", "in", "whatsapp_in", text, external_id=sid,
-                            contact_id=self.contact_id, actor="debtor")
-        u = Understanding(text=text, intent=intent, confidence=confidence, today=fields.pop("today", TODAY),
-                          message_sid=sid, debtor_ref="D1", contact_id=self.contact_id, **fields)
+            timeline.record(
+                s,
+                debtor.id,
+                "whatsapp",
+                "in",
+                "whatsapp_in",
+                text,
+                external_id=sid,
+                contact_id=self.contact_id,
+                actor="debtor",
+            )
+        u = Understanding(
+            text=text,
+            intent=intent,
+            confidence=confidence,
+            today=fields.pop("today", TODAY),
+            message_sid=sid,
+            debtor_ref="D1",
+            contact_id=self.contact_id,
+            **fields,
+        )
         with db.transaction(self.factory) as s:
             outcome = flow.respond(s, self.settings, u, self.slot)
         self.slot = outcome.state
@@ -72,8 +89,11 @@ def chat(app: Flask, settings: Settings, invoice) -> Chat:
 
 @pytest.fixture
 def two_invoices(client: FlaskClient, auth: dict[str, str], invoice) -> None:
-    answer = client.put("/api/v1/invoices/F-002", json=invoice_body(amount="800000.00", balance="800000.00",
-                                                                     due_on="2026-11-15"), headers=auth)
+    answer = client.put(
+        "/api/v1/invoices/F-002",
+        json=invoice_body(amount="800000.00", balance="800000.00", due_on="2026-11-15"),
+        headers=auth,
+    )
     assert answer.status_code == 201
 
 
@@ -83,13 +103,18 @@ def friday() -> date:
 
 # --- opening and the promise --------------------------------------------------------------
 
+
 def test_greeting_names_the_company_and_what_is_open_then_asks_about_the_invoice(chat: Chat) -> None:
     assert chat.say("hola", "greet") == ["utter_greet", "utter_summary_one_overdue", "utter_ask_receipt_one"]
     assert chat.value("utter_greet", "name_part") == ", Marta"
     assert chat.value("utter_greet", "creditor") == "Acme S.A.S."
     summary = dict(chat.replies)["utter_summary_one_overdue"]
-    assert summary == {"invoice": "F-001", "company": "Ferretería Andina S.A.S.", "amount": "COP 1.500.000",
-                       "due_date": "sábado 31 de octubre" if TODAY.year == 2026 else summary["due_date"]}
+    assert summary == {
+        "invoice": "F-001",
+        "company": "Ferretería Andina S.A.S.",
+        "amount": "COP 1.500.000",
+        "due_date": "sábado 31 de octubre" if TODAY.year == 2026 else summary["due_date"],
+    }
 
 
 def test_a_call_about_a_broken_promise_says_why_before_anything_else(chat: Chat, two_invoices: None) -> None:
@@ -108,8 +133,12 @@ def test_promise_is_read_back_and_registered_only_after_yes(chat: Chat) -> None:
     assert chat.rows(Promise) == []  # nothing before the yes
     assert chat.say("sí", "affirm") == ["utter_promise_registered", "utter_anything_else"]
     [promise] = chat.rows(Promise)
-    assert (promise.amount, promise.promised_date, promise.channel, promise.status) == \
-        (Decimal("1500000.00"), friday(), "whatsapp", "pending")
+    assert (promise.amount, promise.promised_date, promise.channel, promise.status) == (
+        Decimal("1500000.00"),
+        friday(),
+        "whatsapp",
+        "pending",
+    )
     assert chat.value("utter_promise_registered", "email") == "m" + "•" * 10 + "@andina.example.com"
     [email] = chat.rows(OutboxEmail)
     assert email.kind == "promise_confirmation" and email.promise_id == promise.id
@@ -135,8 +164,9 @@ def test_a_correction_in_passing_is_read_back_again(chat: Chat) -> None:
 
 
 def test_partial_amount_in_words(chat: Chat) -> None:
-    assert chat.say("abono 500 mil el viernes", "promise_to_pay", payment_date=friday(),
-                    amount="500000.00") == ["utter_confirm_promise_partial"]
+    assert chat.say("abono 500 mil el viernes", "promise_to_pay", payment_date=friday(), amount="500000.00") == [
+        "utter_confirm_promise_partial"
+    ]
     assert chat.value("utter_confirm_promise_partial", "balance") == "COP 1.500.000"
     chat.say("sí", "affirm")
     [promise] = chat.rows(Promise)
@@ -177,16 +207,18 @@ def test_counter_questions_for_past_far_and_too_much(chat: Chat) -> None:
     assert chat.say("pagué ayer", "promise_to_pay", payment_date=TODAY - timedelta(days=1)) == ["utter_date_in_past"]
     assert chat.say("en dos meses", "inform", payment_date=TODAY + timedelta(days=61)) == ["utter_date_beyond_horizon"]
     assert chat.value("utter_date_beyond_horizon", "max_date")
-    assert chat.say("el viernes 5 millones", "inform", payment_date=friday(),
-                    amount="5000000.00") == ["utter_amount_above_balance"]
+    assert chat.say("el viernes 5 millones", "inform", payment_date=friday(), amount="5000000.00") == [
+        "utter_amount_above_balance"
+    ]
     assert chat.value("utter_amount_above_balance", "balance") == "COP 1.500.000"
     assert chat.say("entonces todo", "inform", amount="full") == ["utter_confirm_promise_one"]
     assert chat.rows(Promise) == []
 
 
 def test_a_vague_date_asks_for_the_day(chat: Chat) -> None:
-    assert chat.say("la otra semana", "inform", payment_date=friday(), date_vague=True,
-                    date_said="la otra semana") == ["utter_ask_exact_day"]
+    assert chat.say("la otra semana", "inform", payment_date=friday(), date_vague=True, date_said="la otra semana") == [
+        "utter_ask_exact_day"
+    ]
     assert chat.value("utter_ask_exact_day", "span") == "la otra semana"
 
 
@@ -202,8 +234,9 @@ def test_a_pending_promise_is_remembered_not_asked_again(chat: Chat) -> None:
 def test_an_answer_to_a_reminder_is_about_its_invoice(app: Flask, chat: Chat, two_invoices: None) -> None:
     with db.transaction(app.extensions["cobranza"].sessions) as s:
         debtor = s.scalar(select(Debtor))
-        timeline.record(s, debtor.id, "whatsapp", "out", "whatsapp_reminder", "Recordatorio F-002",
-                        data={"invoice_number": "F-002"})
+        timeline.record(
+            s, debtor.id, "whatsapp", "out", "whatsapp_reminder", "Recordatorio F-002", data={"invoice_number": "F-002"}
+        )
     chat.say("buenas", "greet")
     assert chat.value("utter_summary_one_overdue", "invoice") == "F-002"
     chat.say("sí", "affirm")
@@ -219,6 +252,7 @@ def test_a_stale_question_is_forgotten(chat: Chat) -> None:
 
 
 # --- objections ----------------------------------------------------------------------------
+
 
 def test_invoice_not_received_is_recorded_resent_and_the_flow_goes_on(chat: Chat) -> None:
     chat.say("hola", "greet")
@@ -239,9 +273,12 @@ def test_a_no_to_the_receipt_question_is_the_same(chat: Chat) -> None:
 
 def test_already_paid_asks_for_date_reference_receipt_then_hands_off(chat: Chat) -> None:
     assert chat.say("eso ya lo pagamos", "already_paid") == ["utter_ask_paid_details"]
-    names = chat.say("el 10 de noviembre, referencia 99887766", "inform",
-                     payment_date=date(TODAY.year, 11, 10) if TODAY >= date(TODAY.year, 11, 10) else TODAY,
-                     date_kind="calendar")
+    names = chat.say(
+        "el 10 de noviembre, referencia 99887766",
+        "inform",
+        payment_date=date(TODAY.year, 11, 10) if date(TODAY.year, 11, 10) <= TODAY else TODAY,
+        date_kind="calendar",
+    )
     assert names == ["utter_paid_handoff"]
     [objection] = chat.rows(Objection)
     assert objection.type == "already_paid" and objection.details["reference"] == "99887766"
@@ -257,8 +294,9 @@ def test_a_receipt_attached_on_its_own(chat: Chat) -> None:
     assert objection.type == "already_paid" and objection.details["receipts"] == media
 
 
-@pytest.mark.parametrize("intent, reply", [("billing_error", "utter_billing_error_handoff"),
-                                           ("dispute", "utter_dispute_handoff")])
+@pytest.mark.parametrize(
+    "intent, reply", [("billing_error", "utter_billing_error_handoff"), ("dispute", "utter_dispute_handoff")]
+)
 def test_billing_errors_and_disputes_hand_off(chat: Chat, intent: str, reply: str) -> None:
     assert chat.say("la factura está mal", intent) == [reply]
     [objection] = chat.rows(Objection)
@@ -269,8 +307,12 @@ def test_billing_errors_and_disputes_hand_off(chat: Chat, intent: str, reply: st
 
 def test_cash_flow_asks_for_a_partial_payment_or_a_date(chat: Chat) -> None:
     assert chat.say("no tenemos plata", "cash_flow") == ["utter_cash_flow"]
-    assert chat.say("puedo abonar la mitad a fin de mes", "promise_to_pay", amount="fraction:0.5000",
-                    payment_date=TODAY + timedelta(days=10)) == ["utter_confirm_promise_partial"]
+    assert chat.say(
+        "puedo abonar la mitad a fin de mes",
+        "promise_to_pay",
+        amount="fraction:0.5000",
+        payment_date=TODAY + timedelta(days=10),
+    ) == ["utter_confirm_promise_partial"]
     assert [o.type for o in chat.rows(Objection)] == ["cash_flow"]
 
 
@@ -284,8 +326,9 @@ def test_pending_approval_asks_when(chat: Chat) -> None:
 
 def test_wrong_contact_asks_for_the_right_one(chat: Chat) -> None:
     assert chat.say("yo no manejo eso", "wrong_contact") == ["utter_ask_right_contact"]
-    assert chat.say("hable con Pedro, 310 555 0199 o pagos@andina.example.com", "inform") == \
-        ["utter_right_contact_noted"]
+    assert chat.say("hable con Pedro, 310 555 0199 o pagos@andina.example.com", "inform") == [
+        "utter_right_contact_noted"
+    ]
     [objection] = chat.rows(Objection)
     assert objection.details["right_contact"]["phone"] == "+573105550199"
     assert objection.details["right_contact"]["email"] == "pagos@andina.example.com"
@@ -298,9 +341,14 @@ def test_other_objections_are_recorded_and_ask_for_a_date(chat: Chat) -> None:
 
 # --- a person takes over --------------------------------------------------------------------
 
+
 def test_conflict_hands_off_with_evidence(chat: Chat) -> None:
-    conflict = {"score": 1.0, "hand_off": True, "reason": "insult",
-                "signals": [{"kind": "insult", "words": "ladrones"}]}
+    conflict = {
+        "score": 1.0,
+        "hand_off": True,
+        "reason": "insult",
+        "signals": [{"kind": "insult", "words": "ladrones"}],
+    }
     assert chat.say("son unos LADRONES", "insult", conflict=conflict) == ["utter_handoff_conflict"]
     [handoff] = chat.rows(Handoff)
     assert handoff.reason == "insult" and handoff.evidence["conflict"]["signals"][0]["words"] == "ladrones"
@@ -316,8 +364,7 @@ def test_asking_for_a_person_or_complaining_hands_off(chat: Chat, intent: str, r
 
 def test_two_misunderstandings_in_a_row_hand_off(chat: Chat) -> None:
     chat.say("le pago el viernes", "promise_to_pay", payment_date=friday())
-    assert chat.say("asdf", "nlu_fallback", uncertain=True) == ["utter_did_not_understand",
-                                                                "utter_confirm_promise_one"]
+    assert chat.say("asdf", "nlu_fallback", uncertain=True) == ["utter_did_not_understand", "utter_confirm_promise_one"]
     assert chat.rows(Handoff) == []
     assert chat.say("qwerty", "nlu_fallback", uncertain=True) == ["utter_handoff_failure"]
     [handoff] = chat.rows(Handoff)
@@ -330,6 +377,7 @@ def test_the_bot_says_nothing_while_a_person_has_the_case(chat: Chat) -> None:
 
 
 # --- consent, language, small talk ---------------------------------------------------------
+
 
 def test_an_opt_out_in_other_words_revokes_consent(chat: Chat) -> None:
     assert chat.say("ya no quiero que me escriban por aquí", "opt_out") == ["utter_opted_out"]

@@ -6,8 +6,8 @@ from dataclasses import replace
 
 from flask.testing import FlaskClient
 
-from cobranza.entry.app import create_app
 from cobranza.core.settings import Settings
+from cobranza.entry.app import create_app
 
 NAMES = {"database", "redis", "rasa", "actions", "smtp", "workers", "twilio"}
 

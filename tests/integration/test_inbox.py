@@ -9,10 +9,10 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from cobranza.team import agents
-from cobranza.records import handoffs
 from cobranza.db import transaction
 from cobranza.db.models import AuditEvent, Debtor, OutboxEmail, Promise
+from cobranza.records import handoffs
+from cobranza.team import agents
 
 PASSWORD = "una clave bien larga"
 
@@ -27,14 +27,16 @@ def case(app: Flask, debtor: dict[str, Any], invoice: dict[str, Any]) -> int:
         agents.create(s, "beto@acme.example.com", "Beto Ruiz", PASSWORD)
         agents.create(s, "sara@acme.example.com", "Sara Gil", PASSWORD, role="supervisor")
         d = s.query(Debtor).filter_by(ref="D1").one()
-        return handoffs.open_handoff(s, d.id, "complaint", "whatsapp", "bot",
-                                     evidence={"trigger": "intent", "message": "esto es un abuso"}).id
+        return handoffs.open_handoff(
+            s, d.id, "complaint", "whatsapp", "bot", evidence={"trigger": "intent", "message": "esto es un abuso"}
+        ).id
 
 
 def csrf(client: FlaskClient, path: str = "/inbox/login") -> str:
     page = client.get(path).get_data(as_text=True)
-    found = re.search(r'name="csrf_token" value="([^"]+)"', page) or re.search(r'name="csrf-token" content="([^"]+)"',
-                                                                              page)
+    found = re.search(r'name="csrf_token" value="([^"]+)"', page) or re.search(
+        r'name="csrf-token" content="([^"]+)"', page
+    )
     assert found, page[:500]
     return found.group(1)
 
@@ -63,11 +65,13 @@ def test_sign_in_refused_then_rate_limited(app: Flask, case: int) -> None:
     client = app.test_client()
     token = csrf(client)
     for _ in range(5):
-        wrong = client.post("/inbox/login", data={"email": "ana@acme.example.com", "password": "nope nope nope",
-                                                  "csrf_token": token})
+        wrong = client.post(
+            "/inbox/login", data={"email": "ana@acme.example.com", "password": "nope nope nope", "csrf_token": token}
+        )
         assert wrong.status_code == 401 and "incorrectos" in wrong.get_data(as_text=True)
-    right_but_late = client.post("/inbox/login", data={"email": "ana@acme.example.com", "password": PASSWORD,
-                                                       "csrf_token": token})
+    right_but_late = client.post(
+        "/inbox/login", data={"email": "ana@acme.example.com", "password": PASSWORD, "csrf_token": token}
+    )
     assert right_but_late.status_code == 429
     no_token = app.test_client().post("/inbox/login", data={"email": "beto@acme.example.com", "password": PASSWORD})
     assert no_token.status_code == 400
@@ -82,8 +86,12 @@ def test_every_action_needs_the_csrf_token_and_the_case(app: Flask, case: int) -
     assert post(ana, f"/inbox/handoffs/{case}/claim").status_code == 302
     refused = post(beto, f"/inbox/handoffs/{case}/claim")
     assert refused.status_code == 409 and "ana@acme.example.com" in refused.get_data(as_text=True)
-    for action, form in (("note", {"text": "hola"}), ("resolve", {"resolution": "closed"}), ("release", {}),
-                         ("promise", {"invoice_number": "F-001", "promised_date": "2026-12-20"})):
+    for action, form in (
+        ("note", {"text": "hola"}),
+        ("resolve", {"resolution": "closed"}),
+        ("release", {}),
+        ("promise", {"invoice_number": "F-001", "promised_date": "2026-12-20"}),
+    ):
         answer = post(beto, f"/inbox/handoffs/{case}/{action}", **form)
         assert answer.status_code == 409, action
     assert post(beto, "/inbox/agents", name="X", email="x@acme.example.com", password=PASSWORD).status_code == 403
@@ -103,8 +111,7 @@ def test_a_case_from_claim_to_the_bot(app: Flask, case: int) -> None:
     assert "esto es un abuso" in page and "F-001" in page and "Devolver al asistente" in page
     logged = post(ana, f"/inbox/handoffs/{case}/note", text="Llamé y contestó la contadora", kind="call")
     assert logged.status_code == 302
-    done = post(ana, f"/inbox/handoffs/{case}/promise", invoice_number="F-001", amount="500000",
-                promised_date=_soon())
+    done = post(ana, f"/inbox/handoffs/{case}/promise", invoice_number="F-001", amount="500000", promised_date=_soon())
     assert done.status_code == 302, done.get_data(as_text=True)[:500]
     assert post(ana, f"/inbox/handoffs/{case}/objection", type="cash_flow", text="flujo de caja").status_code == 302
     assert post(ana, f"/inbox/handoffs/{case}/resolve", resolution="back_to_bot").status_code == 302

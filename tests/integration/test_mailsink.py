@@ -8,8 +8,8 @@ from pathlib import Path
 
 from aiosmtpd.controller import Controller
 
-from cobranza.delivery import mail
 from cobranza.core.settings import Settings
+from cobranza.delivery import mail
 from standins.mailsink import Mailbox, web
 from tests.support import free_port
 
@@ -21,9 +21,21 @@ def test_received_mail_is_listed_and_readable(tmp_path: Path) -> None:
     controller.start()
     try:
         message = mail.render_promise_confirmation(
-            {"company": "Andina", "contact_name": "Marta", "invoice_number": "F-9", "amount": "10.00",
-             "currency": "USD", "promised_date": date.today().isoformat(), "registered_on": date.today().isoformat(),
-             "creditor": "Acme"}, "en", "marta@andina.example.com", "<m-1@cobranza>", Settings())
+            {
+                "company": "Andina",
+                "contact_name": "Marta",
+                "invoice_number": "F-9",
+                "amount": "10.00",
+                "currency": "USD",
+                "promised_date": date.today().isoformat(),
+                "registered_on": date.today().isoformat(),
+                "creditor": "Acme",
+            },
+            "en",
+            "marta@andina.example.com",
+            "<m-1@cobranza>",
+            Settings(),
+        )
         with smtplib.SMTP("127.0.0.1", port) as smtp:
             smtp.send_message(message)
     finally:

@@ -13,9 +13,9 @@ from flask import Flask
 from sqlalchemy import select, update
 
 from cobranza import db
-from cobranza.delivery import messaging
-from cobranza.db.models import Contact, Interaction, WhatsAppMessage
 from cobranza.core.clock import utcnow
+from cobranza.db.models import Contact, Interaction, WhatsAppMessage
+from cobranza.delivery import messaging
 from standins.twilio import TwilioStandIn
 
 
@@ -73,10 +73,17 @@ def test_outside_the_window_the_template_goes_instead(served, standin) -> None:
     app, live = served
     fake, _ = standin
     debtor_wrote(app, fake, hours_ago=None)
-    message_id = queue(app, purpose="reminder", body="texto libre", content_sid="HX" + "a" * 32,
-                       content_variables={"1": "Marta", "2": "F-001"}, key="reminder:D1:2026-11-22:1")
-    again = queue(app, purpose="reminder", body="texto libre", content_sid="HX" + "a" * 32,
-                  key="reminder:D1:2026-11-22:1")
+    message_id = queue(
+        app,
+        purpose="reminder",
+        body="texto libre",
+        content_sid="HX" + "a" * 32,
+        content_variables={"1": "Marta", "2": "F-001"},
+        key="reminder:D1:2026-11-22:1",
+    )
+    again = queue(
+        app, purpose="reminder", body="texto libre", content_sid="HX" + "a" * 32, key="reminder:D1:2026-11-22:1"
+    )
     assert again == message_id  # the same plan step twice is one message
     assert messaging.deliver(app.extensions["cobranza"].sessions, live, message_id) == "queued"
     assert fake.messages[-1].content_sid == "HX" + "a" * 32 and fake.messages[-1].body is None
@@ -112,8 +119,14 @@ def test_statuses_only_move_forward(served) -> None:
     factory = app.extensions["cobranza"].sessions
     with db.transaction(factory) as s:
         s.execute(update(WhatsAppMessage).values(sid="SM1", status="queued", status_rank=1))
-    for status, expected in [("delivered", "delivered"), ("sent", "delivered"), ("read", "read"),
-                             ("delivered", "read"), ("failed", "failed"), ("read", "failed")]:
+    for status, expected in [
+        ("delivered", "delivered"),
+        ("sent", "delivered"),
+        ("read", "read"),
+        ("delivered", "read"),
+        ("failed", "failed"),
+        ("read", "failed"),
+    ]:
         with db.transaction(factory) as s:
             messaging.apply_status(s, "SM1", status, 30008 if status == "failed" else None)
         assert row(app, message_id).status == expected
@@ -124,9 +137,12 @@ def test_forged_status_callback_is_refused_and_changes_nothing(served) -> None:
     message_id = queue(app, purpose="reply", body="x")
     with db.transaction(app.extensions["cobranza"].sessions) as s:
         s.execute(update(WhatsAppMessage).values(sid="SM2", status="queued", status_rank=1))
-    answer = requests.post(f"{live.public_base_url}/twilio/whatsapp/status",
-                           data={"MessageSid": "SM2", "MessageStatus": "read"},
-                           headers={"X-Twilio-Signature": "forged"}, timeout=5)
+    answer = requests.post(
+        f"{live.public_base_url}/twilio/whatsapp/status",
+        data={"MessageSid": "SM2", "MessageStatus": "read"},
+        headers={"X-Twilio-Signature": "forged"},
+        timeout=5,
+    )
     assert answer.status_code == 403
     assert row(app, message_id).status == "queued"
 

@@ -13,17 +13,18 @@ from flask.testing import FlaskClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from cobranza.team import agents
-from cobranza.records import timeline
 from cobranza.db import transaction
 from cobranza.db.models import Debtor, Invoice, Outreach, Payment, Promise, WhatsAppMessage
-from tests.support import debtor_body
+from cobranza.records import timeline
+from cobranza.team import agents
 from tests.integration.test_inbox import PASSWORD, sign_in
 from tests.integration.test_orchestration import MOMENT, TODAY, put_invoice, run, set_segment
+from tests.support import debtor_body
 
 
-def test_preventive_and_reactive_work_are_measured_apart(app: Flask, client: FlaskClient, auth: dict[str, str],
-                                                         debtor: dict[str, Any], session: Session) -> None:
+def test_preventive_and_reactive_work_are_measured_apart(
+    app: Flask, client: FlaskClient, auth: dict[str, str], debtor: dict[str, Any], session: Session
+) -> None:
     second = debtor_body(name="Textiles del Valle")
     second["contacts"][0]["phone"] = "+573005550188"
     assert client.put("/api/v1/debtors/D2", json=second, headers=auth).status_code == 201
@@ -46,22 +47,36 @@ def test_preventive_and_reactive_work_are_measured_apart(app: Flask, client: Fla
     latest = session.scalars(select(timeline.Interaction).order_by(timeline.Interaction.id.desc())).first()
     assert latest is not None
     latest.at = MOMENT + timedelta(hours=1)
-    session.add(Promise(debtor_id=d1.id, invoice_id=inv.id, amount=inv.amount, currency="COP", channel="whatsapp",
-                        promised_date=TODAY + timedelta(days=3), status="kept", created_at=MOMENT + timedelta(hours=1)))
+    session.add(
+        Promise(
+            debtor_id=d1.id,
+            invoice_id=inv.id,
+            amount=inv.amount,
+            currency="COP",
+            channel="whatsapp",
+            promised_date=TODAY + timedelta(days=3),
+            status="kept",
+            created_at=MOMENT + timedelta(hours=1),
+        )
+    )
     session.add(Payment(invoice_id=inv.id, amount=inv.amount, paid_on=TODAY + timedelta(days=3), reference="R1"))
     inv.balance = Decimal(0)
     session.commit()
 
-    found = client.get("/api/v1/metrics", query_string={"from": TODAY.isoformat(), "to": TODAY.isoformat()},
-                       headers=auth).json
+    found = client.get(
+        "/api/v1/metrics", query_string={"from": TODAY.isoformat(), "to": TODAY.isoformat()}, headers=auth
+    ).json
     prev, reac = found["preventive"], found["reactive"]
     assert (prev["contacts"], prev["contact_rate"], prev["reply_rate"], prev["promise_rate"]) == (1, 1.0, 1.0, 1.0)
     assert prev["promise_kept_rate"] == 1.0 and prev["recovered"] == {"COP": "1500000.00"}
     assert prev["days_to_pay"] == 3.0 and prev["by_channel"] == {"whatsapp": 1}
     assert (reac["contacts"], reac["contact_rate"], reac["reply_rate"], reac["promise_rate"]) == (1, 0.0, 0.0, 0.0)
     assert reac["promise_kept_rate"] is None and reac["recovered"] == {}
-    sheet = client.get("/api/v1/metrics", query_string={"from": TODAY.isoformat(), "to": TODAY.isoformat(),
-                                                        "format": "csv"}, headers=auth)
+    sheet = client.get(
+        "/api/v1/metrics",
+        query_string={"from": TODAY.isoformat(), "to": TODAY.isoformat(), "format": "csv"},
+        headers=auth,
+    )
     assert sheet.mimetype == "text/csv"
     table = {row[0]: row[1:3] for row in csv.reader(io.StringIO(sheet.get_data(as_text=True)))}
     assert table["reply_rate"] == ["1.0", "0.0"] and table["recovered_COP"] == ["1500000.00", "0.00"]

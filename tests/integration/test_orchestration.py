@@ -3,7 +3,7 @@ history, event rules from real rows, manual contacts through the same policy."""
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -14,11 +14,10 @@ from flask.testing import FlaskClient
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from cobranza.records import context
+from cobranza.db.models import Call, Debtor, Invoice, Objection, Outreach, Promise, WhatsAppMessage
 from cobranza.delivery.queue import PLACE_CALL
 from cobranza.outreach import orchestration, playbook
-from cobranza import policy
-from cobranza.db.models import Call, Debtor, Invoice, Objection, Outreach, Promise, WhatsAppMessage
+from cobranza.records import context
 from tests.support import debtor_body, invoice_body, open_all_day
 
 BOGOTA = ZoneInfo("America/Bogota")
@@ -27,10 +26,21 @@ MOMENT = datetime(2026, 11, 24, 10, 0, tzinfo=BOGOTA)
 TODAY = MOMENT.date()
 
 
-def put_invoice(client: FlaskClient, auth: dict[str, str], number: str, due: date, ref: str = "D1",
-                balance: str = "1500000.00", issued: date | None = None) -> None:
-    body = invoice_body(debtor_ref=ref, due_on=due.isoformat(), issued_on=(issued or due - timedelta(days=30))
-                        .isoformat(), balance=balance)
+def put_invoice(
+    client: FlaskClient,
+    auth: dict[str, str],
+    number: str,
+    due: date,
+    ref: str = "D1",
+    balance: str = "1500000.00",
+    issued: date | None = None,
+) -> None:
+    body = invoice_body(
+        debtor_ref=ref,
+        due_on=due.isoformat(),
+        issued_on=(issued or due - timedelta(days=30)).isoformat(),
+        balance=balance,
+    )
     answer = client.put(f"/api/v1/invoices/{number}", json=body, headers=auth)
     assert answer.status_code in (200, 201), answer.json
 
@@ -55,8 +65,9 @@ def run(app: Flask, at: datetime = MOMENT) -> orchestration.Report:
     return orchestration.run(rt.sessions, rt.settings, rt.playbook, rt.policy, at)[1]
 
 
-def test_the_plan_explains_every_open_invoice_and_is_deterministic(client: FlaskClient, auth: dict[str, str],
-                                                                   debtor: dict[str, Any]) -> None:
+def test_the_plan_explains_every_open_invoice_and_is_deterministic(
+    client: FlaskClient, auth: dict[str, str], debtor: dict[str, Any]
+) -> None:
     set_segment(client, auth, "medium")
     put_invoice(client, auth, "F-FAR", TODAY + timedelta(days=20))
     put_invoice(client, auth, "F-SOON", TODAY + timedelta(days=3))
@@ -67,11 +78,17 @@ def test_the_plan_explains_every_open_invoice_and_is_deterministic(client: Flask
     found = by_invoice(rows)
     assert set(found) == {"F-FAR", "F-SOON", "F-LATE"}  # paid invoices are not in the plan
     for row in rows:
-        assert set(row) >= {"debtor_ref", "invoice_number", "stage", "segment", "action", "channel", "not_before",
-                            "reason"} and row["reason"]
+        assert (
+            set(row)
+            >= {"debtor_ref", "invoice_number", "stage", "segment", "action", "channel", "not_before", "reason"}
+            and row["reason"]
+        )
     assert found["F-FAR"]["action"] == "wait" and found["F-FAR"]["reason"].startswith("not_in_flow")
     assert (found["F-LATE"]["stage"], found["F-LATE"]["action"], found["F-LATE"]["channel"]) == (
-        "late_reactive", "call", "voice")
+        "late_reactive",
+        "call",
+        "voice",
+    )
     # One contact per debtor at a time: the late invoice's call first, the reminder after it.
     assert found["F-SOON"]["action"] == "wait" and "after the contact about F-LATE" in found["F-SOON"]["reason"]
     assert datetime.fromisoformat(found["F-LATE"]["not_before"]) == MOMENT
@@ -80,9 +97,9 @@ def test_the_plan_explains_every_open_invoice_and_is_deterministic(client: Flask
     assert naive.status_code == 422 and naive.json["error"]["field"] == "as_of"
 
 
-def test_outside_the_window_the_contact_waits_for_the_next_allowed_moment(client: FlaskClient,
-                                                                          auth: dict[str, str],
-                                                                          debtor: dict[str, Any]) -> None:
+def test_outside_the_window_the_contact_waits_for_the_next_allowed_moment(
+    client: FlaskClient, auth: dict[str, str], debtor: dict[str, Any]
+) -> None:
     set_segment(client, auth, "medium")
     put_invoice(client, auth, "F-1", date(2026, 11, 29))  # due on a Sunday
     sunday = datetime(2026, 11, 29, 9, tzinfo=BOGOTA)
@@ -92,10 +109,9 @@ def test_outside_the_window_the_contact_waits_for_the_next_allowed_moment(client
     assert "contact_days[CO]" in row["reason"] and row["rules"][0].startswith("contact_days[CO]")
 
 
-def test_running_the_plan_twice_sends_once_a_template_in_the_stage_tone(app: Flask, client: FlaskClient,
-                                                                        auth: dict[str, str],
-                                                                        debtor: dict[str, Any],
-                                                                        session: Session) -> None:
+def test_running_the_plan_twice_sends_once_a_template_in_the_stage_tone(
+    app: Flask, client: FlaskClient, auth: dict[str, str], debtor: dict[str, Any], session: Session
+) -> None:
     set_segment(client, auth, "medium")
     put_invoice(client, auth, "F-1", TODAY)
     put_invoice(client, auth, "F-2", TODAY - timedelta(days=1))
@@ -110,8 +126,12 @@ def test_running_the_plan_twice_sends_once_a_template_in_the_stage_tone(app: Fla
     assert message.content_sid == pb.templates["reminder_due_today"].sids["es"] and message.body is None
     assert message.content_variables["3"] == "F-2, F-1"  # grouped: one contact about both invoices
     outreach = session.scalars(select(Outreach)).one()
-    assert (outreach.channel, outreach.stage, outreach.source, outreach.tone) == ("whatsapp", "preventive", "plan",
-                                                                                  "cordial")
+    assert (outreach.channel, outreach.stage, outreach.source, outreach.tone) == (
+        "whatsapp",
+        "preventive",
+        "plan",
+        "cordial",
+    )
     assert outreach.key == f"plan:D1:{TODAY.isoformat()}:due-today"
     # The debtor's answer is about the reminder's invoice.
     debtor_id = session.scalar(select(Debtor.id).where(Debtor.ref == "D1"))
@@ -130,8 +150,9 @@ def repo_playbook() -> str:
     return str(repo_path("playbooks", "standard.yml"))
 
 
-def test_event_rules_from_real_rows(app: Flask, client: FlaskClient, auth: dict[str, str], debtor: dict[str, Any],
-                                    session: Session) -> None:
+def test_event_rules_from_real_rows(
+    app: Flask, client: FlaskClient, auth: dict[str, str], debtor: dict[str, Any], session: Session
+) -> None:
     set_segment(client, auth, "medium")
     for n in ("F-PROM", "F-DISP", "F-KEPT", "F-BROKE", "F-NR"):
         put_invoice(client, auth, n, TODAY - timedelta(days=5))
@@ -140,15 +161,23 @@ def test_event_rules_from_real_rows(app: Flask, client: FlaskClient, auth: dict[
     assert d1 is not None
 
     def promise(number: str, status: str, on: date) -> None:
-        session.add(Promise(debtor_id=d1.id, invoice_id=ids[number].id, amount=Decimal(1000), currency="COP",
-                            promised_date=on, status=status, channel="whatsapp"))
+        session.add(
+            Promise(
+                debtor_id=d1.id,
+                invoice_id=ids[number].id,
+                amount=Decimal(1000),
+                currency="COP",
+                promised_date=on,
+                status=status,
+                channel="whatsapp",
+            )
+        )
 
     promise("F-PROM", "pending", TODAY + timedelta(days=3))
     promise("F-KEPT", "kept", TODAY - timedelta(days=2))
     promise("F-BROKE", "broken", TODAY - timedelta(days=4))
     session.add(Objection(debtor_id=d1.id, invoice_id=ids["F-DISP"].id, type="dispute", channel="whatsapp"))
-    session.add(Objection(debtor_id=d1.id, invoice_id=ids["F-NR"].id, type="invoice_not_received",
-                          channel="whatsapp"))
+    session.add(Objection(debtor_id=d1.id, invoice_id=ids["F-NR"].id, type="invoice_not_received", channel="whatsapp"))
     session.commit()
     rows = by_invoice(plan(client, auth))
     assert rows["F-PROM"]["action"] == "pause" and rows["F-PROM"]["reason"].startswith("promise_pending")
@@ -170,8 +199,9 @@ def test_event_rules_from_real_rows(app: Flask, client: FlaskClient, auth: dict[
     assert rows["F-NR"]["action"] == "resend_invoice" and rows["F-NR"]["channel"] == "email"
 
 
-def test_an_open_handoff_stops_every_invoice(client: FlaskClient, auth: dict[str, str], debtor: dict[str, Any],
-                                             session: Session) -> None:
+def test_an_open_handoff_stops_every_invoice(
+    client: FlaskClient, auth: dict[str, str], debtor: dict[str, Any], session: Session
+) -> None:
     from cobranza.records import handoffs
 
     put_invoice(client, auth, "F-1", TODAY - timedelta(days=5))
@@ -183,15 +213,22 @@ def test_an_open_handoff_stops_every_invoice(client: FlaskClient, auth: dict[str
     assert row["action"] == "stop" and row["reason"].startswith("handoff_open")
 
 
-def test_segments_are_recomputed_from_history_and_an_override_wins(app: Flask, client: FlaskClient,
-                                                                   auth: dict[str, str], debtor: dict[str, Any],
-                                                                   session: Session) -> None:
+def test_segments_are_recomputed_from_history_and_an_override_wins(
+    app: Flask, client: FlaskClient, auth: dict[str, str], debtor: dict[str, Any], session: Session
+) -> None:
     for i in range(4):  # four invoices paid 40 days late
         due = TODAY - timedelta(days=100 + 10 * i)
         put_invoice(client, auth, f"H-{i}", due, balance="1500000.00", issued=due - timedelta(days=30))
-        answer = client.post("/api/v1/payments", json={"invoice_number": f"H-{i}", "amount": "1500000.00",
-                                                       "paid_on": (due + timedelta(days=40)).isoformat(),
-                                                       "reference": f"R{i}"}, headers=auth)
+        answer = client.post(
+            "/api/v1/payments",
+            json={
+                "invoice_number": f"H-{i}",
+                "amount": "1500000.00",
+                "paid_on": (due + timedelta(days=40)).isoformat(),
+                "reference": f"R{i}",
+            },
+            headers=auth,
+        )
         assert answer.status_code == 201, answer.json
     put_invoice(client, auth, "F-NOW", TODAY + timedelta(days=1))
     run(app)
@@ -207,9 +244,13 @@ def test_segments_are_recomputed_from_history_and_an_override_wins(app: Flask, c
 
 # --- the policy through the API, with real rows ------------------------------------------------------------
 
+
 def check(client: FlaskClient, auth: dict[str, str], at: datetime, channel: str = "voice", **extra: Any) -> Any:
-    answer = client.post("/api/v1/policy/check", json={"debtor_ref": "D1", "channel": channel,
-                                                       "at": at.isoformat(), **extra}, headers=auth)
+    answer = client.post(
+        "/api/v1/policy/check",
+        json={"debtor_ref": "D1", "channel": channel, "at": at.isoformat(), **extra},
+        headers=auth,
+    )
     assert answer.status_code == 200, answer.json
     return answer.json
 
@@ -217,8 +258,19 @@ def check(client: FlaskClient, auth: dict[str, str], at: datetime, channel: str 
 def add_calls(session: Session, moments: list[datetime], status: str = "no-answer") -> None:
     debtor_id = session.scalar(select(Debtor.id).where(Debtor.ref == "D1"))
     for i, moment in enumerate(moments):
-        session.add(Call(direction="outbound", debtor_id=debtor_id, status=status, purpose="manual", attempt=1,
-                         created_at=moment, state={}, from_number="+1", to_number=f"+2{i}"))
+        session.add(
+            Call(
+                direction="outbound",
+                debtor_id=debtor_id,
+                status=status,
+                purpose="manual",
+                attempt=1,
+                created_at=moment,
+                state={},
+                from_number="+1",
+                to_number=f"+2{i}",
+            )
+        )
     session.commit()
 
 
@@ -247,8 +299,9 @@ def test_an_eighth_us_call_in_seven_days(client: FlaskClient, auth: dict[str, st
     assert not refused["allowed"] and refused["reasons"][0].startswith("calls_per_7_days[US]")
 
 
-def test_opt_out_free_text_outside_the_window_and_an_ambiguous_zone(client: FlaskClient, auth: dict[str, str],
-                                                                    debtor: dict[str, Any]) -> None:
+def test_opt_out_free_text_outside_the_window_and_an_ambiguous_zone(
+    client: FlaskClient, auth: dict[str, str], debtor: dict[str, Any]
+) -> None:
     at = datetime(2026, 11, 24, 10, tzinfo=BOGOTA)
     outside = check(client, auth, at, channel="whatsapp", free_text=True)
     assert not outside["allowed"] and outside["reasons"][0].startswith("whatsapp_window")
@@ -272,9 +325,9 @@ def open_all_hours(app: Flask) -> None:
     open_all_day(app.extensions["cobranza"])
 
 
-def test_manual_contacts_on_every_channel_pass_the_same_policy(open_all_hours: None, client: FlaskClient,
-                                                              auth: dict[str, str], debtor: dict[str, Any],
-                                                              session: Session) -> None:
+def test_manual_contacts_on_every_channel_pass_the_same_policy(
+    open_all_hours: None, client: FlaskClient, auth: dict[str, str], debtor: dict[str, Any], session: Session
+) -> None:
     put_invoice(client, auth, "F-1", datetime.now(UTC).date() - timedelta(days=20))
     sent = client.post("/api/v1/contacts", json={"debtor_ref": "D1", "channel": "whatsapp"}, headers=auth)
     assert sent.status_code == 202 and sent.json["status"] == "queued", sent.json
@@ -287,19 +340,29 @@ def test_manual_contacts_on_every_channel_pass_the_same_policy(open_all_hours: N
     d1 = session.scalar(select(Debtor).where(Debtor.ref == "D1"))
     inv = session.scalar(select(Invoice).where(Invoice.number == "F-1"))
     assert d1 is not None and inv is not None
-    session.add(Promise(debtor_id=d1.id, invoice_id=inv.id, amount=Decimal(1000), currency="COP",
-                        promised_date=datetime.now(UTC).date() + timedelta(days=3), status="pending",
-                        channel="whatsapp"))
+    session.add(
+        Promise(
+            debtor_id=d1.id,
+            invoice_id=inv.id,
+            amount=Decimal(1000),
+            currency="COP",
+            promised_date=datetime.now(UTC).date() + timedelta(days=3),
+            status="pending",
+            channel="whatsapp",
+        )
+    )
     session.commit()
-    paused = client.post("/api/v1/contacts", json={"debtor_ref": "D1", "channel": "voice",
-                                                    "invoice_number": "F-1"}, headers=auth)
+    paused = client.post(
+        "/api/v1/contacts", json={"debtor_ref": "D1", "channel": "voice", "invoice_number": "F-1"}, headers=auth
+    )
     assert paused.status_code == 409 and paused.json["reasons"][0].startswith("promise_pending")
     other = client.post("/api/v1/contacts", json={"debtor_ref": "D1", "channel": "fax"}, headers=auth)
     assert other.status_code in (400, 422) and other.json["error"]["field"] == "channel"
 
 
-def test_two_executions_at_once_send_once(app: Flask, client: FlaskClient, auth: dict[str, str],
-                                          debtor: dict[str, Any], session: Session) -> None:
+def test_two_executions_at_once_send_once(
+    app: Flask, client: FlaskClient, auth: dict[str, str], debtor: dict[str, Any], session: Session
+) -> None:
     import threading
 
     set_segment(client, auth, "medium")
@@ -308,8 +371,14 @@ def test_two_executions_at_once_send_once(app: Flask, client: FlaskClient, auth:
     with rt.sessions() as s:
         rows = orchestration.planner.plan(s, rt.playbook, rt.contact_rules, MOMENT)
     reports: list[orchestration.Report] = []
-    threads = [threading.Thread(target=lambda: reports.append(
-        orchestration.execute(rt.sessions, rt.settings, rt.playbook, rt.policy, rows, MOMENT))) for _ in range(3)]
+    threads = [
+        threading.Thread(
+            target=lambda: reports.append(
+                orchestration.execute(rt.sessions, rt.settings, rt.playbook, rt.policy, rows, MOMENT)
+            )
+        )
+        for _ in range(3)
+    ]
     for t in threads:
         t.start()
     for t in threads:
@@ -319,11 +388,11 @@ def test_two_executions_at_once_send_once(app: Flask, client: FlaskClient, auth:
     assert session.scalar(select(func.count(WhatsAppMessage.id))) == 1
 
 
-def test_an_email_step_sends_the_statement_of_account_formally(app: Flask, client: FlaskClient,
-                                                               auth: dict[str, str], debtor: dict[str, Any],
-                                                               session: Session, smtp: Any) -> None:
-    from cobranza.delivery import email as sending
+def test_an_email_step_sends_the_statement_of_account_formally(
+    app: Flask, client: FlaskClient, auth: dict[str, str], debtor: dict[str, Any], session: Session, smtp: Any
+) -> None:
     from cobranza.db.models import OutboxEmail
+    from cobranza.delivery import email as sending
 
     set_segment(client, auth, "low")
     put_invoice(client, auth, "F-OLD", TODAY - timedelta(days=31))  # low risk, late: the statement step

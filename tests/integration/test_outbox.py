@@ -13,12 +13,11 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from cobranza import db
-from cobranza.delivery import email as sending
-from cobranza.records import outbox
-from cobranza.records import promises
-from cobranza.db.models import Contact, Interaction, Invoice, OutboxEmail, Promise
 from cobranza.core.clock import utcnow
 from cobranza.core.settings import Settings
+from cobranza.db.models import Contact, Interaction, Invoice, OutboxEmail, Promise
+from cobranza.delivery import email as sending
+from cobranza.records import outbox, promises
 from tests.support import SmtpSink, debtor_body
 
 TODAY = date.today()
@@ -33,18 +32,26 @@ def register(factory: sessionmaker[Session], amount: str = "500000", days: int =
     with db.transaction(factory) as s:
         inv = s.scalar(select(Invoice).where(Invoice.number == "F-001"))
         contact = s.scalar(select(Contact))
-        p = promises.register(s, inv, Decimal(amount), TODAY + timedelta(days=days), "whatsapp", "bot", TODAY,
-                              "Acme S.A.S.", contact=contact)
+        p = promises.register(
+            s,
+            inv,
+            Decimal(amount),
+            TODAY + timedelta(days=days),
+            "whatsapp",
+            "bot",
+            TODAY,
+            "Acme S.A.S.",
+            contact=contact,
+        )
         email = s.scalar(select(OutboxEmail).where(OutboxEmail.promise_id == p.id))
         return p.id, email.id
 
 
 def test_promise_and_email_are_one_transaction(factory: sessionmaker[Session]) -> None:
-    with pytest.raises(RuntimeError):
-        with db.transaction(factory) as s:
-            inv = s.scalar(select(Invoice).where(Invoice.number == "F-001"))
-            promises.register(s, inv, Decimal("100"), TODAY, "whatsapp", "bot", TODAY, "Acme S.A.S.")
-            raise RuntimeError("crash before commit")
+    with pytest.raises(RuntimeError), db.transaction(factory) as s:
+        inv = s.scalar(select(Invoice).where(Invoice.number == "F-001"))
+        promises.register(s, inv, Decimal("100"), TODAY, "whatsapp", "bot", TODAY, "Acme S.A.S.")
+        raise RuntimeError("crash before commit")
     with db.transaction(factory, write=False) as s:
         assert s.scalar(select(Promise)) is None and s.scalar(select(OutboxEmail)) is None
     _, email_id = register(factory)
@@ -53,9 +60,10 @@ def test_promise_and_email_are_one_transaction(factory: sessionmaker[Session]) -
         assert email.status == "pending" and email.to_address == "marta.gomez@andina.example.com"
 
 
-def test_sent_once_with_text_html_and_calendar(factory: sessionmaker[Session], settings: Settings,
-                                               smtp: SmtpSink) -> None:
-    promise_id, email_id = register(factory, "500000", days=7)
+def test_sent_once_with_text_html_and_calendar(
+    factory: sessionmaker[Session], settings: Settings, smtp: SmtpSink
+) -> None:
+    _promise_id, email_id = register(factory, "500000", days=7)
     assert sending.deliver(factory, settings, email_id) == "sent"
     assert sending.deliver(factory, settings, email_id) == "sent"  # a repeated job sends nothing
     [message] = smtp.messages
@@ -72,12 +80,13 @@ def test_sent_once_with_text_html_and_calendar(factory: sessionmaker[Session], s
     assert f"DTSTART;VALUE=DATE:{promised:%Y%m%d}" in calendar
     assert message["X-Cobranza-Promised-Date"] == promised.isoformat()
     with db.transaction(factory, write=False) as s:
-        kinds = [k for k in s.scalars(select(OutboxEmail.status))]
+        kinds = list(s.scalars(select(OutboxEmail.status)))
         assert kinds == ["sent"]
 
 
-def test_english_debtor_gets_english(app: Flask, factory: sessionmaker[Session], settings: Settings,
-                                     smtp: SmtpSink, auth: dict[str, str]) -> None:
+def test_english_debtor_gets_english(
+    app: Flask, factory: sessionmaker[Session], settings: Settings, smtp: SmtpSink, auth: dict[str, str]
+) -> None:
     app.test_client().put("/api/v1/debtors/D1", json=debtor_body(language="en"), headers=auth)
     _, email_id = register(factory)
     sending.deliver(factory, settings, email_id)
@@ -86,8 +95,9 @@ def test_english_debtor_gets_english(app: Flask, factory: sessionmaker[Session],
     assert "Dear" in message.get_body(("plain",)).get_content()
 
 
-def test_smtp_down_then_back_sends_exactly_once(factory: sessionmaker[Session], settings: Settings,
-                                                smtp: SmtpSink) -> None:
+def test_smtp_down_then_back_sends_exactly_once(
+    factory: sessionmaker[Session], settings: Settings, smtp: SmtpSink
+) -> None:
     smtp.stop()
     promise_id, email_id = register(factory)
     assert sending.deliver(factory, settings, email_id) == "pending"
@@ -109,8 +119,9 @@ def test_smtp_down_then_back_sends_exactly_once(factory: sessionmaker[Session], 
 def test_concurrent_workers_send_once(factory: sessionmaker[Session], settings: Settings, smtp: SmtpSink) -> None:
     _, email_id = register(factory)
     results: list[str] = []
-    threads = [threading.Thread(target=lambda: results.append(sending.deliver(factory, settings, email_id)))
-               for _ in range(4)]
+    threads = [
+        threading.Thread(target=lambda: results.append(sending.deliver(factory, settings, email_id))) for _ in range(4)
+    ]
     for t in threads:
         t.start()
     for t in threads:
@@ -119,8 +130,9 @@ def test_concurrent_workers_send_once(factory: sessionmaker[Session], settings: 
     assert "sent" in results
 
 
-def test_an_abandoned_send_is_retried_with_the_same_message_id(factory: sessionmaker[Session], settings: Settings,
-                                                              smtp: SmtpSink) -> None:
+def test_an_abandoned_send_is_retried_with_the_same_message_id(
+    factory: sessionmaker[Session], settings: Settings, smtp: SmtpSink
+) -> None:
     _, email_id = register(factory)
     claimed = sending.claim(factory, email_id, utcnow())  # a worker took it, then died
     assert claimed is not None
@@ -145,7 +157,9 @@ def test_gives_up_after_the_last_backoff(factory: sessionmaker[Session], setting
         assert s.scalar(select(OutboxEmail.attempts)) == len(sending.BACKOFF) + 1
 
 
-def test_no_email_address_is_recorded_not_lost(app: Flask, factory: sessionmaker[Session], auth: dict[str, str]) -> None:
+def test_no_email_address_is_recorded_not_lost(
+    app: Flask, factory: sessionmaker[Session], auth: dict[str, str]
+) -> None:
     body = debtor_body()
     body["contacts"][0]["email"] = None
     app.test_client().put("/api/v1/debtors/D1", json=body, headers=auth)
@@ -158,8 +172,9 @@ def test_no_email_address_is_recorded_not_lost(app: Flask, factory: sessionmaker
     assert "email_not_sent" in kinds
 
 
-def test_an_invoice_copy_goes_out_once_with_its_details(factory: sessionmaker[Session], settings: Settings,
-                                                        smtp: SmtpSink) -> None:
+def test_an_invoice_copy_goes_out_once_with_its_details(
+    factory: sessionmaker[Session], settings: Settings, smtp: SmtpSink
+) -> None:
     from cobranza.db.models import Debtor
 
     with db.transaction(factory) as s:

@@ -15,8 +15,9 @@ def check(client: FlaskClient, auth: dict[str, str], at: str, channel: str = "vo
     return answer.json
 
 
-def test_colombian_weekday_hours_sundays_and_holidays(client: FlaskClient, auth: dict[str, str],
-                                                      debtor: dict[str, Any]) -> None:
+def test_colombian_weekday_hours_sundays_and_holidays(
+    client: FlaskClient, auth: dict[str, str], debtor: dict[str, Any]
+) -> None:
     assert check(client, auth, "2026-11-24T10:00:00-05:00") == {"allowed": True, "reasons": []}
     late = check(client, auth, "2026-11-24T20:30:00-05:00")
     assert not late["allowed"] and late["reasons"][0].startswith("contact_hours[CO]")
@@ -40,8 +41,9 @@ def test_us_hours_any_day_and_bad_requests(client: FlaskClient, auth: dict[str, 
     assert client.put("/api/v1/debtors/D1", json=body, headers=auth).status_code == 201
     assert check(client, auth, "2026-11-29T10:00:00-05:00")["allowed"]  # a Sunday is fine in the US
     assert not check(client, auth, "2026-11-29T21:30:00-05:00")["allowed"]
-    naive = client.post("/api/v1/policy/check", json={"debtor_ref": "D1", "channel": "voice",
-                                                       "at": "2026-11-29T10:00:00"}, headers=auth)
+    naive = client.post(
+        "/api/v1/policy/check", json={"debtor_ref": "D1", "channel": "voice", "at": "2026-11-29T10:00:00"}, headers=auth
+    )
     assert naive.status_code == 422 and naive.json["error"]["field"] == "at"
     wrong = client.post("/api/v1/policy/check", json={"debtor_ref": "D1", "channel": "fax"}, headers=auth)
     assert wrong.status_code in (400, 422) and wrong.json["error"]["field"] == "channel"

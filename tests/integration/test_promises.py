@@ -8,9 +8,9 @@ from decimal import Decimal
 import pytest
 from sqlalchemy.orm import Session
 
-from cobranza.records import promises
 from cobranza.core.errors import Conflict, FieldError
 from cobranza.db.models import Debtor, Interaction, Invoice, Promise
+from cobranza.records import promises
 
 TODAY = date(2026, 11, 22)
 
@@ -20,8 +20,15 @@ def invoice(session: Session) -> Invoice:
     debtor = Debtor(ref="D1", name="Andina", tax_id="1", country="CO", timezone="America/Bogota", language="es")
     session.add(debtor)
     session.flush()
-    inv = Invoice(number="F-1", debtor_id=debtor.id, amount=Decimal("1000.00"), currency="COP",
-                  issued_on=date(2026, 10, 1), due_on=date(2026, 10, 31), balance=Decimal("800.00"))
+    inv = Invoice(
+        number="F-1",
+        debtor_id=debtor.id,
+        amount=Decimal("1000.00"),
+        currency="COP",
+        issued_on=date(2026, 10, 1),
+        due_on=date(2026, 10, 31),
+        balance=Decimal("800.00"),
+    )
     session.add(inv)
     session.flush()
     return inv
@@ -38,7 +45,9 @@ def invoice(session: Session) -> Invoice:
 )
 def test_terms_are_checked(session: Session, invoice: Invoice, amount: str, days: int, field: str, code: str) -> None:
     with pytest.raises(FieldError) as caught:
-        promises.register(session, invoice, Decimal(amount), TODAY + timedelta(days=days), "whatsapp", "t", TODAY, "Acme S.A.S.")
+        promises.register(
+            session, invoice, Decimal(amount), TODAY + timedelta(days=days), "whatsapp", "t", TODAY, "Acme S.A.S."
+        )
     assert caught.value.field == field
     if code != "invalid":
         assert caught.value.code == code
@@ -46,13 +55,26 @@ def test_terms_are_checked(session: Session, invoice: Invoice, amount: str, days
 
 def test_horizon_is_configurable_and_today_is_allowed(session: Session, invoice: Invoice) -> None:
     promises.register(session, invoice, Decimal("100"), TODAY, "whatsapp", "t", TODAY, "Acme S.A.S.")
-    promises.register(session, invoice, Decimal("100"), TODAY + timedelta(days=45), "whatsapp", "t", TODAY, "Acme S.A.S.",
-                      horizon_days=60)
+    promises.register(
+        session,
+        invoice,
+        Decimal("100"),
+        TODAY + timedelta(days=45),
+        "whatsapp",
+        "t",
+        TODAY,
+        "Acme S.A.S.",
+        horizon_days=60,
+    )
 
 
 def test_a_new_promise_cancels_the_pending_one(session: Session, invoice: Invoice) -> None:
-    first = promises.register(session, invoice, Decimal("100"), TODAY + timedelta(days=2), "whatsapp", "t", TODAY, "Acme S.A.S.")
-    second = promises.register(session, invoice, Decimal("200"), TODAY + timedelta(days=9), "voice", "t", TODAY, "Acme S.A.S.")
+    first = promises.register(
+        session, invoice, Decimal("100"), TODAY + timedelta(days=2), "whatsapp", "t", TODAY, "Acme S.A.S."
+    )
+    second = promises.register(
+        session, invoice, Decimal("200"), TODAY + timedelta(days=9), "voice", "t", TODAY, "Acme S.A.S."
+    )
     assert first.status == "cancelled" and second.status == "pending"
     assert first.settled_at is not None
 
@@ -84,8 +106,17 @@ def test_expiry_breaks_only_promises_past_grace(session: Session, invoice: Invoi
     ],
 )
 def test_state_machine(session: Session, invoice: Invoice, start: str, target: str, allowed: bool) -> None:
-    p = Promise(debtor_id=invoice.debtor_id, invoice_id=invoice.id, amount=Decimal("10"), currency="COP",
-                promised_date=TODAY, status=start, channel="whatsapp", paid_on_time=Decimal(0), paid_total=Decimal(0))
+    p = Promise(
+        debtor_id=invoice.debtor_id,
+        invoice_id=invoice.id,
+        amount=Decimal("10"),
+        currency="COP",
+        promised_date=TODAY,
+        status=start,
+        channel="whatsapp",
+        paid_on_time=Decimal(0),
+        paid_total=Decimal(0),
+    )
     session.add(p)
     session.flush()
     if allowed:

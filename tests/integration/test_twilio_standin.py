@@ -65,8 +65,11 @@ def receiver() -> Receiver:
 
 
 def client(base: str, token: str = TOKEN) -> TwilioClient:
-    return TwilioClient(Settings(twilio_account_sid=SID, twilio_auth_token=token, twilio_api_base=base,
-                                 whatsapp_from="whatsapp:+14155238886"))
+    return TwilioClient(
+        Settings(
+            twilio_account_sid=SID, twilio_auth_token=token, twilio_api_base=base, whatsapp_from="whatsapp:+14155238886"
+        )
+    )
 
 
 def wait_for(condition, seconds: float = 5) -> None:  # type: ignore[no-untyped-def]
@@ -82,11 +85,14 @@ def test_free_text_inside_the_window_is_delivered(standin, receiver: Receiver) -
     # the debtor writes first (signed inbound webhook through the stand-in)
     import requests
 
-    answer = requests.post(base + "/_standin/inbound", data={"webhook": receiver.base + "/twilio/whatsapp",
-                                                             "From": "whatsapp:+573005550177", "Body": "hola"})
+    answer = requests.post(
+        base + "/_standin/inbound",
+        data={"webhook": receiver.base + "/twilio/whatsapp", "From": "whatsapp:+573005550177", "Body": "hola"},
+    )
     assert answer.json()["webhook_status"] == 200
-    sent = client(base).send_whatsapp("+573005550177", body="Hola Marta", status_callback=receiver.base
-                                      + "/twilio/whatsapp/status")
+    sent = client(base).send_whatsapp(
+        "+573005550177", body="Hola Marta", status_callback=receiver.base + "/twilio/whatsapp/status"
+    )
     assert sent.sid.startswith("SM") and sent.status == "queued"
     wait_for(lambda: len(receiver.callbacks) == 3)
     assert receiver.callbacks[0] == {"inbound": "hola"}
@@ -101,8 +107,12 @@ def test_free_text_outside_the_window_fails_63016_but_a_template_goes(standin, r
     client(base).send_whatsapp("+525555500101", body="Recordatorio", status_callback=cb)
     wait_for(lambda: len(receiver.callbacks) == 1)
     assert receiver.callbacks[0]["MessageStatus"] == "failed" and receiver.callbacks[0]["ErrorCode"] == "63016"
-    client(base).send_whatsapp("+525555500101", content_sid="HX" + "1" * 32,
-                               content_variables={"1": "Natalia", "2": "MX-0001-001"}, status_callback=cb)
+    client(base).send_whatsapp(
+        "+525555500101",
+        content_sid="HX" + "1" * 32,
+        content_variables={"1": "Natalia", "2": "MX-0001-001"},
+        status_callback=cb,
+    )
     wait_for(lambda: len(receiver.callbacks) == 3)
     assert receiver.callbacks[-1]["MessageStatus"] == "delivered"
     assert fake.messages[-1].content_variables == '{"1": "Natalia", "2": "MX-0001-001"}'
@@ -119,8 +129,9 @@ def test_wrong_credentials_and_bad_requests_are_twilio_errors(standin) -> None:
 
 def test_calls_are_recorded(standin) -> None:
     fake, base = standin
-    placed = client(base).place_call("+573005550177", "http://127.0.0.1:8000/twilio/voice",
-                                     "http://127.0.0.1:8000/twilio/voice/status")
+    placed = client(base).place_call(
+        "+573005550177", "http://127.0.0.1:8000/twilio/voice", "http://127.0.0.1:8000/twilio/voice/status"
+    )
     assert placed.sid.startswith("CA")
     assert fake.calls[-1].machine_detection == "DetectMessageEnd"
 

@@ -7,23 +7,34 @@ import xml.etree.ElementTree as ET
 from dataclasses import replace
 from pathlib import Path
 
-from cobranza.entry.app import create_app
 from cobranza.core.settings import Settings
+from cobranza.entry.app import create_app
 from cobranza.integrations.twilio_signature import signature_for
 from doors import DOORS
 from ivr import speech
 
 
 def test_local_speech_is_played_from_a_content_addressed_cache(settings: Settings, tmp_path: Path) -> None:
-    live = replace(settings, voice_tts="local", voice_audio_dir=str(tmp_path), twilio_auth_token="tok",
-                   public_base_url="https://cobranza.example.com")
+    live = replace(
+        settings,
+        voice_tts="local",
+        voice_audio_dir=str(tmp_path),
+        twilio_auth_token="tok",
+        public_base_url="https://cobranza.example.com",
+    )
     app = create_app(live, blueprints=DOORS)
     client = app.test_client()
-    params = {"CallSid": f"CA{uuid.uuid4().hex}", "From": "+573009990001", "To": "+576015550100",
-              "Direction": "inbound", "CallStatus": "ringing"}
+    params = {
+        "CallSid": f"CA{uuid.uuid4().hex}",
+        "From": "+573009990001",
+        "To": "+576015550100",
+        "Direction": "inbound",
+        "CallStatus": "ringing",
+    }
     url = live.public_base_url + "/twilio/voice"
-    answer = client.post("/twilio/voice", data=params, headers={"X-Twilio-Signature": signature_for("tok", url,
-                                                                                                     params)})
+    answer = client.post(
+        "/twilio/voice", data=params, headers={"X-Twilio-Signature": signature_for("tok", url, params)}
+    )
     assert answer.status_code == 200
     plays = [e.text or "" for e in ET.fromstring(answer.data).iter("Play")]
     assert plays and not list(ET.fromstring(answer.data).iter("Say"))

@@ -12,9 +12,9 @@ from rq import Queue
 from sqlalchemy import select
 
 from cobranza import db
-from cobranza.records import handoffs
-from cobranza.db.models import Contact, Debtor, Handoff, Interaction, WhatsAppMessage
 from cobranza.core.settings import Settings
+from cobranza.db.models import Contact, Debtor, Handoff, Interaction, WhatsAppMessage
+from cobranza.records import handoffs
 from tests.support import debtor_body
 from whatsapp import turns
 
@@ -27,8 +27,13 @@ def jobs_in(app: Flask) -> Queue:
 
 
 def write(base: str, app_base: str, body: str, sid: str | None = None, phone: str = PHONE) -> int:
-    data = {"webhook": app_base + "/twilio/whatsapp", "From": f"whatsapp:{phone}", "To": "whatsapp:+14155238886",
-            "Body": body, "ProfileName": "Marta"}
+    data = {
+        "webhook": app_base + "/twilio/whatsapp",
+        "From": f"whatsapp:{phone}",
+        "To": "whatsapp:+14155238886",
+        "Body": body,
+        "ProfileName": "Marta",
+    }
     if sid:
         data["MessageSid"] = sid
     return requests.post(base + "/_standin/inbound", data=data, timeout=10).json()["webhook_status"]
@@ -50,13 +55,15 @@ def replies(app: Flask) -> list[str]:
 
 def test_signed_message_is_taken_once_even_concurrently(served, standin) -> None:
     app, live = served
-    fake, base = standin
+    _fake, base = standin
     jobs_in(app).empty()
     same, race = f"SMsame{uuid.uuid4().hex}", f"SMrace{uuid.uuid4().hex}"
     assert write(base, live.public_base_url, "hola", sid=same) == 200
     assert write(base, live.public_base_url, "hola", sid=same) == 200
-    threads = [threading.Thread(target=write, args=(base, live.public_base_url, "otra"), kwargs={"sid": race})
-               for _ in range(5)]
+    threads = [
+        threading.Thread(target=write, args=(base, live.public_base_url, "otra"), kwargs={"sid": race})
+        for _ in range(5)
+    ]
     for t in threads:
         t.start()
     for t in threads:
@@ -68,9 +75,12 @@ def test_signed_message_is_taken_once_even_concurrently(served, standin) -> None
 def test_forged_webhook_is_refused_and_nothing_is_queued(served) -> None:
     app, live = served
     jobs_in(app).empty()
-    answer = requests.post(live.public_base_url + "/twilio/whatsapp",
-                           data={"From": f"whatsapp:{PHONE}", "Body": "hola", "MessageSid": "SMforged"},
-                           headers={"X-Twilio-Signature": "bm90IGEgc2lnbmF0dXJl"}, timeout=5)
+    answer = requests.post(
+        live.public_base_url + "/twilio/whatsapp",
+        data={"From": f"whatsapp:{PHONE}", "Body": "hola", "MessageSid": "SMforged"},
+        headers={"X-Twilio-Signature": "bm90IGEgc2lnbmF0dXJl"},
+        timeout=5,
+    )
     assert answer.status_code == 403
     assert jobs_in(app).count == 0
 
@@ -110,8 +120,9 @@ def test_opt_out_revokes_at_once_with_one_confirmation(served) -> None:
     assert turn(app, live, "BAJA") == "opted_out_whatsapp"
     with db.transaction(app.extensions["cobranza"].sessions, write=False) as s:
         assert s.scalar(select(Contact.whatsapp_consent)) is False
-    assert replies(app) == ["Listo, no le volveremos a escribir por WhatsApp. Si necesita algo, puede escribirnos "
-                            "cuando quiera."]
+    assert replies(app) == [
+        "Listo, no le volveremos a escribir por WhatsApp. Si necesita algo, puede escribirnos cuando quiera."
+    ]
     assert turn(app, live, "no me llamen mas por favor", sid="SM2") == "opted_out_voice"
     with db.transaction(app.extensions["cobranza"].sessions, write=False) as s:
         assert s.scalar(select(Contact.voice_consent)) is False
@@ -133,9 +144,17 @@ def test_unknown_number_is_asked_who_they_are_and_told_nothing(served, standin) 
 
 def test_unknown_number_identified_by_tax_id_or_invoice(served, auth) -> None:
     app, live = served
-    app.test_client().put("/api/v1/invoices/FV-7788", json={
-        "debtor_ref": "D1", "amount": "100.00", "currency": "COP", "issued_on": "2026-10-01",
-        "due_on": "2026-10-31"}, headers=auth)
+    app.test_client().put(
+        "/api/v1/invoices/FV-7788",
+        json={
+            "debtor_ref": "D1",
+            "amount": "100.00",
+            "currency": "COP",
+            "issued_on": "2026-10-01",
+            "due_on": "2026-10-31",
+        },
+        headers=auth,
+    )
     # the tax ID is stored as 900.123.456-7; people type it without dots or check digit
     # then the assistant opens (here it is down: a person will continue)
     assert turn(app, live, "mi nit es 900123456", phone="+573001112233") == "identified, handed_off"

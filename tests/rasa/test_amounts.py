@@ -11,27 +11,47 @@ from bot.amounts import numeral, resolve_amount
 BALANCE = Decimal("3000000.00")
 
 CASES = [
-    ("la mitad", "1500000.00", "fraction"), ("te pago la mitad", "1500000.00", "fraction"),
-    ("todo", "3000000.00", "full"), ("el total", "3000000.00", "full"), ("todo el saldo", "3000000.00", "full"),
-    ("2 millones", "2000000.00", "number"), ("dos millones", "2000000.00", "number"),
-    ("dos millones y medio", "2500000.00", "number"), ("medio millon", "500000.00", "number"),
-    ("un millón doscientos mil", "1200000.00", "number"), ("mil quinientos", "1500.00", "number"),
-    ("1.500.000", "1500000.00", "number"), ("$1.500.000", "1500000.00", "number"),
-    ("$ 1,500,000", "1500000.00", "number"), ("1,5 millones", "1500000.00", "number"),
-    ("2.5 millones", "2500000.00", "number"), ("500 mil", "500000.00", "number"),
-    ("quinientos mil pesos", "500000.00", "number"), ("tres palos", "3000000.00", "number"),
-    ("200 lucas", "200000.00", "number"), ("500k", "500000.00", "number"), ("2 MM", "2000000.00", "number"),
-    ("el 50%", "1500000.00", "fraction"), ("el 30 por ciento", "900000.00", "fraction"),
-    ("un tercio", "1000000.00", "fraction"), ("la cuarta parte", "750000.00", "fraction"),
-    ("1.234,56", "1234.56", "number"), ("USD 1,234.56", "1234.56", "number"), ("1234,5", "1234.50", "number"),
+    ("la mitad", "1500000.00", "fraction"),
+    ("te pago la mitad", "1500000.00", "fraction"),
+    ("todo", "3000000.00", "full"),
+    ("el total", "3000000.00", "full"),
+    ("todo el saldo", "3000000.00", "full"),
+    ("2 millones", "2000000.00", "number"),
+    ("dos millones", "2000000.00", "number"),
+    ("dos millones y medio", "2500000.00", "number"),
+    ("medio millon", "500000.00", "number"),
+    ("un millón doscientos mil", "1200000.00", "number"),
+    ("mil quinientos", "1500.00", "number"),
+    ("1.500.000", "1500000.00", "number"),
+    ("$1.500.000", "1500000.00", "number"),
+    ("$ 1,500,000", "1500000.00", "number"),
+    ("1,5 millones", "1500000.00", "number"),
+    ("2.5 millones", "2500000.00", "number"),
+    ("500 mil", "500000.00", "number"),
+    ("quinientos mil pesos", "500000.00", "number"),
+    ("tres palos", "3000000.00", "number"),
+    ("200 lucas", "200000.00", "number"),
+    ("500k", "500000.00", "number"),
+    ("2 MM", "2000000.00", "number"),
+    ("el 50%", "1500000.00", "fraction"),
+    ("el 30 por ciento", "900000.00", "fraction"),
+    ("un tercio", "1000000.00", "fraction"),
+    ("la cuarta parte", "750000.00", "fraction"),
+    ("1.234,56", "1234.56", "number"),
+    ("USD 1,234.56", "1234.56", "number"),
+    ("1234,5", "1234.50", "number"),
     ("ciento cincuenta mil", "150000.00", "number"),
     # voice transcripts
     ("le puedo dar un millon quinientos mil el viernes", "1500000.00", "number"),
     ("abono doscientos mil y el resto a fin de mes", "200000.00", "number"),
     # English
-    ("half", "1500000.00", "fraction"), ("everything", "3000000.00", "full"), ("the full amount", "3000000.00", "full"),
-    ("fifteen hundred dollars", "1500.00", "number"), ("2.5 million", "2500000.00", "number"),
-    ("two thousand five hundred", "2500.00", "number"), ("500 grand", "500000.00", "number"),
+    ("half", "1500000.00", "fraction"),
+    ("everything", "3000000.00", "full"),
+    ("the full amount", "3000000.00", "full"),
+    ("fifteen hundred dollars", "1500.00", "number"),
+    ("2.5 million", "2500000.00", "number"),
+    ("two thousand five hundred", "2500.00", "number"),
+    ("500 grand", "500000.00", "number"),
 ]
 
 
@@ -42,17 +62,24 @@ def test_resolves(text: str, expected: str, kind: str) -> None:
     assert (str(found.value), found.kind) == (expected, kind)
 
 
-@pytest.mark.parametrize("text,currency", [
-    ("mil quinientos dólares", "USD"), ("1500 soles", "PEN"), ("2 millones de pesos colombianos", "COP"),
-    ("200 pesos mexicanos", "MXN"), ("300 usd", "USD"),
-])
+@pytest.mark.parametrize(
+    "text,currency",
+    [
+        ("mil quinientos dólares", "USD"),
+        ("1500 soles", "PEN"),
+        ("2 millones de pesos colombianos", "COP"),
+        ("200 pesos mexicanos", "MXN"),
+        ("300 usd", "USD"),
+    ],
+)
 def test_currency_words(text: str, currency: str) -> None:
     found = resolve_amount(text, BALANCE)
     assert found is not None and found.currency == currency
 
 
-@pytest.mark.parametrize("text", ["no tengo plata", "en 2 cuotas", "en dos partes", "hola", "si", "el 15",
-                                  "la factura 3"])
+@pytest.mark.parametrize(
+    "text", ["no tengo plata", "en 2 cuotas", "en dos partes", "hola", "si", "el 15", "la factura 3"]
+)
 def test_no_amount(text: str) -> None:
     assert resolve_amount(text, BALANCE) is None
 
@@ -68,28 +95,52 @@ def test_a_date_already_read_is_ignored() -> None:
     assert found is not None and found.value == Decimal("2000000.00")
 
 
-@pytest.mark.parametrize("token,value", [("2.000.000", "2000000"), ("1,500", "1500"), ("1.234,56", "1234.56"),
-                                         ("1,234.56", "1234.56"), ("12,5", "12.5"), ("$500", "500"), ("abc", None)])
+@pytest.mark.parametrize(
+    "token,value",
+    [
+        ("2.000.000", "2000000"),
+        ("1,500", "1500"),
+        ("1.234,56", "1234.56"),
+        ("1,234.56", "1234.56"),
+        ("12,5", "12.5"),
+        ("$500", "500"),
+        ("abc", None),
+    ],
+)
 def test_numerals(token: str, value: str | None) -> None:
     result = numeral(token)
     assert (str(result) if result is not None else None) == value
 
 
-@pytest.mark.parametrize("text,expected", [
-    # Spanish leaves the thousands unsaid after millions
-    ("un millon doscientos", "1200000.00"), ("dos millones quinientos", "2500000.00"),
-    ("4 palos ochocientos", "4800000.00"),
-    # but not in English, nor when "mil" is said
-    ("one million two hundred", "1000200.00"), ("un millon doscientos mil", "1200000.00"),
-    # slang scales on top of "mil"
-    ("mil lucas", "1000000.00"),
-])
+@pytest.mark.parametrize(
+    "text,expected",
+    [
+        # Spanish leaves the thousands unsaid after millions
+        ("un millon doscientos", "1200000.00"),
+        ("dos millones quinientos", "2500000.00"),
+        ("4 palos ochocientos", "4800000.00"),
+        # but not in English, nor when "mil" is said
+        ("one million two hundred", "1000200.00"),
+        ("un millon doscientos mil", "1200000.00"),
+        # slang scales on top of "mil"
+        ("mil lucas", "1000000.00"),
+    ],
+)
 def test_spoken_millions(text: str, expected: str) -> None:
     found = resolve_amount(text, BALANCE)
     assert found is not None and str(found.value) == expected
 
 
-@pytest.mark.parametrize("text", ["mi nit es 900123456", "llámeme al 3005550199", "mi celular es 3104445566",
-                                  "el rut 76.123.456-7", "cedula 1020304050", "factura 4455"])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "mi nit es 900123456",
+        "llámeme al 3005550199",
+        "mi celular es 3104445566",
+        "el rut 76.123.456-7",
+        "cedula 1020304050",
+        "factura 4455",
+    ],
+)
 def test_ids_and_phones_are_not_money(text: str) -> None:
     assert resolve_amount(text, BALANCE) is None

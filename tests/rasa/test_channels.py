@@ -21,9 +21,14 @@ def test_replies_come_back_with_the_turn_and_its_metadata() -> None:
         seen.append(message)
         await message.output_channel.send_text_message(message.sender_id, "Hola Marta")
 
-    status, replies = run(take_turn({"sender": "wa-573005550177", "message": "hola",
-                                     "metadata": {"debtor_ref": "D1", "today": "2026-11-22"}},
-                                    assistant, WhatsAppCollector, "cobranza_whatsapp"))
+    status, replies = run(
+        take_turn(
+            {"sender": "wa-573005550177", "message": "hola", "metadata": {"debtor_ref": "D1", "today": "2026-11-22"}},
+            assistant,
+            WhatsAppCollector,
+            "cobranza_whatsapp",
+        )
+    )
     assert status == 200 and [r["text"] for r in replies] == ["Hola Marta"]
     [message] = seen
     assert message.input_channel == "cobranza_whatsapp" and message.metadata["debtor_ref"] == "D1"

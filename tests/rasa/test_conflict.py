@@ -7,17 +7,31 @@ import pytest
 from bot.conflict import assess
 
 HAND_OFF = [
-    ("son unos ladrones", "insult"), ("hijueputas dejen de llamar", "insult"), ("par de weones culiaos", "insult"),
-    ("pinches cabrones", "insult"), ("conchatumare ya pague", "insult"), ("you are a bunch of crooks", "insult"),
-    ("los voy a demandar", "legal_threat"), ("ya hable con mi abogado", "legal_threat"),
-    ("voy a poner una denuncia en la superintendencia", "legal_threat"), ("I will sue you", "legal_threat"),
-    ("me voy a quejar en profeco", "legal_threat"), ("los reporto a indecopi", "legal_threat"),
+    ("son unos ladrones", "insult"),
+    ("hijueputas dejen de llamar", "insult"),
+    ("par de weones culiaos", "insult"),
+    ("pinches cabrones", "insult"),
+    ("conchatumare ya pague", "insult"),
+    ("you are a bunch of crooks", "insult"),
+    ("los voy a demandar", "legal_threat"),
+    ("ya hable con mi abogado", "legal_threat"),
+    ("voy a poner una denuncia en la superintendencia", "legal_threat"),
+    ("I will sue you", "legal_threat"),
+    ("me voy a quejar en profeco", "legal_threat"),
+    ("los reporto a indecopi", "legal_threat"),
     ("ESTOY HARTO DE SUS LLAMADAS, YA LES DIJE QUE NO", "anger"),
 ]
 CALM = [
-    "hola buenas tardes", "no tengo plata este mes", "le pago el viernes", "no me llego la factura",
-    "estamos esperando la aprobacion de gerencia", "ok gracias", "I'll pay next week", "la mitad a fin de mes",
-    "disculpe la demora", "ya pague ayer, le envio el comprobante",
+    "hola buenas tardes",
+    "no tengo plata este mes",
+    "le pago el viernes",
+    "no me llego la factura",
+    "estamos esperando la aprobacion de gerencia",
+    "ok gracias",
+    "I'll pay next week",
+    "la mitad a fin de mes",
+    "disculpe la demora",
+    "ya pague ayer, le envio el comprobante",
 ]
 
 

@@ -14,27 +14,44 @@ MODEL = Path(__file__).resolve().parents[2] / "models" / "cobranza.tar.gz"
 
 # The turns every conversation depends on: each must be understood.
 ESSENTIAL = [
-    ("sí", "affirm"), ("Si señor", "affirm"), ("correcto", "affirm"), ("yes", "affirm"),
-    ("no", "deny"), ("no señora", "deny"),
-    ("le pago el viernes", "promise_to_pay"), ("we will pay next tuesday", "promise_to_pay"),
-    ("ya pagamos", "already_paid"), ("no me ha llegado la factura", "invoice_not_received"),
-    ("quiero hablar con una persona", "request_human"), ("no me escriban más", "opt_out"),
-    ("hola buenos días", "greet"), ("gracias", "thanks"), ("cuánto debo", "ask_balance"),
+    ("sí", "affirm"),
+    ("Si señor", "affirm"),
+    ("correcto", "affirm"),
+    ("yes", "affirm"),
+    ("no", "deny"),
+    ("no señora", "deny"),
+    ("le pago el viernes", "promise_to_pay"),
+    ("we will pay next tuesday", "promise_to_pay"),
+    ("ya pagamos", "already_paid"),
+    ("no me ha llegado la factura", "invoice_not_received"),
+    ("quiero hablar con una persona", "request_human"),
+    ("no me escriban más", "opt_out"),
+    ("hola buenos días", "greet"),
+    ("gracias", "thanks"),
+    ("cuánto debo", "ask_balance"),
 ]
 # Said differently from the training examples; most must be understood (a floor, not a target).
 VARIED = [
-    ("buenas tardes señorita", "greet"), ("oiga quien me esta escribiendo", "bot_challenge"),
-    ("dígame cuanto es el saldo", "ask_balance"), ("el lunes le consigno sin falta", "promise_to_pay"),
+    ("buenas tardes señorita", "greet"),
+    ("oiga quien me esta escribiendo", "bot_challenge"),
+    ("dígame cuanto es el saldo", "ask_balance"),
+    ("el lunes le consigno sin falta", "promise_to_pay"),
     ("esa ya la cancelamos el mes pasado", "already_paid"),
     ("el monto de la factura no es el correcto", "billing_error"),
-    ("la mercancía llegó rota y no vamos a pagar", "dispute"), ("estamos sin plata este mes", "cash_flow"),
-    ("la tiene el gerente para aprobar", "pending_approval"), ("yo no soy el encargado de los pagos", "wrong_contact"),
-    ("pásame con un asesor", "request_human"), ("ya les dije que no me escriban a cada rato", "complaint"),
+    ("la mercancía llegó rota y no vamos a pagar", "dispute"),
+    ("estamos sin plata este mes", "cash_flow"),
+    ("la tiene el gerente para aprobar", "pending_approval"),
+    ("yo no soy el encargado de los pagos", "wrong_contact"),
+    ("pásame con un asesor", "request_human"),
+    ("ya les dije que no me escriban a cada rato", "complaint"),
     ("me reenvían la factura al correo", "request_invoice_copy"),
     ("a qué cuenta les transfiero", "ask_payment_methods"),
-    ("necesito correr la fecha del pago", "reschedule"), ("chao gracias", "goodbye"),
-    ("son unos rateros", "insult"), ("quiero saber el clima", "out_of_scope"),
-    ("we never got the invoice", "invoice_not_received"), ("we paid it last week", "already_paid"),
+    ("necesito correr la fecha del pago", "reschedule"),
+    ("chao gracias", "goodbye"),
+    ("son unos rateros", "insult"),
+    ("quiero saber el clima", "out_of_scope"),
+    ("we never got the invoice", "invoice_not_received"),
+    ("we paid it last week", "already_paid"),
 ]
 
 
@@ -73,8 +90,9 @@ def test_components_inside_the_pipeline(agent: Agent) -> None:
 
 def test_the_language_entity_follows_the_text_or_the_conversation(agent: Agent) -> None:
     def language(text: str, default: str) -> str | None:
-        return next((e["value"] for e in parse(agent, text, language=default)["entities"]
-                     if e["entity"] == "language"), None)
+        return next(
+            (e["value"] for e in parse(agent, text, language=default)["entities"] if e["entity"] == "language"), None
+        )
 
     assert language("I will pay on Friday", "es") == "en"
     assert language("le pago el viernes", "en") == "es"

@@ -8,6 +8,19 @@ from tests.support.rules import open_all_day, open_all_day_file
 from tests.support.smtp import SmtpSink
 
 __all__ = [
-    "API_TOKEN", "DEMO_CSV", "SID", "TEST_REDIS_URL", "TOKEN", "Assistant", "Phone", "SmtpSink", "debtor_body",
-    "forget_conversations", "free_port", "invoice_body", "open_all_day", "open_all_day_file", "repo_path",
+    "API_TOKEN",
+    "DEMO_CSV",
+    "SID",
+    "TEST_REDIS_URL",
+    "TOKEN",
+    "Assistant",
+    "Phone",
+    "SmtpSink",
+    "debtor_body",
+    "forget_conversations",
+    "free_port",
+    "invoice_body",
+    "open_all_day",
+    "open_all_day_file",
+    "repo_path",
 ]

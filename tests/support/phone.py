@@ -27,7 +27,6 @@ class Assistant:
     tracker_prefix: str
 
 
-
 def forget_conversations(found: Assistant) -> None:
     connection = redis.Redis.from_url(TEST_REDIS_URL)
     keys = list(connection.scan_iter(f"{found.tracker_prefix}:*"))
@@ -40,20 +39,37 @@ class Phone:
     """A debtor's WhatsApp: writes through the Twilio stand-in (a signed webhook, as Twilio sends
     it) and reads what the company answers as Twilio received it."""
 
-    def __init__(self, app: Flask, live: Settings, fake: TwilioStandIn, base: str, worker: subprocess.Popen[str],
-                 number: str = "+573005550177") -> None:
+    def __init__(
+        self,
+        app: Flask,
+        live: Settings,
+        fake: TwilioStandIn,
+        base: str,
+        worker: subprocess.Popen[str],
+        number: str = "+573005550177",
+    ) -> None:
         self.app, self.live, self.fake, self.base, self.worker = app, live, fake, base, worker
         self.number = number
 
     def inbox(self) -> list[str]:
         """What the number received, paragraph by paragraph (a turn's answers arrive as one message)."""
-        return [part for m in self.fake.messages if m.to == f"whatsapp:{self.number}"
-                for part in (m.body or f"[template {m.content_sid}]").split("\n\n")]
+        return [
+            part
+            for m in self.fake.messages
+            if m.to == f"whatsapp:{self.number}"
+            for part in (m.body or f"[template {m.content_sid}]").split("\n\n")
+        ]
 
     def write(self, text: str, sid: str | None = None, media: list[tuple[str, str]] = ()) -> str:
-        data = {"webhook": self.live.public_base_url + "/twilio/whatsapp", "From": f"whatsapp:{self.number}",
-                "To": "whatsapp:+14155238886", "Body": text, "ProfileName": "Marta",
-                "MessageSid": sid or f"SM{uuid.uuid4().hex}", "NumMedia": str(len(media))}
+        data = {
+            "webhook": self.live.public_base_url + "/twilio/whatsapp",
+            "From": f"whatsapp:{self.number}",
+            "To": "whatsapp:+14155238886",
+            "Body": text,
+            "ProfileName": "Marta",
+            "MessageSid": sid or f"SM{uuid.uuid4().hex}",
+            "NumMedia": str(len(media)),
+        }
         for i, (url, kind) in enumerate(media):
             data[f"MediaUrl{i}"], data[f"MediaContentType{i}"] = url, kind
         answer = requests.post(self.base + "/_standin/inbound", data=data, timeout=15).json()
@@ -94,16 +110,27 @@ class Phone:
 
     def _no_pending(self) -> bool:
         with db.transaction(self.app.extensions["cobranza"].sessions, write=False) as s:
-            return s.scalar(select(WhatsAppMessage.id).where(WhatsAppMessage.status.in_(("pending", "submitting")))
-                            .limit(1)) is None
+            return (
+                s.scalar(
+                    select(WhatsAppMessage.id).where(WhatsAppMessage.status.in_(("pending", "submitting"))).limit(1)
+                )
+                is None
+            )
 
     def _turn_done(self, sid: str) -> bool:
         """The message is on the timeline, answered after it, and every answer was handed to Twilio."""
         with db.transaction(self.app.extensions["cobranza"].sessions, write=False) as s:
             taken = s.scalar(select(Interaction.id).where(Interaction.external_id == sid))
-            answered = taken is not None and s.scalar(
-                select(Interaction.id).where(Interaction.id > taken, Interaction.direction == "out",
-                                             Interaction.channel == "whatsapp").limit(1)) is not None
-            waiting = s.scalar(select(WhatsAppMessage.id).where(WhatsAppMessage.status.in_(("pending", "submitting")))
-                               .limit(1))
+            answered = (
+                taken is not None
+                and s.scalar(
+                    select(Interaction.id)
+                    .where(Interaction.id > taken, Interaction.direction == "out", Interaction.channel == "whatsapp")
+                    .limit(1)
+                )
+                is not None
+            )
+            waiting = s.scalar(
+                select(WhatsAppMessage.id).where(WhatsAppMessage.status.in_(("pending", "submitting"))).limit(1)
+            )
         return answered and waiting is None

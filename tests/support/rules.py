@@ -17,8 +17,9 @@ def open_all_day(rt: Runtime, country: str = "CO") -> ContactRules:
     rules = load_rules(rt.settings.contact_rules)
     own = rules.for_country(country)
     always = Window({day: (time(0), time(23, 59, 59)) for day in range(7)}, holidays_closed=False)
-    opened = ContactRules({**rules.countries, country: CountryRules(country, always, own.caps)}, rules.default,
-                          rules.source)
+    opened = ContactRules(
+        {**rules.countries, country: CountryRules(country, always, own.caps)}, rules.default, rules.source
+    )
     rt.use_contact_rules(opened)
     return opened
 

@@ -19,11 +19,17 @@ def assistant(migrated_db: str, job_queue: str) -> Iterator[Assistant]:
     """The trained model served by Rasa, with the action server on this backend's database."""
     rasa_port, actions_port = free_port(), free_port()
     found = Assistant(f"http://127.0.0.1:{rasa_port}", "test-rasa-token", f"t{uuid.uuid4().hex[:10]}")
-    env = {"DATABASE_URL": migrated_db, "REDIS_URL": TEST_REDIS_URL, "RASA_URL": found.rasa_url,
-           "RASA_TOKEN": found.token, "ACTIONS_URL": f"http://127.0.0.1:{actions_port}",
-           "RASA_TRACKER_PREFIX": found.tracker_prefix, "COMPANY_NAME": "Acme S.A.S.",
-           # what the action server commits reaches the inbox's live pages on this run's channel
-           "JOB_QUEUE": job_queue}
+    env = {
+        "DATABASE_URL": migrated_db,
+        "REDIS_URL": TEST_REDIS_URL,
+        "RASA_URL": found.rasa_url,
+        "RASA_TOKEN": found.token,
+        "ACTIONS_URL": f"http://127.0.0.1:{actions_port}",
+        "RASA_TRACKER_PREFIX": found.tracker_prefix,
+        "COMPANY_NAME": "Acme S.A.S.",
+        # what the action server commits reaches the inbox's live pages on this run's channel
+        "JOB_QUEUE": job_queue,
+    }
     with assistant_processes(env):
         yield found
     forget_conversations(found)
@@ -35,10 +41,20 @@ def phone(served, standin, assistant: Assistant, smtp) -> Iterator[Phone]:
     app, live = served
     fake, base = standin
     forget_conversations(assistant)
-    env = {"DATABASE_URL": live.database_url, "REDIS_URL": live.redis_url, "JOB_QUEUE": live.job_queue,
-           "PUBLIC_BASE_URL": live.public_base_url, "TWILIO_ACCOUNT_SID": live.twilio_account_sid or "",
-           "TWILIO_AUTH_TOKEN": live.twilio_auth_token or "", "TWILIO_API_BASE": live.twilio_api_base,
-           "WHATSAPP_FROM": live.whatsapp_from or "", "RASA_URL": assistant.rasa_url, "RASA_TOKEN": assistant.token,
-           "SMTP_PORT": str(live.smtp_port), "COMPANY_NAME": live.company_name, "MAIL_FROM": live.mail_from or ""}
+    env = {
+        "DATABASE_URL": live.database_url,
+        "REDIS_URL": live.redis_url,
+        "JOB_QUEUE": live.job_queue,
+        "PUBLIC_BASE_URL": live.public_base_url,
+        "TWILIO_ACCOUNT_SID": live.twilio_account_sid or "",
+        "TWILIO_AUTH_TOKEN": live.twilio_auth_token or "",
+        "TWILIO_API_BASE": live.twilio_api_base,
+        "WHATSAPP_FROM": live.whatsapp_from or "",
+        "RASA_URL": assistant.rasa_url,
+        "RASA_TOKEN": assistant.token,
+        "SMTP_PORT": str(live.smtp_port),
+        "COMPANY_NAME": live.company_name,
+        "MAIL_FROM": live.mail_from or "",
+    }
     with worker_process(env) as proc:
         yield Phone(app, live, fake, base, proc)

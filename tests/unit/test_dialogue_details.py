@@ -7,11 +7,19 @@ import pytest
 from cobranza.conversation.details import email_in, phone_in, reference_in
 
 
-@pytest.mark.parametrize("text,expected", [
-    ("el 10 de noviembre, referencia 99887766", "99887766"), ("ref: AB12345", "AB12345"),
-    ("comprobante No. 4455", "4455"), ("CUS 5566778", "5566778"), ("transacción #TX-88231", "TX-88231"),
-    ("ya pagamos", None), ("pagamos el 10-11-2026", None), ("el 10 de noviembre", None),
-])
+@pytest.mark.parametrize(
+    "text,expected",
+    [
+        ("el 10 de noviembre, referencia 99887766", "99887766"),
+        ("ref: AB12345", "AB12345"),
+        ("comprobante No. 4455", "4455"),
+        ("CUS 5566778", "5566778"),
+        ("transacción #TX-88231", "TX-88231"),
+        ("ya pagamos", None),
+        ("pagamos el 10-11-2026", None),
+        ("el 10 de noviembre", None),
+    ],
+)
 def test_references(text: str, expected: str | None) -> None:
     assert reference_in(text) == expected
 

@@ -25,8 +25,9 @@ def test_digits_that_make_no_sense_are_not_understood() -> None:
     assert keypad.answer(expect.DATE, "3213", TODAY, "es") is None
     assert keypad.answer(expect.YES_NO, "7", TODAY, "es") is None
     parse = {"text": "[teclado] 7", "intent": {"name": "affirm", "confidence": 0.9}, "entities": []}
-    understood = Understanding.from_parse(parse, {"today": TODAY.isoformat(), "keypad": {"expect": "yes_no",
-                                                                                          "digits": "7"}})
+    understood = Understanding.from_parse(
+        parse, {"today": TODAY.isoformat(), "keypad": {"expect": "yes_no", "digits": "7"}}
+    )
     assert understood.uncertain
 
 

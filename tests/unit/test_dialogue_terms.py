@@ -12,8 +12,14 @@ TODAY = date(2026, 11, 23)
 
 
 def invoice(id_: int, balance: str, due: str, currency: str = "COP") -> Invoice:
-    return Invoice(id=id_, number=f"F-{id_}", balance=Decimal(balance), amount=Decimal(balance),
-                   currency=currency, due_on=date.fromisoformat(due))
+    return Invoice(
+        id=id_,
+        number=f"F-{id_}",
+        balance=Decimal(balance),
+        amount=Decimal(balance),
+        currency=currency,
+        due_on=date.fromisoformat(due),
+    )
 
 
 A, B = invoice(1, "1500000", "2026-10-31"), invoice(2, "800001", "2026-11-15")

@@ -14,8 +14,10 @@ TODAY = date(2026, 11, 23)
 def test_money_and_totals() -> None:
     assert wording.money(Decimal("1500000"), "COP", "es") == "COP 1.500.000"
     assert wording.money(Decimal("1500000"), "COP", "en") == "COP 1,500,000"
-    assert wording.totals([(Decimal("1"), "USD"), (Decimal("2.5"), "USD"), (Decimal("100"), "COP")], "es") == \
-        "USD 3,50 y COP 100"
+    assert (
+        wording.totals([(Decimal("1"), "USD"), (Decimal("2.5"), "USD"), (Decimal("100"), "COP")], "es")
+        == "USD 3,50 y COP 100"
+    )
 
 
 def test_days_without_this_years_year() -> None:
@@ -25,8 +27,9 @@ def test_days_without_this_years_year() -> None:
 
 
 def test_invoice_lists_say_due_or_overdue_and_stop_at_five() -> None:
-    invoices = [Invoice(number=f"F-{i}", balance=Decimal("10"), currency="USD", due_on=date(2026, 11, 20 + i))
-                for i in range(7)]
+    invoices = [
+        Invoice(number=f"F-{i}", balance=Decimal("10"), currency="USD", due_on=date(2026, 11, 20 + i)) for i in range(7)
+    ]
     text = wording.invoice_list(invoices, "es", TODAY, numbered=True)
     assert text.splitlines()[0] == "1) F-0: USD 10,00, venció el viernes 20 de noviembre"
     assert "5) F-4: USD 10,00, vence el martes 24 de noviembre" in text

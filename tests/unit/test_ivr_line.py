@@ -13,8 +13,9 @@ from ivr.twiml import Line
 def test_ids_said_figure_by_figure_and_cards_never_kept() -> None:
     assert digits_spoken("nueve cero cero, uno dos tres") == "900123"
     assert digits_spoken("nine oh oh one") == "9001"
-    heard = Heard.from_form({"SpeechResult": "mi tarjeta es 4111 1111 1111 1111", "Confidence": "0.8",
-                             "Digits": "4111111111111111"})
+    heard = Heard.from_form(
+        {"SpeechResult": "mi tarjeta es 4111 1111 1111 1111", "Confidence": "0.8", "Digits": "4111111111111111"}
+    )
     assert "4111" not in heard.speech and "4111" not in heard.digits and heard.confidence == 0.8
     assert Heard.from_form({}).silent
 
@@ -33,8 +34,9 @@ def test_locales_follow_country_and_language() -> None:
 
 
 def test_every_question_listens_for_speech_and_keys_in_the_callers_locale() -> None:
-    xml = Line(Settings(), "es", "es-MX").gather([("¿Es correcto?", "es"), ("For English, press 2.", "en")],
-                                                 "https://x/turn?n=2", "yes_no")
+    xml = Line(Settings(), "es", "es-MX").gather(
+        [("¿Es correcto?", "es"), ("For English, press 2.", "en")], "https://x/turn?n=2", "yes_no"
+    )
     gather = next(ET.fromstring(xml).iter("Gather"))
     assert gather.attrib["input"] == "speech dtmf" and gather.attrib["language"] == "es-MX"
     assert gather.attrib["bargeIn"] == "true" and gather.attrib["actionOnEmptyResult"] == "true"

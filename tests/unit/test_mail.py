@@ -2,19 +2,25 @@
 
 from __future__ import annotations
 
-from cobranza.delivery import mail
 from cobranza.core.settings import Settings
+from cobranza.delivery import mail
 
 CONTEXT = {
-    "company": "Clínica del Pacífico S.A.S.", "contact_name": "Lucía <Rodríguez>", "invoice_number": "CO-0003-001",
-    "amount": "1500000.00", "currency": "COP", "promised_date": "2026-12-04", "registered_on": "2026-11-22",
+    "company": "Clínica del Pacífico S.A.S.",
+    "contact_name": "Lucía <Rodríguez>",
+    "invoice_number": "CO-0003-001",
+    "amount": "1500000.00",
+    "currency": "COP",
+    "promised_date": "2026-12-04",
+    "registered_on": "2026-11-22",
     "creditor": "Suministros Andinos S.A.S.",
 }
 
 
 def test_spanish_message_has_three_parts() -> None:
-    message = mail.render_promise_confirmation(CONTEXT, "es", "lucia@example.com", "<p-1@cobranza>",
-                                               Settings(mail_from="cartera@andinos.example.com"))
+    message = mail.render_promise_confirmation(
+        CONTEXT, "es", "lucia@example.com", "<p-1@cobranza>", Settings(mail_from="cartera@andinos.example.com")
+    )
     assert message["Subject"] == "Confirmación de compromiso de pago — factura CO-0003-001"
     assert message["From"].addresses[0].addr_spec == "cartera@andinos.example.com"
     text = message.get_body(("plain",)).get_content()

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from cobranza.db.types import Money
 from cobranza.core.money import format_amount, from_cents, parse_decimal, to_cents
+from cobranza.db.types import Money
 
 
 def test_round_trip_of_large_amounts() -> None:

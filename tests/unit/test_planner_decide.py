@@ -6,22 +6,33 @@ from datetime import date, timedelta
 
 import pytest
 
-from cobranza.outreach import planner, playbook
+from cobranza.outreach import decide, playbook
 from tests.support import repo_path
 
 PB = playbook.load(repo_path("playbooks", "standard.yml"))
 DUE = date(2026, 11, 1)
-INV = planner.InvoiceFacts(1, "F-001", 1, "D1", DUE, 10000, "COP", "medium")
+INV = decide.InvoiceFacts(1, "F-001", 1, "D1", DUE, 10000, "COP", "medium")
 
 
-def on(dpd: int, inv: planner.InvoiceFacts = INV, handoff: bool = False,
-       unanswered: dict[str, int] | None = None) -> planner.Intent:
-    return planner.decide(inv, PB, DUE + timedelta(days=dpd), handoff, unanswered)
+def on(
+    dpd: int, inv: decide.InvoiceFacts = INV, handoff: bool = False, unanswered: dict[str, int] | None = None
+) -> decide.Intent:
+    return decide.decide(inv, PB, DUE + timedelta(days=dpd), handoff, unanswered)
 
 
-@pytest.mark.parametrize(("dpd", "stage"), [(-6, "preventive"), (-5, "preventive"), (0, "preventive"),
-                                            (15, "preventive"), (16, "early_reactive"), (30, "early_reactive"),
-                                            (31, "late_reactive"), (400, "late_reactive")])
+@pytest.mark.parametrize(
+    ("dpd", "stage"),
+    [
+        (-6, "preventive"),
+        (-5, "preventive"),
+        (0, "preventive"),
+        (15, "preventive"),
+        (16, "early_reactive"),
+        (30, "early_reactive"),
+        (31, "late_reactive"),
+        (400, "late_reactive"),
+    ],
+)
 def test_each_stage_boundary(dpd: int, stage: str) -> None:
     assert on(dpd).stage == stage and on(dpd).dpd == dpd
 
@@ -64,8 +75,12 @@ def test_an_open_handoff_or_a_dispute_stops_automation_for_the_invoice() -> None
 def test_invoice_not_received_resends_it_once() -> None:
     asked = INV._replace(not_received_id=7)
     resend = on(5, asked)
-    assert (resend.action, resend.channel, resend.step, resend.template) == ("resend_invoice", "email", "resend-7",
-                                                                             "invoice_copy")
+    assert (resend.action, resend.channel, resend.step, resend.template) == (
+        "resend_invoice",
+        "email",
+        "resend-7",
+        "invoice_copy",
+    )
     assert on(5, asked._replace(done=frozenset({"resend-7"}))).action == "remind"
 
 

@@ -20,8 +20,13 @@ RULES = policy.load_rules()  # the shipped rules file
 
 
 def facts(country: str = "CO", tz: str = "America/Bogota", **kw: object) -> policy.Facts:
-    return policy.Facts(country=country, timezone=tz, rules=RULES.for_country(country),  # type: ignore[arg-type]
-                        contact=kw.pop("contact", person()), **kw)
+    return policy.Facts(
+        country=country,
+        timezone=tz,
+        rules=RULES.for_country(country),  # type: ignore[arg-type]
+        contact=kw.pop("contact", person()),
+        **kw,
+    )
 
 
 def rules(decision: policy.Decision) -> list[str]:
@@ -38,7 +43,8 @@ def test_a_colombian_sunday_and_holiday_are_refused_and_the_next_moment_is_the_n
     assert rules(holiday) == ["holiday[CO]"]
     assert policy.evaluate(facts(), "voice", datetime(2026, 11, 28, 14, tzinfo=BOGOTA)).allowed  # Sat 08-15
     assert rules(policy.evaluate(facts(), "voice", datetime(2026, 11, 28, 15, 30, tzinfo=BOGOTA))) == [
-        "contact_hours[CO]"]
+        "contact_hours[CO]"
+    ]
 
 
 def test_colombia_after_a_direct_contact_one_contact_a_day_and_one_channel_a_week() -> None:
@@ -67,10 +73,12 @@ def test_a_chilean_second_call_in_a_week_is_refused_and_other_media_two_a_week_t
     assert policy.evaluate(facts("CL", "America/Santiago", calls=never_placed), "voice", at).allowed
     yesterday = [(at - timedelta(days=1), "whatsapp")]
     assert rules(policy.evaluate(facts("CL", "America/Santiago", outreach=yesterday), "email", at)) == [
-        "other_media_gap[CL]"]
+        "other_media_gap[CL]"
+    ]
     two = [(at - timedelta(days=5), "whatsapp"), (at - timedelta(days=3), "email")]
     assert rules(policy.evaluate(facts("CL", "America/Santiago", outreach=two), "whatsapp", at)) == [
-        "other_media_per_week[CL]"]
+        "other_media_per_week[CL]"
+    ]
     assert policy.evaluate(facts("CL", "America/Santiago", outreach=two), "voice", at).allowed
 
 
@@ -80,9 +88,9 @@ def test_an_eighth_us_call_in_seven_days_is_refused_a_busy_line_does_not_count()
     seven = [(at - timedelta(days=6, hours=-i), "no-answer", None, None, i) for i in range(7)]
     decision = policy.evaluate(facts(**us, calls=seven), "voice", at)  # type: ignore[arg-type]
     assert rules(decision) == ["calls_per_7_days[US]"]
-    six_and_busy = seven[:6] + [(at - timedelta(hours=2), "busy", None, None, 99)]
+    six_and_busy = [*seven[:6], (at - timedelta(hours=2), "busy", None, None, 99)]
     assert policy.evaluate(facts(**us, calls=six_and_busy), "voice", at).allowed  # type: ignore[arg-type]
-    voicemail = seven[:6] + [(at - timedelta(hours=2), "completed", at - timedelta(hours=2), "machine_end_beep", 9)]
+    voicemail = [*seven[:6], (at - timedelta(hours=2), "completed", at - timedelta(hours=2), "machine_end_beep", 9)]
     assert not policy.evaluate(facts(**us, calls=voicemail), "voice", at).allowed  # type: ignore[arg-type]
 
 
@@ -138,7 +146,8 @@ def test_default_tenant_caps_one_a_day_three_a_week_across_channels() -> None:
     assert rules(decision) == ["contacts_per_day[default]"]
     three = [(at - timedelta(days=d), "whatsapp") for d in (1, 2, 3)]
     assert rules(policy.evaluate(facts(**es, outreach=three), "voice", at)) == [  # type: ignore[arg-type]
-        "contacts_per_week[default]"]
+        "contacts_per_week[default]"
+    ]
     assert policy.evaluate(facts(**es, outreach=three[:2]), "voice", at).allowed  # type: ignore[arg-type]
 
 

@@ -8,13 +8,15 @@ from cobranza.core.errors import FieldError
 from cobranza.records.portfolio_csv import COLUMNS, read_lines
 
 HEADER = ",".join(COLUMNS)
-GOOD = ("D1,ACME S.A.S.,900,CO,America/Bogota,es,Ana,Tesorería,+573005550101,ana@acme.example.com,"
-        "true,false,true,F-1,1000.00,COP,2026-10-01,2026-10-31,1000.00")
+GOOD = (
+    "D1,ACME S.A.S.,900,CO,America/Bogota,es,Ana,Tesorería,+573005550101,ana@acme.example.com,"
+    "true,false,true,F-1,1000.00,COP,2026-10-01,2026-10-31,1000.00"
+)
 
 
 def test_columns_in_any_order_and_extra_columns() -> None:
-    cols = list(reversed(COLUMNS)) + ["notes"]
-    values = list(reversed(GOOD.split(","))) + ["whatever"]
+    cols = [*list(reversed(COLUMNS)), "notes"]
+    values = [*list(reversed(GOOD.split(","))), "whatever"]
     lines, errors, count = read_lines(",".join(cols) + "\n" + ",".join(values) + "\n")
     assert errors == [] and count == 1 and lines[0].invoice.number == "F-1"
 

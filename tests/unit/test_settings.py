@@ -24,8 +24,15 @@ def test_postgres_urls_use_psycopg3() -> None:
 
 
 def test_values_from_the_environment() -> None:
-    s = Settings.from_env({"SMTP_PORT": "2525", "SMTP_STARTTLS": "true", "PUBLIC_BASE_URL": "https://x.example/",
-                           "HEALTH_REQUIRED": "database, redis, rasa", "API_TOKEN": "t"})
+    s = Settings.from_env(
+        {
+            "SMTP_PORT": "2525",
+            "SMTP_STARTTLS": "true",
+            "PUBLIC_BASE_URL": "https://x.example/",
+            "HEALTH_REQUIRED": "database, redis, rasa",
+            "API_TOKEN": "t",
+        }
+    )
     assert s.smtp_port == 2525 and s.smtp_starttls is True
     assert s.public_base_url == "https://x.example"
     assert s.health_required == ("database", "redis", "rasa")

@@ -27,7 +27,6 @@ def test_two_playbooks_side_by_side_deterministic_with_a_chart(tmp_path: Path, c
 def test_the_standard_playbook_contacts_more_than_the_gentle_one() -> None:
     start = date(2026, 11, 2)
     standard, _ = simulate.simulate(playbook.load(), RULES, 30, 60, 5, start)
-    gentle, _ = simulate.simulate(playbook.load(playbook.DEFAULT_DIR / "gentle.yml"), RULES, 30, 60,
-                                  5, start)
+    gentle, _ = simulate.simulate(playbook.load(playbook.DEFAULT_DIR / "gentle.yml"), RULES, 30, 60, 5, start)
     assert standard["preventive"].contacts > gentle["preventive"].contacts > 0
     assert all(t.answered <= t.contacts and t.kept <= t.settled for t in standard.values())

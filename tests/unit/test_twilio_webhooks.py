@@ -7,8 +7,13 @@ from flask import Flask
 from cobranza.core.settings import Settings
 from cobranza.integrations.twilio_signature import is_signed, public_url, signature_for, signed_only
 
-PARAMS = {"CallSid": "CA1234567890ABCDE", "Caller": "+12349013030", "Digits": "1234", "From": "+12349013030",
-          "To": "+18005551212"}
+PARAMS = {
+    "CallSid": "CA1234567890ABCDE",
+    "Caller": "+12349013030",
+    "Digits": "1234",
+    "From": "+12349013030",
+    "To": "+18005551212",
+}
 
 
 def test_known_answer() -> None:

@@ -26,7 +26,9 @@ def test_phone_accepts_e164_with_separators(raw: str, expected: str) -> None:
     assert v.phone(raw, "phone") == expected
 
 
-@pytest.mark.parametrize("raw", ["3005550101", "+57", "+5730055501019999", "+999 123 4567", "llámame", "", None, 573005550101])
+@pytest.mark.parametrize(
+    "raw", ["3005550101", "+57", "+5730055501019999", "+999 123 4567", "llámame", "", None, 573005550101]
+)
 def test_phone_refuses_what_is_not_e164(raw) -> None:
     with pytest.raises(FieldError) as caught:
         v.phone(raw, "contacts[0].phone")
@@ -35,14 +37,21 @@ def test_phone_refuses_what_is_not_e164(raw) -> None:
 
 @pytest.mark.parametrize(
     "raw,expected",
-    [("1500000", Decimal("1500000.00")), ("0.1", Decimal("0.10")), (12, Decimal("12.00")), (0.1, Decimal("0.10")),
-     (" 250.5 ", Decimal("250.50"))],
+    [
+        ("1500000", Decimal("1500000.00")),
+        ("0.1", Decimal("0.10")),
+        (12, Decimal("12.00")),
+        (0.1, Decimal("0.10")),
+        (" 250.5 ", Decimal("250.50")),
+    ],
 )
 def test_amount_parses_exactly(raw, expected: Decimal) -> None:
     assert v.amount(raw, "amount") == expected
 
 
-@pytest.mark.parametrize("raw", ["-1", "0", "1,000.00", "1.001", "1e400", "Infinity", "NaN", "", None, True, [], "dos mil"])
+@pytest.mark.parametrize(
+    "raw", ["-1", "0", "1,000.00", "1.001", "1e400", "Infinity", "NaN", "", None, True, [], "dos mil"]
+)
 def test_amount_refuses(raw) -> None:
     with pytest.raises(FieldError) as caught:
         v.amount(raw, "amount")
@@ -57,7 +66,9 @@ def test_trailing_zeros_beyond_two_places_are_fine() -> None:
     assert v.amount("10.500", "amount") == Decimal("10.50")
 
 
-@pytest.mark.parametrize("raw,ok", [("COP", True), ("cop", True), ("CLP", True), ("USD", True), ("XYZ", False), ("PESO", False), ("", False)])
+@pytest.mark.parametrize(
+    "raw,ok", [("COP", True), ("cop", True), ("CLP", True), ("USD", True), ("XYZ", False), ("PESO", False), ("", False)]
+)
 def test_currency(raw: str, ok: bool) -> None:
     if ok:
         assert v.currency(raw) == raw.upper()
@@ -83,7 +94,10 @@ def test_dates_are_iso(raw) -> None:
     assert v.iso_date("2026-11-22", "due_on") == date(2026, 11, 22)
 
 
-@pytest.mark.parametrize("raw,expected", [("true", True), ("FALSE", False), ("sí", True), ("1", True), ("0", False), ("", False), (True, True)])
+@pytest.mark.parametrize(
+    "raw,expected",
+    [("true", True), ("FALSE", False), ("sí", True), ("1", True), ("0", False), ("", False), (True, True)],
+)
 def test_boolean(raw, expected: bool) -> None:
     assert v.boolean(raw, "x") is expected
 
@@ -99,7 +113,9 @@ def test_email() -> None:
         v.email("ana@", "email")
 
 
-@pytest.mark.parametrize("raw,ok", [("D070001", True), ("CO-0003-001", True), ("FV 001", False), ("", False), ("x" * 65, False), (7, False)])
+@pytest.mark.parametrize(
+    "raw,ok", [("D070001", True), ("CO-0003-001", True), ("FV 001", False), ("", False), ("x" * 65, False), (7, False)]
+)
 def test_references(raw, ok: bool) -> None:
     if ok:
         assert v.reference(raw, "invoice_number") == raw

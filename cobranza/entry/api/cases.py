@@ -57,9 +57,17 @@ def post_promise() -> tuple[Response, int]:
         if existing is not None:
             return shapes.promise(existing, invoice.number), False
         promise = promises.register(
-            session, invoice, promised, promised_date, Channel(channel), ACTOR,
-            promises.local_today(debtor.timezone), settings.company_name, contact=contact,
-            horizon_days=settings.promise_horizon_days, note=note,
+            session,
+            invoice,
+            promised,
+            promised_date,
+            Channel(channel),
+            ACTOR,
+            promises.local_today(debtor.timezone),
+            settings.company_name,
+            contact=contact,
+            horizon_days=settings.promise_horizon_days,
+            note=note,
         )
         return shapes.promise(promise, invoice.number), True
 
@@ -67,8 +75,9 @@ def post_promise() -> tuple[Response, int]:
     return jsonify(answer), 201 if created else 200
 
 
-def _listing(query: Select[Any], model: Any, column: str, value: str | None,
-             row: Callable[..., dict[str, Any]]) -> Response:
+def _listing(
+    query: Select[Any, Any], model: Any, column: str, value: str | None, row: Callable[..., dict[str, Any]]
+) -> Response:
     """Rows of ``query`` for ``?debtor_ref=`` and one filter, oldest first."""
     with unit_of_work() as session:
         debtor_id = debtor_filter(session)

@@ -46,8 +46,15 @@ def policy_check() -> Response:
     with unit_of_work() as session:
         debtor = debtors.get(session, str(v.text(body.get("debtor_ref"), "debtor_ref", max_length=64)))
         invoice = _invoice_of(session, debtor, body.get("invoice_number"))
-        decision = runtime.current().policy.check(session, debtor, contact_for(debtor, channel), channel, at,
-                                                  free_text=free_text, invoice_id=invoice.id if invoice else None)
+        decision = runtime.current().policy.check(
+            session,
+            debtor,
+            contact_for(debtor, channel),
+            channel,
+            at,
+            free_text=free_text,
+            invoice_id=invoice.id if invoice else None,
+        )
         return jsonify({"allowed": decision.allowed, "reasons": decision.reasons})
 
 
@@ -62,8 +69,9 @@ def request_contact() -> Response | tuple[Response, int]:
     with unit_of_work(write=True) as session:
         debtor = debtors.get(session, str(v.text(body.get("debtor_ref"), "debtor_ref", max_length=64)))
         invoice = _invoice_of(session, debtor, body.get("invoice_number"))
-        result = orchestration.request_contact(session, rt.settings, rt.playbook, rt.policy, debtor, channel,
-                                               invoice, utcnow())
+        result = orchestration.request_contact(
+            session, rt.settings, rt.playbook, rt.policy, debtor, channel, invoice, utcnow()
+        )
         if isinstance(result, Decision):
             return jsonify({"status": "blocked", "reasons": result.reasons}), 409
         outreach, sent_id = result
@@ -103,6 +111,9 @@ def get_metrics() -> Response:
     with unit_of_work() as session:
         found = metrics.compute(session, start, end)
     if request.args.get("format") == "csv":
-        return Response(metrics.to_csv(found, start, end), mimetype="text/csv",
-                        headers={"Content-Disposition": f"attachment; filename=metrics-{start}-{end}.csv"})
+        return Response(
+            metrics.to_csv(found, start, end),
+            mimetype="text/csv",
+            headers={"Content-Disposition": f"attachment; filename=metrics-{start}-{end}.csv"},
+        )
     return jsonify({"from": start.isoformat(), "to": end.isoformat(), **found})

@@ -56,8 +56,14 @@ def debtor_summary(d: Debtor) -> dict[str, Any]:
 
 
 def segment(d: Debtor) -> dict[str, Any]:
-    return {"debtor_ref": d.ref, "segment": effective(d), "computed": d.segment, "override": d.segment_override,
-            "facts": d.segment_facts, "computed_at": _iso(d.segment_at)}
+    return {
+        "debtor_ref": d.ref,
+        "segment": effective(d),
+        "computed": d.segment,
+        "override": d.segment_override,
+        "facts": d.segment_facts,
+        "computed_at": _iso(d.segment_at),
+    }
 
 
 def invoice(i: Invoice, debtor_ref: str) -> dict[str, Any]:
@@ -154,17 +160,33 @@ def event(row: Any) -> dict[str, Any]:
 
 
 def plan_row(r: Row) -> dict[str, Any]:
-    return {"debtor_ref": r.debtor_ref, "invoice_number": r.invoice_number, "stage": r.stage,
-            "segment": r.segment, "action": r.action, "channel": r.channel,
-            "not_before": _iso(r.not_before), "reason": r.reason,
-            "days_past_due": r.days_past_due, "step": r.step, "template": r.template,
-            "tone": r.tone, "group": r.group, "rules": list(r.rules),
-            "balance": format_amount(from_cents(r.balance)), "currency": r.currency}
+    return {
+        "debtor_ref": r.debtor_ref,
+        "invoice_number": r.invoice_number,
+        "stage": r.stage,
+        "segment": r.segment,
+        "action": r.action,
+        "channel": r.channel,
+        "not_before": _iso(r.not_before),
+        "reason": r.reason,
+        "days_past_due": r.days_past_due,
+        "step": r.step,
+        "template": r.template,
+        "tone": r.tone,
+        "group": r.group,
+        "rules": list(r.rules),
+        "balance": format_amount(from_cents(r.balance)),
+        "currency": r.currency,
+    }
 
 
 def plan_report(report: Report) -> dict[str, Any]:
-    return {"sent": dict(report.sent), "already_done": report.already_done, "refused": report.refused,
-            "not_due": report.not_due}
+    return {
+        "sent": dict(report.sent),
+        "already_done": report.already_done,
+        "refused": report.refused,
+        "not_due": report.not_due,
+    }
 
 
 def line_error(e: LineError) -> dict[str, Any]:
