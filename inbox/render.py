@@ -24,7 +24,7 @@ def _extra(data: dict[str, Any]) -> str:
 
 
 def timeline(rows: Iterable[Any]) -> Markup:
-    """Every event (rows of ``cobranza.timeline.rows``), escaped: what a debtor wrote is never markup.
+    """Every event (rows of ``cobranza.records.timeline.rows``), escaped: what a debtor wrote is never markup.
     Direction, kind and channel are the app's own words; the rest goes through ``html.escape``."""
     parts = []
     for event_id, at, channel, direction, kind, text, actor, data, *_ in rows:

@@ -1,7 +1,7 @@
 """One phone call, turn by turn: who is on the line, what they said, what the line answers.
 
 The same brain as WhatsApp (Rasa on the ``cobranza_voice`` channel, the
-``cobranza.dialogue`` rules, the same services), heard and answered
+``cobranza.conversation`` rules, the same services), heard and answered
 differently: speech with Twilio's confidence or keypad digits in, TwiML out.
 Around the assistant the line does what only a phone needs — offer the other
 language, identify a caller by keypad or voice, confirm who answered an

@@ -1,4 +1,4 @@
-"""Alembic environment: the URL comes from the config set by cobranza.migrate,
+"""Alembic environment: the URL comes from the config set by cobranza.db.migrate,
 else from DATABASE_URL, so `alembic upgrade head` and the CLI agree."""
 
 from __future__ import annotations

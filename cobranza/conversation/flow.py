@@ -4,7 +4,7 @@ In order: conflict (a person takes over), an explicit wish for a person or an
 opt-out, the answer to the question that was asked, then what the message
 itself asks for. What the assistant cannot understand twice in a row goes to
 a person too. Everything is decided from the database's view of the debtor
-(``cobranza.context``) plus the conversation's short memory (``State``).
+(``cobranza.records.context``) plus the conversation's short memory (``State``).
 """
 
 from __future__ import annotations

@@ -69,7 +69,7 @@ def allocate_ids(session: Session, table: Table, count: int) -> list[int]:
             {"table": table.name, "count": count},
         )
         return [r[0] for r in rows]
-    # SQLite: a writing transaction begins IMMEDIATE (cobranza.db.transaction),
+    # SQLite: a writing transaction begins IMMEDIATE (cobranza.db.engine.transaction),
     # so it holds the write lock and nobody else can take these ids meanwhile.
     last = connection.execute(text(f"SELECT coalesce(max(id), 0) FROM {table.name}")).scalar_one()
     return list(range(last + 1, last + 1 + count))

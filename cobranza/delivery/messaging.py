@@ -98,7 +98,7 @@ def queue(
         contact_id=contact.id,
         actor=actor,
         invoice_id=invoice.id if invoice else None,
-        # A reply to a reminder is about the reminder's invoice (see cobranza.context).
+        # A reply to a reminder is about the reminder's invoice (see cobranza.records.context).
         data={
             "whatsapp_message_id": message.id,
             "invoice_number": invoice.number if invoice else None,

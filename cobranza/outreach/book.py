@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any, NamedTuple
+from typing import NamedTuple
 
 from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
@@ -20,6 +20,7 @@ from cobranza import policy
 from cobranza.db.models import Contact, Debtor, Invoice, Objection, Outreach, OutreachInvoice, Promise
 from cobranza.outreach.decide import InvoiceFacts
 from cobranza.outreach.playbook import Playbook
+from cobranza.policy import Reachable
 from cobranza.records import handoffs
 
 UNANSWERED_LOOKBACK = timedelta(days=60)
@@ -29,7 +30,7 @@ UNANSWERED_LOOKBACK = timedelta(days=60)
 class Loaded:
     invoices: list[InvoiceFacts]
     debtors: dict[int, tuple[str, str, str, str]]  # id -> ref, country, timezone, language
-    contacts: dict[int, list[Any]]
+    contacts: dict[int, list[Reachable]]  # plain rows here; the simulation's are objects
     handoffs: set[int]
     recent: policy.Recent
     unanswered: dict[int, dict[str, int]]
@@ -125,7 +126,7 @@ def load(session: Session, pb: Playbook, at: datetime, debtor_ids: list[int] | N
         for i, n, d, ref, due, cents, cur, seg, until, last_id, last_status, stop, nr, steps in conn.execute(query)
     ]
     debtors = {i: (ref, country.upper(), tz, lang) for i, ref, country, tz, lang in conn.execute(debtor_query)}
-    contacts: dict[int, list[Any]] = defaultdict(list)
+    contacts: dict[int, list[Reachable]] = defaultdict(list)
     for contact in conn.execute(contact_query):
         row = ContactRow._make(contact)
         contacts[row.debtor_id].append(row)
@@ -170,7 +171,11 @@ CENTS = Invoice.__table__.c.balance_cents
 
 
 def _unanswered(
-    session: Session, at: datetime, contacts: dict[int, list[Any]], recent: policy.Recent, debtor_ids: list[int] | None
+    session: Session,
+    at: datetime,
+    contacts: dict[int, list[Reachable]],
+    recent: policy.Recent,
+    debtor_ids: list[int] | None,
 ) -> dict[int, dict[str, int]]:
     """Per debtor and channel: company-started contacts since the debtor last answered or wrote."""
     query = select(Outreach.debtor_id, Outreach.channel, Outreach.at).where(

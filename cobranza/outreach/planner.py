@@ -15,7 +15,6 @@ import gc
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
-from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy.orm import Session
@@ -219,7 +218,7 @@ def _debtor_rows(
 
 def _allowed_channel(
     loaded: Loaded, pb: Playbook, rules: ContactRules, at: datetime, debtor_id: int, country: str, tz: str, lead: Intent
-) -> tuple[str | None, list[str], policy.Decision, datetime | None, Any]:
+) -> tuple[str | None, list[str], policy.Decision, datetime | None, policy.Reachable | None]:
     """The lead's channel if the policy ever allows it, else the next authorised one in the escalation:
     the channel, why the lead's own was refused, the decision now and the first allowed moment."""
     if lead.channel == "agent":

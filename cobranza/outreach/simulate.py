@@ -204,7 +204,8 @@ def _debtor_day(debtor: Debtor, today: date, rng: random.Random, tallies: dict[s
 
 
 def _loaded(debtors: list[Debtor], today: date) -> book.Loaded:
-    invoices, names, contacts, handoffs = [], {}, {}, set()
+    invoices, names, handoffs = [], {}, set()
+    contacts: dict[int, list[policy.Reachable]] = {}
     recent = policy.Recent(defaultdict(list), defaultdict(list), {})
     unanswered: dict[int, dict[str, int]] = {}
     for d in debtors:

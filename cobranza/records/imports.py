@@ -2,7 +2,7 @@
 written in bulk in one transaction.
 
 Each line is all-or-nothing: a line is written only when every column of it
-parses and agrees with the other lines (``cobranza.portfolio_csv``) and with
+parses and agrees with the other lines (``cobranza.records.portfolio_csv``) and with
 what is stored; otherwise it is reported with its line number and the column
 at fault, and nothing of it is written. Valid lines are written set-based (a
 few bulk statements per table, not one round trip per row), so loading

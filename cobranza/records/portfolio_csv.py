@@ -2,7 +2,7 @@
 
 No database here: a line comes out either as a ``Line`` (valid, consistent
 with the lines before it) or as ``LineError``s naming the line of the file
-and the column at fault. ``cobranza.imports`` then checks the good lines
+and the column at fault. ``cobranza.records.imports`` then checks the good lines
 against what is stored and writes them.
 """
 

@@ -26,7 +26,7 @@ class Debtor(Base):
     country: Mapped[str] = mapped_column(String(2))
     timezone: Mapped[str] = mapped_column(String(64))
     language: Mapped[str] = mapped_column(String(2))
-    # Risk segment (low / medium / high), recomputed daily from history (cobranza.segments); an
+    # Risk segment (low / medium / high), recomputed daily from history (cobranza.outreach.segments); an
     # operator's override wins while set. The facts it was computed from are kept to explain it.
     segment: Mapped[str | None] = mapped_column(String(8))
     segment_override: Mapped[str | None] = mapped_column(String(8))
@@ -51,7 +51,7 @@ class Contact(Base):
     Consent per channel is kept on the contact (what the planner and the
     contact policy read); every change after creation is a ``ConsentChange``
     row with its evidence, and ``consent_source`` says where the initial
-    values came from (see ``cobranza.consent.evidence``).
+    values came from (see ``cobranza.records.consent.evidence``).
     """
 
     __tablename__ = "contacts"

@@ -1,4 +1,4 @@
-"""Reading a portfolio CSV, before any database is involved (cobranza.portfolio_csv)."""
+"""Reading a portfolio CSV, before any database is involved (cobranza.records.portfolio_csv)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""cobranza.dialogue.selection: which invoices a message means."""
+"""cobranza.conversation.selection: which invoices a message means."""
 
 from __future__ import annotations
 

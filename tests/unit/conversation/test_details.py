@@ -1,4 +1,4 @@
-"""cobranza.dialogue.details: references, phones and e-mails said in passing."""
+"""cobranza.conversation.details: references, phones and e-mails said in passing."""
 
 from __future__ import annotations
 

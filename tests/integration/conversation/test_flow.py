@@ -1,4 +1,4 @@
-"""cobranza.dialogue: whole conversations, turn by turn, against the real database.
+"""cobranza.conversation.flow: whole conversations, turn by turn, against the real database.
 
 The understanding of each turn is given as Rasa would give it (intent, resolved
 date and amount, conflict), so every rule of the conversation is checked here

@@ -1,4 +1,4 @@
-"""cobranza.dialogue.terms: how much of which invoice, and what is wrong with a draft."""
+"""cobranza.conversation.terms: how much of which invoice, and what is wrong with a draft."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""cobranza.dialogue.state: the conversation's short memory, and its forgetting."""
+"""cobranza.conversation.state: the conversation's short memory, and its forgetting."""
 
 from __future__ import annotations
 

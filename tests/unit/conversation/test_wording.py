@@ -1,4 +1,4 @@
-"""cobranza.dialogue.wording: values written as each language writes them."""
+"""cobranza.conversation.wording: values written as each language writes them."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""cobranza.dialogue.understanding: Rasa's parse and the gateway's metadata, as plain values."""
+"""cobranza.conversation.understanding: Rasa's parse and the gateway's metadata, as plain values."""
 
 from __future__ import annotations
 
