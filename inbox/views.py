@@ -23,6 +23,7 @@ from sqlalchemy.orm import Session
 from cobranza import db, runtime
 from cobranza.core import formatting
 from cobranza.core.errors import DomainError, FieldError
+from cobranza.core.vocabulary import Channel, Direction
 from cobranza.db.models import Agent, Contact, Debtor, Handoff, Invoice, Objection, Promise
 from cobranza.db.unit_of_work import UnitOfWork
 from cobranza.delivery import live
@@ -137,7 +138,7 @@ def _sentiment(events: list[Any]) -> list[dict[str, Any]]:
     """The conflict score of each thing the debtor said, in order (the page draws it as bars)."""
     out = []
     for e in events:
-        conflict = (e.data or {}).get("conflict") if e.direction == "in" else None
+        conflict = (e.data or {}).get("conflict") if e.direction == Direction.IN else None
         if isinstance(conflict, dict) and "score" in conflict:
             out.append(
                 {
@@ -252,7 +253,7 @@ def promise(handoff_id: int) -> Any:
             invoice,
             amount,
             when,
-            "agent",
+            Channel.AGENT,
             f"agent:{agent.email}",
             promises.local_today(debtor.timezone),
             settings.company_name,
@@ -276,7 +277,7 @@ def objection(handoff_id: int) -> Any:
             h.debtor_id,
             request.form.get("type", ""),
             (request.form.get("text") or "").strip(),
-            "agent",
+            Channel.AGENT,
             f"agent:{agent.email}",
             invoice=invoice,
         )

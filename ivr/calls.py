@@ -23,6 +23,7 @@ from sqlalchemy.orm import Session
 
 from cobranza import runtime
 from cobranza.core.settings import Settings
+from cobranza.core.vocabulary import Channel, Direction
 from cobranza.db.models import Call, Contact, Debtor
 from cobranza.db.unit_of_work import UnitOfWork
 from cobranza.delivery import dialing
@@ -152,8 +153,8 @@ def _started(session: UnitOfWork, call: Call) -> None:
         timeline.record(
             session,
             call.debtor_id,
-            "voice",
-            "in",
+            Channel.VOICE,
+            Direction.IN,
             "call_started",
             "Llamada entrante",
             contact_id=call.contact_id,

@@ -21,6 +21,7 @@ from cobranza.conversation import assistant
 from cobranza.core.clock import utcnow
 from cobranza.core.keywords import opt_out_channel
 from cobranza.core.settings import Settings
+from cobranza.core.vocabulary import Channel, Direction
 from cobranza.db.models import Call, Contact, Debtor, Handoff
 from cobranza.db.unit_of_work import UnitOfWork
 from cobranza.integrations import rasa as rasa_client
@@ -85,8 +86,8 @@ def start_outbound(session: UnitOfWork, settings: Settings, call: Call, answered
         timeline.record(
             session,
             debtor.id,
-            "voice",
-            "out",
+            Channel.VOICE,
+            Direction.OUT,
             "voicemail_left",
             text,
             contact_id=contact.id,
@@ -98,8 +99,8 @@ def start_outbound(session: UnitOfWork, settings: Settings, call: Call, answered
     timeline.record(
         session,
         debtor.id,
-        "voice",
-        "internal",
+        Channel.VOICE,
+        Direction.INTERNAL,
         "call_answered",
         "Llamada saliente contestada",
         contact_id=contact.id,
@@ -160,8 +161,8 @@ def _restart_in_other_language(session: UnitOfWork, settings: Settings, call: Ca
     timeline.record(
         session,
         debtor.id,
-        "voice",
-        "internal",
+        Channel.VOICE,
+        Direction.INTERNAL,
         "language_changed",
         "El contacto prefiere " + ("inglés" if call.language == "en" else "español"),
         contact_id=contact.id,
@@ -208,8 +209,8 @@ def _confirm_person(
         timeline.record(
             session,
             debtor.id,
-            "voice",
-            "internal",
+            Channel.VOICE,
+            Direction.INTERNAL,
             "wrong_person",
             "Contestó otra persona; se pidió que el contacto devuelva la llamada",
             contact_id=contact.id,
@@ -365,7 +366,7 @@ def after_assistant(
             session,
             debtor.id,
             "bot_unavailable",
-            "voice",
+            Channel.VOICE,
             "system",
             evidence={"message": ask.text, "error": str(heard_back)[:300]},
         )
@@ -409,8 +410,8 @@ def _silence(session: UnitOfWork, settings: Settings, call: Call) -> Answer:
         timeline.record(
             session,
             call.debtor_id,
-            "voice",
-            "in",
+            Channel.VOICE,
+            Direction.IN,
             "voice_silence",
             "(silencio)",
             contact_id=call.contact_id,

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from cobranza.core.redaction import redact_cards
+from cobranza.core.vocabulary import Channel, Direction
 from cobranza.db.models import Call
 from cobranza.db.unit_of_work import UnitOfWork
 from cobranza.records import timeline
@@ -122,8 +123,8 @@ def record_in(session: UnitOfWork, call: Call, heard: Heard, debtor_id: int | No
     timeline.record(
         session,
         debtor_id,
-        "voice",
-        "in",
+        Channel.VOICE,
+        Direction.IN,
         "voice_in",
         text,
         contact_id=call.contact_id,
@@ -147,8 +148,8 @@ def speak(session: UnitOfWork, call: Call, debtor_id: int | None, contact_id: in
             timeline.record(
                 session,
                 debtor_id,
-                "voice",
-                "out",
+                Channel.VOICE,
+                Direction.OUT,
                 "voice_out",
                 text,
                 contact_id=contact_id,

@@ -13,6 +13,7 @@ from cobranza.core import hours
 from cobranza.core.clock import utcnow
 from cobranza.core.formatting import WEEKDAYS
 from cobranza.core.settings import Settings
+from cobranza.core.vocabulary import Channel, Direction
 from cobranza.db.models import Call, Contact, Debtor, Handoff
 from cobranza.db.unit_of_work import UnitOfWork
 from cobranza.records import handoffs, timeline
@@ -46,8 +47,8 @@ def to_people(
         timeline.record(
             session,
             debtor.id,
-            "voice",
-            "internal",
+            Channel.VOICE,
+            Direction.INTERNAL,
             "call_transferred",
             "Llamada transferida a una persona del equipo",
             contact_id=contact.id,
@@ -88,8 +89,8 @@ def callback(
     timeline.record(
         session,
         debtor_id,
-        "voice",
-        "internal",
+        Channel.VOICE,
+        Direction.INTERNAL,
         "callback_requested",
         f"Devolver la llamada al {evidence.get('callback_number') or ''} ({when_iso or 'lo antes posible'})",
         contact_id=contact_id,

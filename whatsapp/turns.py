@@ -21,6 +21,7 @@ from cobranza.conversation import assistant
 from cobranza.core.clock import utcnow
 from cobranza.core.keywords import opt_out_channel
 from cobranza.core.settings import Settings
+from cobranza.core.vocabulary import Channel, Direction
 from cobranza.db.engine import Sessions
 from cobranza.db.models import Contact, Debtor
 from cobranza.db.unit_of_work import UnitOfWork
@@ -165,7 +166,7 @@ def _converse(factory: Sessions, settings: Settings, turn: Turn, ready: _Ready) 
                 session,
                 ready.debtor_id,
                 "bot_unavailable",
-                "whatsapp",
+                Channel.WHATSAPP,
                 "system",
                 evidence={"message": turn.text, "error": str(exc)[:300]},
             )
@@ -211,8 +212,8 @@ def _record_inbound(session: UnitOfWork, contact: Contact, turn: Turn) -> None:
     timeline.record(
         session,
         contact.debtor_id,
-        "whatsapp",
-        "in",
+        Channel.WHATSAPP,
+        Direction.IN,
         "whatsapp_in",
         turn.text,
         contact_id=contact.id,

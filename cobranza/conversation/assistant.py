@@ -16,6 +16,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from cobranza.core.clock import utcnow
+from cobranza.core.vocabulary import Direction
 from cobranza.db.models import Debtor, Handoff, Interaction
 from cobranza.records import context
 from cobranza.records.promises import local_today
@@ -74,7 +75,7 @@ def needs_resume(session: Session, debtor_id: int, last: Handoff | None, channel
         .where(
             Interaction.debtor_id == debtor_id,
             Interaction.actor == "bot",
-            Interaction.direction == "out",
+            Interaction.direction == Direction.OUT,
             Interaction.channel == channel,
         )
         .order_by(Interaction.at.desc())

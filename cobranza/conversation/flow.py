@@ -25,6 +25,7 @@ from cobranza.conversation.understanding import Understanding
 from cobranza.core.clock import utcnow
 from cobranza.core.keywords import opt_out_channel
 from cobranza.core.settings import Settings
+from cobranza.core.vocabulary import Direction
 from cobranza.db.models import Contact, Debtor, Interaction, Objection
 from cobranza.db.unit_of_work import UnitOfWork
 from cobranza.records import consent, context, timeline
@@ -89,7 +90,7 @@ def _note(t: Turn) -> None:
             t.session,
             t.debtor.id,
             u.channel,
-            "internal",
+            Direction.INTERNAL,
             "language_changed",
             "El contacto prefiere " + ("inglés" if u.language == "en" else "español"),
             contact_id=t.contact.id,
@@ -296,7 +297,7 @@ def _answer_email(t: Turn) -> bool:
             t.session,
             t.debtor.id,
             t.u.channel,
-            "internal",
+            Direction.INTERNAL,
             "contact_email_given",
             "El contacto dio su correo para recibir facturas",
             contact_id=t.contact.id,

@@ -17,6 +17,7 @@ from sqlalchemy import select
 from cobranza.conversation import details, wording
 from cobranza.conversation.promising import not_received
 from cobranza.conversation.turn import Turn
+from cobranza.core.vocabulary import Direction, ObjectionStatus
 from cobranza.db.models import Objection
 from cobranza.records import objections, timeline
 
@@ -65,7 +66,7 @@ def current(t: Turn, type_: str) -> Objection | None:
             return objection
     return t.session.scalar(
         select(Objection)
-        .where(Objection.debtor_id == t.debtor.id, Objection.type == type_, Objection.status == "open")
+        .where(Objection.debtor_id == t.debtor.id, Objection.type == type_, Objection.status == ObjectionStatus.OPEN)
         .order_by(Objection.id.desc())
     )
 
@@ -179,7 +180,7 @@ def right_contact_given(t: Turn, objection: Objection) -> bool:
         t.session,
         t.debtor.id,
         t.u.channel,
-        "internal",
+        Direction.INTERNAL,
         "right_contact_given",
         "El deudor indica otro contacto para los pagos",
         contact_id=t.contact.id if t.contact else None,

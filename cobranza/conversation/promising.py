@@ -15,6 +15,7 @@ from decimal import Decimal
 from cobranza.conversation import terms, wording
 from cobranza.conversation.selection import plain
 from cobranza.conversation.turn import Turn
+from cobranza.core.vocabulary import Direction, ObjectionType
 from cobranza.db.models import Invoice
 from cobranza.records import objections, outbox, promises, timeline
 
@@ -27,7 +28,7 @@ COUNTER_QUESTIONS = {
 def opening(t: Turn, greet: bool = True) -> None:
     """Hello, what is open, and the one question that moves things forward."""
     if greet:
-        returning = any(i.direction in ("in", "out") for i in t.ctx.recent)
+        returning = any(i.direction in (Direction.IN, Direction.OUT) for i in t.ctx.recent)
         t.say("utter_greet_again" if returning else "utter_greet", name_part=t.name_part(), creditor=t.creditor)
     if not t.ctx.invoices:
         t.say("utter_nothing_open", company=t.debtor.name)
@@ -100,7 +101,7 @@ def receipt_confirmed(t: Turn, invoices: list[Invoice]) -> None:
             t.session,
             t.debtor.id,
             t.u.channel,
-            "internal",
+            Direction.INTERNAL,
             "invoice_receipt_confirmed",
             f"El deudor confirma que recibió la factura {inv.number}",
             invoice_id=inv.id,
@@ -121,7 +122,7 @@ def not_received(t: Turn, invoices: list[Invoice], objection: bool = True) -> No
             objections.record(
                 t.session,
                 t.debtor.id,
-                "invoice_not_received",
+                ObjectionType.INVOICE_NOT_RECEIVED,
                 t.u.text,
                 t.u.channel,
                 "debtor",

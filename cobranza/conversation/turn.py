@@ -14,6 +14,7 @@ from cobranza.conversation import selection, wording
 from cobranza.conversation.state import State
 from cobranza.conversation.understanding import Understanding
 from cobranza.core.settings import Settings
+from cobranza.core.vocabulary import Channel, Direction
 from cobranza.db.models import Contact, Debtor, Handoff, Invoice
 from cobranza.db.unit_of_work import UnitOfWork
 from cobranza.records import handoffs
@@ -85,7 +86,7 @@ class Turn:
     @property
     def voice(self) -> bool:
         """On the phone: figures and dates are said in words, lists as sentences."""
-        return self.u.channel == "voice"
+        return self.u.channel == Channel.VOICE
 
     @property
     def creditor(self) -> str:
@@ -177,7 +178,7 @@ class Turn:
 
     def hand_off(self, reason: str, reply: str, trigger: str, objection_id: int | None = None, **values: Any) -> None:
         """Open a handoff with the evidence an agent needs, tell the debtor, and stop."""
-        earlier = [i.text for i in self.ctx.recent if i.direction == "in"][:3]
+        earlier = [i.text for i in self.ctx.recent if i.direction == Direction.IN][:3]
         evidence = {
             "trigger": trigger,
             "message": self.u.text,

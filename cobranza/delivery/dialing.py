@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 from cobranza import db
 from cobranza.core.clock import utcnow
 from cobranza.core.settings import Settings
+from cobranza.core.vocabulary import Channel, Direction
 from cobranza.db.engine import Sessions
 from cobranza.db.models import Call, Contact, Debtor
 from cobranza.db.unit_of_work import UnitOfWork
@@ -83,8 +84,8 @@ def request_call(
     timeline.record(
         session,
         debtor.id,
-        "voice",
-        "internal",
+        Channel.VOICE,
+        Direction.INTERNAL,
         "call_scheduled",
         f"Llamada saliente programada (intento {attempt}, motivo: {purpose})",
         contact_id=contact.id,
@@ -124,8 +125,8 @@ def place(factory: Sessions, settings: Settings, policy: ContactPolicy, call_id:
             timeline.record(
                 session,
                 debtor.id,
-                "voice",
-                "internal",
+                Channel.VOICE,
+                Direction.INTERNAL,
                 "call_blocked",
                 "Llamada no realizada: " + "; ".join(decision.reasons),
                 contact_id=contact.id,
@@ -154,8 +155,8 @@ def place(factory: Sessions, settings: Settings, policy: ContactPolicy, call_id:
         timeline.record(
             session,
             call.debtor_id,
-            "voice",
-            "out",
+            Channel.VOICE,
+            Direction.OUT,
             "call_placed",
             "Llamada saliente realizada",
             contact_id=call.contact_id,
@@ -219,8 +220,8 @@ def record_status(
             timeline.record(
                 session,
                 call.debtor_id,
-                "voice",
-                "internal",
+                Channel.VOICE,
+                Direction.INTERNAL,
                 "call_ended",
                 f"{text} ({call.outcome})",
                 contact_id=call.contact_id,
@@ -261,8 +262,8 @@ def _retry(session: UnitOfWork, settings: Settings, policy: ContactPolicy, call:
         timeline.record(
             session,
             debtor.id,
-            "voice",
-            "internal",
+            Channel.VOICE,
+            Direction.INTERNAL,
             "call_retry_blocked",
             "No se reintenta la llamada: " + "; ".join(result.reasons),
             contact_id=contact.id,

@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 from cobranza import db
 from cobranza.core.clock import utcnow
 from cobranza.core.settings import Settings
+from cobranza.core.vocabulary import Channel, Direction, EmailStatus
 from cobranza.db.engine import Sessions
 from cobranza.db.models import Invoice, OutboxEmail, Promise
 from cobranza.delivery import mail
@@ -90,8 +91,8 @@ def deliver(factory: Sessions, settings: Settings, email_id: int, send: Callable
         timeline.record(
             session,
             row.debtor_id,
-            "email",
-            "out",
+            Channel.EMAIL,
+            Direction.OUT,
             "email_sent",
             f"{SENT.get(row.kind, row.kind)} a {row.to_address}: {message['Subject']}",
             contact_id=row.contact_id,
@@ -123,8 +124,8 @@ def _failed(factory: Sessions, email: OutboxEmail, error: str) -> str:
             timeline.record(
                 session,
                 row.debtor_id,
-                "email",
-                "out",
+                Channel.EMAIL,
+                Direction.OUT,
                 "email_failed",
                 f"No se pudo enviar {WHAT[row.kind]} a {row.to_address} tras {row.attempts} intentos",
                 contact_id=row.contact_id,
@@ -144,8 +145,8 @@ def due(session: Session, now: datetime, limit: int = 500) -> list[int]:
             select(OutboxEmail.id)
             .where(
                 or_(
-                    (OutboxEmail.status == "pending") & (OutboxEmail.next_attempt_at <= now),
-                    (OutboxEmail.status == "sending") & (OutboxEmail.lease_until <= now),
+                    (OutboxEmail.status == EmailStatus.PENDING) & (OutboxEmail.next_attempt_at <= now),
+                    (OutboxEmail.status == EmailStatus.SENDING) & (OutboxEmail.lease_until <= now),
                 )
             )
             .order_by(OutboxEmail.id)

@@ -23,6 +23,7 @@ from cobranza import db
 from cobranza.core.clock import utcnow
 from cobranza.core.effects import SendWhatsApp
 from cobranza.core.settings import Settings
+from cobranza.core.vocabulary import Channel, Direction
 from cobranza.db.engine import Sessions
 from cobranza.db.models import WHATSAPP_STATUS_RANK, Contact, Invoice, WhatsAppMessage
 from cobranza.db.unit_of_work import UnitOfWork
@@ -91,8 +92,8 @@ def queue(
     timeline.record(
         session,
         contact.debtor_id,
-        "whatsapp",
-        "out",
+        Channel.WHATSAPP,
+        Direction.OUT,
         f"whatsapp_{purpose}",
         body if body is not None else preview or f"[plantilla {content_sid}] {content_variables or {}}",
         contact_id=contact.id,
@@ -234,8 +235,8 @@ def _record(session: UnitOfWork, message_id: int, result: _Result) -> str:
     timeline.record(
         session,
         row.debtor_id,
-        "whatsapp",
-        "out",
+        Channel.WHATSAPP,
+        Direction.OUT,
         f"whatsapp_{status}",
         f"Mensaje de WhatsApp no enviado: {result.reason}" + (f" (error {result.code})" if result.code else ""),
         contact_id=row.contact_id,
@@ -262,8 +263,8 @@ def apply_status(session: UnitOfWork, sid: str, status: str, error_code: int | N
         timeline.record(
             session,
             row.debtor_id,
-            "whatsapp",
-            "out",
+            Channel.WHATSAPP,
+            Direction.OUT,
             "whatsapp_failed",
             f"WhatsApp no entregado (error {error_code})",
             contact_id=row.contact_id,

@@ -17,6 +17,7 @@ from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
 from cobranza import policy
+from cobranza.core.vocabulary import ObjectionStatus, ObjectionType, PromiseStatus
 from cobranza.db.models import Contact, Debtor, Invoice, Objection, Outreach, OutreachInvoice, Promise
 from cobranza.outreach.decide import InvoiceFacts
 from cobranza.outreach.playbook import Playbook
@@ -42,7 +43,7 @@ def load(session: Session, pb: Playbook, at: datetime, debtor_ids: list[int] | N
         select(
             Promise.invoice_id,
             func.max(Promise.id).label("last_id"),
-            func.max(case((Promise.status == "pending", Promise.promised_date), else_=None)).label("until"),
+            func.max(case((Promise.status == PromiseStatus.PENDING, Promise.promised_date), else_=None)).label("until"),
         )
         .group_by(Promise.invoice_id)
         .subquery()
@@ -53,9 +54,11 @@ def load(session: Session, pb: Playbook, at: datetime, debtor_ids: list[int] | N
         select(
             Objection.invoice_id,
             func.max(case((Objection.type.in_(stop_kinds), Objection.type), else_=None)).label("stop"),
-            func.max(case((Objection.type == "invoice_not_received", Objection.id), else_=None)).label("nr"),
+            func.max(case((Objection.type == ObjectionType.INVOICE_NOT_RECEIVED, Objection.id), else_=None)).label(
+                "nr"
+            ),
         )
-        .where(Objection.status == "open", Objection.invoice_id.is_not(None))
+        .where(Objection.status == ObjectionStatus.OPEN, Objection.invoice_id.is_not(None))
         .group_by(Objection.invoice_id)
         .subquery()
     )

@@ -23,6 +23,7 @@ from sqlalchemy.orm import Session
 from cobranza.core import validation as v
 from cobranza.core.errors import FieldError
 from cobranza.core.money import format_amount
+from cobranza.core.vocabulary import Channel, Direction, EmailStatus
 from cobranza.db.models import (
     Call,
     Handoff,
@@ -67,12 +68,12 @@ def compute(session: Session, start: date, end: date) -> dict[str, dict[str, Any
             Call.answered_at.is_not(None),
             func.coalesce(Call.answered_by, "human").in_(("human", "unknown")),
         )
-        | exists().where(OutboxEmail.id == o.email_id, OutboxEmail.status == "sent")
-        | (o.channel == "agent")
+        | exists().where(OutboxEmail.id == o.email_id, OutboxEmail.status == EmailStatus.SENT)
+        | (o.channel == Channel.AGENT)
     )
     replied = exists().where(
         Interaction.debtor_id == o.debtor_id,
-        Interaction.direction == "in",
+        Interaction.direction == Direction.IN,
         Interaction.at > o.at,
         Interaction.at <= reply_by,
     )
@@ -154,7 +155,7 @@ def _invoice_outcomes(session: Session, start: date, end: date, result: dict[str
             .join(Outreach, and_(Outreach.id == OutreachInvoice.outreach_id, Outreach.at == first.c.first_at))
         )
     }
-    firsts = dict(session.execute(select(first.c.invoice_id, first.c.first_at)))
+    firsts = {invoice_id: at for invoice_id, at in session.execute(select(first.c.invoice_id, first.c.first_at))}  # noqa: C416  (a Result has keys(): dict() would read it as a mapping)
     for inv_id, status, created in session.execute(
         select(Promise.invoice_id, Promise.status, Promise.created_at).where(
             Promise.invoice_id.in_(select(first.c.invoice_id))

@@ -27,6 +27,7 @@ from cobranza.core import formatting
 from cobranza.core.clock import utcnow
 from cobranza.core.effects import PlaceCall
 from cobranza.core.settings import Settings
+from cobranza.core.vocabulary import Channel
 from cobranza.db.engine import Sessions
 from cobranza.db.models import Contact, Debtor, Invoice, Outreach, OutreachInvoice
 from cobranza.db.unit_of_work import UnitOfWork
@@ -125,17 +126,17 @@ def _contact(
         at=now,
         reason=lead.reason[:2000],
     )
-    if lead.channel != "agent":
+    if lead.channel != Channel.AGENT:
         decision = policy.check(session, debtor, contact, lead.channel, now, invoice_id=None)
         if not decision.allowed:
             log.info("plan contact for %s refused at sending: %s", debtor.ref, decision.reasons)
             return "refused"
     ordered = [by_id[r.invoice_id] for r in group if r.invoice_id in by_id]
     result = "sent"
-    if lead.channel == "whatsapp":
+    if lead.channel == Channel.WHATSAPP:
         assert contact is not None
         outreach.whatsapp_message_id = _whatsapp(session, settings, pb, debtor, contact, lead, ordered, key).id
-    elif lead.channel == "voice":
+    elif lead.channel == Channel.VOICE:
         assert contact is not None
         call = dialing.request_call(
             session, settings, policy, debtor, contact, _purpose(lead), lead_invoice.number, at=now
@@ -144,7 +145,7 @@ def _contact(
             return "refused"
         outreach.call_id = call.id
         session.after_commit(PlaceCall(call.id))  # due now: dialled as soon as this commits
-    elif lead.channel == "email":
+    elif lead.channel == Channel.EMAIL:
         if lead.action == "resend_invoice":
             email = outbox.queue_invoice_copy(
                 session, debtor, [lead_invoice], contact, settings.company_name, "not_received"
@@ -159,7 +160,7 @@ def _contact(
             session,
             debtor.id,
             "plan_review",
-            "agent",
+            Channel.AGENT,
             "plan",
             evidence={
                 "step": lead.step,

@@ -20,6 +20,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy.orm import Session
 
 from cobranza import policy
+from cobranza.core.vocabulary import Channel
 from cobranza.outreach.book import Loaded, load
 from cobranza.outreach.decide import ACTION_OF, CONTACT_ACTIONS, EVENT_FIRST, Intent, InvoiceFacts, decide, template_for
 from cobranza.outreach.playbook import Playbook
@@ -221,7 +222,7 @@ def _allowed_channel(
 ) -> tuple[str | None, list[str], policy.Decision, datetime | None, policy.Reachable | None]:
     """The lead's channel if the policy ever allows it, else the next authorised one in the escalation:
     the channel, why the lead's own was refused, the decision now and the first allowed moment."""
-    if lead.channel == "agent":
+    if lead.channel == Channel.AGENT:
         return "agent", [], policy.Decision(), at, None
     assert lead.channel is not None
     order = [lead.channel] + [c for c in pb.escalation if c != lead.channel]

@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 
 from cobranza.core.clock import utcnow
 from cobranza.core.errors import FieldError
-from cobranza.core.vocabulary import SEGMENTS, Channel, Direction
+from cobranza.core.vocabulary import SEGMENTS, Channel, Direction, PromiseStatus
 from cobranza.db.models import Debtor, Invoice, Payment, Promise
 from cobranza.db.sqltime import days_between
 from cobranza.db.unit_of_work import UnitOfWork
@@ -52,7 +52,7 @@ def facts(
     )
     broken = (
         select(Promise.debtor_id, func.count(Promise.id))
-        .where(Promise.status == "broken", Promise.promised_date >= since)
+        .where(Promise.status == PromiseStatus.BROKEN, Promise.promised_date >= since)
         .group_by(Promise.debtor_id)
     )
     if debtor_ids is not None:

@@ -15,7 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from cobranza.core.clock import utcnow
-from cobranza.core.vocabulary import CONSENT_CHANNELS
+from cobranza.core.vocabulary import CONSENT_CHANNELS, Channel, Direction
 from cobranza.db.models import ConsentChange, Contact
 from cobranza.db.unit_of_work import UnitOfWork
 from cobranza.records import timeline
@@ -94,8 +94,8 @@ def set_consent(
     timeline.record(
         session,
         contact.debtor_id,
-        "system",
-        "internal",
+        Channel.SYSTEM,
+        Direction.INTERNAL,
         "consent_granted" if granted else "consent_revoked",
         change_text(channel, granted, method, actor),
         contact_id=contact.id,

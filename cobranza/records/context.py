@@ -14,6 +14,7 @@ from datetime import date, datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from cobranza.core.vocabulary import Direction, ObjectionStatus
 from cobranza.db.models import Debtor, Handoff, Interaction, Invoice, Objection, Promise
 from cobranza.records import handoffs
 from cobranza.records.invoices import open_for_debtor
@@ -40,7 +41,9 @@ class DebtorContext:
     @property
     def reminder_invoice(self) -> str | None:
         """The invoice of the latest reminder among recent events: what an answer to it is about."""
-        reminder = next((i for i in self.recent if i.direction == "out" and i.kind == "whatsapp_reminder"), None)
+        reminder = next(
+            (i for i in self.recent if i.direction == Direction.OUT and i.kind == "whatsapp_reminder"), None
+        )
         return (reminder.data or {}).get("invoice_number") if reminder else None
 
     def promise_for(self, invoice_id: int) -> Promise | None:
@@ -67,13 +70,13 @@ def load(session: Session, debtor_id: int, today: date, exclude_external_id: str
         for o, number in session.execute(
             select(Objection, Invoice.number)
             .outerjoin(Invoice, Invoice.id == Objection.invoice_id)
-            .where(Objection.debtor_id == debtor_id, Objection.status == "open")
+            .where(Objection.debtor_id == debtor_id, Objection.status == ObjectionStatus.OPEN)
             .order_by(Objection.id)
         )
     ]
     query = (
         select(Interaction)
-        .where(Interaction.debtor_id == debtor_id, Interaction.direction.in_(("in", "out")))
+        .where(Interaction.debtor_id == debtor_id, Interaction.direction.in_((Direction.IN, Direction.OUT)))
         .order_by(Interaction.at.desc(), Interaction.id.desc())
         .limit(RECENT)
     )
@@ -107,7 +110,7 @@ def earlier_complaints(session: Session, debtor_id: int, since: datetime) -> int
     the third "otra vez" weighs more than the first."""
     rows = session.scalars(
         select(Interaction.data)
-        .where(Interaction.debtor_id == debtor_id, Interaction.direction == "in", Interaction.at >= since)
+        .where(Interaction.debtor_id == debtor_id, Interaction.direction == Direction.IN, Interaction.at >= since)
         .order_by(Interaction.at.desc())
         .limit(50)
     )

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from cobranza.core import validation as v
 from cobranza.core.errors import FieldError, NotFound
-from cobranza.core.vocabulary import CONSENT_CHANNELS
+from cobranza.core.vocabulary import CONSENT_CHANNELS, Channel, Direction
 from cobranza.db.models import Contact, Debtor
 from cobranza.db.unit_of_work import UnitOfWork
 from cobranza.records import consent, timeline
@@ -134,8 +134,8 @@ def upsert(
         timeline.record(
             session,
             debtor.id,
-            "system",
-            "internal",
+            Channel.SYSTEM,
+            Direction.INTERNAL,
             "debtor_created",
             f"Deudor {data.name} ({data.ref}) registrado",
             actor=actor,
@@ -151,8 +151,8 @@ def upsert(
             timeline.record(
                 session,
                 debtor.id,
-                "system",
-                "internal",
+                Channel.SYSTEM,
+                Direction.INTERNAL,
                 "debtor_updated",
                 "Datos del deudor actualizados: " + ", ".join(sorted(diff)),
                 actor=actor,
@@ -193,8 +193,8 @@ def sync_contacts(
             timeline.record(
                 session,
                 debtor.id,
-                "system",
-                "internal",
+                Channel.SYSTEM,
+                Direction.INTERNAL,
                 "contact_added",
                 f"Contacto {item.name or item.phone or item.email} agregado",
                 contact_id=contact.id,
@@ -214,8 +214,8 @@ def sync_contacts(
             timeline.record(
                 session,
                 debtor.id,
-                "system",
-                "internal",
+                Channel.SYSTEM,
+                Direction.INTERNAL,
                 "contact_updated",
                 f"Contacto {contact.name} actualizado: " + ", ".join(sorted(updates)),
                 contact_id=contact.id,
@@ -232,8 +232,8 @@ def sync_contacts(
                 timeline.record(
                     session,
                     debtor.id,
-                    "system",
-                    "internal",
+                    Channel.SYSTEM,
+                    Direction.INTERNAL,
                     "contact_deactivated",
                     f"Contacto {contact.name} ya no figura en el CRM",
                     contact_id=contact.id,

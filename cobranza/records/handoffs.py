@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 
 from cobranza.core.clock import utcnow
 from cobranza.core.errors import Conflict
-from cobranza.core.vocabulary import HandoffStatus
+from cobranza.core.vocabulary import Channel, Direction, HandoffStatus
 from cobranza.db.models import Handoff
 from cobranza.db.unit_of_work import UnitOfWork
 from cobranza.records import timeline
@@ -67,7 +67,7 @@ def open_handoff(
         session,
         debtor_id,
         channel,
-        "internal",
+        Direction.INTERNAL,
         "handoff_opened",
         f"Conversación transferida a un agente (motivo: {reason})",
         actor=actor,
@@ -87,8 +87,8 @@ def resolve(session: UnitOfWork, handoff: Handoff, resolution: str, actor: str) 
     timeline.record(
         session,
         handoff.debtor_id,
-        "agent",
-        "internal",
+        Channel.AGENT,
+        Direction.INTERNAL,
         "handoff_resolved",
         "Conversación devuelta al asistente" if resolution == "back_to_bot" else "Caso cerrado",
         actor=actor,

@@ -10,6 +10,7 @@ import re
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
+from cobranza.core.vocabulary import Direction
 from cobranza.db.models import Contact, Debtor, Invoice
 from cobranza.db.unit_of_work import UnitOfWork
 from cobranza.records import timeline
@@ -86,7 +87,7 @@ def link_phone(session: UnitOfWork, debtor: Debtor, phone: str, name: str | None
         session,
         debtor.id,
         channel,
-        "internal",
+        Direction.INTERNAL,
         "contact_identified",
         f"{name or phone} se identificó por {channel} como contacto de {debtor.name}",
         contact_id=contact.id,

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 from cobranza.core import validation as v
 from cobranza.core.errors import Conflict, FieldError, NotFound
 from cobranza.core.money import format_amount
+from cobranza.core.vocabulary import Channel, Direction
 from cobranza.db.models import Debtor, Invoice, Payment, Promise
 from cobranza.db.unit_of_work import UnitOfWork
 from cobranza.records import timeline
@@ -141,8 +142,8 @@ def upsert(session: UnitOfWork, data: InvoiceInput, actor: str) -> tuple[Invoice
         timeline.record(
             session,
             debtor.id,
-            "system",
-            "internal",
+            Channel.SYSTEM,
+            Direction.INTERNAL,
             "invoice_created",
             f"Factura {data.number} por {data.currency} {format_amount(data.amount)}, "
             f"vence el {data.due_on.isoformat()}",
@@ -159,8 +160,8 @@ def upsert(session: UnitOfWork, data: InvoiceInput, actor: str) -> tuple[Invoice
     timeline.record(
         session,
         debtor.id,
-        "system",
-        "internal",
+        Channel.SYSTEM,
+        Direction.INTERNAL,
         "invoice_updated",
         f"Factura {data.number} actualizada: "
         + ", ".join(f"{k} {old} → {new}" for k, (old, new) in sorted(diff.items())),

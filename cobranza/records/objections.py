@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from cobranza.core.errors import FieldError
-from cobranza.core.vocabulary import ObjectionType
+from cobranza.core.vocabulary import Direction, ObjectionType
 from cobranza.db.models import Contact, Invoice, Objection
 from cobranza.db.unit_of_work import UnitOfWork
 from cobranza.records import timeline
@@ -57,7 +57,7 @@ def record(
         session,
         debtor_id,
         channel,
-        "internal",
+        Direction.INTERNAL,
         "objection_recorded",
         f"Objeción: {LABELS[type_]}"
         + (f" (factura {invoice.number})" if invoice else "")
@@ -78,7 +78,7 @@ def update_details(session: UnitOfWork, objection: Objection, details: dict[str,
         session,
         objection.debtor_id,
         objection.channel,
-        "internal",
+        Direction.INTERNAL,
         "objection_updated",
         f"Objeción ({LABELS[objection.type]}): datos adicionales del deudor",
         invoice_id=objection.invoice_id,

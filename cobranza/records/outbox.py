@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 from cobranza.core.clock import utcnow
 from cobranza.core.effects import SendEmail
 from cobranza.core.money import format_amount
+from cobranza.core.vocabulary import Channel, Direction
 from cobranza.db.models import Contact, Debtor, Invoice, OutboxEmail, Promise
 from cobranza.db.unit_of_work import UnitOfWork
 from cobranza.records import timeline
@@ -160,8 +161,8 @@ def _queue(
         timeline.record(
             session,
             debtor.id,
-            "email",
-            "out",
+            Channel.EMAIL,
+            Direction.OUT,
             "email_not_sent",
             unsent,
             invoice_id=invoice_id,

@@ -12,6 +12,7 @@ from sqlalchemy import select, update
 from cobranza.core import validation as v
 from cobranza.core.errors import Conflict, FieldError
 from cobranza.core.money import format_amount
+from cobranza.core.vocabulary import Channel, Direction
 from cobranza.db.models import Invoice, Payment, Promise
 from cobranza.db.unit_of_work import UnitOfWork
 from cobranza.records import invoices, promises, timeline
@@ -94,8 +95,8 @@ def record(session: UnitOfWork, data: PaymentInput, actor: str) -> PaymentResult
     timeline.record(
         session,
         invoice.debtor_id,
-        "system",
-        "in",
+        Channel.SYSTEM,
+        Direction.IN,
         "payment_received",
         f"Pago de {invoice.currency} {format_amount(data.amount)} a la factura {invoice.number} "
         f"el {data.paid_on.isoformat()}"

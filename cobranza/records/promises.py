@@ -23,7 +23,7 @@ from sqlalchemy.orm import Session
 from cobranza.core.clock import utcnow
 from cobranza.core.errors import Conflict, FieldError
 from cobranza.core.money import format_amount
-from cobranza.core.vocabulary import PromiseStatus
+from cobranza.core.vocabulary import Channel, Direction, PromiseStatus
 from cobranza.db.models import Contact, Invoice, Payment, Promise
 from cobranza.db.unit_of_work import UnitOfWork
 from cobranza.records import outbox, timeline
@@ -57,8 +57,8 @@ def move(session: UnitOfWork, promise: Promise, status: str, reason: str, actor:
     timeline.record(
         session,
         promise.debtor_id,
-        "system",
-        "internal",
+        Channel.SYSTEM,
+        Direction.INTERNAL,
         f"promise_{status}",
         f"Promesa de pago {_STATUS_TEXT[status]}: {promise.currency} "
         f"{format_amount(promise.amount)} para el {promise.promised_date.isoformat()}. {reason}",
@@ -142,7 +142,7 @@ def register(
         session,
         invoice.debtor_id,
         channel,
-        "internal",
+        Direction.INTERNAL,
         "promise_registered",
         f"Promesa de pago registrada: {invoice.currency} {format_amount(amount)} "
         f"de la factura {invoice.number} para el {promised_date.isoformat()}",

@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 
 from cobranza.core.clock import utcnow
 from cobranza.core.errors import Conflict, NotFound
-from cobranza.core.vocabulary import HandoffStatus
+from cobranza.core.vocabulary import Channel, Direction, HandoffStatus
 from cobranza.db.models import Agent, Contact, Debtor, Handoff, Invoice
 from cobranza.db.unit_of_work import UnitOfWork
 from cobranza.delivery import messaging
@@ -164,8 +164,8 @@ def claim(session: UnitOfWork, agent: Agent, handoff_id: int) -> Handoff:
     timeline.record(
         session,
         handoff.debtor_id,
-        "agent",
-        "internal",
+        Channel.AGENT,
+        Direction.INTERNAL,
         "handoff_claimed",
         f"{agent.name} tomó el caso",
         actor=f"agent:{agent.email}",
@@ -181,8 +181,8 @@ def release(session: UnitOfWork, agent: Agent, handoff: Handoff) -> None:
     timeline.record(
         session,
         handoff.debtor_id,
-        "agent",
-        "internal",
+        Channel.AGENT,
+        Direction.INTERNAL,
         "handoff_released",
         f"{agent.name} liberó el caso",
         actor=f"agent:{agent.email}",
@@ -199,8 +199,8 @@ def reassign(session: UnitOfWork, agent: Agent, handoff: Handoff, to: Agent) -> 
     timeline.record(
         session,
         handoff.debtor_id,
-        "agent",
-        "internal",
+        Channel.AGENT,
+        Direction.INTERNAL,
         "handoff_reassigned",
         f"{agent.name} pasó el caso a {to.name}",
         actor=f"agent:{agent.email}",
@@ -224,8 +224,8 @@ def note(session: UnitOfWork, agent: Agent, handoff: Handoff, text: str, kind: s
     timeline.record(
         session,
         handoff.debtor_id,
-        "agent",
-        "internal",
+        Channel.AGENT,
+        Direction.INTERNAL,
         "agent_note" if kind == "note" else "call_logged",
         text[:4000],
         actor=f"agent:{agent.email}",

@@ -24,8 +24,14 @@ def _copy(tmp_path: Path) -> Path:
 
 
 def _lint(root: Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([str(LINT_IMPORTS), "--no-cache"], cwd=root, capture_output=True, text=True, timeout=120,
-                          env={"PATH": "/usr/bin:/bin", "PYTHONPATH": str(root)})
+    return subprocess.run(
+        [str(LINT_IMPORTS), "--no-cache"],
+        cwd=root,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={"PATH": "/usr/bin:/bin", "PYTHONPATH": str(root)},
+    )
 
 
 @pytest.fixture(scope="module")
@@ -36,8 +42,13 @@ def clean(tmp_path_factory: pytest.TempPathFactory) -> subprocess.CompletedProce
 def test_every_contract_is_kept(clean: subprocess.CompletedProcess[str]) -> None:
     assert clean.returncode == 0, clean.stdout + clean.stderr
     assert "5 kept, 0 broken" in clean.stdout
-    for contract in ("cobranza's layers", "cobranza never imports the doors", "the doors (and the action server)",
-                     "bot/ (run by the Rasa server", "no import cycles"):
+    for contract in (
+        "cobranza's layers",
+        "cobranza never imports the doors",
+        "the doors (and the action server)",
+        "bot/ (run by the Rasa server",
+        "no import cycles",
+    ):
         assert _verdict(clean.stdout, contract) == "KEPT"
 
 
@@ -65,5 +76,5 @@ def test_a_deliberate_violation_breaks_its_contract(tmp_path: Path, module: str,
 def _verdict(output: str, contract: str) -> str:
     """KEPT or BROKEN, as import-linter printed it after the contract's name (names wrap across lines)."""
     summary = " ".join(output.split("Contracts\n", 1)[-1].split())
-    after = summary[summary.index(contract) + len(contract):]
+    after = summary[summary.index(contract) + len(contract) :]
     return min(("KEPT", "BROKEN"), key=lambda word: after.find(word) if word in after else len(after))

@@ -39,9 +39,18 @@ def test_an_invalid_contact_rules_file_stops_the_app_with_its_line(settings: Set
 
 def test_the_worker_refuses_to_start_with_an_invalid_contact_rules_file(settings: Settings, tmp_path: Path) -> None:
     bad = tmp_path / "rules.yml"
-    bad.write_text("version: 1\ncountries:\n  CO:\n    hours: {mon-fri: \"07:00-19:00\"}\n    holidays_closed: true\n")
-    done = subprocess.run([sys.executable, "-m", "cobranza", "worker", "--burst"], cwd=ROOT, capture_output=True,
-                          text=True, timeout=60,
-                          env={"PATH": "/usr/bin:/bin", "DATABASE_URL": settings.database_url,
-                               "REDIS_URL": settings.redis_url, "CONTACT_RULES": str(bad)})
+    bad.write_text('version: 1\ncountries:\n  CO:\n    hours: {mon-fri: "07:00-19:00"}\n    holidays_closed: true\n')
+    done = subprocess.run(
+        [sys.executable, "-m", "cobranza", "worker", "--burst"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env={
+            "PATH": "/usr/bin:/bin",
+            "DATABASE_URL": settings.database_url,
+            "REDIS_URL": settings.redis_url,
+            "CONTACT_RULES": str(bad),
+        },
+    )
     assert done.returncode == 1 and "missing 'default'" in done.stderr, done.stderr

@@ -6,8 +6,8 @@ from __future__ import annotations
 import json
 import time
 from collections.abc import Sequence
-from typing import Any
 from decimal import Decimal
+from typing import Any
 
 import pytest
 from flask import Flask
@@ -63,8 +63,9 @@ def test_a_promise_reaches_the_queue_and_the_inbox_only_once_committed(app: Flas
     with rt.work() as session:
         inv = session.scalar(select(Invoice))
         contact = session.scalar(select(Contact))
-        promise = promises.register(session, inv, Decimal("100"), utcnow().date(), "agent", "test", utcnow().date(),
-                                    "Acme", contact=contact)
+        promise = promises.register(
+            session, inv, Decimal("100"), utcnow().date(), "agent", "test", utcnow().date(), "Acme", contact=contact
+        )
         assert [type(e) for e in session.effects] == [Announce, SendEmail]  # collected, not yet run
         assert rt.queue.count == 0
     [job] = rt.queue.jobs
@@ -84,8 +85,12 @@ def test_a_timeline_event_is_announced_with_its_debtor(app: Flask, debtor: dict[
         timeline.record(session, debtor_id, "agent", "internal", "agent_note", "llamar el lunes")
     message = _next(listener, 2)
     assert message is not None
-    assert json.loads(message["data"]) == {"debtor_id": debtor_id, "kind": "agent_note", "channel": "agent",
-                                           "direction": "internal"}
+    assert json.loads(message["data"]) == {
+        "debtor_id": debtor_id,
+        "kind": "agent_note",
+        "channel": "agent",
+        "direction": "internal",
+    }
     listener.close()
 
 

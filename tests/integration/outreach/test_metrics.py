@@ -17,8 +17,8 @@ from cobranza.db import transaction
 from cobranza.db.models import Debtor, Invoice, Outreach, Payment, Promise, WhatsAppMessage
 from cobranza.records import timeline
 from cobranza.team import agents
-from tests.integration.test_inbox import PASSWORD, sign_in
-from tests.integration.test_orchestration import MOMENT, TODAY, put_invoice, run, set_segment
+from tests.integration.inbox.test_views import PASSWORD, sign_in
+from tests.integration.outreach.test_orchestration import MOMENT, TODAY, put_invoice, run, set_segment
 from tests.support import debtor_body
 
 

@@ -27,13 +27,15 @@ def test_the_shipped_rules_are_the_reference_rules() -> None:
 @pytest.mark.parametrize(
     ("change", "says"),
     [
-        (("sat: \"08:00-15:00\"", "sat: \"18:00-15:00\""), "ends before it starts"),
-        (("mon-fri: \"07:00-19:00\"", "mon-fry: \"07:00-19:00\""), "not a day or a range of days"),
-        (("mon-fri: \"07:00-19:00\"", "mon-fri: \"7 to 19\""), "not a span of local hours"),
+        (('sat: "08:00-15:00"', 'sat: "18:00-15:00"'), "ends before it starts"),
+        (('mon-fri: "07:00-19:00"', 'mon-fry: "07:00-19:00"'), "not a day or a range of days"),
+        (('mon-fri: "07:00-19:00"', 'mon-fri: "7 to 19"'), "not a span of local hours"),
         (("after_direct_per_day: 1", "after_direct_per_dya: 1"), "unknown key 'after_direct_per_dya'"),
         (("calls_per_week: 1", "calls_per_week: -1"), "must be between 1 and 100"),
-        (("holidays_closed: true\n    caps:\n      after", "holidays_closed: yes please\n    caps:\n      after"),
-         "must be true or false"),
+        (
+            ("holidays_closed: true\n    caps:\n      after", "holidays_closed: yes please\n    caps:\n      after"),
+            "must be true or false",
+        ),
         (("  default:", "  nowhere:"), "countries are ISO 3166-1 alpha-2 codes"),
     ],
 )
@@ -49,9 +51,11 @@ def test_a_mistake_is_refused_with_its_line(change: tuple[str, str], says: str) 
 
 def test_without_a_default_or_with_no_open_day_it_is_refused() -> None:
     with pytest.raises(ContactRulesError, match="missing 'default'"):
-        parse_rules("version: 1\ncountries:\n  CO:\n    hours: {mon-fri: \"07:00-19:00\"}\n    holidays_closed: true\n")
+        parse_rules('version: 1\ncountries:\n  CO:\n    hours: {mon-fri: "07:00-19:00"}\n    holidays_closed: true\n')
     with pytest.raises(ContactRulesError, match="no day is open"):
         parse_rules("version: 1\ncountries:\n  default:\n    hours: {}\n    holidays_closed: true\n")
     with pytest.raises(ContactRulesError, match="given twice"):
-        parse_rules('version: 1\ncountries:\n  default:\n    hours: {mon-fri: "08:00-19:00", fri: "08:00-12:00"}\n'
-                    "    holidays_closed: true\n")
+        parse_rules(
+            'version: 1\ncountries:\n  default:\n    hours: {mon-fri: "08:00-19:00", fri: "08:00-12:00"}\n'
+            "    holidays_closed: true\n"
+        )
