@@ -1,1 +1,1 @@
-"""."""
+"""The collections team: agents and supervisors, and their casework on handoffs."""
