@@ -10,6 +10,7 @@ from typing import Any
 from markupsafe import Markup
 
 from cobranza.outreach import metrics
+from cobranza.outreach.metrics import FamilyMetrics
 
 
 def _extra(data: dict[str, Any]) -> str:
@@ -40,7 +41,7 @@ def timeline(rows: Iterable[Any]) -> Markup:
     return Markup("\n".join(parts))
 
 
-def metric_charts(found: dict[str, dict[str, Any]], label: Any = lambda key: key) -> list[Markup]:
+def metric_charts(found: dict[str, FamilyMetrics], label: Any = lambda key: key) -> list[Markup]:
     """One small bar chart (inline SVG, no script) per rate: preventive beside reactive. ``label`` puts
     a code into the page's language."""
     charts = []
@@ -48,7 +49,7 @@ def metric_charts(found: dict[str, dict[str, Any]], label: Any = lambda key: key
     for rate in metrics.RATES:
         bars = []
         for i, fam in enumerate(metrics.FAMILIES):
-            value = found[fam][rate]
+            value = found[fam].rates[rate]
             height = round((value or 0) * 90)
             x = 20 + i * 70
             shown = "—" if value is None else f"{value:.0%}"

@@ -27,6 +27,7 @@ from cobranza.core.vocabulary import Channel, Direction
 from cobranza.db.models import Agent, Contact, Debtor, Handoff, Invoice, Objection, Promise
 from cobranza.db.unit_of_work import UnitOfWork
 from cobranza.delivery import live
+from cobranza.entry.api import shapes
 from cobranza.entry.http_errors import status_of
 from cobranza.outreach import metrics
 from cobranza.records import objections, promises, timeline
@@ -347,7 +348,7 @@ def metrics_page() -> Any:
         found = metrics.compute(s, start, end)
     if request.args.get("format") == "csv":
         return Response(
-            metrics.to_csv(found, start, end),
+            shapes.metrics_csv(found, start, end),
             mimetype="text/csv",
             headers={"Content-Disposition": f"attachment; filename=metrics-{start}-{end}.csv"},
         )

@@ -10,20 +10,16 @@ for the family of its stage: ``preventive``, or ``reactive`` (early + late).
 
 from __future__ import annotations
 
-import csv
-import io
-from collections import defaultdict
+from dataclasses import dataclass, field
 from datetime import UTC, date, timedelta
 from decimal import Decimal
-from typing import Any
 
 from sqlalchemy import and_, exists, func, select
 from sqlalchemy.orm import Session
 
 from cobranza.core import validation as v
 from cobranza.core.errors import FieldError
-from cobranza.core.money import format_amount
-from cobranza.core.vocabulary import Channel, Direction, EmailStatus
+from cobranza.core.vocabulary import Channel, Direction, EmailStatus, PromiseStatus
 from cobranza.db.models import (
     Call,
     Handoff,
@@ -57,7 +53,39 @@ def family(stage: str | None) -> str:
     return "preventive" if stage == "preventive" else "reactive"
 
 
-def compute(session: Session, start: date, end: date) -> dict[str, dict[str, Any]]:
+@dataclass
+class FamilyMetrics:
+    """What one family's contacts (preventive or reactive) led to in a period."""
+
+    contacts: int = 0
+    reached: int = 0  # a person: a WhatsApp delivered or read, a call answered, an e-mail sent, a case taken
+    replied: int = 0  # the debtor wrote or called within 3 days
+    promised: int = 0  # a promise on its invoices within 7 days
+    handoffs: int = 0  # a person took over within 7 days (the plan's own reviews aside)
+    promises_kept: int = 0
+    promises_settled: int = 0
+    paid_invoices: int = 0
+    recovered: dict[str, Decimal] = field(default_factory=dict)  # per currency
+    by_channel: dict[str, int] = field(default_factory=dict)
+    days: list[int] = field(default_factory=list)  # from the first contact to full payment, per paid invoice
+
+    @property
+    def rates(self) -> dict[str, float | None]:
+        n = self.contacts
+        return {
+            "contact_rate": _rate(self.reached, n),
+            "reply_rate": _rate(self.replied, n),
+            "promise_rate": _rate(self.promised, n),
+            "handoff_rate": _rate(self.handoffs, n),
+            "promise_kept_rate": _rate(self.promises_kept, self.promises_settled),
+        }
+
+    @property
+    def days_to_pay(self) -> float | None:
+        return round(sum(self.days) / self.paid_invoices, 1) if self.paid_invoices else None
+
+
+def compute(session: Session, start: date, end: date) -> dict[str, FamilyMetrics]:
     """The metrics of contacts made from ``start`` to ``end`` (local days, inclusive), per family."""
     o = Outreach
     reply_by, follow_by = plus(session, o.at, REPLY_WITHIN), plus(session, o.at, FOLLOW_WITHIN)
@@ -94,50 +122,26 @@ def compute(session: Session, start: date, end: date) -> dict[str, dict[str, Any
             o.local_day >= start, o.local_day <= end, o.stage.is_not(None)
         )
     ).all()
-    result = {f: _empty() for f in FAMILIES}
+    result = {f: FamilyMetrics() for f in FAMILIES}
     for _id, stage, channel, was_reached, did_reply, did_promise, was_handed in rows:
         m = result[family(stage)]
-        m["contacts"] += 1
-        m["by_channel"][channel] += 1
-        m["reached"] += bool(was_reached)
-        m["replied"] += bool(did_reply)
-        m["promised"] += bool(did_promise)
-        m["handoffs"] += bool(was_handed)
+        m.contacts += 1
+        m.by_channel[channel] = m.by_channel.get(channel, 0) + 1
+        m.reached += bool(was_reached)
+        m.replied += bool(did_reply)
+        m.promised += bool(did_promise)
+        m.handoffs += bool(was_handed)
     _invoice_outcomes(session, start, end, result)
     for m in result.values():
-        n = m["contacts"]
-        m["contact_rate"] = _rate(m["reached"], n)
-        m["reply_rate"] = _rate(m["replied"], n)
-        m["promise_rate"] = _rate(m["promised"], n)
-        m["handoff_rate"] = _rate(m["handoffs"], n)
-        m["promise_kept_rate"] = _rate(m["promises_kept"], m["promises_settled"])
-        m["days_to_pay"] = round(sum(m.pop("_days")) / m["paid_invoices"], 1) if m["paid_invoices"] else None
-        m["recovered"] = {c: format_amount(v) for c, v in sorted(m["recovered"].items())}
-        m["by_channel"] = dict(m["by_channel"])
+        m.recovered = dict(sorted(m.recovered.items()))
     return result
-
-
-def _empty() -> dict[str, Any]:
-    return {
-        "contacts": 0,
-        "reached": 0,
-        "replied": 0,
-        "promised": 0,
-        "handoffs": 0,
-        "promises_kept": 0,
-        "promises_settled": 0,
-        "paid_invoices": 0,
-        "recovered": defaultdict(Decimal),
-        "_days": [],
-        "by_channel": defaultdict(int),
-    }
 
 
 def _rate(part: int, whole: int) -> float | None:
     return round(part / whole, 3) if whole else None
 
 
-def _invoice_outcomes(session: Session, start: date, end: date, result: dict[str, dict[str, Any]]) -> None:
+def _invoice_outcomes(session: Session, start: date, end: date, result: dict[str, FamilyMetrics]) -> None:
     """Per invoice contacted in the period, credited to the family of its first contact: promises made
     after it and how they ended, money paid after it, and the days from it to full payment."""
     first = (
@@ -161,10 +165,14 @@ def _invoice_outcomes(session: Session, start: date, end: date, result: dict[str
             Promise.invoice_id.in_(select(first.c.invoice_id))
         )
     ):
-        if inv_id in stage_of and created > firsts[inv_id] and status in ("kept", "partially_kept", "broken"):
+        if (
+            inv_id in stage_of
+            and created > firsts[inv_id]
+            and status in (PromiseStatus.KEPT, PromiseStatus.PARTIALLY_KEPT, PromiseStatus.BROKEN)
+        ):
             m = result[stage_of[inv_id]]
-            m["promises_settled"] += 1
-            m["promises_kept"] += status == "kept"
+            m.promises_settled += 1
+            m.promises_kept += status == PromiseStatus.KEPT
     paid = (
         select(Payment.invoice_id, Payment.amount, Payment.paid_on, Invoice.currency, Invoice.balance)
         .join(Invoice, Invoice.id == Payment.invoice_id)
@@ -175,34 +183,11 @@ def _invoice_outcomes(session: Session, start: date, end: date, result: dict[str
         first_day = firsts[inv_id].astimezone(UTC).date()
         if paid_on < first_day:
             continue
-        result[stage_of[inv_id]]["recovered"][currency] += amount
+        recovered = result[stage_of[inv_id]].recovered
+        recovered[currency] = recovered.get(currency, Decimal(0)) + amount
         if balance == 0:
             last_paid[inv_id] = max(last_paid.get(inv_id, paid_on), paid_on)
     for inv_id, day in last_paid.items():
         m = result[stage_of[inv_id]]
-        m["paid_invoices"] += 1
-        m["_days"].append((day - firsts[inv_id].astimezone(UTC).date()).days)
-
-
-def to_csv(metrics: dict[str, dict[str, Any]], start: date, end: date) -> str:
-    """One row per metric, one column per family: what a spreadsheet wants."""
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(["metric", *FAMILIES, "from", "to"])
-    for key in ("contacts", *RATES, "days_to_pay", "paid_invoices"):
-        writer.writerow([key, *(_cell(metrics[f][key]) for f in FAMILIES), start.isoformat(), end.isoformat()])
-    currencies = sorted({c for f in FAMILIES for c in metrics[f]["recovered"]})
-    for currency in currencies:
-        writer.writerow(
-            [
-                f"recovered_{currency}",
-                *(metrics[f]["recovered"].get(currency, "0.00") for f in FAMILIES),
-                start.isoformat(),
-                end.isoformat(),
-            ]
-        )
-    return out.getvalue()
-
-
-def _cell(value: Any) -> str:
-    return "" if value is None else str(value)
+        m.paid_invoices += 1
+        m.days.append((day - firsts[inv_id].astimezone(UTC).date()).days)

@@ -112,8 +112,8 @@ def get_metrics() -> Response:
         found = metrics.compute(session, start, end)
     if request.args.get("format") == "csv":
         return Response(
-            metrics.to_csv(found, start, end),
+            shapes.metrics_csv(found, start, end),
             mimetype="text/csv",
             headers={"Content-Disposition": f"attachment; filename=metrics-{start}-{end}.csv"},
         )
-    return jsonify({"from": start.isoformat(), "to": end.isoformat(), **found})
+    return jsonify(shapes.metrics(found, start, end))

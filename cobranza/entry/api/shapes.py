@@ -6,10 +6,14 @@ here, so a change of shape is a change of this module and of the contract.
 
 from __future__ import annotations
 
+import csv
+import io
+from datetime import date
 from typing import Any
 
 from cobranza.core.money import format_amount, from_cents
 from cobranza.db.models import Debtor, Handoff, Invoice, Objection, Promise
+from cobranza.outreach.metrics import FAMILIES, RATES, FamilyMetrics
 from cobranza.outreach.orchestration import Report
 from cobranza.outreach.planner import Row
 from cobranza.outreach.segments import effective
@@ -203,3 +207,51 @@ def import_report(report: ImportReport) -> dict[str, Any]:
         "unchanged_invoices": report.unchanged,
         "errors": [line_error(e) for e in sorted(report.errors, key=lambda e: (e.line, e.column or ""))],
     }
+
+
+def family_metrics(m: FamilyMetrics) -> dict[str, Any]:
+    return {
+        "contacts": m.contacts,
+        "reached": m.reached,
+        "replied": m.replied,
+        "promised": m.promised,
+        "handoffs": m.handoffs,
+        "promises_kept": m.promises_kept,
+        "promises_settled": m.promises_settled,
+        "paid_invoices": m.paid_invoices,
+        "recovered": {currency: format_amount(value) for currency, value in m.recovered.items()},
+        "by_channel": dict(m.by_channel),
+        **m.rates,
+        "days_to_pay": m.days_to_pay,
+    }
+
+
+def metrics(found: dict[str, FamilyMetrics], start: date, end: date) -> dict[str, Any]:
+    return {"from": start.isoformat(), "to": end.isoformat(), **{f: family_metrics(m) for f, m in found.items()}}
+
+
+def metrics_csv(found: dict[str, FamilyMetrics], start: date, end: date) -> str:
+    """One row per metric, one column per family: what a spreadsheet wants."""
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(["metric", *FAMILIES, "from", "to"])
+    shaped = {f: family_metrics(found[f]) for f in FAMILIES}
+    for key in ("contacts", *RATES, "days_to_pay", "paid_invoices"):
+        writer.writerow(
+            [
+                key,
+                *("" if shaped[f][key] is None else str(shaped[f][key]) for f in FAMILIES),
+                start.isoformat(),
+                end.isoformat(),
+            ]
+        )
+    for currency in sorted({c for f in FAMILIES for c in shaped[f]["recovered"]}):
+        writer.writerow(
+            [
+                f"recovered_{currency}",
+                *(shaped[f]["recovered"].get(currency, "0.00") for f in FAMILIES),
+                start.isoformat(),
+                end.isoformat(),
+            ]
+        )
+    return out.getvalue()
