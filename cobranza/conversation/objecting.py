@@ -1,7 +1,7 @@
 """Why a debtor does not pay yet: record it by the contract's types, ask what helps, hand off what must.
 
 Billing errors, disputes and "already paid" stop automated collection for the
-invoice (``objections.BLOCKING``) and go to a person — "already paid" after the
+invoice (the playbook's ``stop_on``, the one list of what stops it) and go to a person — "already paid" after the
 payment's date, reference and receipt are asked for, so the person can check
 it at once. Cash-flow trouble and "other" reasons still ask for a date;
 pending approval asks when it is expected; a wrong contact, for the right one.

@@ -9,7 +9,8 @@ straight to binary ``COPY`` on PostgreSQL or ``executemany`` on SQLite.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+import json
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 from sqlalchemy import JSON, BigInteger, Boolean, Date, DateTime, Integer, String, Table, Text, text
@@ -126,3 +127,20 @@ def _send(dialect: str, driver: Any, table: Table, columns: Sequence[str], rows:
         cursor.executemany(f"INSERT INTO {table.name} ({names}) VALUES ({', '.join('?' * len(columns))})", rows)
     finally:
         cursor.close()
+
+
+def select_in(session: Session, query: Any, column: Any, keys: Iterable[Any]) -> list[Any]:
+    """``query`` restricted to ``column`` in ``keys``, in one statement with one
+    parameter however many keys: a JSON list the database unpacks itself."""
+    values = sorted(set(keys))
+    if not values:
+        return []
+    dialect = session.get_bind().dialect
+    if dialect.name == "postgresql":
+        unpack = (
+            f"SELECT CAST(value AS {column.type.compile(dialect)}) FROM jsonb_array_elements_text(CAST(:keys AS jsonb))"
+        )
+    else:
+        unpack = "SELECT value FROM json_each(:keys)"
+    subquery = text(unpack).bindparams(keys=json.dumps(values))
+    return list(session.execute(query.where(column.in_(subquery))).all())

@@ -12,10 +12,16 @@ from collections.abc import Iterable
 from datetime import date, timedelta
 from typing import NamedTuple
 
+from cobranza.core.vocabulary import Channel
 from cobranza.outreach.playbook import Playbook, Step
 
 CONTACT_ACTIONS = ("remind", "call", "send_statement", "resend_invoice", "review")
-ACTION_OF = {"whatsapp": "remind", "voice": "call", "email": "send_statement", "agent": "review"}
+ACTION_OF: dict[str, str] = {
+    Channel.WHATSAPP: "remind",
+    Channel.VOICE: "call",
+    Channel.EMAIL: "send_statement",
+    Channel.AGENT: "review",
+}
 # Which of a debtor's due contacts goes first: what an event asked for, then the most overdue invoice.
 EVENT_FIRST = ("broken-", "resend-")
 
@@ -76,7 +82,7 @@ def decide(
     if inv.not_received_id is not None and f"resend-{inv.not_received_id}" not in inv.done:
         return Intent(
             "resend_invoice",
-            "email",
+            Channel.EMAIL,
             "invoice_not_received: the debtor says it never arrived; a copy goes by e-mail" + note,
             stage,
             segment,
@@ -100,7 +106,7 @@ def decide(
         if key not in inv.done:
             return Intent(
                 "call",
-                "voice",
+                Channel.VOICE,
                 "promise_broken: the promise was not kept; a call at the next allowed moment" + note,
                 stage,
                 segment,
@@ -187,8 +193,8 @@ def _escalate(channel: str, pb: Playbook, unanswered: dict[str, int]) -> tuple[s
 def template_for(channel: str, day: int, pb: Playbook) -> tuple[str, str]:
     """A step moved to another channel: that channel's wording, in the tone its day allows."""
     tone = "cordial" if day <= 0 else "firm"
-    if channel == "whatsapp":
+    if channel == Channel.WHATSAPP:
         return next((t.name for t in pb.templates.values() if t.tone == tone), "reminder_overdue"), tone
-    if channel == "voice":
+    if channel == Channel.VOICE:
         return "reminder_call", tone
     return "statement", "formal"

@@ -299,7 +299,7 @@ def request_contact(
         dpd = (day - min(inv.due_on for inv in about)).days
         outreach.stage = pb.stage(max(dpd, -pb.preventive_days_before))
         outreach.segment = segments.effective(debtor)
-    if channel == "voice":
+    if channel == Channel.VOICE:
         call = dialing.request_call(
             session, settings, policy, debtor, contact, "manual", invoice.number if invoice else None, at=now
         )
@@ -307,7 +307,7 @@ def request_contact(
             return call
         outreach.call_id, sent_id = call.id, call.id
         session.after_commit(PlaceCall(call.id))  # asked for now: dialled as soon as this commits
-    elif channel == "whatsapp":
+    elif channel == Channel.WHATSAPP:
         if not about:
             return Decision(False, ["nothing_open: no open invoice to remind the debtor of"])
         outreach.purpose = "reminder"
@@ -327,7 +327,7 @@ def request_contact(
             "",
             "",
             "remind",
-            "whatsapp",
+            Channel.WHATSAPP,
             now,
             "",
             dpd,

@@ -223,7 +223,7 @@ def _allowed_channel(
     """The lead's channel if the policy ever allows it, else the next authorised one in the escalation:
     the channel, why the lead's own was refused, the decision now and the first allowed moment."""
     if lead.channel == Channel.AGENT:
-        return "agent", [], policy.Decision(), at, None
+        return Channel.AGENT, [], policy.Decision(), at, None
     assert lead.channel is not None
     order = [lead.channel] + [c for c in pb.escalation if c != lead.channel]
     if lead.action == "resend_invoice":

@@ -13,11 +13,11 @@ from pathlib import Path
 
 from cobranza.core import yamlfile
 from cobranza.core.settings import ROOT
-from cobranza.core.vocabulary import SEGMENTS, STAGES, ObjectionType, values
+from cobranza.core.vocabulary import CONSENT_CHANNELS, SEGMENTS, STAGES, Channel, ObjectionType, values
 from cobranza.core.yamlfile import ConfigError, Node
 
 DEFAULT_DIR = ROOT / "playbooks"
-STEP_CHANNELS = ("whatsapp", "voice", "email", "agent")
+STEP_CHANNELS = tuple(values([Channel.WHATSAPP, Channel.VOICE, Channel.EMAIL, Channel.AGENT]))
 TONES = ("cordial", "firm", "formal")  # never threatening: there is no such tone
 EMAIL_TEMPLATES = ("statement", "invoice_copy")
 VOICE_TEMPLATES = ("reminder_call",)
@@ -160,7 +160,7 @@ def parse(text: str, templates: dict[str, Template], source: str = "playbook") -
         }
     rules = root.need("rules")
     rules.mapping(("promise_grace_days", "no_answer_attempts", "escalation", "stop_on", "broken_promise_call"))
-    escalation = _names(rules, "escalation", ("whatsapp", "voice", "email"))
+    escalation = _names(rules, "escalation", tuple(values(CONSENT_CHANNELS)))
     stop_on = _names(rules, "stop_on", STOPPABLE)
     call_node = rules.need("broken_promise_call")
     if not isinstance(call_node.data, bool):
@@ -232,7 +232,7 @@ def _step(node: Node, templates: dict[str, Template], span: tuple[int, int], sta
     template = node.text("template")
     tone = node.choice("tone", TONES)
     every = node.integer("every", 1, 365, required=False, default=0) or None
-    if channel == "whatsapp":
+    if channel == Channel.WHATSAPP:
         if template not in templates:
             raise node.fail(
                 f"WhatsApp template {template!r} is not in the templates file ({', '.join(sorted(templates))})",
@@ -244,10 +244,12 @@ def _step(node: Node, templates: dict[str, Template], span: tuple[int, int], sta
                 node.line_of("tone"),
             )
     else:
-        allowed = {"email": EMAIL_TEMPLATES, "voice": VOICE_TEMPLATES, "agent": AGENT_TEMPLATES}[channel]
+        allowed = {Channel.EMAIL: EMAIL_TEMPLATES, Channel.VOICE: VOICE_TEMPLATES, Channel.AGENT: AGENT_TEMPLATES}[
+            Channel(channel)
+        ]
         if template not in allowed:
             raise node.fail(f"{channel} steps use one of: {', '.join(allowed)}", node.line_of("template"))
-    if channel == "email" and tone != "formal":
+    if channel == Channel.EMAIL and tone != "formal":
         raise node.fail("e-mail is formal", node.line_of("tone"))
     if day <= 0 and tone == "firm":
         raise node.fail("before the due date the tone is cordial (or formal by e-mail), not firm", node.line_of("tone"))

@@ -38,6 +38,7 @@ from pathlib import Path
 from cobranza import policy
 from cobranza.core.money import to_cents
 from cobranza.core.settings import Settings
+from cobranza.core.vocabulary import Channel
 from cobranza.db.models import Contact
 from cobranza.outreach import book, decide, planner, playbook, segments
 from cobranza.policy import ContactRules
@@ -45,7 +46,7 @@ from cobranza.policy import ContactRules
 TYPES = {"punctual": 0.5, "slow": 0.3, "struggling": 0.2}
 SELF_PAY = {"punctual": 0.12, "slow": 0.05, "struggling": 0.02}
 ON_TIME_BOOST = {"punctual": 0.5, "slow": 0.3, "struggling": 0.05}  # after a preventive contact
-ANSWER = {"whatsapp": 0.55, "voice": 0.4, "email": 0.15, "agent": 0.5}
+ANSWER: dict[str, float] = {Channel.WHATSAPP: 0.55, Channel.VOICE: 0.4, Channel.EMAIL: 0.15, Channel.AGENT: 0.5}
 TYPE_ANSWER = {"punctual": 1.0, "slow": 0.8, "struggling": 0.6}
 KEEP = {"punctual": 0.9, "slow": 0.7, "struggling": 0.4}
 COUNTRIES = [
@@ -252,7 +253,7 @@ def _contact(
     tallies: dict[str, Tally],
     promise_ids: object,
 ) -> None:
-    channel = row.channel or "email"
+    channel = row.channel or Channel.EMAIL
     fam = tallies["preventive" if row.stage == "preventive" else "reactive"]
     fam.contacts += 1
     debtor.outreach.append((at, channel))
@@ -271,7 +272,7 @@ def _contact(
         debtor.handoff_until = at.date() + timedelta(days=5)
         return
     answered = rng.random() < ANSWER[channel] * TYPE_ANSWER[debtor.kind]
-    if channel == "voice":
+    if channel == Channel.VOICE:
         debtor.calls.append(
             (
                 at,

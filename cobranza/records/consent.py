@@ -25,7 +25,7 @@ DEBTOR_METHODS = frozenset({"debtor_request"})
 # Methods that only repeat what a customer's system believes.
 SYNC_METHODS = frozenset({"api", "csv_import"})
 
-CHANNEL_LABELS = {"whatsapp": "WhatsApp", "voice": "llamadas", "email": "e-mail"}
+CHANNEL_LABELS: dict[str, str] = {Channel.WHATSAPP: "WhatsApp", Channel.VOICE: "llamadas", Channel.EMAIL: "e-mail"}
 
 
 def current(contact: Contact) -> dict[str, bool]:

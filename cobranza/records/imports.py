@@ -12,19 +12,19 @@ few bulk statements per table, not one round trip per row), so loading
 from __future__ import annotations
 
 import gc
-import json
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import select, text, update
+from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from cobranza import db
 from cobranza.core.clock import utcnow
 from cobranza.core.errors import DomainError
+from cobranza.core.vocabulary import Channel, Direction
 from cobranza.db import bulk
 from cobranza.db.engine import Sessions
 from cobranza.db.models import ConsentChange, Contact, Debtor, Interaction, Invoice, Payment, Promise
@@ -34,6 +34,8 @@ from cobranza.records.debtors import DEBTOR_FIELDS, ContactInput, DebtorInput
 from cobranza.records.portfolio_csv import CONTACT_COLUMNS, Line, LineError, decode, read_lines
 
 ATTEMPTS = 3
+# Plain strings (not the enum members) in rows written in bulk, as the drivers' COPY and executemany take them.
+SYSTEM, INTERNAL = Channel.SYSTEM.value, Direction.INTERNAL.value
 
 
 @dataclass
@@ -47,23 +49,6 @@ class ImportReport:
     @property
     def imported(self) -> int:
         return self.lines - len({e.line for e in self.errors})
-
-
-def _select_in(session: Session, query: Any, column: Any, keys: Iterable[Any]) -> list[Any]:
-    """``query`` restricted to ``column`` in ``keys``, in one statement with one
-    parameter however many keys: a JSON list the database unpacks itself."""
-    values = sorted(set(keys))
-    if not values:
-        return []
-    dialect = session.get_bind().dialect
-    if dialect.name == "postgresql":
-        unpack = (
-            f"SELECT CAST(value AS {column.type.compile(dialect)}) FROM jsonb_array_elements_text(CAST(:keys AS jsonb))"
-        )
-    else:
-        unpack = "SELECT value FROM json_each(:keys)"
-    subquery = text(unpack).bindparams(keys=json.dumps(values))
-    return list(session.execute(query.where(column.in_(subquery))).all())
 
 
 def run(
@@ -145,7 +130,7 @@ class _Writer:
     def write(self, lines: list[Line]) -> None:
         stored_debtors = {
             r.ref: r
-            for r in _select_in(
+            for r in bulk.select_in(
                 self.session,
                 select(Debtor.id, Debtor.ref, *(getattr(Debtor, f) for f in DEBTOR_FIELDS)),
                 Debtor.ref,
@@ -154,7 +139,7 @@ class _Writer:
         }
         stored_invoices = {
             r.number: r
-            for r in _select_in(
+            for r in bulk.select_in(
                 self.session,
                 select(
                     Invoice.id,
@@ -178,7 +163,7 @@ class _Writer:
     def finish(self) -> None:
         """One timeline event per debtor the import touched, whatever the chunks."""
         self.timeline.extend(
-            (self.debtor_ids[ref], self.now, "system", "internal", "portfolio_import", _summary(e), self.actor, e)
+            (self.debtor_ids[ref], self.now, SYSTEM, INTERNAL, "portfolio_import", _summary(e), self.actor, e)
             for ref, e in self.events.items()
         )
         bulk.insert_many(
@@ -193,8 +178,10 @@ class _Writer:
     ) -> list[Line]:
         """Lines that would rewrite a stored invoice's history are reported, not written."""
         ids = [r.id for r in stored_invoices.values()]
-        with_history = {r[0] for r in _select_in(self.session, select(Payment.invoice_id), Payment.invoice_id, ids)}
-        with_history |= {r[0] for r in _select_in(self.session, select(Promise.invoice_id), Promise.invoice_id, ids)}
+        with_history = {r[0] for r in bulk.select_in(self.session, select(Payment.invoice_id), Payment.invoice_id, ids)}
+        with_history |= {
+            r[0] for r in bulk.select_in(self.session, select(Promise.invoice_id), Promise.invoice_id, ids)
+        }
         accepted: list[Line] = []
         for ln in lines:
             stored = stored_invoices.get(ln.invoice.number)
@@ -245,7 +232,7 @@ class _Writer:
     def contacts(self, lines: list[Line]) -> None:
         stored = {
             (r.debtor_id, r.phone or f"email:{r.email}"): r
-            for r in _select_in(
+            for r in bulk.select_in(
                 self.session,
                 select(
                     Contact.id,
@@ -354,8 +341,8 @@ class _Writer:
                 (
                     debtor_of[cid],
                     self.now,
-                    "system",
-                    "internal",
+                    SYSTEM,
+                    INTERNAL,
                     "consent_granted" if granted else "consent_revoked",
                     consent.change_text(channel, granted, "csv_import", self.actor),
                     self.actor,

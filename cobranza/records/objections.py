@@ -11,8 +11,6 @@ from cobranza.db.unit_of_work import UnitOfWork
 from cobranza.records import timeline
 
 TYPES = tuple(t.value for t in ObjectionType)
-# These stop automated collection of the invoice until a person looks at it.
-BLOCKING = frozenset({"billing_error", "dispute", "already_paid"})
 
 LABELS = {
     "invoice_not_received": "factura no recibida",
