@@ -94,6 +94,40 @@ class EmailStatus(StrEnum):
     NO_RECIPIENT = "no_recipient"
 
 
+class MessageStatus(StrEnum):
+    """An outbound WhatsApp message: ours until Twilio takes it, then Twilio's statuses (in their order)."""
+
+    PENDING = "pending"  # waiting for a worker
+    SUBMITTING = "submitting"  # a worker is handing it to Twilio
+    BLOCKED = "blocked"  # no rule allows sending it (consent, the 24-hour window): final
+    ACCEPTED = "accepted"
+    SCHEDULED = "scheduled"
+    QUEUED = "queued"
+    SENDING = "sending"
+    SENT = "sent"
+    DELIVERED = "delivered"
+    READ = "read"
+    UNDELIVERED = "undelivered"
+    FAILED = "failed"
+
+
+class CallStatus(StrEnum):
+    """A phone call: ours until the dialer places it, then Twilio's CallStatus (in the order a call lives them)."""
+
+    SCHEDULED = "scheduled"  # waiting for its moment and the dialer
+    DIALING = "dialing"  # the dialer claimed it
+    QUEUED = "queued"
+    INITIATED = "initiated"
+    RINGING = "ringing"
+    IN_PROGRESS = "in-progress"
+    COMPLETED = "completed"
+    BUSY = "busy"
+    NO_ANSWER = "no-answer"
+    FAILED = "failed"
+    CANCELED = "canceled"
+    BLOCKED = "blocked"  # the policy refused it at the moment of dialling
+
+
 class CallDirection(StrEnum):
     INBOUND = "inbound"
     OUTBOUND = "outbound"

@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 from cobranza import db
 from cobranza.core.clock import utcnow
 from cobranza.core.settings import Settings
-from cobranza.core.vocabulary import Channel, Direction
+from cobranza.core.vocabulary import CallStatus, Channel, Direction
 from cobranza.db.engine import Sessions
 from cobranza.db.models import Call, Contact, Debtor
 from cobranza.db.unit_of_work import UnitOfWork
@@ -29,22 +29,31 @@ from cobranza.records import timeline
 
 log = logging.getLogger(__name__)
 # Twilio's CallStatus in the order a call lives them; the last five are final.
-STATUS_RANK = {
-    "scheduled": 0,
-    "dialing": 1,
-    "queued": 2,
-    "initiated": 3,
-    "ringing": 4,
-    "in-progress": 5,
-    "completed": 6,
-    "busy": 6,
-    "no-answer": 6,
-    "failed": 6,
-    "canceled": 6,
-    "blocked": 6,
+STATUS_RANK: dict[str, int] = {
+    CallStatus.SCHEDULED: 0,
+    CallStatus.DIALING: 1,
+    CallStatus.QUEUED: 2,
+    CallStatus.INITIATED: 3,
+    CallStatus.RINGING: 4,
+    CallStatus.IN_PROGRESS: 5,
+    CallStatus.COMPLETED: 6,
+    CallStatus.BUSY: 6,
+    CallStatus.NO_ANSWER: 6,
+    CallStatus.FAILED: 6,
+    CallStatus.CANCELED: 6,
+    CallStatus.BLOCKED: 6,
 }
-FINAL = frozenset({"completed", "busy", "no-answer", "failed", "canceled", "blocked"})
-RETRIED = frozenset({"busy", "no-answer", "failed"})
+FINAL = frozenset(
+    {
+        CallStatus.COMPLETED,
+        CallStatus.BUSY,
+        CallStatus.NO_ANSWER,
+        CallStatus.FAILED,
+        CallStatus.CANCELED,
+        CallStatus.BLOCKED,
+    }
+)
+RETRIED = frozenset({CallStatus.BUSY, CallStatus.NO_ANSWER, CallStatus.FAILED})
 
 
 def request_call(
@@ -71,7 +80,7 @@ def request_call(
         contact_id=contact.id,
         from_number=settings.voice_from or "",
         to_number=contact.phone or "",
-        status="scheduled",
+        status=CallStatus.SCHEDULED,
         purpose=purpose,
         invoice_number=invoice_number,
         attempt=attempt,
@@ -100,7 +109,7 @@ def due(session: Session, now: object = None) -> list[int]:
     return list(
         session.scalars(
             select(Call.id)
-            .where(Call.status == "scheduled", Call.not_before <= moment)
+            .where(Call.status == CallStatus.SCHEDULED, Call.not_before <= moment)
             .order_by(Call.not_before)
             .limit(100)
         )
@@ -111,7 +120,9 @@ def place(factory: Sessions, settings: Settings, policy: ContactPolicy, call_id:
     """Claim a scheduled call, check the policy once more, and dial it."""
     with db.transaction(factory) as session:
         claimed = session.execute(
-            update(Call).where(Call.id == call_id, Call.status == "scheduled").values(status="dialing")
+            update(Call)
+            .where(Call.id == call_id, Call.status == CallStatus.SCHEDULED)
+            .values(status=CallStatus.DIALING)
         ).rowcount  # type: ignore[attr-defined]
         if not claimed:
             return "not_scheduled"
@@ -121,7 +132,7 @@ def place(factory: Sessions, settings: Settings, policy: ContactPolicy, call_id:
         assert debtor is not None and contact is not None
         decision = policy.check_call(session, debtor, contact, utcnow(), exclude_call_id=call.id)
         if not decision.allowed:
-            call.status, call.outcome, call.ended_at = "blocked", "blocked", utcnow()
+            call.status, call.outcome, call.ended_at = CallStatus.BLOCKED, "blocked", utcnow()
             timeline.record(
                 session,
                 debtor.id,
@@ -197,14 +208,14 @@ def record_status(
         call.status = status
         if answered_by and not call.answered_by:
             call.answered_by = answered_by
-        if status == "in-progress" and call.answered_at is None:
+        if status == CallStatus.IN_PROGRESS and call.answered_at is None:
             call.answered_at = utcnow()
         if status not in FINAL or call.ended_at is not None:
             return "recorded"
         call.ended_at = utcnow()
         if duration and duration.isdigit():
             call.duration = int(duration)
-        if status == "completed":
+        if status == CallStatus.COMPLETED:
             stage = (call.state or {}).get("stage")
             call.outcome = call.outcome or ("hung_up" if stage not in (None, "ended") else "completed")
         else:

@@ -54,13 +54,13 @@ def claim(factory: Sessions, email_id: int, now: datetime) -> OutboxEmail | None
     """Take the row for one sending attempt, or None when it is not ours to send."""
     with db.transaction(factory) as session:
         email = session.scalar(select(OutboxEmail).where(OutboxEmail.id == email_id).with_for_update())
-        if email is None or email.status in ("sent", "failed", "no_recipient"):
+        if email is None or email.status in (EmailStatus.SENT, EmailStatus.FAILED, EmailStatus.NO_RECIPIENT):
             return None
-        if email.status == "sending" and email.lease_until and email.lease_until > now:
+        if email.status == EmailStatus.SENDING and email.lease_until and email.lease_until > now:
             return None  # another worker holds it
-        if email.status == "pending" and email.next_attempt_at > now:
+        if email.status == EmailStatus.PENDING and email.next_attempt_at > now:
             return None  # not yet: backing off
-        email.status = "sending"
+        email.status = EmailStatus.SENDING
         email.attempts += 1
         email.lease_until = now + LEASE
         return email
@@ -84,7 +84,7 @@ def deliver(factory: Sessions, settings: Settings, email_id: int, send: Callable
     with db.transaction(factory) as session:
         row = session.get(OutboxEmail, email.id, with_for_update=True)
         assert row is not None
-        row.status = "sent"
+        row.status = EmailStatus.SENT
         row.sent_at = utcnow()
         row.lease_until = None
         row.last_error = None
@@ -101,7 +101,7 @@ def deliver(factory: Sessions, settings: Settings, email_id: int, send: Callable
             external_id=row.message_id[:64],
             data={"email_id": row.id, "subject": str(message["Subject"]), "attempts": row.attempts},
         )
-    return "sent"
+    return EmailStatus.SENT
 
 
 def _invoice_of(session: Session, email: OutboxEmail) -> int | None:
@@ -120,7 +120,7 @@ def _failed(factory: Sessions, email: OutboxEmail, error: str) -> str:
         row.last_error = error
         row.lease_until = None
         if row.attempts > len(BACKOFF):
-            row.status = "failed"
+            row.status = EmailStatus.FAILED
             timeline.record(
                 session,
                 row.debtor_id,
@@ -133,7 +133,7 @@ def _failed(factory: Sessions, email: OutboxEmail, error: str) -> str:
                 data={"email_id": row.id, "error": error},
             )
         else:
-            row.status = "pending"
+            row.status = EmailStatus.PENDING
             row.next_attempt_at = utcnow() + BACKOFF[row.attempts - 1]
         return row.status
 

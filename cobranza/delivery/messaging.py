@@ -23,7 +23,7 @@ from cobranza import db
 from cobranza.core.clock import utcnow
 from cobranza.core.effects import SendWhatsApp
 from cobranza.core.settings import Settings
-from cobranza.core.vocabulary import Channel, Direction
+from cobranza.core.vocabulary import Channel, Direction, MessageStatus
 from cobranza.db.engine import Sessions
 from cobranza.db.models import WHATSAPP_STATUS_RANK, Contact, Invoice, WhatsAppMessage
 from cobranza.db.unit_of_work import UnitOfWork
@@ -83,7 +83,7 @@ def queue(
         body=body,
         content_sid=content_sid,
         content_variables=content_variables or {},
-        status="submitting" if claim else "pending",
+        status=MessageStatus.SUBMITTING if claim else MessageStatus.PENDING,
         status_rank=-1,
         attempts=1 if claim else 0,
     )
@@ -141,8 +141,8 @@ def deliver_many(
         claimed = set(
             session.scalars(
                 update(WhatsAppMessage)
-                .where(WhatsAppMessage.id.in_(message_ids), WhatsAppMessage.status == "pending")
-                .values(status="submitting", attempts=WhatsAppMessage.attempts + 1, updated_at=utcnow())
+                .where(WhatsAppMessage.id.in_(message_ids), WhatsAppMessage.status == MessageStatus.PENDING)
+                .values(status=MessageStatus.SUBMITTING, attempts=WhatsAppMessage.attempts + 1, updated_at=utcnow())
                 .returning(WhatsAppMessage.id)
             )
         )
@@ -178,11 +178,13 @@ def _attempt(
 ) -> _Result:
     use_body = message.body is not None and window_open(contact, utcnow())
     if message.purpose in NEEDS_CONSENT and not contact.whatsapp_consent:
-        return _Result("blocked", reason="the contact has not consented to WhatsApp")
+        return _Result(MessageStatus.BLOCKED, reason="the contact has not consented to WhatsApp")
     if not contact.phone:
-        return _Result("blocked", reason="the contact has no phone number")
+        return _Result(MessageStatus.BLOCKED, reason="the contact has no phone number")
     if not use_body and message.content_sid is None:
-        return _Result("blocked", reason="outside the 24-hour window and no approved template to fall back on")
+        return _Result(
+            MessageStatus.BLOCKED, reason="outside the 24-hour window and no approved template to fall back on"
+        )
     try:
         sent = client(settings).send_whatsapp(
             contact.phone,
@@ -223,9 +225,9 @@ def _record(session: UnitOfWork, message_id: int, result: _Result) -> str:
     row = session.get(WhatsAppMessage, message_id, with_for_update=True)
     assert row is not None
     if result.status == "retry" and row.attempts < MAX_ATTEMPTS:
-        row.status, row.error_code, row.error = "pending", result.code, result.reason[:500]
-        return "pending"
-    status = "blocked" if result.status == "blocked" else "failed"
+        row.status, row.error_code, row.error = MessageStatus.PENDING, result.code, result.reason[:500]
+        return MessageStatus.PENDING
+    status = MessageStatus.BLOCKED if result.status == MessageStatus.BLOCKED else MessageStatus.FAILED
     row.status, row.status_rank, row.error_code, row.error = (
         status,
         WHATSAPP_STATUS_RANK["failed"],
@@ -257,7 +259,7 @@ def apply_status(session: UnitOfWork, sid: str, status: str, error_code: int | N
         .values(status=status, status_rank=rank, error_code=error_code, updated_at=utcnow())
     )
     moved: bool = cast(CursorResult[Any], result).rowcount == 1
-    if moved and status in ("failed", "undelivered"):
+    if moved and status in (MessageStatus.FAILED, MessageStatus.UNDELIVERED):
         row = session.scalar(select(WhatsAppMessage).where(WhatsAppMessage.sid == sid))
         assert row is not None
         timeline.record(
@@ -283,7 +285,7 @@ def due(session: Session, now: datetime) -> list[int]:
     return list(
         session.scalars(
             select(WhatsAppMessage.id)
-            .where(WhatsAppMessage.status == "pending")
+            .where(WhatsAppMessage.status == MessageStatus.PENDING)
             .order_by(WhatsAppMessage.id)
             .limit(500)
         )
@@ -295,6 +297,6 @@ def release_abandoned(session: Session, now: datetime) -> None:
     after a while it goes back to pending (a rare duplicate beats a lost message)."""
     session.execute(
         update(WhatsAppMessage)
-        .where(WhatsAppMessage.status == "submitting", WhatsAppMessage.updated_at < now - ABANDONED)
-        .values(status="pending")
+        .where(WhatsAppMessage.status == MessageStatus.SUBMITTING, WhatsAppMessage.updated_at < now - ABANDONED)
+        .values(status=MessageStatus.PENDING)
     )

@@ -25,14 +25,14 @@ import holidays
 import phonenumbers
 from phonenumbers import timezone as phone_zones
 
-from cobranza.core.vocabulary import Channel
+from cobranza.core.vocabulary import CallStatus, Channel
 from cobranza.policy.facts import CONSENT, Facts, by_a_person
 from cobranza.policy.rules import Caps, Window
 
 WHATSAPP_WINDOW = timedelta(hours=24)
 # Call outcomes that are not an attempt under Regulation F (a busy line), or no call at all.
-NOT_AN_ATTEMPT = frozenset({"busy", "blocked", "canceled"})
-NOT_PLACED = frozenset({"blocked", "canceled", "failed"})
+NOT_AN_ATTEMPT = frozenset({CallStatus.BUSY, CallStatus.BLOCKED, CallStatus.CANCELED})
+NOT_PLACED = frozenset({CallStatus.BLOCKED, CallStatus.CANCELED, CallStatus.FAILED})
 
 
 @dataclass

@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 from cobranza.core.clock import utcnow
 from cobranza.core.effects import SendEmail
 from cobranza.core.money import format_amount
-from cobranza.core.vocabulary import Channel, Direction
+from cobranza.core.vocabulary import Channel, Direction, EmailStatus
 from cobranza.db.models import Contact, Debtor, Invoice, OutboxEmail, Promise
 from cobranza.db.unit_of_work import UnitOfWork
 from cobranza.records import timeline
@@ -151,7 +151,7 @@ def _queue(
         language=debtor.language,
         context={"company": debtor.name, "contact_name": to.name if to else "", **context},
         message_id=message_id,
-        status="pending" if to else "no_recipient",
+        status=EmailStatus.PENDING if to else EmailStatus.NO_RECIPIENT,
         attempts=0,
         next_attempt_at=utcnow(),
     )
