@@ -1,12 +1,15 @@
-"""Shared bench helpers: throw-away databases and the fastest of alternating runs."""
+"""Shared bench helpers: throw-away databases, the cyclic collector paused as the code under test
+pauses it, and measurements taken in rotating order."""
 
 from __future__ import annotations
 
+import gc
 import os
+import statistics
 import tempfile
 import time
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -66,20 +69,51 @@ def timed(fn: Callable[[], object]) -> float:
     return time.perf_counter() - start
 
 
-def best_pair(first: Callable[[], float], second: Callable[[], float], rounds: int) -> tuple[float, float]:
-    """Fastest seconds of two measurements taken in alternating order.
+@contextmanager
+def collector_paused() -> Iterator[None]:
+    """Python's cyclic garbage collector off meanwhile, as the planner and the import turn it off for
+    themselves: a baseline of theirs runs under the same treatment."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
+def rotating(sides: Sequence[Callable[[], float]], rounds: int) -> list[list[float]]:
+    """Each side's seconds over ``rounds`` rounds; each round starts one side later than the one
+    before, so no side always runs first (or always right after a given other side)."""
+    found: list[list[float]] = [[] for _ in sides]
+    for r in range(rounds):
+        for k in range(len(sides)):
+            i = (r + k) % len(sides)
+            found[i].append(sides[i]())
+    return found
+
+
+def fastest(sides: Sequence[Callable[[], float]], rounds: int) -> list[float]:
+    """Fastest seconds of each side, rounds rotating (see ``rotating``).
 
     Noise on a shared machine only ever adds time, so the fastest round is
-    the steadiest estimate of each side (as ``timeit`` does); alternating
-    exposes both sides to the same stretches of the run.
+    the steadiest estimate of each side (as ``timeit`` does); rotating
+    exposes every side to the same stretches of the run.
     """
-    a: list[float] = []
-    b: list[float] = []
-    for i in range(rounds):
-        if i % 2 == 0:
-            a.append(first())
-            b.append(second())
-        else:
-            b.append(second())
-            a.append(first())
-    return min(a), min(b)
+    return [min(times) for times in rotating(sides, rounds)]
+
+
+def medians(sides: Sequence[Callable[[], float]], rounds: int) -> list[float]:
+    """Median seconds of each side, rounds rotating (see ``rotating``)."""
+    return [statistics.median(times) for times in rotating(sides, rounds)]
+
+
+def best_pair(first: Callable[[], float], second: Callable[[], float], rounds: int) -> tuple[float, float]:
+    """Fastest seconds of two measurements taken in alternating order (see ``fastest``)."""
+    a, b = fastest([first, second], rounds)
+    return a, b
+
+
+def verdict(ratio: float, target: float, at_most: bool = True) -> str:
+    """The verdict of a ratio line: "met" or "NOT met"."""
+    return "met" if (ratio <= target if at_most else ratio >= target) else "NOT met"
