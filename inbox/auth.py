@@ -19,7 +19,7 @@ from typing import Any, TypeVar
 import redis
 from flask import Blueprint, Response, abort, g, redirect, render_template, request, session, url_for
 
-from cobranza import db, runtime
+from cobranza import runtime
 from cobranza.db.models import Agent
 from cobranza.team import agents
 from inbox.i18n import t
@@ -74,7 +74,7 @@ def signed_in(view: F) -> F:
             if request.method == "GET" and request.accept_mimetypes.accept_html:
                 return redirect(url_for("inbox_auth.login", next=request.path))
             abort(401)
-        with db.transaction(runtime.current().sessions, write=False) as s:
+        with runtime.current().work(write=False) as s:
             agent = s.get(Agent, int(agent_id))
             if agent is not None:
                 s.expunge(agent)
@@ -131,7 +131,7 @@ def login() -> Any:
     if request.method == "POST":
         check_csrf()
         email = (request.form.get("email") or "").strip().lower()
-        with db.transaction(runtime.current().sessions) as s:
+        with runtime.current().work() as s:
             if _too_many(email):
                 error, status = t("too_many", language()), 429
                 agents.audit(s, email or "-", "login_throttled", request.remote_addr)
@@ -155,7 +155,7 @@ def login() -> Any:
 @bp.post("/logout")
 @signed_in
 def logout() -> Response:
-    with db.transaction(runtime.current().sessions) as s:
+    with runtime.current().work() as s:
         agents.audit(s, g.agent.email, "logout")
     session.clear()
     return redirect(url_for("inbox_auth.login"))  # type: ignore[return-value]

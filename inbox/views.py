@@ -20,7 +20,7 @@ from flask import Blueprint, Response, abort, g, redirect, render_template, requ
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from cobranza import db, runtime
+from cobranza import runtime
 from cobranza.core import formatting
 from cobranza.core.errors import DomainError, FieldError
 from cobranza.core.vocabulary import Channel, Direction
@@ -71,7 +71,7 @@ def queue_page() -> tuple[str, int]:
     status = request.args.get("status", "active")
     status = status if status in STATUSES else "active"
     search = (request.args.get("q") or "").strip()[:100]
-    with db.transaction(runtime.current().sessions, write=False) as s:
+    with runtime.current().work(write=False) as s:
         rows = casework.queue(s, _viewer(s), _sla(), status=status, search=search or None)
     template = "queue_rows.html" if request.args.get("partial") else "queue.html"
     return _page(template, rows=rows, current=status, search=search, statuses=STATUSES)
@@ -155,7 +155,7 @@ def _sentiment(events: list[Any]) -> list[dict[str, Any]]:
 @bp.get("/handoffs/<int:handoff_id>")
 @signed_in
 def case_page(handoff_id: int) -> tuple[str, int]:
-    with db.transaction(runtime.current().sessions, write=False) as s:
+    with runtime.current().work(write=False) as s:
         values = _case(s, handoff_id)
     if request.args.get("partial") == "timeline":
         return _page("timeline.html", **values)
@@ -165,13 +165,13 @@ def case_page(handoff_id: int) -> tuple[str, int]:
 def _act(handoff_id: int, work: Any) -> Any:
     """Run one action on a case in one transaction; refusals re-render the case with the reason."""
     try:
-        with db.transaction(runtime.current().sessions) as s:
+        with runtime.current().work() as s:
             handoff = s.get(Handoff, handoff_id, with_for_update=True)
             if handoff is None:
                 abort(404)
             work(s, _viewer(s), handoff)
     except DomainError as exc:
-        with db.transaction(runtime.current().sessions, write=False) as s:
+        with runtime.current().work(write=False) as s:
             values = _case(s, handoff_id)
         return _page("case.html", status=status_of(exc), error=exc.message, **values)
     return redirect(url_for("inbox.case_page", handoff_id=handoff_id, done=1))
@@ -308,7 +308,7 @@ def agents_page() -> Any:
     error = None
     if request.method == "POST":
         try:
-            with db.transaction(runtime.current().sessions) as s:
+            with runtime.current().work() as s:
                 if request.form.get("toggle"):
                     target = s.get(Agent, request.form.get("toggle", type=int) or 0)
                     if target is None or target.id == g.agent.id:
@@ -326,7 +326,7 @@ def agents_page() -> Any:
                     )
         except DomainError as exc:
             error = exc.message
-    with db.transaction(runtime.current().sessions, write=False) as s:
+    with runtime.current().work(write=False) as s:
         team = agents.listing(s)
         for a in team:
             s.expunge(a)
@@ -344,7 +344,7 @@ def metrics_page() -> Any:
         start, end = metrics.period(request.args.get("from"), request.args.get("to"), date.today())
     except DomainError as exc:
         return _page("metrics.html", status=422, error=exc.message, found=None, charts=[], start="", end="")
-    with db.transaction(runtime.current().sessions, write=False) as s:
+    with runtime.current().work(write=False) as s:
         found = metrics.compute(s, start, end)
     if request.args.get("format") == "csv":
         return Response(

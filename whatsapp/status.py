@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, request
 
-from cobranza import db, runtime
+from cobranza import runtime
 from cobranza.delivery import messaging
 from cobranza.integrations.twilio_signature import signed_only
 
@@ -22,6 +22,6 @@ def status() -> Response:
     state = (request.form.get("MessageStatus") or request.form.get("SmsStatus") or "").lower()
     code = request.form.get("ErrorCode")
     if sid and state:
-        with db.transaction(runtime.current().sessions) as session:
+        with runtime.current().work() as session:
             messaging.apply_status(session, sid, state, int(code) if code and code.isdigit() else None)
     return Response(status=204)
