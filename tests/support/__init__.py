@@ -1,5 +1,6 @@
 """What tests share besides fixtures: request bodies, a real SMTP server, free ports, the debtor's phone,
-contact rules open all day. Fixtures live in ``tests/conftest.py`` and ``tests/support/stack.py``."""
+contact rules open all day (and, in their own modules, signing in to the inbox and a book to plan for).
+Fixtures live in ``tests/conftest.py`` and ``tests/support/stack.py``."""
 
 from tests.support.bodies import API_TOKEN, DEMO_CSV, SID, TEST_REDIS_URL, TOKEN, debtor_body, invoice_body, repo_path
 from tests.support.net import free_port

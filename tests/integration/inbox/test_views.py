@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 import pytest
@@ -13,8 +12,7 @@ from cobranza.db import transaction
 from cobranza.db.models import AuditEvent, Debtor, OutboxEmail, Promise
 from cobranza.records import handoffs
 from cobranza.team import agents
-
-PASSWORD = "una clave bien larga"
+from tests.support.inbox import PASSWORD, csrf, sign_in
 
 
 @pytest.fixture
@@ -30,22 +28,6 @@ def case(app: Flask, debtor: dict[str, Any], invoice: dict[str, Any]) -> int:
         return handoffs.open_handoff(
             s, d.id, "complaint", "whatsapp", "bot", evidence={"trigger": "intent", "message": "esto es un abuso"}
         ).id
-
-
-def csrf(client: FlaskClient, path: str = "/inbox/login") -> str:
-    page = client.get(path).get_data(as_text=True)
-    found = re.search(r'name="csrf_token" value="([^"]+)"', page) or re.search(
-        r'name="csrf-token" content="([^"]+)"', page
-    )
-    assert found, page[:500]
-    return found.group(1)
-
-
-def sign_in(app: Flask, email: str) -> FlaskClient:
-    client = app.test_client()
-    answer = client.post("/inbox/login", data={"email": email, "password": PASSWORD, "csrf_token": csrf(client)})
-    assert answer.status_code == 302, answer.get_data(as_text=True)[:300]
-    return client
 
 
 def post(client: FlaskClient, path: str, **form: str) -> Any:

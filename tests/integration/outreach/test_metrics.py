@@ -17,9 +17,9 @@ from cobranza.db import transaction
 from cobranza.db.models import Debtor, Invoice, Outreach, Payment, Promise, WhatsAppMessage
 from cobranza.records import timeline
 from cobranza.team import agents
-from tests.integration.inbox.test_views import PASSWORD, sign_in
-from tests.integration.outreach.test_orchestration import MOMENT, TODAY, put_invoice, run, set_segment
 from tests.support import debtor_body
+from tests.support.inbox import PASSWORD, sign_in
+from tests.support.plans import MOMENT, TODAY, put_invoice, run, set_segment
 
 
 def test_preventive_and_reactive_work_are_measured_apart(

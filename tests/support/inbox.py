@@ -1,0 +1,26 @@
+"""Signing in to the inbox as an agent, as a browser would (with the page's CSRF token)."""
+
+from __future__ import annotations
+
+import re
+
+from flask import Flask
+from flask.testing import FlaskClient
+
+PASSWORD = "una clave bien larga"
+
+
+def csrf(client: FlaskClient, path: str = "/inbox/login") -> str:
+    page = client.get(path).get_data(as_text=True)
+    found = re.search(r'name="csrf_token" value="([^"]+)"', page) or re.search(
+        r'name="csrf-token" content="([^"]+)"', page
+    )
+    assert found, page[:500]
+    return found.group(1)
+
+
+def sign_in(app: Flask, email: str) -> FlaskClient:
+    client = app.test_client()
+    answer = client.post("/inbox/login", data={"email": email, "password": PASSWORD, "csrf_token": csrf(client)})
+    assert answer.status_code == 302, answer.get_data(as_text=True)[:300]
+    return client
