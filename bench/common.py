@@ -3,7 +3,6 @@ pauses it, and measurements taken in rotating order."""
 
 from __future__ import annotations
 
-import gc
 import os
 import statistics
 import tempfile
@@ -16,6 +15,7 @@ from pathlib import Path
 import psycopg
 from sqlalchemy import Engine, make_url
 
+from cobranza.core import collector
 from cobranza.db import migrate
 
 POSTGRES_ADMIN = os.environ.get("BENCH_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
@@ -69,17 +69,7 @@ def timed(fn: Callable[[], object]) -> float:
     return time.perf_counter() - start
 
 
-@contextmanager
-def collector_paused() -> Iterator[None]:
-    """Python's cyclic garbage collector off meanwhile, as the planner and the import turn it off for
-    themselves: a baseline of theirs runs under the same treatment."""
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
+collector_paused = collector.paused  # the same treatment as the planner and the import give themselves
 
 
 def rotating(sides: Sequence[Callable[[], float]], rounds: int) -> list[list[float]]:

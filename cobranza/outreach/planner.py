@@ -11,7 +11,6 @@ Three steps, each deterministic (same data and moment, same plan):
 
 from __future__ import annotations
 
-import gc
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
@@ -20,6 +19,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy.orm import Session
 
 from cobranza import policy
+from cobranza.core import collector
 from cobranza.core.vocabulary import Channel
 from cobranza.outreach.book import Loaded, load
 from cobranza.outreach.decide import ACTION_OF, CONTACT_ACTIONS, EVENT_FIRST, Intent, InvoiceFacts, decide, template_for
@@ -254,10 +254,5 @@ def plan(
 ) -> list[Row]:
     """The plan at ``at`` (for these debtors, or all). The cyclic garbage collector is paused meanwhile: the
     plan makes millions of small acyclic objects, which it would otherwise scan over and over."""
-    paused = gc.isenabled()
-    gc.disable()
-    try:
+    with collector.paused():
         return build(load(session, pb, at, debtor_ids), pb, rules, at)
-    finally:
-        if paused:
-            gc.enable()

@@ -11,9 +11,6 @@ few bulk statements per table, not one round trip per row), so loading
 
 from __future__ import annotations
 
-import gc
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -22,6 +19,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from cobranza import db
+from cobranza.core import collector
 from cobranza.core.clock import utcnow
 from cobranza.core.errors import DomainError
 from cobranza.core.vocabulary import Channel, Direction
@@ -65,21 +63,8 @@ def run(
     are never half-written nor duplicated.
     """
     text = decode(payload) if isinstance(payload, bytes) else payload
-    with _collector_paused():
+    with collector.paused():
         return _run(factory, text, actor, shift_days, dry_run)
-
-
-@contextmanager
-def _collector_paused() -> Iterator[None]:
-    """Pause the cyclic garbage collector while building hundreds of thousands
-    of small acyclic objects; its repeated scans cost more than the parsing."""
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
 
 
 def _run(factory: Sessions, text: str, actor: str, shift_days: int, dry_run: bool) -> ImportReport:
