@@ -85,7 +85,7 @@ def execute(
         elif outcome == "refused":
             report.refused += 1
         else:
-            report.sent[lead.channel or "?"] += 1
+            report.sent[str(lead.channel or "?")] += 1  # the plain word, in logs and JSON alike
     return report
 
 

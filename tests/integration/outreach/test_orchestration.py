@@ -146,6 +146,7 @@ def test_event_rules_from_real_rows(
     queue.empty()
     report = run(app)
     assert report.sent == {"voice": 1}, report
+    assert all(type(channel) is str for channel in report.sent)  # the word, not the enum, in logs
     session.rollback()  # a fresh snapshot
     [call] = session.scalars(select(Call)).all()
     assert (call.purpose, call.invoice_number, call.status) == ("broken_promise", "F-BROKE", "scheduled")
