@@ -46,13 +46,17 @@ def resume(rasa_url: str, token: str | None, sender: str, timeout: float = TIMEO
     """Let the assistant answer this conversation again after a person handed it back.
 
     Appends Rasa's ``resume`` event through its HTTP API (a paused tracker
-    logs what the debtor says but never answers); harmless when not paused.
+    logs what the debtor says but never answers), then ``action_listen``: the
+    conversation was paused right after ``action_converse``, and without a
+    listen in between Rasa's rules find no match for the next message and keep
+    predicting ``action_converse`` until its circuit breaker trips — the same
+    reply nine times, then silence. Harmless when not paused.
     """
     try:
         answer = http.session().post(
             f"{rasa_url}/conversations/{sender}/tracker/events",
             params={"token": token or ""},
-            json={"event": "resume"},
+            json=[{"event": "resume"}, {"event": "action", "name": "action_listen"}],
             timeout=timeout,
         )
     except requests.RequestException as exc:

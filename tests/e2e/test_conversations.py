@@ -234,6 +234,30 @@ def test_conflict_hands_off_rasa_stays_paused_until_resolved(one_invoice: Phone,
     assert rasa_tracker(assistant, "wa-573005550177")["paused"] is False
 
 
+def test_a_case_given_back_to_the_bot_is_answered_once_per_turn(one_invoice: Phone) -> None:
+    """After a person gives the case back, each message gets one turn's answer: no reply repeated, no
+    circuit breaker, no "assistant unavailable" case (Rasa's resumed conversation must be listening)."""
+    phone = one_invoice
+    phone.say("hola")
+    phone.say("SON UNOS LADRONES!!!")
+    [handoff] = get(phone, "handoffs?debtor_ref=D1")
+    phone.say_unanswered("hola??")
+    resolved = api(phone).post(
+        f"/api/v1/handoffs/{handoff['id']}/resolve", json={"resolution": "back_to_bot"}, headers=AUTH
+    )
+    assert resolved.status_code == 200
+    for said in ("cuánto debo", "le pago el viernes", "sí"):
+        before = len(phone.fake.messages)
+        answer = phone.say(said)
+        sent = [m for m in phone.fake.messages[before:] if m.to == "whatsapp:+573005550177"]
+        assert len(sent) == 1, [m.body for m in sent]  # one WhatsApp message for the turn
+        assert len(answer) == len(set(answer)), answer  # no paragraph repeated
+    assert "Listo" in answer[0] or "registr" in answer[0], answer
+    assert [h["reason"] for h in get(phone, "handoffs?debtor_ref=D1")] == [handoff["reason"]]  # no new case
+    [promise] = get(phone, "promises?debtor_ref=D1")
+    assert promise["status"] == "pending"
+
+
 def test_asking_for_a_person(one_invoice: Phone) -> None:
     phone = one_invoice
     phone.say("quiero hablar con un asesor por favor")

@@ -365,6 +365,34 @@ def test_conflict_is_transferred_inside_business_hours(line: Callable[..., Setti
     assert after.hung_up and "devolverá la llamada" in after.said
 
 
+def test_a_case_given_back_to_the_bot_is_answered_once_on_the_next_call(line: Callable[..., Settings]) -> None:
+    """A person took the case on a call and gave it back: the next call's turns are each answered once
+    (Rasa's resumed phone conversation listens), and no "assistant unavailable" case opens."""
+    live = line(business_hours="")
+    caller = Caller(live)
+    caller.call()
+    bye = caller.say("quiero hablar con un asesor por favor")
+    assert bye.hung_up and "devolverá la llamada" in bye.said
+    [handoff] = api(live, "handoffs?debtor_ref=D1")
+    resolved = requests.post(
+        f"{live.public_base_url}/api/v1/handoffs/{handoff['id']}/resolve",
+        json={"resolution": "back_to_bot"},
+        headers=AUTH,
+        timeout=10,
+    )
+    assert resolved.status_code == 200
+    again = Caller(live)
+    opening = again.call()
+    assert "F-001" in opening.said and opening.gather is not None
+    for said in ("sí", "le pago el viernes"):
+        turn = again.say(said)
+        sentences = [s.strip() for s in turn.said.split("?") if s.strip()]
+        assert len(sentences) == len(set(sentences)), turn.said  # nothing said twice
+        assert turn.gather is not None and not turn.hung_up, turn.said
+    assert "correcto" in turn.said
+    assert [h["reason"] for h in api(live, "handoffs?debtor_ref=D1")] == [handoff["reason"]]  # no new case
+
+
 def test_conflict_outside_hours_leaves_a_callback_request_with_the_transcript(line: Callable[..., Settings]) -> None:
     live = line(voice_agent_number="+576015550199", business_hours="")
     caller = Caller(live)
