@@ -21,7 +21,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from cobranza import runtime
-from cobranza.core import formatting
+from cobranza.core import locales
 from cobranza.core.errors import DomainError, FieldError
 from cobranza.core.vocabulary import Channel, Direction
 from cobranza.db.models import Agent, Contact, Debtor, Handoff, Invoice, Objection, Promise
@@ -56,7 +56,7 @@ def _page(template: str, status: int = 200, **values: Any) -> tuple[str, int]:
         csrf=csrf_token(),
         lang=lang,
         t=t,
-        money=lambda v, c: formatting.amount(Decimal(v), c, lang),
+        money=lambda v, c, country=None: locales.money(Decimal(v), c, country, lang),
         **values,
     ), status
 

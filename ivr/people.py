@@ -11,7 +11,7 @@ from typing import Any
 
 from cobranza.core import hours
 from cobranza.core.clock import utcnow
-from cobranza.core.formatting import WEEKDAYS
+from cobranza.core.locales import WEEKDAYS
 from cobranza.core.settings import Settings
 from cobranza.core.vocabulary import Channel, Direction
 from cobranza.db.models import Call, Contact, Debtor, Handoff

@@ -13,7 +13,7 @@ from datetime import date
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from cobranza.core.errors import FieldError
-from cobranza.core.formatting import WHOLE_UNITS
+from cobranza.core.locales import WHOLE_UNITS
 from cobranza.db.models import Invoice
 from cobranza.records import promises
 

@@ -137,16 +137,18 @@ class Turn:
         return self.amount(inv.balance if value is None else value, inv.currency)
 
     def amount(self, value: Any, currency: str) -> str:
-        return wording.money(value, currency, self.lang, spoken=self.voice)
+        return wording.money(value, currency, self.lang, spoken=self.voice, country=self.debtor.country)
 
     def totals(self, amounts: Any) -> str:
-        return wording.totals(amounts, self.lang, spoken=self.voice)
+        return wording.totals(amounts, self.lang, spoken=self.voice, country=self.debtor.country)
 
     def day(self, value: Any) -> str:
         return wording.day(value, self.lang, self.u.today, spoken=self.voice)
 
     def invoice_list(self, invoices: list[Invoice], numbered: bool = False) -> str:
-        return wording.invoice_list(invoices, self.lang, self.u.today, numbered, spoken=self.voice)
+        return wording.invoice_list(
+            invoices, self.lang, self.u.today, numbered, spoken=self.voice, country=self.debtor.country
+        )
 
     def name_part(self) -> str:
         name = wording.first_name(self.contact.name if self.contact else None)

@@ -1,37 +1,39 @@
 """Values the assistant's responses are filled with, written as each language writes them.
 
 ``domain.yml`` holds the sentences; these are the pieces that change: money
-("COP 1.500.000" / "COP 1,500,000"), days ("el viernes 27 de noviembre" /
+as the debtor's country writes it ("$ 1.500.000" in Colombia, "$1,500,000.00"
+in Mexico, ``cobranza.core.locales``), days ("el viernes 27 de noviembre" /
 "Friday, November 27"), lists of invoices, an e-mail shown half hidden.
 """
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Iterable
 from datetime import date
 from decimal import Decimal
 
-from cobranza.core import formatting
+from cobranza.core import locales
 from cobranza.core import spoken as speech
 from cobranza.db.models import Invoice
 
 MAX_LISTED = 5
 
 
-def money(value: Decimal, currency: str, language: str, spoken: bool = False) -> str:
-    """ "COP 1.500.000" written; "un millón quinientos mil pesos" on the phone."""
+def money(value: Decimal, currency: str, language: str, spoken: bool = False, country: str | None = None) -> str:
+    """ "$ 1.500.000" written (as the debtor's country writes it); "un millón quinientos mil pesos" on the phone."""
     if spoken:
         return speech.money(Decimal(value), currency, language)
-    return formatting.amount(value, currency, language)
+    return locales.money(value, currency, country, language)
 
 
-def totals(amounts: Iterable[tuple[Decimal, str]], language: str, spoken: bool = False) -> str:
-    """ "COP 3.000.000" or "COP 3.000.000 y USD 200,00" for sums in several currencies."""
-    by_currency: dict[str, Decimal] = defaultdict(Decimal)
+def totals(
+    amounts: Iterable[tuple[Decimal, str]], language: str, spoken: bool = False, country: str | None = None
+) -> str:
+    """ "$ 3.000.000" or "$ 3.000.000 y US$ 200,00" for sums in several currencies."""
+    by_currency: dict[str, Decimal] = {}
     for value, currency in amounts:
-        by_currency[currency] += value
-    parts = [money(v, c, language, spoken) for c, v in by_currency.items()]
+        by_currency[currency] = by_currency.get(currency, Decimal(0)) + value
+    parts = [money(v, c, language, spoken, country) for c, v in by_currency.items()]
     return joined(parts, language)
 
 
@@ -45,21 +47,28 @@ def day(value: date, language: str, today: date | None = None, spoken: bool = Fa
     """ "viernes 27 de noviembre" (with the year only when it is not this year's)."""
     if spoken:
         return speech.day(value, language, today)
-    weekday = formatting.WEEKDAYS[language][value.weekday()]
-    month = formatting.MONTHS[language][value.month - 1]
+    weekday = locales.WEEKDAYS[language][value.weekday()]
+    month = locales.MONTHS[language][value.month - 1]
     year = "" if today is not None and value.year == today.year else None
     if language == "es":
         return f"{weekday} {value.day} de {month}" + ("" if year == "" else f" de {value.year}")
     return f"{weekday}, {month} {value.day}" + ("" if year == "" else f", {value.year}")
 
 
-def invoice_line(inv: Invoice, language: str, today: date, number: int | None = None, spoken: bool = False) -> str:
+def invoice_line(
+    inv: Invoice,
+    language: str,
+    today: date,
+    number: int | None = None,
+    spoken: bool = False,
+    country: str | None = None,
+) -> str:
     due = day(inv.due_on, language, today, spoken)
     if language == "es":
         when = f"vence el {due}" if inv.due_on >= today else f"venció el {due}"
     else:
         when = f"due {due}" if inv.due_on >= today else f"was due {due}"
-    amount = money(inv.balance, inv.currency, language, spoken)
+    amount = money(inv.balance, inv.currency, language, spoken, country)
     if spoken:  # a sentence a voice can say: "Opción dos: la factura FAC-1002, por..."
         es = language == "es"
         by = "por" if es else "for"
@@ -72,10 +81,15 @@ def invoice_line(inv: Invoice, language: str, today: date, number: int | None = 
 
 
 def invoice_list(
-    invoices: list[Invoice], language: str, today: date, numbered: bool = False, spoken: bool = False
+    invoices: list[Invoice],
+    language: str,
+    today: date,
+    numbered: bool = False,
+    spoken: bool = False,
+    country: str | None = None,
 ) -> str:
     lines = [
-        invoice_line(inv, language, today, i + 1 if numbered else None, spoken)
+        invoice_line(inv, language, today, i + 1 if numbered else None, spoken, country)
         for i, inv in enumerate(invoices[:MAX_LISTED])
     ]
     rest = len(invoices) - MAX_LISTED

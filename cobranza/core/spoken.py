@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 
-from cobranza.core.formatting import MONTHS, WEEKDAYS
+from cobranza.core.locales import MONTHS, WEEKDAYS
 
 _ES_UNITS = [
     "cero",

@@ -18,7 +18,7 @@ from typing import Any
 import icalendar
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
-from cobranza.core import formatting
+from cobranza.core import locales
 from cobranza.core.settings import Settings
 
 TEMPLATES = Path(__file__).parent / "templates" / "email"
@@ -53,12 +53,12 @@ def render_promise_confirmation(
 ) -> EmailMessage:
     """The confirmation of a promise: text, HTML and a calendar event on the promised date."""
     promised = date.fromisoformat(context["promised_date"])
-    amount = formatting.amount(Decimal(context["amount"]), context["currency"], language)
+    amount = locales.money(Decimal(context["amount"]), context["currency"], context.get("country"), language)
     values = {
         **context,
         "amount": amount,
-        "promised_date": f"{formatting.long_date(promised, language)} ({promised.isoformat()})",
-        "registered_on": formatting.long_date(date.fromisoformat(context["registered_on"]), language),
+        "promised_date": f"{locales.long_date(promised, language)} ({promised.isoformat()})",
+        "registered_on": locales.long_date(date.fromisoformat(context["registered_on"]), language),
     }
     message = _envelope(
         SUBJECTS[("promise_confirmation", language)].format(**values),
@@ -105,10 +105,10 @@ def render_invoice_copy(
     invoices = [
         {
             **inv,
-            "amount": formatting.amount(Decimal(inv["amount"]), inv["currency"], language),
-            "balance": formatting.amount(Decimal(inv["balance"]), inv["currency"], language),
-            "issued_on": formatting.long_date(date.fromisoformat(inv["issued_on"]), language),
-            "due_on": formatting.long_date(date.fromisoformat(inv["due_on"]), language),
+            "amount": locales.money(Decimal(inv["amount"]), inv["currency"], context.get("country"), language),
+            "balance": locales.money(Decimal(inv["balance"]), inv["currency"], context.get("country"), language),
+            "issued_on": locales.long_date(date.fromisoformat(inv["issued_on"]), language),
+            "due_on": locales.long_date(date.fromisoformat(inv["due_on"]), language),
         }
         for inv in context["invoices"]
     ]
@@ -138,8 +138,8 @@ def render_statement(
     invoices = [
         {
             **inv,
-            "balance": formatting.amount(Decimal(inv["balance"]), inv["currency"], language),
-            "due_on": formatting.long_date(date.fromisoformat(inv["due_on"]), language),
+            "balance": locales.money(Decimal(inv["balance"]), inv["currency"], context.get("country"), language),
+            "due_on": locales.long_date(date.fromisoformat(inv["due_on"]), language),
             "overdue": date.fromisoformat(inv["due_on"]) < as_of,
         }
         for inv in context["invoices"]
@@ -147,8 +147,8 @@ def render_statement(
     totals: dict[str, Decimal] = {}
     for inv in context["invoices"]:
         totals[inv["currency"]] = totals.get(inv["currency"], Decimal(0)) + Decimal(inv["balance"])
-    total = " + ".join(formatting.amount(v, c, language) for c, v in sorted(totals.items()))
-    values = {**context, "invoices": invoices, "total": total, "as_of": formatting.long_date(as_of, language)}
+    total = " + ".join(locales.money(v, c, context.get("country"), language) for c, v in sorted(totals.items()))
+    values = {**context, "invoices": invoices, "total": total, "as_of": locales.long_date(as_of, language)}
     message = _envelope(
         SUBJECTS[("statement", language)].format(company=context["company"], as_of=values["as_of"]),
         context,

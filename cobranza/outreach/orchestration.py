@@ -23,7 +23,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from cobranza import db
-from cobranza.core import formatting
+from cobranza.core import locales
 from cobranza.core.clock import utcnow
 from cobranza.core.effects import PlaceCall
 from cobranza.core.settings import Settings
@@ -196,8 +196,8 @@ def template_variables(
         "1": first,
         "2": settings.company_name,
         "3": ", ".join(inv.number for inv in about),
-        "4": " + ".join(formatting.amount(v, c, language) for c, v in sorted(totals.items())),
-        "5": formatting.long_date(min(inv.due_on for inv in about), language),
+        "4": " + ".join(locales.money(v, c, debtor.country, language) for c, v in sorted(totals.items())),
+        "5": locales.long_date(min(inv.due_on for inv in about), language),
     }
 
 

@@ -10,9 +10,9 @@ from typing import Any
 from sqlalchemy import exists, or_, select
 from sqlalchemy.orm import Session
 
+from cobranza.core import locales
 from cobranza.core import validation as v
 from cobranza.core.errors import Conflict, FieldError, NotFound
-from cobranza.core.money import format_amount
 from cobranza.core.vocabulary import Channel, Direction
 from cobranza.db.models import Debtor, Invoice, Payment, Promise
 from cobranza.db.unit_of_work import UnitOfWork
@@ -145,8 +145,8 @@ def upsert(session: UnitOfWork, data: InvoiceInput, actor: str) -> tuple[Invoice
             Channel.SYSTEM,
             Direction.INTERNAL,
             "invoice_created",
-            f"Factura {data.number} por {data.currency} {format_amount(data.amount)}, "
-            f"vence el {data.due_on.isoformat()}",
+            f"Factura {data.number} por {locales.money(data.amount, data.currency, debtor.country, 'es')}, "
+            f"vence el {locales.long_date(data.due_on, 'es')}",
             invoice_id=invoice.id,
             actor=actor,
         )

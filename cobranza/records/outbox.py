@@ -149,7 +149,8 @@ def _queue(
         kind=kind,
         to_address=to.email if to else None,
         language=debtor.language,
-        context={"company": debtor.name, "contact_name": to.name if to else "", **context},
+        # the debtor's country says how its amounts are written (cobranza.core.locales)
+        context={"company": debtor.name, "contact_name": to.name if to else "", "country": debtor.country, **context},
         message_id=message_id,
         status=EmailStatus.PENDING if to else EmailStatus.NO_RECIPIENT,
         attempts=0,

@@ -9,6 +9,7 @@ from typing import Any
 
 from sqlalchemy import select, update
 
+from cobranza.core import locales
 from cobranza.core import validation as v
 from cobranza.core.errors import Conflict, FieldError
 from cobranza.core.money import format_amount
@@ -92,16 +93,19 @@ def record(session: UnitOfWork, data: PaymentInput, actor: str) -> PaymentResult
     payment = Payment(invoice_id=invoice.id, amount=data.amount, paid_on=data.paid_on, reference=data.reference)
     session.add(payment)
     session.flush()
+
+    def readable(value: Decimal) -> str:  # as the team reads it: the debtor's country's way
+        return locales.money(value, invoice.currency, invoice.debtor.country, "es")
+
     timeline.record(
         session,
         invoice.debtor_id,
         Channel.SYSTEM,
         Direction.IN,
         "payment_received",
-        f"Pago de {invoice.currency} {format_amount(data.amount)} a la factura {invoice.number} "
-        f"el {data.paid_on.isoformat()}"
+        f"Pago de {readable(data.amount)} a la factura {invoice.number} el {locales.long_date(data.paid_on, 'es')}"
         + (f" (ref. {data.reference})" if data.reference else "")
-        + f"; saldo {format_amount(invoice.balance)}",
+        + f"; saldo {readable(invoice.balance)}",
         invoice_id=invoice.id,
         actor=actor,
         data={"payment_id": payment.id, "amount": format_amount(data.amount)},

@@ -20,11 +20,12 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from cobranza.core import locales
 from cobranza.core.clock import utcnow
 from cobranza.core.errors import Conflict, FieldError
 from cobranza.core.money import format_amount
 from cobranza.core.vocabulary import Channel, Direction, PromiseStatus
-from cobranza.db.models import Contact, Invoice, Payment, Promise
+from cobranza.db.models import Contact, Debtor, Invoice, Payment, Promise
 from cobranza.db.unit_of_work import UnitOfWork
 from cobranza.records import outbox, timeline
 
@@ -60,8 +61,8 @@ def move(session: UnitOfWork, promise: Promise, status: str, reason: str, actor:
         Channel.SYSTEM,
         Direction.INTERNAL,
         f"promise_{status}",
-        f"Promesa de pago {_STATUS_TEXT[status]}: {promise.currency} "
-        f"{format_amount(promise.amount)} para el {promise.promised_date.isoformat()}. {reason}",
+        f"Promesa de pago {_STATUS_TEXT[status]}: {_readable(promise.amount, promise.currency, promise.debtor)} "
+        f"para el {locales.long_date(promise.promised_date, 'es')}. {reason}",
         invoice_id=promise.invoice_id,
         actor=actor,
         data={
@@ -70,6 +71,11 @@ def move(session: UnitOfWork, promise: Promise, status: str, reason: str, actor:
             "paid_total": format_amount(promise.paid_total),
         },
     )
+
+
+def _readable(amount: Decimal, currency: str, debtor: Debtor) -> str:
+    """An amount in a timeline text, as the team reads it: the debtor's country's way ("$ 1.500.000")."""
+    return locales.money(amount, currency, debtor.country, "es")
 
 
 def check_terms(invoice: Invoice, amount: Decimal, promised_date: date, today: date, horizon_days: int) -> None:
@@ -144,7 +150,7 @@ def register(
         channel,
         Direction.INTERNAL,
         "promise_registered",
-        f"Promesa de pago registrada: {invoice.currency} {format_amount(amount)} "
+        f"Promesa de pago registrada: {_readable(amount, invoice.currency, invoice.debtor)} "
         f"de la factura {invoice.number} para el {promised_date.isoformat()}",
         invoice_id=invoice.id,
         contact_id=promise.contact_id,
@@ -202,7 +208,7 @@ def apply_payment(session: UnitOfWork, invoice: Invoice, payment: Payment, actor
         on_time = payment.paid_on <= promise.promised_date
         if on_time:
             promise.paid_on_time += applied
-        when = f"pago de {format_amount(payment.amount)} el {payment.paid_on.isoformat()}"
+        when = f"pago de {_readable(payment.amount, invoice.currency, invoice.debtor)} el {payment.paid_on.isoformat()}"
         if promise.paid_on_time >= promise.amount:
             move(session, promise, P.KEPT.value, f"Con {when}.", actor)
             moved.append(promise)

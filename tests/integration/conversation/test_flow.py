@@ -112,7 +112,7 @@ def test_greeting_names_the_company_and_what_is_open_then_asks_about_the_invoice
     assert summary == {
         "invoice": "F-001",
         "company": "Ferretería Andina S.A.S.",
-        "amount": "COP 1.500.000",
+        "amount": "$ 1.500.000",
         "due_date": "sábado 31 de octubre" if TODAY.year == 2026 else summary["due_date"],
     }
 
@@ -129,7 +129,7 @@ def test_promise_is_read_back_and_registered_only_after_yes(chat: Chat) -> None:
     assert chat.say("sí, la recibí", "affirm") == ["utter_receipt_thanks", "utter_ask_payment_date_one"]
     assert [i.kind for i in chat.rows(Interaction)].count("invoice_receipt_confirmed") == 1
     assert chat.say("el viernes", "inform", payment_date=friday()) == ["utter_confirm_promise_one"]
-    assert chat.value("utter_confirm_promise_one", "amount") == "COP 1.500.000"
+    assert chat.value("utter_confirm_promise_one", "amount") == "$ 1.500.000"
     assert chat.rows(Promise) == []  # nothing before the yes
     assert chat.say("sí", "affirm") == ["utter_promise_registered", "utter_anything_else"]
     [promise] = chat.rows(Promise)
@@ -158,7 +158,7 @@ def test_a_no_at_the_read_back_asks_what_to_change(chat: Chat) -> None:
 def test_a_correction_in_passing_is_read_back_again(chat: Chat) -> None:
     chat.say("le pago el viernes", "promise_to_pay", payment_date=friday())
     assert chat.say("sí pero solo la mitad", "affirm", amount="fraction:0.5000") == ["utter_confirm_promise_partial"]
-    assert chat.value("utter_confirm_promise_partial", "amount") == "COP 750.000"
+    assert chat.value("utter_confirm_promise_partial", "amount") == "$ 750.000"
     chat.say("correcto", "affirm")
     assert [p.amount for p in chat.rows(Promise)] == [Decimal("750000.00")]
 
@@ -167,7 +167,7 @@ def test_partial_amount_in_words(chat: Chat) -> None:
     assert chat.say("abono 500 mil el viernes", "promise_to_pay", payment_date=friday(), amount="500000.00") == [
         "utter_confirm_promise_partial"
     ]
-    assert chat.value("utter_confirm_promise_partial", "balance") == "COP 1.500.000"
+    assert chat.value("utter_confirm_promise_partial", "balance") == "$ 1.500.000"
     chat.say("sí", "affirm")
     [promise] = chat.rows(Promise)
     assert promise.amount == Decimal("500000.00")
@@ -177,12 +177,12 @@ def test_several_invoices_ask_which_then_promise_each(chat: Chat, two_invoices: 
     names = chat.say("hola", "greet")
     assert names == ["utter_greet", "utter_summary_many", "utter_ask_receipt_many"]
     assert chat.value("utter_summary_many", "count") == "2"
-    assert chat.value("utter_summary_many", "total") == "COP 2.300.000"
+    assert chat.value("utter_summary_many", "total") == "$ 2.300.000"
     chat.say("sí", "affirm")
     assert chat.say("el viernes", "inform", payment_date=friday()) == ["utter_ask_which_invoices"]
     assert "1) F-001" in chat.value("utter_ask_which_invoices", "invoices")
     assert chat.say("todas", "inform") == ["utter_confirm_promise_many"]
-    assert chat.value("utter_confirm_promise_many", "total") == "COP 2.300.000"
+    assert chat.value("utter_confirm_promise_many", "total") == "$ 2.300.000"
     chat.say("sí", "affirm")
     assert sorted(p.amount for p in chat.rows(Promise)) == [Decimal("800000.00"), Decimal("1500000.00")]
     assert len(chat.rows(OutboxEmail)) == 2  # one confirmation per promise
@@ -200,7 +200,7 @@ def test_an_amount_over_several_invoices_pays_the_oldest_first(chat: Chat, two_i
     chat.say("pago 2 millones el viernes de las dos", "promise_to_pay", payment_date=friday(), amount="2000000.00")
     assert chat.replies[0][0] == "utter_confirm_promise_many"
     items = chat.value("utter_confirm_promise_many", "items")
-    assert "F-001: COP 1.500.000" in items and "F-002: COP 500.000" in items
+    assert "F-001: $ 1.500.000" in items and "F-002: $ 500.000" in items
 
 
 def test_counter_questions_for_past_far_and_too_much(chat: Chat) -> None:
@@ -210,7 +210,7 @@ def test_counter_questions_for_past_far_and_too_much(chat: Chat) -> None:
     assert chat.say("el viernes 5 millones", "inform", payment_date=friday(), amount="5000000.00") == [
         "utter_amount_above_balance"
     ]
-    assert chat.value("utter_amount_above_balance", "balance") == "COP 1.500.000"
+    assert chat.value("utter_amount_above_balance", "balance") == "$ 1.500.000"
     assert chat.say("entonces todo", "inform", amount="full") == ["utter_confirm_promise_one"]
     assert chat.rows(Promise) == []
 
@@ -394,7 +394,7 @@ def test_writing_in_english_switches_the_contact(chat: Chat) -> None:
     chat.say("Hello, how much do I owe?", "ask_balance", language="en", language_detected=True)
     [contact] = chat.rows(Contact)
     assert contact.language == "en"
-    assert chat.value("utter_summary_one_overdue", "amount") == "COP 1,500,000"
+    assert chat.value("utter_summary_one_overdue", "amount") == "$ 1.500.000"
 
 
 def test_small_talk_gets_a_short_answer_and_the_question_again(chat: Chat) -> None:

@@ -186,7 +186,7 @@ def test_an_invoice_copy_goes_out_once_with_its_details(
     [message] = smtp.messages
     assert message["Subject"] == "Copia de la factura — F-001" and message["X-Cobranza-Invoice"] == "F-001"
     text = message.get_body(("plain",)).get_content()
-    assert "COP 1.500.000" in text and "sábado 31 de octubre de 2026" in text and "Acme S.A.S." in text
+    assert "$ 1.500.000" in text and "sábado 31 de octubre de 2026" in text and "Acme S.A.S." in text
     assert "F-001" in message.get_body(("html",)).get_content()
     with db.transaction(factory, write=False) as s:
         sent = s.scalar(select(Interaction).where(Interaction.kind == "email_sent"))

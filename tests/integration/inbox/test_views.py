@@ -84,7 +84,7 @@ def test_a_case_from_claim_to_the_bot(app: Flask, case: int) -> None:
     page = ana.get("/inbox/")
     assert page.status_code == 200
     queue = page.get_data(as_text=True)
-    assert "Ferretería Andina" in queue and "Queja" in queue and "COP 1.500.000" in queue
+    assert "Ferretería Andina" in queue and "Queja" in queue and "$ 1.500.000" in queue
     rows = ana.get("/inbox/?partial=1")  # what the page fetches when a live event arrives
     assert rows.status_code == 200 and "<html" not in rows.get_data(as_text=True)
     assert "Ferretería Andina" in rows.get_data(as_text=True)

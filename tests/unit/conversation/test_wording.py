@@ -12,11 +12,13 @@ TODAY = date(2026, 11, 23)
 
 
 def test_money_and_totals() -> None:
-    assert wording.money(Decimal("1500000"), "COP", "es") == "COP 1.500.000"
-    assert wording.money(Decimal("1500000"), "COP", "en") == "COP 1,500,000"
+    assert wording.money(Decimal("1500000"), "COP", "es", country="CO") == "$ 1.500.000"
+    assert wording.money(Decimal("1500000"), "COP", "en", country="CO") == "$ 1.500.000"
+    assert wording.money(Decimal("60726.57"), "MXN", "es", country="MX") == "$60,726.57"
+    assert wording.money(Decimal("1500000"), "COP", "es", spoken=True) == "un millón quinientos mil pesos"
     assert (
-        wording.totals([(Decimal("1"), "USD"), (Decimal("2.5"), "USD"), (Decimal("100"), "COP")], "es")
-        == "USD 3,50 y COP 100"
+        wording.totals([(Decimal("1"), "USD"), (Decimal("2.5"), "USD"), (Decimal("100"), "COP")], "es", country="CO")
+        == "US$ 3,50 y $ 100"
     )
 
 
@@ -30,9 +32,9 @@ def test_invoice_lists_say_due_or_overdue_and_stop_at_five() -> None:
     invoices = [
         Invoice(number=f"F-{i}", balance=Decimal("10"), currency="USD", due_on=date(2026, 11, 20 + i)) for i in range(7)
     ]
-    text = wording.invoice_list(invoices, "es", TODAY, numbered=True)
-    assert text.splitlines()[0] == "1) F-0: USD 10,00, venció el viernes 20 de noviembre"
-    assert "5) F-4: USD 10,00, vence el martes 24 de noviembre" in text
+    text = wording.invoice_list(invoices, "es", TODAY, numbered=True, country="PE")
+    assert text.splitlines()[0] == "1) F-0: US$ 10.00, venció el viernes 20 de noviembre"
+    assert "5) F-4: US$ 10.00, vence el martes 24 de noviembre" in text
     assert text.splitlines()[-1] == "… y 2 más"
 
 

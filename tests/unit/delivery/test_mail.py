@@ -25,7 +25,7 @@ def test_spanish_message_has_three_parts() -> None:
     assert message["From"].addresses[0].addr_spec == "cartera@andinos.example.com"
     text = message.get_body(("plain",)).get_content()
     html = message.get_body(("html",)).get_content()
-    assert "viernes 4 de diciembre de 2026 (2026-12-04)" in text and "COP 1.500.000" in text
+    assert "viernes 4 de diciembre de 2026 (2026-12-04)" in text and "$ 1.500.000" in text
     assert "Lucía &lt;Rodríguez&gt;" in html  # HTML is escaped, text is not
     assert "Lucía <Rodríguez>" in text
     [ics] = list(message.iter_attachments())
