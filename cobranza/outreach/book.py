@@ -13,12 +13,13 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import NamedTuple
 
-from sqlalchemy import case, func, select
+from sqlalchemy import BigInteger, case, func, select, type_coerce
 from sqlalchemy.orm import Session
 
 from cobranza import policy
 from cobranza.core.vocabulary import ObjectionStatus, ObjectionType, PromiseStatus
 from cobranza.db.models import Contact, Debtor, Invoice, Objection, Outreach, OutreachInvoice, Promise
+from cobranza.db.types import table_of
 from cobranza.outreach.decide import InvoiceFacts
 from cobranza.outreach.playbook import Playbook
 from cobranza.policy import Reachable
@@ -170,7 +171,9 @@ CONTACT_COLUMNS = (
     Contact.whatsapp_last_inbound_at,
     Contact.language,
 )
-CENTS = Invoice.__table__.c.balance_cents
+# The stored hundredths as a plain integer: the column's Money type would make a Decimal of each (and the API's
+# shape would then divide by 100 once more).
+CENTS = type_coerce(table_of(Invoice).c.balance_cents, BigInteger)
 
 
 def _unanswered(

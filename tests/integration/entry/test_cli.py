@@ -72,6 +72,8 @@ def test_the_plan_as_a_table_and_as_json_segments_and_a_playbook_check(db_url: s
     assert rows == json.loads(cli(db_url, "plan", "--as-of", moment, "--json").stdout)  # deterministic
     only = json.loads(cli(db_url, "plan", "--as-of", moment, "--json", "--debtor", "D070003").stdout)
     assert {r["debtor_ref"] for r in only} == {"D070003"}
+    # the balance as the portfolio says (166,372,566.00), not a hundredth of it
+    assert {r["invoice_number"]: (r["balance"], r["currency"]) for r in only}["CO-0003-001"] == ("166372566.00", "COP")
     assert cli(db_url, "check-playbook", str(ROOT / "playbooks" / "gentle.yml")).returncode == 0
     bad = tmp_path / "bad.yml"
     bad.write_text((ROOT / "playbooks" / "standard.yml").read_text().replace("tone: cordial}", "tone: angry}", 1))

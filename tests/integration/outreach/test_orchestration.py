@@ -41,6 +41,7 @@ def test_the_plan_explains_every_open_invoice_and_is_deterministic(
             and row["reason"]
         )
     assert found["F-FAR"]["action"] == "wait" and found["F-FAR"]["reason"].startswith("not_in_flow")
+    assert (found["F-LATE"]["balance"], found["F-LATE"]["currency"]) == ("1500000.00", "COP")  # not a hundredth
     assert (found["F-LATE"]["stage"], found["F-LATE"]["action"], found["F-LATE"]["channel"]) == (
         "late_reactive",
         "call",
