@@ -234,7 +234,7 @@ def _open_conversation(
 ) -> Step:
     """The assistant opens (what is open, its first question) — or, with a person on the case, a person."""
     call.state = {**call.state, "stage": "converse"}
-    active = handoffs.active_for(session, debtor.id)
+    active = handoffs.holding(session, debtor.id)
     if active is not None:  # the bot stays silent while people have the case, on every channel
         return to_people(session, settings, call, debtor, contact, active, intro)
     metadata = {"purpose": call.purpose, "about_invoice": call.invoice_number} if call.direction == "outbound" else {}
@@ -358,7 +358,7 @@ def after_assistant(
         return Answer([say("unavailable", call)], then="hangup")
     intro = ask.intro
     if isinstance(heard_back, rasa_client.RasaUnavailable):
-        active = handoffs.active_for(session, debtor.id)
+        active = handoffs.holding(session, debtor.id)
         if active is not None:  # silent because people have the case, on every channel
             return to_people(session, settings, call, debtor, contact, active, intro)
         log.warning("assistant unavailable on a call: %s", heard_back)

@@ -102,7 +102,7 @@ def _prepare(session: UnitOfWork, settings: Settings, turn: Turn) -> _Ready | st
             )
             return f"opted_out_{channel}"
     last_handoff = handoffs.latest(session, debtor.id)
-    if last_handoff is not None and last_handoff.status in handoffs.ACTIVE:
+    if handoffs.holding(session, debtor.id) is not None:
         # on the timeline for the agent; the bot stays silent
         if just_identified:
             messaging.queue(session, contact, "reply", body=say("identified", language, company=debtor.name))

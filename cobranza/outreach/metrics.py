@@ -33,6 +33,7 @@ from cobranza.db.models import (
     WhatsAppMessage,
 )
 from cobranza.db.sqltime import plus
+from cobranza.records.handoffs import REVIEW
 
 FAMILIES = ("preventive", "reactive")
 REPLY_WITHIN = timedelta(days=3)
@@ -115,7 +116,7 @@ def compute(session: Session, start: date, end: date) -> dict[str, FamilyMetrics
         Handoff.debtor_id == o.debtor_id,
         Handoff.created_at > o.at,
         Handoff.created_at <= follow_by,
-        Handoff.reason != "plan_review",
+        Handoff.reason != REVIEW,
     )
     rows = session.execute(
         select(o.id, o.stage, o.channel, reached, replied, promised, handed).where(

@@ -159,7 +159,7 @@ def _contact(
         handoff = handoffs.open_handoff(
             session,
             debtor.id,
-            "plan_review",
+            handoffs.REVIEW,
             Channel.AGENT,
             "plan",
             evidence={

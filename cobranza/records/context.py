@@ -100,7 +100,7 @@ def load(session: Session, debtor_id: int, today: date, exclude_external_id: str
         promises=promised,
         objections=objections,
         recent=recent,
-        handoff=handoffs.active_for(session, debtor_id),
+        handoff=handoffs.holding(session, debtor_id),
         receipt_known={i for i in receipt_known if i is not None},
     )
 

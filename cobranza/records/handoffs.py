@@ -1,7 +1,12 @@
-"""Handoffs: a conversation given to people, and its life until resolved.
+"""Handoffs: a case given to people, and its life until resolved.
 
-While a debtor has an open or assigned handoff, the bot stays silent for them
-on every channel; ``active_for`` is what the gateway and planner ask.
+Two kinds. A conversation handoff (conflict, a request for a person, the bot
+failing) holds the conversation: while it is open or assigned the bot stays
+silent on every channel (``holding``). A review (``plan_review``: the daily
+plan asks a person to look at a high-risk debtor) stops automated contacts
+(``active_for``, ``active_debtors``) but leaves the conversation to the bot —
+a debtor who writes is answered — until an agent takes the case; and if the
+debtor's turn itself calls for a person, the review becomes that handoff.
 """
 
 from __future__ import annotations
@@ -21,12 +26,26 @@ from cobranza.records import timeline
 
 ACTIVE = (HandoffStatus.OPEN.value, HandoffStatus.ASSIGNED.value)
 RESOLUTIONS = ("back_to_bot", "closed")
+REVIEW = "plan_review"  # the plan's request for a person to review a debtor: not a conversation taken over
+
+
+def is_review(handoff: Handoff) -> bool:
+    return handoff.reason == REVIEW
 
 
 def active_for(session: Session, debtor_id: int) -> Handoff | None:
     return session.scalar(
         select(Handoff).where(Handoff.debtor_id == debtor_id, Handoff.status.in_(ACTIVE)).order_by(Handoff.id).limit(1)
     )
+
+
+def holding(session: Session, debtor_id: int) -> Handoff | None:
+    """The case that has the debtor's conversation, if any: the bot says nothing while there is one.
+    An unclaimed review does not (the bot answers); one an agent has taken does."""
+    active = active_for(session, debtor_id)
+    if active is None or (is_review(active) and active.status == HandoffStatus.OPEN):
+        return None
+    return active
 
 
 def active_debtors(session: Session, debtor_ids: Iterable[int] | None = None) -> set[int]:
@@ -50,9 +69,23 @@ def open_handoff(
     actor: str,
     evidence: dict[str, Any] | None = None,
 ) -> Handoff:
-    """Open a handoff, or return the one already open (one per debtor at a time)."""
+    """Open a handoff, or return the one already open (one per debtor at a time). An open review asked to
+    become a conversation handoff becomes it (the review's evidence kept): the debtor needs a person now."""
     existing = active_for(session, debtor_id)
     if existing is not None:
+        if is_review(existing) and reason != REVIEW:
+            existing.evidence = {**(evidence or {}), "review": existing.evidence or {}}
+            existing.reason, existing.channel = reason, channel
+            timeline.record(
+                session,
+                debtor_id,
+                channel,
+                Direction.INTERNAL,
+                "handoff_opened",
+                f"La revisión del caso pasa a ser una conversación con una persona (motivo: {reason})",
+                actor=actor,
+                data={"handoff_id": existing.id, "reason": reason, "was": REVIEW},
+            )
         return existing
     handoff = Handoff(
         debtor_id=debtor_id,

@@ -258,6 +258,33 @@ def test_a_case_given_back_to_the_bot_is_answered_once_per_turn(one_invoice: Pho
     assert promise["status"] == "pending"
 
 
+def test_a_plan_review_does_not_silence_the_bot(one_invoice: Phone) -> None:
+    """The plan asked a person to review this debtor; the debtor writes before anyone looked: the bot answers
+    (and the review stays open for the agent); once an agent takes the case, the bot is silent."""
+    from sqlalchemy import select
+
+    from cobranza.db.models import Agent, Debtor
+    from cobranza.records import handoffs
+    from cobranza.team import agents, casework
+
+    phone = one_invoice
+    rt = phone.app.extensions["cobranza"]
+    with rt.work() as s:
+        debtor_id = s.scalar(select(Debtor.id).where(Debtor.ref == "D1"))
+        assert debtor_id is not None
+        review = handoffs.open_handoff(s, debtor_id, handoffs.REVIEW, "agent", "plan", evidence={"step": "review"})
+        agents.create(s, "ana@acme.example.com", "Ana", "una clave bien larga")
+    answer = phone.say("quiero programar el pago")
+    assert any("fecha" in a for a in answer), answer
+    [case] = get(phone, "handoffs?debtor_ref=D1")
+    assert (case["id"], case["reason"], case["status"]) == (review.id, "plan_review", "open")
+    with rt.work() as s:
+        ana = s.scalar(select(Agent))
+        assert ana is not None
+        casework.claim(s, ana, review.id)
+    phone.say_unanswered("hola?")  # an agent has the case now
+
+
 def test_asking_for_a_person(one_invoice: Phone) -> None:
     phone = one_invoice
     phone.say("quiero hablar con un asesor por favor")
