@@ -27,6 +27,9 @@ _BY_QUESTION = {
     "utter_amount_above_balance": AMOUNT,
     "utter_ask_which_invoices": CHOICE,
     "utter_ask_what_to_change": CHANGE,
+    "utter_offer_detail": YES_NO,
+    "utter_anything_else": YES_NO,
+    "utter_ok_anything_else": YES_NO,
 }
 _DATE_STEPS = {"terms", "approval_date"}
 

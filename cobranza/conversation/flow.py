@@ -22,6 +22,7 @@ from cobranza.conversation.selection import plain
 from cobranza.conversation.state import State
 from cobranza.conversation.turn import Outcome, Reply, Turn
 from cobranza.conversation.understanding import Understanding
+from cobranza.core import locales
 from cobranza.core.clock import utcnow
 from cobranza.core.keywords import opt_out_channel
 from cobranza.core.settings import Settings
@@ -50,7 +51,7 @@ def respond(
     contact = session.get(Contact, u.contact_id) if u.contact_id else None
     if contact is not None and contact.debtor_id != debtor.id:
         contact = None
-    ctx = context.load(session, debtor.id, u.today, exclude_external_id=u.message_sid)
+    ctx = context.load(session, debtor.id, u.today, exclude_external_id=u.message_sid, exclude_call_sid=u.call_sid)
     t = Turn(session, settings, u, state, ctx, contact)
     _note(t)
     if ctx.handoff is None:  # a person has the case: the bot says nothing (the gateway should not have asked)
@@ -102,6 +103,16 @@ def _note(t: Turn) -> None:
 def _decide(t: Turn) -> None:
     u = t.u
     if _conflict(t) or _escalation(t) or _opt_out(t):
+        return
+    if u.asks_repeat or u.hesitant:  # "¿qué?", "eh mmm": the question again, nothing taken as said
+        if not t.ask_again():
+            t.ask("anything_else", "utter_how_can_i_help")
+        return
+    if _DETAIL.search(plain(u.text)) and t.ctx.invoices and not u.has_terms and t.state.step != "which_invoices":
+        # "¿cuáles son?", "detalle": each invoice, then the question that was pending
+        t.say("utter_invoice_detail", invoices=t.invoice_list(list(t.ctx.invoices)))
+        if not t.ask_again():
+            promising.after_balance(t)
         return
     step = t.state.step
     if step is not None:
@@ -166,17 +177,21 @@ def _opt_out(t: Turn) -> bool:
 
 
 def _answer_receipt(t: Turn) -> bool:
+    """Only a yes confirms the invoice arrived; talk of paying is about paying, and nothing else is recorded."""
     u, invoices = t.u, t.chosen() or list(t.ctx.invoices)
     if u.is_("deny", "invoice_not_received"):
         promising.not_received(t, t.named() or invoices)
         return True
-    if u.is_("affirm", "promise_to_pay", "inform", "thanks") or u.has_terms:
+    if u.is_("affirm"):
         promising.receipt_confirmed(t, invoices)
         t.say("utter_receipt_thanks")
-        if u.has_terms or u.is_("promise_to_pay"):
+        if u.has_terms:
             promising.agree(t)
         else:
             promising.ask_date(t, [inv for inv in invoices if t.ctx.promise_for(inv.id) is None] or invoices)
+        return True
+    if u.has_terms or u.is_("promise_to_pay"):
+        promising.agree(t)  # "le pago el viernes": the arrival was not confirmed, so it is not recorded as such
         return True
     return False
 
@@ -288,7 +303,7 @@ def _answer_email(t: Turn) -> bool:
     if email is None:
         if t.u.is_("deny"):
             t.state.clear_draft()
-            t.say("utter_ok_anything_else")
+            t.ask("anything_else", "utter_ok_anything_else")
             return True
         return False
     if t.contact is not None and not t.contact.email:
@@ -309,6 +324,44 @@ def _answer_email(t: Turn) -> bool:
     return True
 
 
+_NOTHING_MORE = re.compile(
+    r"\b(?:nada mas|nada|es todo|eso es todo|eso seria todo|eso era todo|ya esta|listo gracias|por ahora no|todo bien"
+    r"|nothing else|nothing|that s all|that s it|that is all|all good|i m good|no thanks|no thank you)\b"
+)
+
+
+_DETAIL = re.compile(
+    r"\b(?:detalle|detallado|desglose|cada una|cada factura|cuales son|cuales|una por una|por factura|details?"
+    r"|each one|each invoice|which ones|one by one|break ?down|itemi[sz]ed?)\b"
+)
+
+
+def _answer_detail(t: Turn) -> bool:
+    """After "¿quiere el detalle?": a yes (or "detalle") lists the invoices, then the conversation goes on."""
+    if t.u.is_("affirm") or _DETAIL.search(plain(t.u.text)):
+        t.say("utter_invoice_detail", invoices=t.invoice_list(list(t.ctx.invoices)))
+        promising.after_balance(t)
+        return True
+    if t.u.is_("deny"):
+        promising.after_balance(t)
+        return True
+    return False
+
+
+def _answer_anything_else(t: Turn) -> bool:
+    """After "¿algo más?": a no (or thanks, or goodbye) closes politely; anything else is a new request."""
+    u, said = t.u, plain(t.u.text)
+    if u.is_("deny", "thanks", "goodbye") or (_NOTHING_MORE.search(said) and not u.has_terms):
+        t.state.clear_draft()
+        t.say("utter_goodbye")
+        t.closing = True
+        return True
+    if u.is_("affirm") and not u.has_terms:  # "sí" (there is something else): what is it?
+        t.ask("anything_else", "utter_how_can_i_help")
+        return True
+    return False
+
+
 STEPS: dict[str, Callable[[Turn], bool]] = {
     "invoice_receipt": _answer_receipt,
     "terms": _answer_terms,
@@ -319,6 +372,8 @@ STEPS: dict[str, Callable[[Turn], bool]] = {
     "approval_date": _answer_approval,
     "right_contact": _answer_right_contact,
     "invoice_email": _answer_email,
+    "anything_else": _answer_anything_else,
+    "detail": _answer_detail,
 }
 
 
@@ -353,8 +408,10 @@ def _reschedule(t: Turn) -> None:
 
 
 def _ask_balance(t: Turn) -> None:
+    """ "¿Cuánto debo?": the balance first (the total, and per invoice as it suits the channel), then what
+    moves things forward."""
     t.state.clear_draft()
-    promising.opening(t, greet=False)
+    promising.balance(t)
 
 
 def _invoice_copy(t: Turn) -> None:
@@ -365,7 +422,16 @@ def _payment_methods(t: Turn) -> None:
     if t.settings.payment_instructions:
         t.say("utter_payment_methods_configured", instructions=t.settings.payment_instructions)
     else:
-        t.say("utter_payment_methods")
+        t.say("utter_payment_methods", rails=locales.payment_rails(t.debtor.country, t.lang))
+
+
+def _ask_more(name: str) -> Callable[[Turn], None]:
+    """Say ``name`` (it asks whether the debtor needs anything else) and wait for the answer."""
+
+    def handler(t: Turn) -> None:
+        t.ask("anything_else", name, creditor=t.creditor)
+
+    return handler
 
 
 def _say(name: str, closing: bool = False) -> Callable[[Turn], None]:
@@ -385,8 +451,8 @@ INTENTS: dict[str, Callable[[Turn], None]] = {
     "send_attachment": _attachment,
     "request_invoice_copy": _invoice_copy,
     "ask_payment_methods": _payment_methods,
-    "affirm": _say("utter_how_can_i_help"),
-    "deny": _say("utter_ok_anything_else"),
+    "affirm": _ask_more("utter_how_can_i_help"),
+    "deny": _ask_more("utter_ok_anything_else"),
     "thanks": _say("utter_welcome", closing=True),
     "goodbye": _say("utter_goodbye", closing=True),
     "bot_challenge": _say("utter_bot_challenge"),

@@ -49,20 +49,14 @@ def answer(kind: str | None, digits: str, today: date, language: str) -> KeypadA
 
 
 def keyed_date(digits: str, today: date) -> date | None:
-    """DDMM ("1512"), or a day of the month alone ("15", the next one to come)."""
+    """DDMM ("1512"), as the keypad prompt asks; anything shorter or longer is no date. A single key is a
+    slip of the finger far more often than "the 1st": it must never become a promise for today."""
+    if len(digits) != 4:
+        return None
     try:
-        if len(digits) == 4:
-            day, month = int(digits[:2]), int(digits[2:])
-            when = date(today.year, month, day)
-            # December's caller typing January means next year; a day just gone stays (and is refused as past).
-            return date(today.year + 1, month, day) if when < today - timedelta(days=180) else when
-        if len(digits) in (1, 2):
-            day = int(digits)
-            when = date(today.year, today.month, day)
-            if when >= today:
-                return when
-            month = today.month % 12 + 1
-            return date(today.year + (today.month == 12), month, day)
+        day, month = int(digits[:2]), int(digits[2:])
+        when = date(today.year, month, day)
     except ValueError:
         return None
-    return None
+    # December's caller typing January means next year; a day just gone stays (and is refused as past).
+    return date(today.year + 1, month, day) if when < today - timedelta(days=180) else when

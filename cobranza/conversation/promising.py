@@ -28,8 +28,8 @@ COUNTER_QUESTIONS = {
 def opening(t: Turn, greet: bool = True) -> None:
     """Hello, what is open, and the one question that moves things forward."""
     if greet:
-        returning = any(i.direction in (Direction.IN, Direction.OUT) for i in t.ctx.recent)
-        t.say("utter_greet_again" if returning else "utter_greet", name_part=t.name_part(), creditor=t.creditor)
+        # "¡Hola de nuevo!" only to someone we have talked with before, not to whom we only sent a reminder
+        t.say("utter_greet_again" if t.ctx.conversed else "utter_greet", name_part=t.name_part(), creditor=t.creditor)
     if not t.ctx.invoices:
         t.say("utter_nothing_open", company=t.debtor.name)
         return
@@ -44,7 +44,7 @@ def opening(t: Turn, greet: bool = True) -> None:
         )
     uncovered = t.uncovered()
     if not uncovered:
-        t.say("utter_anything_else")
+        t.ask("anything_else", "utter_anything_else")
         return
     focus = t.focus(uncovered)
     summary(t, focus)
@@ -59,6 +59,44 @@ def opening(t: Turn, greet: bool = True) -> None:
             t.ask("invoice_receipt", "utter_ask_receipt_many")
         return
     ask_date(t, focus)
+
+
+def balance(t: Turn) -> None:
+    """What the debtor owes: the total (per invoice in writing; on the phone the detail is offered), what of it
+    is already promised, then the next question."""
+    invoices = list(t.ctx.invoices)
+    if not invoices:
+        t.say("utter_nothing_open", company=t.debtor.name)
+        t.ask("anything_else", "utter_anything_else")
+        return
+    total = t.totals((inv.balance, inv.currency) for inv in invoices)
+    if len(invoices) == 1:
+        t.say("utter_balance_one", company=t.debtor.name, total=total, invoice=invoices[0].number)
+    else:
+        t.say(
+            "utter_balance_many",
+            company=t.debtor.name,
+            total=total,
+            count=len(invoices),
+            invoices=t.invoice_list(invoices),
+        )
+    if t.ctx.promises:
+        t.say(
+            "utter_balance_promised", amount=t.totals((p.amount - p.paid_total, p.currency) for p, _ in t.ctx.promises)
+        )
+    if t.voice and len(invoices) > 1:
+        t.ask("detail", "utter_offer_detail")
+        return
+    after_balance(t)
+
+
+def after_balance(t: Turn) -> None:
+    """After the balance: a date for what has none, else anything else."""
+    uncovered = t.uncovered()
+    if uncovered:
+        ask_date(t, t.focus(uncovered))
+    else:
+        t.ask("anything_else", "utter_anything_else")
 
 
 def summary(t: Turn, invoices: list[Invoice]) -> None:
@@ -318,4 +356,4 @@ def register(t: Turn) -> None:
         t.state.invoices = [inv.number for inv in rest] if len(rest) == 1 else []
         t.ask("terms", "utter_ask_date_for_the_rest", invoices=wording.numbers(rest, t.lang))
     else:
-        t.say("utter_anything_else")
+        t.ask("anything_else", "utter_anything_else")

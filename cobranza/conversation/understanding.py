@@ -9,6 +9,8 @@ that was asked.
 
 from __future__ import annotations
 
+import re
+import unicodedata
 from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Any
@@ -16,6 +18,22 @@ from typing import Any
 from cobranza.conversation import keypad
 
 FALLBACK = "nlu_fallback"
+# A turn that is only a hesitation ("eh mmm", "este...", "a ver"): nobody said yes or no.
+_FILLERS = re.compile(
+    r"^(?:(?:e+h*|e+m+|m+|h+m+|a+h+|u+h+|u+m+|e+r+m*|este|esteee*|pues|o sea|a ver|osea|well|let me see|like)\s*)+$"
+)
+# A turn that asks for the last thing to be said again ("¿qué?", "¿perdón?", "¿cómo dijo?").
+_REPEAT = re.compile(
+    r"^(?:que|que que|como|como dijo|como dice|perdon|perdone|disculpe|mande|repita|repitame|repitalo|me repite"
+    r"|otra vez|no le escuche|no escuche|what|sorry|pardon|come again|say again|say that again|repeat|excuse me)"
+    r"(?: por favor| please)?$"
+)
+
+
+def _plain(text: str) -> str:
+    text = unicodedata.normalize("NFKD", text.lower())
+    text = "".join(ch for ch in text if not unicodedata.combining(ch))
+    return " ".join(re.sub(r"[^a-z0-9 ]+", " ", text).split())
 
 
 @dataclass(frozen=True)
@@ -41,6 +59,7 @@ class Understanding:
     contact_id: int | None = None
     about_invoice: str | None = None  # what the company's own call or message was about
     purpose: str | None = None  # why the company called (broken_promise, reminder, manual...)
+    call_sid: str | None = None  # on the phone: the call this turn is part of
 
     def is_(self, *intents: str, floor: float = 0.0) -> bool:
         """The turn's intent is one of ``intents`` with at least ``floor`` confidence (never when uncertain)."""
@@ -49,6 +68,16 @@ class Understanding:
     @property
     def has_terms(self) -> bool:
         return self.payment_date is not None or self.amount is not None
+
+    @property
+    def hesitant(self) -> bool:
+        """Only a hesitation: whatever the NLU guessed, it answers nothing."""
+        return bool(self.text.strip()) and bool(_FILLERS.match(_plain(self.text)))
+
+    @property
+    def asks_repeat(self) -> bool:
+        """The debtor asks for the last thing to be said again."""
+        return bool(_REPEAT.match(_plain(self.text)))
 
     @classmethod
     def from_parse(
@@ -101,6 +130,7 @@ class Understanding:
             contact_id=int(metadata["contact_id"]) if str(metadata.get("contact_id", "")).isdigit() else None,
             about_invoice=str(metadata["about_invoice"]) if metadata.get("about_invoice") else None,
             purpose=str(metadata["purpose"]) if metadata.get("purpose") else None,
+            call_sid=str(metadata["call_sid"]) if metadata.get("call_sid") else None,
         )
         typed = metadata.get("keypad")
         return understood.keyed(typed) if isinstance(typed, dict) else understood

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from cobranza.core.vocabulary import Direction, ObjectionStatus
@@ -23,6 +23,9 @@ from cobranza.records.promises import OPEN_STATUSES
 RECENT = 12
 # Timeline kinds that settle whether an invoice reached the debtor.
 RECEIPT_KINDS = ("invoice_receipt_confirmed", "invoice_receipt_denied")
+# What a person of the debtor said to us, and what we answered them (not our reminders, calls or e-mails alone).
+SAID_KINDS = ("whatsapp_in", "voice_in")
+ANSWER_KINDS = ("whatsapp_reply", "whatsapp_agent", "voice_out")
 
 
 @dataclass
@@ -37,6 +40,7 @@ class DebtorContext:
     recent: list[Interaction]  # newest first
     handoff: Handoff | None
     receipt_known: set[int] = field(default_factory=set)  # invoice ids whose arrival is settled
+    conversed: bool = False  # an earlier two-way conversation: the debtor wrote or spoke, and was answered
 
     @property
     def reminder_invoice(self) -> str | None:
@@ -50,8 +54,15 @@ class DebtorContext:
         return next((p for p, _ in self.promises if p.invoice_id == invoice_id), None)
 
 
-def load(session: Session, debtor_id: int, today: date, exclude_external_id: str | None = None) -> DebtorContext:
-    """The debtor's situation; ``exclude_external_id`` leaves out the message being answered."""
+def load(
+    session: Session,
+    debtor_id: int,
+    today: date,
+    exclude_external_id: str | None = None,
+    exclude_call_sid: str | None = None,
+) -> DebtorContext:
+    """The debtor's situation; ``exclude_external_id`` leaves out the message being answered, and
+    ``exclude_call_sid`` the call it is part of (its earlier turns are this conversation, not an earlier one)."""
     debtor = session.get(Debtor, debtor_id)
     if debtor is None:
         raise LookupError(f"no debtor {debtor_id}")
@@ -102,7 +113,34 @@ def load(session: Session, debtor_id: int, today: date, exclude_external_id: str
         recent=recent,
         handoff=handoffs.holding(session, debtor_id),
         receipt_known={i for i in receipt_known if i is not None},
+        conversed=conversed_before(session, debtor_id, exclude_external_id, exclude_call_sid),
     )
+
+
+def conversed_before(
+    session: Session, debtor_id: int, exclude_external_id: str | None, exclude_call_sid: str | None
+) -> bool:
+    """Whether the debtor has had a conversation with us before this one: something they said, answered after.
+    Our own reminder, call or e-mail alone is not a conversation ("¡Hola de nuevo!" would be wrong)."""
+    said = select(func.min(Interaction.at)).where(
+        Interaction.debtor_id == debtor_id, Interaction.direction == Direction.IN, Interaction.kind.in_(SAID_KINDS)
+    )
+    if exclude_external_id:
+        said = said.where((Interaction.external_id != exclude_external_id) | Interaction.external_id.is_(None))
+    if exclude_call_sid:
+        said = said.where(~func.coalesce(Interaction.external_id, "").startswith(f"{exclude_call_sid}:"))
+    first = session.scalar(said)
+    if first is None:
+        return False
+    answered = select(Interaction.id).where(
+        Interaction.debtor_id == debtor_id,
+        Interaction.direction == Direction.OUT,
+        Interaction.kind.in_(ANSWER_KINDS),
+        Interaction.at >= first,
+    )
+    if exclude_call_sid:
+        answered = answered.where(func.coalesce(Interaction.external_id, "") != exclude_call_sid)
+    return session.scalar(answered.limit(1)) is not None
 
 
 def earlier_complaints(session: Session, debtor_id: int, since: datetime) -> int:

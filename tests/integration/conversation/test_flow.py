@@ -71,7 +71,13 @@ class Chat:
         with db.transaction(self.factory) as s:
             outcome = flow.respond(s, self.settings, u, self.slot)
         self.slot = outcome.state
+        self.closing = outcome.closing
         self.replies = [(r.name, r.values) for r in outcome.replies]
+        if self.replies:  # what the door does with the answer: it goes out, and is on the timeline
+            with db.transaction(self.factory) as s:
+                debtor = s.scalar(select(Debtor))
+                timeline.record(s, debtor.id, "whatsapp", "out", "whatsapp_reply",
+                                " / ".join(name for name, _ in self.replies), contact_id=self.contact_id, actor="bot")
         return [name for name, _ in self.replies]
 
     def value(self, name: str, key: str) -> str:
@@ -142,7 +148,81 @@ def test_promise_is_read_back_and_registered_only_after_yes(chat: Chat) -> None:
     assert chat.value("utter_promise_registered", "email") == "m" + "•" * 10 + "@andina.example.com"
     [email] = chat.rows(OutboxEmail)
     assert email.kind == "promise_confirmation" and email.promise_id == promise.id
-    assert State.from_slot(chat.slot, promise.created_at).step is None
+    assert State.from_slot(chat.slot, promise.created_at).step == "anything_else"  # waiting for "¿algo más?"
+
+
+def test_talk_of_paying_at_the_receipt_question_confirms_nothing(chat: Chat) -> None:
+    """"We'll pay half next Friday" says nothing about the invoice's arrival: no thanks for confirming it, and
+    nothing recorded as confirmed; the promise's read-back follows."""
+    chat.say("hola", "greet")
+    names = chat.say("we'll pay next friday, half of it", "promise_to_pay", payment_date=friday(),
+                     amount="fraction:0.5000")
+    assert "utter_receipt_thanks" not in names and names == ["utter_confirm_promise_partial"]
+    assert "invoice_receipt_confirmed" not in [i.kind for i in chat.rows(Interaction)]
+
+
+def test_a_hesitation_or_a_what_asks_the_question_again_and_takes_nothing_as_said(chat: Chat) -> None:
+    chat.say("hola", "greet")
+    assert chat.say("eh mmm", "affirm", confidence=0.71) == ["utter_ask_receipt_one"]
+    assert chat.say("¿qué?", "greet", confidence=0.55) == ["utter_ask_receipt_one"]  # not a greeting again
+    assert chat.say("mmm... a ver", "affirm", confidence=0.6) == ["utter_ask_receipt_one"]
+    assert "invoice_receipt_confirmed" not in [i.kind for i in chat.rows(Interaction)]
+    assert chat.say("sí, la recibí", "affirm") == ["utter_receipt_thanks", "utter_ask_payment_date_one"]
+
+
+def test_a_no_to_anything_else_closes_the_conversation(chat: Chat) -> None:
+    chat.say("le pago el viernes", "promise_to_pay", payment_date=friday())
+    assert chat.say("sí", "affirm") == ["utter_promise_registered", "utter_anything_else"]
+    assert chat.say("no, nada más, gracias", "deny") == ["utter_goodbye"] and chat.closing
+    chat.slot = None
+    assert chat.say("no", "deny") == ["utter_ok_anything_else"]  # a bare "no" out of the blue: anything else?
+    assert chat.say("no, eso es todo", "deny") == ["utter_goodbye"] and chat.closing
+    assert chat.say("gracias", "thanks") == ["utter_welcome"]
+    chat.slot = None
+    chat.say("no", "deny")
+    assert chat.say("sí", "affirm") == ["utter_how_can_i_help"]  # something else: what?
+    assert chat.say("that's all, thanks", "thanks") == ["utter_goodbye"] and chat.closing
+
+
+def test_how_much_do_i_owe_answers_the_balance_first(chat: Chat, two_invoices: None) -> None:
+    chat.say("le pago el viernes la F-001", "promise_to_pay", payment_date=friday())
+    chat.say("sí", "affirm")
+    chat.slot = None
+    names = chat.say("¿cuánto debo?", "ask_balance")
+    assert names[:2] == ["utter_balance_many", "utter_balance_promised"], names
+    assert chat.value("utter_balance_many", "total") == "$ 2.300.000" and chat.value("utter_balance_many", "count") == "2"
+    assert "F-002" in chat.value("utter_balance_many", "invoices")
+    assert chat.value("utter_balance_promised", "amount") == "$ 1.500.000"
+    assert names[-1] == "utter_ask_payment_date_one"  # then a date for what has none (F-002)
+
+
+def test_on_the_phone_the_balance_offers_the_detail(chat: Chat, two_invoices: None) -> None:
+    names = chat.say("cuanto debo", "ask_balance", channel="voice")
+    assert names == ["utter_balance_many", "utter_offer_detail"]
+    assert chat.say("sí por favor", "affirm", channel="voice")[:1] == ["utter_invoice_detail"]
+    assert "F-001" in chat.value("utter_invoice_detail", "invoices")
+
+
+def test_the_ways_to_pay_are_the_debtors_countrys(client: FlaskClient, auth: dict[str, str], chat: Chat) -> None:
+    from tests.support import debtor_body
+
+    chat.say("¿cómo pago?", "ask_payment_methods")
+    assert "consignación" in chat.value("utter_payment_methods", "rails")
+    client.put("/api/v1/debtors/D1", json=debtor_body(country="MX", timezone="America/Mexico_City"), headers=auth)
+    chat.say("¿cómo les pago? tengo BBVA", "ask_payment_methods")
+    rails = chat.value("utter_payment_methods", "rails")
+    assert "SPEI" in rails and "consignación" not in rails
+
+
+def test_hello_again_only_after_an_earlier_conversation(app: Flask, chat: Chat) -> None:
+    with db.transaction(app.extensions["cobranza"].sessions) as s:
+        debtor = s.scalar(select(Debtor))
+        timeline.record(s, debtor.id, "whatsapp", "out", "whatsapp_reminder", "Recordatorio F-001",
+                        data={"invoice_number": "F-001"})
+        timeline.record(s, debtor.id, "email", "out", "email_sent", "Estado de cuenta")
+    assert chat.say("hola", "greet")[0] == "utter_greet"  # only our own reminder and e-mail so far
+    chat.slot = None
+    assert chat.say("hola", "greet")[0] == "utter_greet_again"  # now they have talked with us
 
 
 def test_a_no_at_the_read_back_asks_what_to_change(chat: Chat) -> None:
@@ -394,7 +474,7 @@ def test_writing_in_english_switches_the_contact(chat: Chat) -> None:
     chat.say("Hello, how much do I owe?", "ask_balance", language="en", language_detected=True)
     [contact] = chat.rows(Contact)
     assert contact.language == "en"
-    assert chat.value("utter_summary_one_overdue", "amount") == "$ 1.500.000"
+    assert chat.value("utter_balance_one", "total") == "$ 1.500.000"
 
 
 def test_small_talk_gets_a_short_answer_and_the_question_again(chat: Chat) -> None:
