@@ -198,7 +198,7 @@ def _confirm_person(
     if _YES.match(answer):
         # Who is calling was said already: straight to why (what is open, the call's invoice first).
         return _open_conversation(
-            session, settings, call, debtor, contact, [say("thanks_person", call)], opening="ask_balance"
+            session, settings, call, debtor, contact, [say("thanks_person", call)], introduced=True
         )
     tries = int(call.state.get("confirm_tries", 0)) + 1
     call.state = {**call.state, "confirm_tries": tries}
@@ -230,15 +230,21 @@ def _open_conversation(
     debtor: Debtor,
     contact: Contact,
     intro: list[Spoken],
-    opening: str = "greet",
+    introduced: bool = False,
 ) -> Step:
-    """The assistant opens (what is open, its first question) — or, with a person on the case, a person."""
+    """The assistant opens (what is open, its first question) — or, with a person on the case, a person.
+
+    ``introduced``: the call already said who is calling and to whom; the assistant does not greet again."""
     call.state = {**call.state, "stage": "converse"}
     active = handoffs.holding(session, debtor.id)
     if active is not None:  # the bot stays silent while people have the case, on every channel
         return to_people(session, settings, call, debtor, contact, active, intro)
-    metadata = {"purpose": call.purpose, "about_invoice": call.invoice_number} if call.direction == "outbound" else {}
-    first = assistant.shortcut(opening, call.language or debtor.language)
+    metadata: dict[str, object] = (
+        {"purpose": call.purpose, "about_invoice": call.invoice_number} if call.direction == "outbound" else {}
+    )
+    if introduced:
+        metadata["introduced"] = True
+    first = assistant.shortcut("greet", call.language or debtor.language)
     return _ask_assistant(
         session,
         settings,

@@ -382,7 +382,7 @@ STEPS: dict[str, Callable[[Turn], bool]] = {
 
 def _greet(t: Turn) -> None:
     t.state.clear_draft()
-    promising.opening(t)
+    promising.opening(t, greet=not t.u.introduced)
 
 
 def _inform(t: Turn) -> None:

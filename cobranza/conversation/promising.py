@@ -33,7 +33,8 @@ def opening(t: Turn, greet: bool = True) -> None:
     if not t.ctx.invoices:
         t.say("utter_nothing_open", company=t.debtor.name)
         return
-    if greet and t.u.purpose == "broken_promise" and t.u.about_invoice:  # the company called: say why first
+    called = greet or t.u.introduced  # the conversation's start, not a "hola" halfway through
+    if called and t.u.purpose == "broken_promise" and t.u.about_invoice:  # the company called: say why first
         t.say("utter_call_reason_broken_promise", invoice=t.u.about_invoice)
     for promise, number in t.ctx.promises[:3]:
         t.say(

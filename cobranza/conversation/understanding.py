@@ -58,6 +58,7 @@ class Understanding:
     debtor_ref: str | None = None
     contact_id: int | None = None
     about_invoice: str | None = None  # what the company's own call or message was about
+    introduced: bool = False  # the call already said who is calling: the opening does not greet again
     purpose: str | None = None  # why the company called (broken_promise, reminder, manual...)
     call_sid: str | None = None  # on the phone: the call this turn is part of
 
@@ -131,6 +132,7 @@ class Understanding:
             about_invoice=str(metadata["about_invoice"]) if metadata.get("about_invoice") else None,
             purpose=str(metadata["purpose"]) if metadata.get("purpose") else None,
             call_sid=str(metadata["call_sid"]) if metadata.get("call_sid") else None,
+            introduced=metadata.get("introduced") is True,
         )
         typed = metadata.get("keypad")
         return understood.keyed(typed) if isinstance(typed, dict) else understood

@@ -73,9 +73,13 @@ def totals(amounts: list[tuple[Decimal, str]], country: str | None, language: st
     by_currency: dict[str, Decimal] = {}
     for value, currency in amounts:
         by_currency[currency] = by_currency.get(currency, Decimal(0)) + Decimal(value)
-    parts = [money(v, c, country, language) for c, v in by_currency.items()]
+    return listing([money(v, c, country, language) for c, v in by_currency.items()], language)
+
+
+def listing(items: list[str], language: str) -> str:
+    """Items as a sentence lists them: "F-1", "F-1 y F-2", "F-1, F-2 y F-3" ("and" in English)."""
     joiner = " y " if language == "es" else " and "
-    return ", ".join(parts[:-1]) + joiner + parts[-1] if len(parts) > 1 else "".join(parts)
+    return ", ".join(items[:-1]) + joiner + items[-1] if len(items) > 1 else "".join(items)
 
 
 def long_date(value: date, language: str) -> str:

@@ -135,7 +135,7 @@ def _contact(
     result = "sent"
     if lead.channel == Channel.WHATSAPP:
         assert contact is not None
-        outreach.whatsapp_message_id = _whatsapp(session, settings, pb, debtor, contact, lead, ordered, key).id
+        outreach.whatsapp_message_id = _whatsapp(session, settings, pb, debtor, contact, lead, ordered, key, now).id
     elif lead.channel == Channel.VOICE:
         assert contact is not None
         call = dialing.request_call(
@@ -185,20 +185,23 @@ def _purpose(row: planner.Row) -> str:
 
 
 def template_variables(
-    settings: Settings, contact: Contact, debtor: Debtor, about: list[Invoice], language: str
+    settings: Settings, contact: Contact, debtor: Debtor, about: list[Invoice], language: str, text: str = ""
 ) -> dict[str, str]:
-    """The reminder templates' variables: who, from whom, which invoices, how much, due when."""
-    totals: dict[str, Any] = {}
-    for inv in about:
-        totals[inv.currency] = totals.get(inv.currency, 0) + inv.balance
+    """The reminder templates' variables: who, from whom, which invoices, how much, due when.
+
+    A value that ends in a full stop loses it where the template's ``text`` puts one right after it
+    (the company "Acme S.A.S." in "de {{2}}." would read "S.A.S..").
+    """
     first = contact.name.split()[0] if contact.name else debtor.name
-    return {
+    variables = {
         "1": first,
         "2": settings.company_name,
-        "3": ", ".join(inv.number for inv in about),
-        "4": " + ".join(locales.money(v, c, debtor.country, language) for c, v in sorted(totals.items())),
+        "3": locales.listing([inv.number for inv in about], language),
+        "4": locales.totals([(inv.balance, inv.currency) for inv in about], debtor.country, language),
         "5": locales.long_date(min(inv.due_on for inv in about), language),
     }
+    followed = set(re.findall(r"\{\{(\d+)\}\}\.", text))
+    return {k: v.rstrip(".") if k in followed else v for k, v in variables.items()}
 
 
 def render(text: str, variables: dict[str, str]) -> str:
@@ -214,20 +217,23 @@ def _whatsapp(
     lead: planner.Row,
     about: list[Invoice],
     key: str | None,
+    at: datetime,
 ) -> Any:
-    template = pb.templates[lead.template or ""]
     language = contact.language or debtor.language
-    variables = template_variables(settings, contact, debtor, about, language)
+    today = planner.local_today(debtor.timezone, at)
+    template = pb.fitting(lead.template or "", (today - min(inv.due_on for inv in about)).days)
+    wording = template.wording(language, len(about))
+    variables = template_variables(settings, contact, debtor, about, language, wording.text)
     return messaging.queue(
         session,
         contact,
         "reminder",
-        content_sid=template.sids[language],
+        content_sid=wording.sid,
         content_variables=variables,
         key=key,
         actor="plan",
         invoice=next(inv for inv in about if inv.id == lead.invoice_id),
-        preview=render(template.texts[language], variables),
+        preview=render(wording.text, variables),
         invoices=[inv.number for inv in about],
     )
 
@@ -309,7 +315,9 @@ def request_contact(
         session.after_commit(PlaceCall(call.id))  # asked for now: dialled as soon as this commits
     elif channel == Channel.WHATSAPP:
         if not about:
-            return Decision(False, ["nothing_open: no open invoice to remind the debtor of"])
+            nothing = Decision()
+            nothing.refuse("nothing_open: no open invoice to remind the debtor of")
+            return nothing
         outreach.purpose = "reminder"
         dpd = (day - min(inv.due_on for inv in about)).days
         name = (
@@ -334,7 +342,7 @@ def request_contact(
             template=name if name in pb.templates else next(iter(pb.templates)),
             invoice_id=about[0].id,
         )
-        message = _whatsapp(session, settings, pb, debtor, contact, row, about, None)
+        message = _whatsapp(session, settings, pb, debtor, contact, row, about, None, now)
         outreach.whatsapp_message_id, sent_id = message.id, message.id
     else:
         if invoice is not None:

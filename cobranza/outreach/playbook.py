@@ -66,12 +66,34 @@ class Step:
         return self.day + ((dpd - self.day) // self.every) * self.every
 
 
+MOMENTS = ("before", "today", "after")  # when a reminder template's wording is true, against the due date
+
+
+def moment(dpd: int) -> str:
+    """Which of ``MOMENTS`` a day ``dpd`` days past due is."""
+    return "before" if dpd < 0 else "today" if dpd == 0 else "after"
+
+
+@dataclass(frozen=True)
+class Wording:
+    sid: str  # the approved template's ContentSid
+    text: str
+
+
 @dataclass(frozen=True)
 class Template:
     name: str
     tone: str
     sids: dict[str, str]  # language -> ContentSid
     texts: dict[str, str]
+    when: str = "after"  # one of MOMENTS: "hoy vence" is only true on the due date
+    many: dict[str, Wording] = field(default_factory=dict)  # language -> the wording for several invoices
+
+    def wording(self, language: str, invoices: int) -> Wording:
+        """The approved wording for one invoice or, when there is one, for several (a plural, not "la factura A, B")."""
+        if invoices > 1 and language in self.many:
+            return self.many[language]
+        return Wording(self.sids[language], self.texts[language])
 
 
 @dataclass(frozen=True)
@@ -95,6 +117,19 @@ class Playbook:
     @property
     def label(self) -> str:
         return f"{self.name}@{self.version}"
+
+    def fitting(self, name: str, dpd: int) -> Template:
+        """The template ``name`` if its wording is true ``dpd`` days past due, else one of the same tone that is.
+
+        A step sent late (a contact window, a frequency cap, an invoice loaded after its due date) must not
+        tell the debtor "today it is due" two days later.
+        """
+        chosen = self.templates[name]
+        now = moment(dpd)
+        if chosen.when == now:
+            return chosen
+        true_now = [t for t in self.templates.values() if t.when == now]
+        return next((t for t in true_now if t.tone == chosen.tone), true_now[0] if true_now else chosen)
 
     def stage(self, dpd: int) -> str:
         if dpd >= self.late_reactive_from:
@@ -120,14 +155,19 @@ def load_templates(text: str, source: str = "templates.yml") -> dict[str, Templa
     found = {}
     for name in root.data:
         node = root.need(str(name))
-        node.mapping(("tone", "es", "en"))
+        node.mapping(("tone", "when", "es", "en"))
         tone = node.choice("tone", TONES)
-        sids, texts = {}, {}
+        when = node.choice("when", MOMENTS)
+        sids, texts, many = {}, {}, {}
         for language in ("es", "en"):
             version = node.need(language)
-            version.mapping(("sid", "text"))
+            version.mapping(("sid", "text", "many"))
             sids[language], texts[language] = version.text("sid"), version.text("text")
-        found[str(name)] = Template(str(name), tone, sids, texts)
+            if "many" in version.data:
+                plural = version.need("many")
+                plural.mapping(("sid", "text"))
+                many[language] = Wording(plural.text("sid"), plural.text("text"))
+        found[str(name)] = Template(str(name), tone, sids, texts, when, many)
     return found
 
 

@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 
 from cobranza.core.vocabulary import CallDirection, Channel, ObjectionStatus, PromiseStatus
 from cobranza.db.models import Call, Contact, Debtor, Objection, Outreach, Promise
+from cobranza.policy.refusal import Refusal
 from cobranza.policy.rules import CountryRules
 
 CONSENT = {Channel.VOICE: "voice_consent", Channel.WHATSAPP: "whatsapp_consent", Channel.EMAIL: "email_consent"}
@@ -65,8 +66,8 @@ class Facts:
     calls: list[CallFact] = field(default_factory=list)
     # The last time a person of the debtor answered a call or wrote to us.
     last_direct: datetime | None = None
-    # Invoice-level pauses (when a contact is about one invoice): rule -> why.
-    invoice_pauses: list[str] = field(default_factory=list)
+    # Invoice-level pauses (when a contact is about one invoice): each rule's refusal.
+    invoice_pauses: list[Refusal] = field(default_factory=list)
 
     @property
     def label(self) -> str:
@@ -114,11 +115,11 @@ def recent_contacts(
     return recent
 
 
-def invoice_pauses(session: Session, invoice_id: int, stop_on: Collection[str]) -> list[str]:
+def invoice_pauses(session: Session, invoice_id: int, stop_on: Collection[str]) -> list[Refusal]:
     """Why automated collection contacts about this invoice are paused, if they are: an open objection
     of a kind the playbook stops on (``stop_on``), or a pending promise."""
     reasons = [
-        f"objection_open[{kind}]: the debtor's {kind.replace('_', ' ')} is being looked at"
+        Refusal(f"objection_open[{kind}]: the debtor's {kind.replace('_', ' ')} is being looked at", {"kind": kind})
         for kind in session.scalars(
             select(Objection.type).where(
                 Objection.invoice_id == invoice_id,
@@ -131,7 +132,11 @@ def invoice_pauses(session: Session, invoice_id: int, stop_on: Collection[str]) 
         select(Promise.promised_date).where(Promise.invoice_id == invoice_id, Promise.status == PromiseStatus.PENDING)
     )
     if pending is not None:
-        reasons.append(f"promise_pending: a promise to pay on {pending.isoformat()} is pending")
+        reasons.append(
+            Refusal(
+                f"promise_pending: a promise to pay on {pending.isoformat()} is pending", {"date": pending.isoformat()}
+            )
+        )
     return reasons
 
 

@@ -26,7 +26,9 @@ import phonenumbers
 from phonenumbers import timezone as phone_zones
 
 from cobranza.core.vocabulary import CallStatus, Channel
+from cobranza.policy.explanation import explain
 from cobranza.policy.facts import CONSENT, Facts, by_a_person
+from cobranza.policy.refusal import Refusal
 from cobranza.policy.rules import Caps, Window
 
 WHATSAPP_WINDOW = timedelta(hours=24)
@@ -41,10 +43,19 @@ class Decision:
     reasons: list[str] = field(default_factory=list)
     # The earliest moment the refusing rules could all pass; None when one of them never will by waiting.
     retry_at: datetime | None = None
+    refusals: list[Refusal] = field(default_factory=list)  # the same, with the facts a sentence needs
 
-    def refuse(self, rule: str) -> None:
+    def refuse(self, rule: str, **details: object) -> None:
+        self.add(Refusal(rule, {k: str(v) for k, v in details.items()}))
+
+    def explanation(self, language: str, timezone: str = "") -> str:
+        """The refusals as sentences in ``language``, and when waiting lets the contact through."""
+        return explain(self.refusals, language, self.retry_at, timezone)
+
+    def add(self, refusal: Refusal) -> None:
         self.allowed = False
-        self.reasons.append(rule)
+        self.reasons.append(refusal.reason)
+        self.refusals.append(refusal)
 
 
 Rule = Callable[[Facts, str, datetime, Decision], None]
@@ -87,13 +98,16 @@ def next_allowed(facts: Facts, channel: str, at: datetime, horizon_days: int = 2
 def _reachable(facts: Facts, channel: str, at: datetime, decision: Decision) -> None:
     contact = facts.contact
     if contact is None:
-        decision.refuse(f"consent: no active contact of this debtor has authorised {channel}")
+        decision.refuse(f"consent: no active contact of this debtor has authorised {channel}", channel=channel)
         return
     address = contact.email if channel == Channel.EMAIL else contact.phone
     if not contact.active or not address:
-        decision.refuse(f"contact_unreachable: no active {'address' if channel == Channel.EMAIL else 'phone number'}")
+        decision.refuse(
+            f"contact_unreachable: no active {'address' if channel == Channel.EMAIL else 'phone number'}",
+            channel=channel,
+        )
     if not getattr(contact, CONSENT[Channel(channel)]):
-        decision.refuse(f"consent: the contact has not authorised {channel} (or opted out)")
+        decision.refuse(f"consent: the contact has not authorised {channel} (or opted out)", channel=channel)
 
 
 def _handoff(facts: Facts, channel: str, at: datetime, decision: Decision) -> None:
@@ -102,8 +116,8 @@ def _handoff(facts: Facts, channel: str, at: datetime, decision: Decision) -> No
 
 
 def _pauses(facts: Facts, channel: str, at: datetime, decision: Decision) -> None:
-    for reason in facts.invoice_pauses:
-        decision.refuse(reason)
+    for refusal in facts.invoice_pauses:
+        decision.add(refusal)
 
 
 def _whatsapp_window(facts: Facts, at: datetime, decision: Decision) -> None:
@@ -152,38 +166,47 @@ def _window(facts: Facts, channel: str, at: datetime, decision: Decision) -> dat
     """Hours, days and holidays in every zone the debtor may be in; the next opening that fits them all."""
     window = facts.rules.window
     zones = zones_of(facts.timezone, facts.contact.phone if facts.contact else None, facts.rules.caps.ambiguous_zones)
-    reasons, opening = _window_verdict(window, facts.country, facts.label, zones, at)
-    for reason in reasons:
-        decision.refuse(reason)
+    refusals, opening = _window_verdict(window, facts.country, facts.label, zones, at)
+    for refusal in refusals:
+        decision.add(refusal)
     return opening
 
 
 @lru_cache(maxsize=4096)
 def _window_verdict(
     window: Window, country: str, label: str, zones: tuple[str, ...], at: datetime
-) -> tuple[tuple[str, ...], datetime | None]:
+) -> tuple[tuple[Refusal, ...], datetime | None]:
     """Why the window is closed at ``at`` in these zones, and its next opening (the same for every debtor
     of a country and zone at the planned moment: computed once)."""
-    reasons = []
+    refusals = []
     for zone in zones:
         why = _closed(window, country, label, at.astimezone(ZoneInfo(zone)))
-        if why:
-            reasons.append(why if len(zones) == 1 else f"{why} (in {zone}; the debtor may be in {', '.join(zones)})")
-    if not reasons:
+        if why is not None and len(zones) > 1:
+            why = Refusal(f"{why.reason} (in {zone}; the debtor may be in {', '.join(zones)})", why.details)
+        if why is not None:
+            refusals.append(why)
+    if not refusals:
         return (), None
-    return tuple(reasons), _next_opening(window, country, label, zones, at)
+    return tuple(refusals), _next_opening(window, country, label, zones, at)
 
 
-def _closed(window: Window, country: str, label: str, local: datetime) -> str | None:
+def _closed(window: Window, country: str, label: str, local: datetime) -> Refusal | None:
+    where = {"country": country, "zone": str(local.tzinfo)}
     if window.holidays_closed:
         found = _holidays(country, local.year)
         if found is not None and local.date() in found:
-            return f"holiday[{label}]: {found.get(local.date())}"
+            name = str(found.get(local.date()))
+            return Refusal(f"holiday[{label}]: {name}", {**where, "holiday": name})
     span = window.days.get(local.weekday())
     if span is None:
-        return f"contact_days[{label}]: no contact on {local.strftime('%A')}"
+        return Refusal(
+            f"contact_days[{label}]: no contact on {local.strftime('%A')}", {**where, "weekday": str(local.weekday())}
+        )
     if not span[0] <= local.time() < span[1]:
-        return f"contact_hours[{label}]: allowed {span[0]:%H:%M}-{span[1]:%H:%M} local time, it is {local:%H:%M}"
+        return Refusal(
+            f"contact_hours[{label}]: allowed {span[0]:%H:%M}-{span[1]:%H:%M} local time, it is {local:%H:%M}",
+            {**where, "opens": f"{span[0]:%H:%M}", "closes": f"{span[1]:%H:%M}", "now": f"{local:%H:%M}"},
+        )
     return None
 
 
@@ -233,25 +256,28 @@ def _caps(facts: Facts, channel: str, at: datetime, decision: Decision) -> list[
     week = [(w, c) for w, c in past if w > at - timedelta(days=7)]
     today_count = sum(1 for w, _ in past if w.astimezone(zone).date() == today)
 
-    def refuse(rule: str, until: datetime | None) -> None:
-        decision.refuse(rule)
+    def refuse(rule: str, until: datetime | None, **details: object) -> None:
+        decision.refuse(rule, country=facts.country, **details)
         waits.append(until)
 
     if caps.per_day is not None and today_count >= caps.per_day:
         refuse(
             f"contacts_per_day[{label}]: {caps.per_day} contact(s) a day across channels already reached",
             _local_midnight_after(at, facts.timezone),
+            limit=caps.per_day,
         )
     if caps.per_week is not None and len(week) >= caps.per_week:
         refuse(
             f"contacts_per_week[{label}]: {caps.per_week} contacts in 7 days across channels already reached",
             week[-caps.per_week][0] + timedelta(days=7),
+            limit=caps.per_week,
         )
     direct = facts.last_direct is not None and facts.last_direct <= at
     if direct and caps.after_direct_per_day is not None and today_count >= caps.after_direct_per_day:
         refuse(
             f"contacts_per_day[{label}]: after a direct contact, {caps.after_direct_per_day} contact(s) a calendar day",
             _local_midnight_after(at, facts.timezone),
+            limit=caps.after_direct_per_day,
         )
     if direct and caps.after_direct_channels_per_week is not None:
         this_week = {c for w, c in past if _week_start(w.astimezone(zone).date()) == _week_start(today)}
@@ -265,6 +291,8 @@ def _caps(facts: Facts, channel: str, at: datetime, decision: Decision) -> list[
                 f"channels_per_week[{label}]: after a direct contact, {caps.after_direct_channels_per_week} "
                 f"channel a week ({', '.join(sorted(used))} already used)",
                 lifts,
+                limit=caps.after_direct_channels_per_week,
+                used=",".join(sorted(used)),
             )
     if channel == Channel.VOICE:
         _call_caps(facts, caps, label, at, refuse)
@@ -275,19 +303,19 @@ def _caps(facts: Facts, channel: str, at: datetime, decision: Decision) -> list[
                 f"other_media_per_week[{label}]: {caps.other_per_week} WhatsApp/e-mail contacts in 7 days "
                 f"already reached",
                 other[-caps.other_per_week] + timedelta(days=7),
+                limit=caps.other_per_week,
             )
         gap = caps.other_min_gap_days
         if gap is not None and other and at - other[-1] < timedelta(days=gap):
             refuse(
                 f"other_media_gap[{label}]: WhatsApp/e-mail contacts at least {gap} days apart",
                 other[-1] + timedelta(days=gap),
+                days=gap,
             )
     return waits
 
 
-def _call_caps(
-    facts: Facts, caps: Caps, label: str, at: datetime, refuse: Callable[[str, datetime | None], None]
-) -> None:
+def _call_caps(facts: Facts, caps: Caps, label: str, at: datetime, refuse: Callable[..., None]) -> None:
     week = sorted(c for c in facts.calls if at - timedelta(days=7) < c[0] <= at)
     if caps.calls_per_week is not None:
         placed = [c[0] for c in week if c[1] not in NOT_PLACED]
@@ -295,6 +323,7 @@ def _call_caps(
             refuse(
                 f"calls_per_week[{label}]: {caps.calls_per_week} call(s) in 7 days already placed",
                 placed[-caps.calls_per_week] + timedelta(days=7),
+                limit=caps.calls_per_week,
             )
     if caps.call_attempts_per_week is not None:
         attempts = [c[0] for c in week if c[1] not in NOT_AN_ATTEMPT]
@@ -303,6 +332,7 @@ def _call_caps(
                 f"calls_per_7_days[{label}]: {caps.call_attempts_per_week} call attempts in 7 days already "
                 f"made (a busy line does not count)",
                 attempts[-caps.call_attempts_per_week] + timedelta(days=7),
+                limit=caps.call_attempts_per_week,
             )
     quiet = caps.quiet_days_after_conversation
     if quiet is not None:
@@ -311,4 +341,5 @@ def _call_caps(
             refuse(
                 f"call_after_conversation[{label}]: no call for {quiet} days after a phone conversation",
                 max(spoke) + timedelta(days=quiet),
+                days=quiet,
             )

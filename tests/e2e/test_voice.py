@@ -255,6 +255,20 @@ def test_inbound_promise_by_speech(line: Callable[..., Settings], smtp: SmtpSink
     assert caller.hang_up() == 204
 
 
+def test_no_thanks_to_anything_else_ends_the_call_politely(line: Callable[..., Settings], smtp: SmtpSink) -> None:
+    """After the promise, "¿algo más?" — "no nada más gracias": a goodbye and the call ends, not another question."""
+    live = line()
+    caller = Caller(live)
+    caller.call()
+    caller.say("si ya la recibimos")
+    caller.say("la pago el viernes")
+    done = caller.say("sí")
+    assert "registrado" in done.said and not done.hung_up
+    bye = caller.say("no nada más gracias")
+    assert bye.hung_up and bye.gather is None
+    assert "?" not in bye.said and ("gracias" in bye.said.lower() or "buen día" in bye.said.lower())
+
+
 def test_keypad_after_two_misunderstandings(line: Callable[..., Settings], smtp: SmtpSink) -> None:
     live = line()
     caller = Caller(live)
@@ -522,6 +536,8 @@ def test_outbound_blocked_by_the_policy_is_refused_with_its_rule(line: Callable[
     )
     assert answer.status_code == 409
     assert any(r.startswith("consent") for r in answer.json()["reasons"])
+    # the same refusal as a sentence a person reads, in the debtor's language
+    assert answer.json()["explanation"] == "El deudor no ha autorizado el contacto por llamada (o lo revocó)."
 
 
 def test_busy_is_recorded_and_retried_later(line: Callable[..., Settings], standin: Any, open_all_hours: str) -> None:

@@ -32,11 +32,19 @@ def _invoice_of(session: Session, debtor: Debtor, number: Any) -> Invoice | None
     return invoice
 
 
+def _reader_language(debtor: Debtor) -> str:
+    """The language of a refusal's ``explanation``: the caller's Accept-Language, else the debtor's."""
+    if request.accept_languages:
+        return request.accept_languages.best_match(["es", "en"]) or debtor.language
+    return debtor.language
+
+
 @bp.post("/policy/check")
 def policy_check() -> Response:
     """Would the contact policy let a company-started contact through, and if not, which rules say no.
-    Additions to the contract: ``invoice_number`` (its pauses: a pending promise, an open dispute) and
-    ``free_text`` (a WhatsApp message that is not an approved template: the 24-hour window applies)."""
+    Additions to the contract: ``invoice_number`` (its pauses: a pending promise, an open dispute),
+    ``free_text`` (a WhatsApp message that is not an approved template: the 24-hour window applies) and,
+    on a refusal, ``explanation`` (the reasons as sentences in the Accept-Language or the debtor's language)."""
     body = json_body()
     channel = body_choice(body, "channel", CONTACT_CHANNELS)
     at = v.instant(body["at"], "at") if body.get("at") not in (None, "") else utcnow()
@@ -55,14 +63,18 @@ def policy_check() -> Response:
             free_text=free_text,
             invoice_id=invoice.id if invoice else None,
         )
-        return jsonify({"allowed": decision.allowed, "reasons": decision.reasons})
+        answer = {"allowed": decision.allowed, "reasons": decision.reasons}
+        if not decision.allowed:
+            answer["explanation"] = decision.explanation(_reader_language(debtor), debtor.timezone)
+        return jsonify(answer)
 
 
 @bp.post("/contacts")
 def request_contact() -> Response | tuple[Response, int]:
     """One outbound contact now, if the contact policy allows it: a call, a WhatsApp reminder (an
     approved template in the contact's language) or an e-mail (the statement of account, or a copy of
-    the invoice named). Answers 202 with the id of what was queued (call, message or e-mail)."""
+    the invoice named). Answers 202 with the id of what was queued (call, message or e-mail); a refusal
+    (409) adds ``explanation``, its reasons as sentences (Accept-Language, else the debtor's language)."""
     body = json_body()
     channel = body_choice(body, "channel", CONTACT_CHANNELS)
     rt = runtime.current()
@@ -73,7 +85,8 @@ def request_contact() -> Response | tuple[Response, int]:
             session, rt.settings, rt.playbook, rt.policy, debtor, channel, invoice, utcnow()
         )
         if isinstance(result, Decision):
-            return jsonify({"status": "blocked", "reasons": result.reasons}), 409
+            explanation = result.explanation(_reader_language(debtor), debtor.timezone)
+            return jsonify({"status": "blocked", "reasons": result.reasons, "explanation": explanation}), 409
         outreach, sent_id = result
         outreach_id = outreach.id
     return jsonify({"id": sent_id, "status": "queued", "channel": channel, "outreach_id": outreach_id}), 202

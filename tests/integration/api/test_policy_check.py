@@ -1,4 +1,5 @@
-"""The contact policy through ``POST /api/v1/policy/check``: each refusal names its rule."""
+"""The contact policy through ``POST /api/v1/policy/check``: each refusal names its rule, and says it as a
+sentence in the reader's language."""
 
 from __future__ import annotations
 
@@ -21,10 +22,24 @@ def test_colombian_weekday_hours_sundays_and_holidays(
     assert check(client, auth, "2026-11-24T10:00:00-05:00") == {"allowed": True, "reasons": []}
     late = check(client, auth, "2026-11-24T20:30:00-05:00")
     assert not late["allowed"] and late["reasons"][0].startswith("contact_hours[CO]")
+    assert late["explanation"] == (
+        "Fuera del horario de contacto en Colombia (7:00 a 19:00, hora local; allí son las 20:30). "
+        "Se podrá contactar desde el miércoles 25 de noviembre de 2026 a las 7:00 (hora del deudor)."
+    )
     sunday = check(client, auth, "2026-11-29T10:00:00-05:00")
     assert not sunday["allowed"] and sunday["reasons"][0].startswith("contact_days[CO]")
     holiday = check(client, auth, "2026-12-08T10:00:00-05:00")  # la Inmaculada Concepción
     assert not holiday["allowed"] and holiday["reasons"][0].startswith("holiday[CO]")
+    assert holiday["explanation"].startswith("Es festivo en Colombia (")
+    english = client.post(
+        "/api/v1/policy/check",
+        json={"debtor_ref": "D1", "channel": "voice", "at": "2026-11-29T10:00:00-05:00"},
+        headers={**auth, "Accept-Language": "en-US,en;q=0.9"},
+    ).json
+    assert english["explanation"] == (
+        "Debtors in Colombia are not contacted on Sunday. "
+        "A contact is possible from Monday, November 30, 2026 at 7:00 (the debtor's time)."
+    )
 
 
 def test_consent_and_an_open_handoff_refuse(client: FlaskClient, auth: dict[str, str]) -> None:
@@ -33,6 +48,7 @@ def test_consent_and_an_open_handoff_refuse(client: FlaskClient, auth: dict[str,
     assert client.put("/api/v1/debtors/D1", json=body, headers=auth).status_code == 201
     refused = check(client, auth, "2026-11-24T10:00:00-05:00")
     assert not refused["allowed"] and any(r.startswith("consent") for r in refused["reasons"])
+    assert refused["explanation"] == "El deudor no ha autorizado el contacto por llamada (o lo revocó)."
     assert check(client, auth, "2026-11-24T10:00:00-05:00", channel="whatsapp")["allowed"]
 
 

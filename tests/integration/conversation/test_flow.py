@@ -76,8 +76,16 @@ class Chat:
         if self.replies:  # what the door does with the answer: it goes out, and is on the timeline
             with db.transaction(self.factory) as s:
                 debtor = s.scalar(select(Debtor))
-                timeline.record(s, debtor.id, "whatsapp", "out", "whatsapp_reply",
-                                " / ".join(name for name, _ in self.replies), contact_id=self.contact_id, actor="bot")
+                timeline.record(
+                    s,
+                    debtor.id,
+                    "whatsapp",
+                    "out",
+                    "whatsapp_reply",
+                    " / ".join(name for name, _ in self.replies),
+                    contact_id=self.contact_id,
+                    actor="bot",
+                )
         return [name for name, _ in self.replies]
 
     def value(self, name: str, key: str) -> str:
@@ -130,6 +138,15 @@ def test_a_call_about_a_broken_promise_says_why_before_anything_else(chat: Chat,
     assert chat.value("utter_summary_one_overdue", "invoice") == "F-002"
 
 
+def test_an_outbound_call_after_who_is_calling_goes_to_why_not_to_the_balance(chat: Chat, two_invoices: None) -> None:
+    """The IVR said who calls and to whom; the assistant opens with the call's invoice, without a second hello."""
+    said = chat.say("sí con ella", "greet", channel="voice", about_invoice="F-002", introduced=True)
+    assert said[0] == "utter_summary_one_overdue" and chat.value("utter_summary_one_overdue", "invoice") == "F-002"
+    assert "utter_greet" not in said and "utter_balance_many" not in said
+    broken = chat.say("sí", "greet", channel="voice", about_invoice="F-002", purpose="broken_promise", introduced=True)
+    assert broken[:2] == ["utter_call_reason_broken_promise", "utter_summary_one_overdue"]
+
+
 def test_promise_is_read_back_and_registered_only_after_yes(chat: Chat) -> None:
     chat.say("hola", "greet")
     assert chat.say("sí, la recibí", "affirm") == ["utter_receipt_thanks", "utter_ask_payment_date_one"]
@@ -152,11 +169,12 @@ def test_promise_is_read_back_and_registered_only_after_yes(chat: Chat) -> None:
 
 
 def test_talk_of_paying_at_the_receipt_question_confirms_nothing(chat: Chat) -> None:
-    """"We'll pay half next Friday" says nothing about the invoice's arrival: no thanks for confirming it, and
+    """ "We'll pay half next Friday" says nothing about the invoice's arrival: no thanks for confirming it, and
     nothing recorded as confirmed; the promise's read-back follows."""
     chat.say("hola", "greet")
-    names = chat.say("we'll pay next friday, half of it", "promise_to_pay", payment_date=friday(),
-                     amount="fraction:0.5000")
+    names = chat.say(
+        "we'll pay next friday, half of it", "promise_to_pay", payment_date=friday(), amount="fraction:0.5000"
+    )
     assert "utter_receipt_thanks" not in names and names == ["utter_confirm_promise_partial"]
     assert "invoice_receipt_confirmed" not in [i.kind for i in chat.rows(Interaction)]
 
@@ -190,7 +208,9 @@ def test_how_much_do_i_owe_answers_the_balance_first(chat: Chat, two_invoices: N
     chat.slot = None
     names = chat.say("¿cuánto debo?", "ask_balance")
     assert names[:2] == ["utter_balance_many", "utter_balance_promised"], names
-    assert chat.value("utter_balance_many", "total") == "$ 2.300.000" and chat.value("utter_balance_many", "count") == "2"
+    assert (
+        chat.value("utter_balance_many", "total") == "$ 2.300.000" and chat.value("utter_balance_many", "count") == "2"
+    )
     assert "F-002" in chat.value("utter_balance_many", "invoices")
     assert chat.value("utter_balance_promised", "amount") == "$ 1.500.000"
     assert names[-1] == "utter_ask_payment_date_one"  # then a date for what has none (F-002)
@@ -217,8 +237,9 @@ def test_the_ways_to_pay_are_the_debtors_countrys(client: FlaskClient, auth: dic
 def test_hello_again_only_after_an_earlier_conversation(app: Flask, chat: Chat) -> None:
     with db.transaction(app.extensions["cobranza"].sessions) as s:
         debtor = s.scalar(select(Debtor))
-        timeline.record(s, debtor.id, "whatsapp", "out", "whatsapp_reminder", "Recordatorio F-001",
-                        data={"invoice_number": "F-001"})
+        timeline.record(
+            s, debtor.id, "whatsapp", "out", "whatsapp_reminder", "Recordatorio F-001", data={"invoice_number": "F-001"}
+        )
         timeline.record(s, debtor.id, "email", "out", "email_sent", "Estado de cuenta")
     assert chat.say("hola", "greet")[0] == "utter_greet"  # only our own reminder and e-mail so far
     chat.slot = None

@@ -14,7 +14,7 @@ from flask.testing import FlaskClient
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from cobranza.db.models import Call, Debtor, Invoice, Objection, Outreach, Promise, WhatsAppMessage
+from cobranza.db.models import Call, Debtor, Interaction, Invoice, Objection, Outreach, Promise, WhatsAppMessage
 from cobranza.delivery.queue import PLACE_CALL
 from cobranza.outreach import orchestration, playbook
 from cobranza.records import context
@@ -81,8 +81,12 @@ def test_running_the_plan_twice_sends_once_a_template_in_the_stage_tone(
     assert len(messages) == 1
     message = messages[0]
     pb = playbook.load(repo_playbook())
-    assert message.content_sid == pb.templates["reminder_due_today"].sids["es"] and message.body is None
-    assert message.content_variables["3"] == "F-2, F-1"  # grouped: one contact about both invoices
+    # Grouped: one contact about both invoices, in the plural wording, and (F-2 fell due yesterday) not "hoy vence".
+    assert message.content_sid == pb.templates["reminder_overdue"].many["es"].sid and message.body is None
+    assert message.content_variables["3"] == "F-2 y F-1"
+    assert preview(session).startswith(
+        "Hola Marta, de Acme S.A.S. Las facturas F-2 y F-1, por un total de $ 3.000.000, aún aparecen pendientes"
+    )
     outreach = session.scalars(select(Outreach)).one()
     assert (outreach.channel, outreach.stage, outreach.source, outreach.tone) == (
         "whatsapp",
@@ -100,6 +104,45 @@ def test_running_the_plan_twice_sends_once_a_template_in_the_stage_tone(
     later = run(app, MOMENT + timedelta(days=1))
     assert later.sent == {}
     assert session.scalar(select(func.count(WhatsAppMessage.id))) == 1
+
+
+def test_a_due_today_reminder_sent_on_a_later_day_says_it_fell_due(
+    app: Flask, client: FlaskClient, auth: dict[str, str], debtor: dict[str, Any], session: Session
+) -> None:
+    """Due on a Sunday, when Colombia is not contacted: on Monday the reminder may not say "hoy vence"."""
+    set_segment(client, auth, "medium")
+    put_invoice(client, auth, "F-1", date(2026, 11, 29))
+    monday = datetime(2026, 11, 30, 9, tzinfo=BOGOTA)
+    assert plan(client, auth, monday)[0]["step"] == "due-today"
+    assert run(app, monday).sent == {"whatsapp": 1}
+    message = session.scalars(select(WhatsAppMessage)).one()
+    pb = playbook.load(repo_playbook())
+    assert message.content_sid == pb.templates["reminder_overdue"].sids["es"]
+    assert preview(session) == (
+        "Hola Marta, de Acme S.A.S. La factura F-1 por $ 1.500.000 venció el domingo 29 de noviembre de 2026 y aún "
+        "la vemos pendiente. ¿Nos indica una fecha de pago? Si ya pagó, puede enviarnos el comprobante por aquí."
+    )
+    assert message.content_variables["2"] == "Acme S.A.S"  # the template's own full stop follows it
+
+
+def test_an_upcoming_reminder_sent_on_the_due_date_says_today(
+    app: Flask, client: FlaskClient, auth: dict[str, str], debtor: dict[str, Any], session: Session
+) -> None:
+    set_segment(client, auth, "medium")
+    put_invoice(client, auth, "F-1", TODAY)
+    pb = playbook.load(repo_playbook())
+    today = pb.fitting("reminder_upcoming", 0)
+    assert today.name == "reminder_due_today" and pb.fitting("reminder_upcoming", -3).name == "reminder_upcoming"
+    assert pb.fitting("reminder_due_today", 4).name == "reminder_overdue"
+    assert pb.fitting("reminder_overdue_firm", 20).name == "reminder_overdue_firm"
+    assert run(app).sent == {"whatsapp": 1}
+    assert session.scalars(select(WhatsAppMessage)).one().content_sid == today.sids["es"]
+    assert "hoy martes 24 de noviembre de 2026 vence la factura F-1" in preview(session)
+
+
+def preview(session: Session) -> str:
+    """What the reminder said, as the timeline shows it."""
+    return session.scalars(select(Interaction.text).where(Interaction.kind == "whatsapp_reminder")).one()
 
 
 def repo_playbook() -> str:
@@ -315,6 +358,7 @@ def test_manual_contacts_on_every_channel_pass_the_same_policy(
         "/api/v1/contacts", json={"debtor_ref": "D1", "channel": "voice", "invoice_number": "F-1"}, headers=auth
     )
     assert paused.status_code == 409 and paused.json["reasons"][0].startswith("promise_pending")
+    assert paused.json["explanation"].startswith("Hay una promesa de pago pendiente para el ")
     other = client.post("/api/v1/contacts", json={"debtor_ref": "D1", "channel": "fax"}, headers=auth)
     assert other.status_code in (400, 422) and other.json["error"]["field"] == "channel"
 

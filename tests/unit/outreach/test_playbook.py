@@ -95,3 +95,20 @@ def test_a_step_repeating_every_n_days_has_one_key_per_occurrence() -> None:
     assert step.key_on(30) is None
     assert [step.key_on(d) for d in (31, 40, 41, 55)] == ["late-call#0", "late-call#0", "late-call#1", "late-call#2"]
     assert step.occurrence_day(45) == 41
+
+
+def test_templates_say_when_their_wording_is_true_and_may_have_a_plural() -> None:
+    text = repo_path("playbooks", "templates.yml").read_text(encoding="utf-8")
+    shipped = playbook.load_templates(text)
+    assert {t.when for t in shipped.values()} == set(playbook.MOMENTS)
+    assert all(set(t.many) == {"es", "en"} for t in shipped.values())  # every reminder has a plural wording
+    one, many = shipped["reminder_overdue"].wording("es", 1), shipped["reminder_overdue"].wording("es", 2)
+    assert "La factura {{3}}" in one.text and "Las facturas {{3}}" in many.text and one.sid != many.sid
+    for broken, says in (
+        (text.replace("  when: today\n", "", 1), "missing 'when'"),
+        (text.replace("when: today", "when: tomorrow", 1), "'tomorrow' is not one of: before, today, after"),
+        (text.replace("    many:\n      sid:", "    many:\n      sidd:", 1), "unknown key 'sidd'"),
+    ):
+        with pytest.raises(playbook.PlaybookError) as caught:
+            playbook.load_templates(broken, "templates.yml")
+        assert says in str(caught.value)

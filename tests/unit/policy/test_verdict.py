@@ -7,6 +7,7 @@ from zoneinfo import ZoneInfo
 
 from cobranza import policy
 from cobranza.db.models import Contact
+from cobranza.policy.refusal import Refusal
 
 BOGOTA, SANTIAGO, NEW_YORK = ZoneInfo("America/Bogota"), ZoneInfo("America/Santiago"), ZoneInfo("America/New_York")
 
@@ -122,7 +123,7 @@ def test_opt_out_consent_handoff_and_pauses_are_refusals_waiting_does_not_lift()
     assert rules(decision) == ["consent"] and decision.retry_at is None
     assert policy.next_allowed(opted_out, "whatsapp", at)[0] is None
     assert rules(policy.evaluate(facts(handoff_open=True), "email", at)) == ["handoff_open"]
-    paused = facts(invoice_pauses=["promise_pending: a promise to pay on 2026-11-30 is pending"])
+    paused = facts(invoice_pauses=[Refusal("promise_pending: a promise to pay on 2026-11-30 is pending")])
     assert rules(policy.evaluate(paused, "voice", at)) == ["promise_pending"]
 
 
