@@ -177,7 +177,9 @@ def not_received(t: Turn, invoices: list[Invoice], objection: bool = True) -> No
     outbox.queue_invoice_copy(
         t.session, t.debtor, invoices, t.contact, t.creditor, "not_received" if objection else "copy_requested"
     )
-    t.say("utter_invoice_resent", invoices=wording.numbers(invoices, t.lang), email=wording.masked_email(to.email))
+    # A copy only when the company uploaded the document; otherwise the e-mail is a summary and we say so.
+    sent = "utter_invoice_resent" if outbox.has_documents(t.session, invoices) else "utter_invoice_summary_sent"
+    t.say(sent, invoices=wording.numbers(invoices, t.lang), email=wording.masked_email(to.email))
     uncovered = [inv for inv in invoices if t.ctx.promise_for(inv.id) is None]
     if uncovered and objection:
         t.state.invoices = [inv.number for inv in uncovered]
@@ -322,14 +324,13 @@ def register(t: Turn) -> None:
         state.date = None
         agree(t)
         return
-    registered = []
+    registered, made = [], []
     for inv in chosen:
         if inv.id not in amounts:
             continue
         same = promises.same_pending(t.session, inv.id, amounts[inv.id], when)
-        registered.append(
-            same
-            or promises.register(
+        if same is None:
+            same = promises.register(
                 t.session,
                 inv,
                 amounts[inv.id],
@@ -340,9 +341,12 @@ def register(t: Turn) -> None:
                 t.creditor,
                 contact=t.contact,
                 horizon_days=t.settings.promise_horizon_days,
+                confirm=False,
             )
-        )
+            made.append(same)
+        registered.append(same)
         t.ctx.receipt_known.add(inv.id)
+    promises.confirm(t.session, made, t.contact, t.creditor)  # one e-mail for the promises made together
     total = t.totals((p.amount, p.currency) for p in registered)
     to = outbox.recipient(t.session, t.debtor.id, t.contact)
     if to is not None and to.email:

@@ -23,7 +23,7 @@ from cobranza.core.vocabulary import Channel, Direction, EmailStatus
 from cobranza.db.engine import Sessions
 from cobranza.db.models import Invoice, OutboxEmail, Promise
 from cobranza.delivery import mail
-from cobranza.records import timeline
+from cobranza.records import documents, timeline
 
 log = logging.getLogger(__name__)
 LEASE = timedelta(minutes=2)
@@ -40,12 +40,12 @@ BACKOFF = (
 )
 WHAT = {
     "promise_confirmation": "la confirmación",
-    "invoice_copy": "la copia de factura",
+    "invoice_copy": "la factura (copia o resumen)",
     "statement": "el estado de cuenta",
 }  # for the timeline
 SENT = {
     "promise_confirmation": "Confirmación enviada",
-    "invoice_copy": "Copia de factura enviada",
+    "invoice_copy": "Factura enviada",
     "statement": "Estado de cuenta enviado",
 }
 
@@ -76,7 +76,13 @@ def deliver(factory: Sessions, settings: Settings, email_id: int, send: Callable
             return row.status if row else "missing"
     try:
         message = mail.render(
-            email.kind, email.context, email.language, email.to_address or "", email.message_id, settings
+            email.kind,
+            email.context,
+            email.language,
+            email.to_address or "",
+            email.message_id,
+            settings,
+            _attachments(factory, email),
         )
         send(message, settings)
     except Exception as exc:  # the server is down, refused, timed out: try later
@@ -102,6 +108,15 @@ def deliver(factory: Sessions, settings: Settings, email_id: int, send: Callable
             data={"email_id": row.id, "subject": str(message["Subject"]), "attempts": row.attempts},
         )
     return EmailStatus.SENT
+
+
+def _attachments(factory: Sessions, email: OutboxEmail) -> list[mail.Attachment]:
+    """The invoice documents a copy e-mail named when it was queued, read at sending time."""
+    ids = [i for inv in (email.context or {}).get("invoices", []) for i in inv.get("documents", [])]
+    if email.kind != "invoice_copy" or not ids:
+        return []
+    with db.transaction(factory, write=False) as session:
+        return [mail.Attachment(d.filename, d.content_type, d.content) for d in documents.by_ids(session, ids)]
 
 
 def _invoice_of(session: Session, email: OutboxEmail) -> int | None:

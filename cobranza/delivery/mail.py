@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import smtplib
 import ssl
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from email.message import EmailMessage
@@ -30,38 +31,81 @@ _env = Environment(
 )
 
 SUBJECTS = {
-    ("promise_confirmation", "es"): "Confirmación de compromiso de pago — factura {invoice_number}",
-    ("promise_confirmation", "en"): "Payment commitment confirmation — invoice {invoice_number}",
+    ("promise_confirmation", "es"): "Confirmación de compromiso de pago — {what} {numbers}",
+    ("promise_confirmation", "en"): "Payment commitment confirmation — {what} {numbers}",
     ("invoice_copy", "es"): "Copia de {what} — {numbers}",
     ("invoice_copy", "en"): "Copy of {what} — {numbers}",
+    ("invoice_summary", "es"): "Resumen de {what} — {numbers}",
+    ("invoice_summary", "en"): "Summary of {what} — {numbers}",
     ("statement", "es"): "Estado de cuenta — {company} — {as_of}",
     ("statement", "en"): "Statement of account — {company} — {as_of}",
 }
+INVOICE_WORD = {"es": ("factura", "facturas"), "en": ("invoice", "invoices")}
 EVENT_TITLES = {
-    "es": "Pago de la factura {invoice_number} ({amount})",
-    "en": "Payment of invoice {invoice_number} ({amount})",
+    "es": "Pago de {what} {numbers} ({amount})",
+    "en": "Payment of {what} {numbers} ({amount})",
+}
+# The calendar's reminders: the day before at 9:00 (time to arrange it) and the day itself at 8:00.
+ALARMS = {
+    "es": ((timedelta(hours=-15), "Mañana: {title}"), (timedelta(hours=8), "Hoy: {title}")),
+    "en": ((timedelta(hours=-15), "Tomorrow: {title}"), (timedelta(hours=8), "Today: {title}")),
 }
 TIMEOUT = 10
+
+
+@dataclass(frozen=True)
+class Attachment:
+    """A document an e-mail carries (an invoice's PDF or e-invoice XML)."""
+
+    filename: str
+    content_type: str
+    content: bytes
 
 
 def sender(settings: Settings) -> str:
     return settings.mail_from or "cobranza@localhost"
 
 
+def _invoices_said(numbers: list[str], language: str, article: bool = False) -> tuple[str, str]:
+    """("factura", "F-1") or ("facturas", "F-1 y F-2"); with ``article``, "la factura" / "las facturas"."""
+    one, many = INVOICE_WORD[language]
+    word = many if len(numbers) > 1 else one
+    if article and language == "es":
+        word = ("las " if len(numbers) > 1 else "la ") + word
+    return word, locales.listing(numbers, language)
+
+
+def _promised_items(context: dict[str, Any]) -> list[dict[str, str]]:
+    """The promises a confirmation covers (a row queued before confirmations covered several: its one)."""
+    if context.get("promises"):
+        return list(context["promises"])
+    return [{k: context[k] for k in ("invoice_number", "amount", "currency")}]
+
+
 def render_promise_confirmation(
     context: dict[str, Any], language: str, to_address: str, message_id: str, settings: Settings
 ) -> EmailMessage:
-    """The confirmation of a promise: text, HTML and a calendar event on the promised date."""
+    """The confirmation of a promise over one or more invoices: text, HTML and a calendar event (with
+    reminders) on the promised date."""
     promised = date.fromisoformat(context["promised_date"])
-    amount = locales.money(Decimal(context["amount"]), context["currency"], context.get("country"), language)
+    country = context.get("country")
+    raw = _promised_items(context)
+    items = [{**p, "amount": locales.money(Decimal(p["amount"]), p["currency"], country, language)} for p in raw]
+    numbers = [p["invoice_number"] for p in raw]
+    total = locales.totals([(Decimal(p["amount"]), p["currency"]) for p in raw], country, language)
+    what, listed = _invoices_said(numbers, language)
     values = {
         **context,
-        "amount": amount,
+        "items": items,
+        "plural": len(items) > 1,
+        "total": total,
+        "invoice_number": listed,
+        "amount": total,
         "promised_date": f"{locales.long_date(promised, language)} ({promised.isoformat()})",
         "registered_on": locales.long_date(date.fromisoformat(context["registered_on"]), language),
     }
     message = _envelope(
-        SUBJECTS[("promise_confirmation", language)].format(**values),
+        SUBJECTS[("promise_confirmation", language)].format(what=what, numbers=listed),
         context,
         language,
         to_address,
@@ -69,64 +113,92 @@ def render_promise_confirmation(
         settings,
     )
     # The same facts for machines (a CRM's mail parser, tests).
-    message["X-Cobranza-Invoice"] = context["invoice_number"]
-    message["X-Cobranza-Amount"] = f"{context['amount']} {context['currency']}"
+    message["X-Cobranza-Invoice"] = ", ".join(numbers)
+    message["X-Cobranza-Amount"] = ", ".join(_sums(raw))
     message["X-Cobranza-Promised-Date"] = context["promised_date"]
     message.set_content(_env.get_template(f"promise_confirmation.{language}.txt").render(values))
     message.add_alternative(_env.get_template(f"promise_confirmation.{language}.html").render(values), subtype="html")
-    title = EVENT_TITLES[language].format(invoice_number=context["invoice_number"], amount=amount)
+    title = EVENT_TITLES[language].format(what=what, numbers=listed, amount=total)
+    slug = "-".join(numbers) if len(numbers) <= 3 else f"{numbers[0]}-y-{len(numbers) - 1}"
     message.add_attachment(
-        calendar_event(message_id, promised, title, context["creditor"]),
+        calendar_event(message_id, promised, title, context["creditor"], language),
         maintype="text",
         subtype="calendar",
         params={"method": "PUBLISH"},
-        filename=f"pago-{context['invoice_number']}.ics"
-        if language == "es"
-        else f"payment-{context['invoice_number']}.ics",
+        filename=f"pago-{slug}.ics" if language == "es" else f"payment-{slug}.ics",
     )
     return message
 
 
+def _sums(items: list[dict[str, str]]) -> list[str]:
+    """ "3000000.00 COP": the total per currency, as plain decimals."""
+    by_currency: dict[str, Decimal] = {}
+    for p in items:
+        by_currency[p["currency"]] = by_currency.get(p["currency"], Decimal(0)) + Decimal(p["amount"])
+    return [f"{v:.2f} {c}" for c, v in by_currency.items()]
+
+
 def render(
-    kind: str, context: dict[str, Any], language: str, to_address: str, message_id: str, settings: Settings
+    kind: str,
+    context: dict[str, Any],
+    language: str,
+    to_address: str,
+    message_id: str,
+    settings: Settings,
+    attachments: list[Attachment] | None = None,
 ) -> EmailMessage:
     """The outbox's e-mail of ``kind``, ready for the SMTP server."""
     if kind == "invoice_copy":
-        return render_invoice_copy(context, language, to_address, message_id, settings)
+        return render_invoice_copy(context, language, to_address, message_id, settings, attachments or [])
     if kind == "statement":
         return render_statement(context, language, to_address, message_id, settings)
     return render_promise_confirmation(context, language, to_address, message_id, settings)
 
 
 def render_invoice_copy(
-    context: dict[str, Any], language: str, to_address: str, message_id: str, settings: Settings
+    context: dict[str, Any],
+    language: str,
+    to_address: str,
+    message_id: str,
+    settings: Settings,
+    attachments: list[Attachment],
 ) -> EmailMessage:
-    """The details of one or more invoices, sent again when the debtor says they never arrived."""
+    """One or more invoices sent again when the debtor says they never arrived: their documents attached
+    where the company uploaded them (a copy), else their details alone (a summary, and it says so)."""
+    country = context.get("country")
     invoices = [
         {
             **inv,
-            "amount": locales.money(Decimal(inv["amount"]), inv["currency"], context.get("country"), language),
-            "balance": locales.money(Decimal(inv["balance"]), inv["currency"], context.get("country"), language),
+            "amount": locales.money(Decimal(inv["amount"]), inv["currency"], country, language),
+            "balance": locales.money(Decimal(inv["balance"]), inv["currency"], country, language),
             "issued_on": locales.long_date(date.fromisoformat(inv["issued_on"]), language),
             "due_on": locales.long_date(date.fromisoformat(inv["due_on"]), language),
         }
         for inv in context["invoices"]
     ]
-    numbers = ", ".join(inv["invoice_number"] for inv in invoices)
-    plural = len(invoices) > 1
-    what = ("las facturas" if plural else "la factura") if language == "es" else ("invoices" if plural else "invoice")
-    values = {**context, "invoices": invoices, "plural": plural}
+    numbers = [inv["invoice_number"] for inv in invoices]
+    what, listed = _invoices_said(numbers, language, article=True)
+    kind = "invoice_copy" if attachments else "invoice_summary"
+    values = {
+        **context,
+        "invoices": invoices,
+        "plural": len(invoices) > 1,
+        "attached": [a.filename for a in attachments],
+    }
     message = _envelope(
-        SUBJECTS[("invoice_copy", language)].format(what=what, numbers=numbers),
+        SUBJECTS[(kind, language)].format(what=what, numbers=listed),
         context,
         language,
         to_address,
         message_id,
         settings,
     )
-    message["X-Cobranza-Invoice"] = numbers
+    message["X-Cobranza-Invoice"] = ", ".join(numbers)
     message.set_content(_env.get_template(f"invoice_copy.{language}.txt").render(values))
     message.add_alternative(_env.get_template(f"invoice_copy.{language}.html").render(values), subtype="html")
+    for document in attachments:
+        main, _, sub = document.content_type.partition("/")
+        message.add_attachment(document.content, maintype=main, subtype=sub, filename=document.filename)
     return message
 
 
@@ -144,10 +216,9 @@ def render_statement(
         }
         for inv in context["invoices"]
     ]
-    totals: dict[str, Decimal] = {}
-    for inv in context["invoices"]:
-        totals[inv["currency"]] = totals.get(inv["currency"], Decimal(0)) + Decimal(inv["balance"])
-    total = " + ".join(locales.money(v, c, context.get("country"), language) for c, v in sorted(totals.items()))
+    total = locales.totals(
+        [(Decimal(inv["balance"]), inv["currency"]) for inv in context["invoices"]], context.get("country"), language
+    )
     values = {**context, "invoices": invoices, "total": total, "as_of": locales.long_date(as_of, language)}
     message = _envelope(
         SUBJECTS[("statement", language)].format(company=context["company"], as_of=values["as_of"]),
@@ -176,8 +247,8 @@ def _envelope(
     return message
 
 
-def calendar_event(uid: str, on: date, title: str, organizer: str) -> bytes:
-    """An all-day iCalendar event on ``on``."""
+def calendar_event(uid: str, on: date, title: str, organizer: str, language: str = "es") -> bytes:
+    """An all-day iCalendar event on ``on``, with a reminder the day before and one that morning."""
     cal = icalendar.Calendar()
     cal.add("prodid", "-//Cobranza//Promise confirmation//ES")
     cal.add("version", "2.0")
@@ -190,6 +261,12 @@ def calendar_event(uid: str, on: date, title: str, organizer: str) -> bytes:
     event.add("summary", title)
     event.add("description", f"{title} — {organizer}")
     event.add("transp", "TRANSPARENT")
+    for offset, said in ALARMS.get(language, ALARMS["es"]):
+        alarm = icalendar.Alarm()
+        alarm.add("action", "DISPLAY")
+        alarm.add("description", said.format(title=title))
+        alarm.add("trigger", offset)  # from the start of the day of the event
+        event.add_component(alarm)
     cal.add_component(event)
     return bytes(cal.to_ical())
 

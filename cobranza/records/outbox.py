@@ -21,7 +21,7 @@ from cobranza.core.money import format_amount
 from cobranza.core.vocabulary import Channel, Direction, EmailStatus
 from cobranza.db.models import Contact, Debtor, Invoice, OutboxEmail, Promise
 from cobranza.db.unit_of_work import UnitOfWork
-from cobranza.records import timeline
+from cobranza.records import documents, timeline
 
 
 def recipient(session: Session, debtor_id: int, preferred: Contact | None) -> Contact | None:
@@ -38,26 +38,35 @@ def recipient(session: Session, debtor_id: int, preferred: Contact | None) -> Co
 
 
 def queue_promise_confirmation(
-    session: UnitOfWork, promise: Promise, invoice: Invoice, contact: Contact | None, creditor: str
+    session: UnitOfWork, promises: list[Promise], invoices: list[Invoice], contact: Contact | None, creditor: str
 ) -> OutboxEmail:
-    """Write the confirmation of ``promise`` in the caller's transaction."""
-    debtor = session.get(Debtor, promise.debtor_id)
+    """Write one confirmation for ``promises`` — the invoices promised together, for one date — in the
+    caller's transaction: a debtor who promised two invoices gets one e-mail and one calendar event."""
+    first = promises[0]
+    debtor = session.get(Debtor, first.debtor_id)
     assert debtor is not None
+    number = {inv.id: inv.number for inv in invoices}
     return _queue(
         session,
         debtor,
         contact,
         "promise_confirmation",
-        promise_id=promise.id,
-        invoice_id=invoice.id,
-        message_id=f"<promise-{promise.id}.{uuid.uuid4().hex[:12]}@cobranza>",
+        promise_id=first.id,
+        invoice_id=first.invoice_id,
+        message_id=f"<promise-{first.id}.{uuid.uuid4().hex[:12]}@cobranza>",
         unsent="No se envió la confirmación: el deudor no tiene un contacto con e-mail",
         context={
-            "invoice_number": invoice.number,
-            "amount": format_amount(promise.amount),
-            "currency": promise.currency,
-            "promised_date": promise.promised_date.isoformat(),
-            "registered_on": (promise.created_at or utcnow()).date().isoformat(),
+            "promises": [
+                {
+                    "promise_id": p.id,
+                    "invoice_number": number[p.invoice_id],
+                    "amount": format_amount(p.amount),
+                    "currency": p.currency,
+                }
+                for p in promises
+            ],
+            "promised_date": first.promised_date.isoformat(),
+            "registered_on": (first.created_at or utcnow()).date().isoformat(),
             "creditor": creditor,
         },
     )
@@ -71,8 +80,10 @@ def queue_invoice_copy(
     creditor: str,
     reason: str,
 ) -> OutboxEmail:
-    """Write an e-mail with the invoices' details again (they "never arrived"), in the caller's transaction."""
+    """Write an e-mail with the invoices again (they "never arrived"), in the caller's transaction: their
+    documents attached where the company uploaded them (a copy), else their details (a summary)."""
     numbers = ", ".join(inv.number for inv in invoices)
+    held = documents.held(session, [inv.id for inv in invoices])
     return _queue(
         session,
         debtor,
@@ -93,11 +104,17 @@ def queue_invoice_copy(
                     "currency": inv.currency,
                     "issued_on": inv.issued_on.isoformat(),
                     "due_on": inv.due_on.isoformat(),
+                    "documents": held.get(inv.id, []),
                 }
                 for inv in invoices
             ],
         },
     )
+
+
+def has_documents(session: Session, invoices: list[Invoice]) -> bool:
+    """Whether a copy of these invoices attaches a document (the assistant then says "copia", else "resumen")."""
+    return bool(documents.held(session, [inv.id for inv in invoices]))
 
 
 def queue_statement(

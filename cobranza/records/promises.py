@@ -119,11 +119,13 @@ def register(
     contact: Contact | None = None,
     horizon_days: int = DEFAULT_HORIZON_DAYS,
     note: str | None = None,
+    confirm: bool = True,
 ) -> Promise:
     """Register a promise after its terms are checked; replaces a pending one.
 
     Its confirmation e-mail is written to the outbox in the same transaction,
-    signed by ``creditor``.
+    signed by ``creditor`` (``confirm=False``: the caller confirms several promises made together with
+    ``confirm``, in one e-mail).
     """
     check_terms(invoice, amount, promised_date, today, horizon_days)
     for previous in open_for_invoice(session, invoice.id):
@@ -157,8 +159,16 @@ def register(
         actor=actor,
         data={"promise_id": promise.id},
     )
-    outbox.queue_promise_confirmation(session, promise, invoice, contact, creditor)
+    if confirm:
+        outbox.queue_promise_confirmation(session, [promise], [invoice], contact, creditor)
     return promise
+
+
+def confirm(session: UnitOfWork, made: list[Promise], contact: Contact | None, creditor: str) -> None:
+    """One confirmation e-mail for promises made together (the same date, several invoices)."""
+    if made:
+        invoices = list(session.scalars(select(Invoice).where(Invoice.id.in_([p.invoice_id for p in made]))))
+        outbox.queue_promise_confirmation(session, made, invoices, contact, creditor)
 
 
 def local_today(timezone: str) -> date:

@@ -131,8 +131,11 @@ def test_several_invoices_which_ones(phone: Phone, smtp: SmtpSink) -> None:
     promises = get(phone, "promises?debtor_ref=D1")
     assert sorted(p["invoice_number"] for p in promises) == ["F-001", "F-002"]
     assert {p["promised_date"] for p in promises} == {next_weekday(0).isoformat()}
-    mails = wait_for_mail(smtp, 2)
-    assert sorted(m["X-Cobranza-Invoice"] for m in mails) == ["F-001", "F-002"]
+    # one promise over both invoices: one confirmation naming both, one calendar event
+    [mail] = wait_for_mail(smtp, 1)
+    assert mail["X-Cobranza-Invoice"] == "F-001, F-002" and "facturas F-001 y F-002" in mail["Subject"]
+    time.sleep(1.5)  # nothing else follows
+    assert len(smtp.messages) == 1
 
 
 def test_a_date_too_far_gets_a_counter_question(one_invoice: Phone) -> None:
@@ -163,7 +166,25 @@ def test_invoice_not_received_is_resent_by_email(one_invoice: Phone, smtp: SmtpS
     [objection] = get(phone, "objections?debtor_ref=D1")
     assert objection["type"] == "invoice_not_received" and objection["invoice_number"] == "F-001"
     [mail] = wait_for_mail(smtp, 1)
-    assert "Copia de la factura" in mail["Subject"] and "F-001" in mail.get_body(("plain",)).get_content()
+    # no document uploaded: a summary, called so in the subject and by the assistant
+    assert "Resumen de la factura" in mail["Subject"] and "F-001" in mail.get_body(("plain",)).get_content()
+    assert any("resumen" in m.lower() for m in answer) and list(mail.iter_attachments()) == []
+
+
+def test_an_uploaded_invoice_pdf_is_what_the_debtor_receives(one_invoice: Phone, smtp: SmtpSink) -> None:
+    phone = one_invoice
+    pdf = b"%PDF-1.4\n% FE-001\n%%EOF\n"
+    stored = api(phone).put(
+        "/api/v1/invoices/F-001/documents/pdf", data=pdf, headers={**AUTH, "Content-Type": "application/pdf"}
+    )
+    assert stored.status_code == 201, stored.json
+    phone.say("hola")
+    answer = phone.say("no me llegó la factura")
+    assert any("le enviamos" in m.lower() and "resumen" not in m.lower() for m in answer)
+    [mail] = wait_for_mail(smtp, 1)
+    assert mail["Subject"] == "Copia de la factura — F-001"
+    [attached] = list(mail.iter_attachments())
+    assert attached.get_content_type() == "application/pdf" and attached.get_content() == pdf
 
 
 @pytest.mark.parametrize(

@@ -7,7 +7,7 @@ history is one indexed query. Importing this package maps every table.
 from cobranza.db.models.debtors import ConsentChange, Contact, Debtor
 from cobranza.db.models.delivery import WHATSAPP_STATUS_RANK, Call, OutboxEmail, WhatsAppMessage
 from cobranza.db.models.handoffs import Handoff
-from cobranza.db.models.invoices import Invoice, Payment
+from cobranza.db.models.invoices import Invoice, InvoiceDocument, Payment
 from cobranza.db.models.objections import Objection
 from cobranza.db.models.outreach import Outreach, OutreachInvoice
 from cobranza.db.models.promises import Promise
@@ -16,7 +16,23 @@ from cobranza.db.models.timeline import Interaction
 from cobranza.db.types import Base
 
 __all__ = [
-    "WHATSAPP_STATUS_RANK", "Agent", "AuditEvent", "Base", "Call", "ConsentChange", "Contact", "Debtor", "Handoff",
-    "Interaction", "Invoice", "Objection", "OutboxEmail", "Outreach", "OutreachInvoice", "Payment", "Promise",
+    "WHATSAPP_STATUS_RANK",
+    "Agent",
+    "AuditEvent",
+    "Base",
+    "Call",
+    "ConsentChange",
+    "Contact",
+    "Debtor",
+    "Handoff",
+    "Interaction",
+    "Invoice",
+    "InvoiceDocument",
+    "Objection",
+    "OutboxEmail",
+    "Outreach",
+    "OutreachInvoice",
+    "Payment",
+    "Promise",
     "WhatsAppMessage",
 ]

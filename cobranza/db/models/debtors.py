@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
-from typing import Any, TYPE_CHECKING
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Boolean, CheckConstraint, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from cobranza.core.vocabulary import CONSENT_CHANNELS, Language, Segment
-from cobranza.db.types import checked, Base, JSONType, UTCDateTime, utcnow
+from cobranza.db.types import Base, JSONType, UTCDateTime, checked, utcnow
+
 if TYPE_CHECKING:
     from cobranza.db.models.invoices import Invoice
 

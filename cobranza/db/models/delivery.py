@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import CheckConstraint, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from cobranza.core.vocabulary import CallDirection, EmailStatus
-from cobranza.db.types import checked, Base, JSONType, UTCDateTime, utcnow
+from cobranza.db.types import Base, JSONType, UTCDateTime, checked, utcnow
 
 
 class OutboxEmail(Base):
@@ -50,8 +50,17 @@ class OutboxEmail(Base):
 
 # Twilio's message statuses in the order they happen; failed and undelivered
 # are final. A callback never moves a message backwards.
-WHATSAPP_STATUS_RANK = {"accepted": 0, "scheduled": 0, "queued": 1, "sending": 2, "sent": 3, "delivered": 4,
-                        "read": 5, "undelivered": 6, "failed": 6}
+WHATSAPP_STATUS_RANK = {
+    "accepted": 0,
+    "scheduled": 0,
+    "queued": 1,
+    "sending": 2,
+    "sent": 3,
+    "delivered": 4,
+    "read": 5,
+    "undelivered": 6,
+    "failed": 6,
+}
 
 
 class WhatsAppMessage(Base):
@@ -79,9 +88,7 @@ class WhatsAppMessage(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
-    __table_args__ = (
-        CheckConstraint("body IS NOT NULL OR content_sid IS NOT NULL", name="content"),
-    )
+    __table_args__ = (CheckConstraint("body IS NOT NULL OR content_sid IS NOT NULL", name="content"),)
 
 
 class Call(Base):

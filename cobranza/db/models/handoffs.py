@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import CheckConstraint, ForeignKey, Index, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from cobranza.core.vocabulary import Channel, HandoffStatus
-from cobranza.db.types import checked, Base, JSONType, UTCDateTime, utcnow
+from cobranza.db.types import Base, JSONType, UTCDateTime, checked, utcnow
 
 
 class Handoff(Base):

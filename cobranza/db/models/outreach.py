@@ -8,7 +8,7 @@ from sqlalchemy import CheckConstraint, Date, ForeignKey, Index, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from cobranza.core.vocabulary import Channel, OutreachSource, Stage
-from cobranza.db.types import checked, Base, UTCDateTime, utcnow
+from cobranza.db.types import Base, UTCDateTime, checked, utcnow
 
 
 class Outreach(Base):

@@ -10,7 +10,8 @@ from sqlalchemy import CheckConstraint, Date, ForeignKey, Index, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from cobranza.core.vocabulary import Channel, PromiseStatus
-from cobranza.db.types import checked, Base, Money, UTCDateTime, utcnow
+from cobranza.db.types import Base, Money, UTCDateTime, checked, utcnow
+
 if TYPE_CHECKING:
     from cobranza.db.models.debtors import Debtor
     from cobranza.db.models.invoices import Invoice

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import BigInteger, Boolean, CheckConstraint, Index, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from cobranza.core.vocabulary import Language, Role
-from cobranza.db.types import checked, Base, JSONType, UTCDateTime, utcnow
+from cobranza.db.types import Base, JSONType, UTCDateTime, checked, utcnow
 
 
 class Agent(Base):

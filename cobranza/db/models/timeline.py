@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import BigInteger, CheckConstraint, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from cobranza.core.vocabulary import Channel, Direction
-from cobranza.db.types import checked, Base, JSONType, UTCDateTime, utcnow
+from cobranza.db.types import Base, JSONType, UTCDateTime, checked, utcnow
 
 
 class Interaction(Base):

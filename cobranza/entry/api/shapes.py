@@ -12,7 +12,7 @@ from datetime import date
 from typing import Any
 
 from cobranza.core.money import format_amount, from_cents
-from cobranza.db.models import Debtor, Handoff, Invoice, Objection, Promise
+from cobranza.db.models import Debtor, Handoff, Invoice, InvoiceDocument, Objection, Promise
 from cobranza.outreach.metrics import FAMILIES, RATES, FamilyMetrics
 from cobranza.outreach.orchestration import Report
 from cobranza.outreach.planner import Row
@@ -81,6 +81,18 @@ def invoice(i: Invoice, debtor_ref: str) -> dict[str, Any]:
         "balance": format_amount(i.balance),
         "created_at": i.created_at.isoformat(),
         "updated_at": i.updated_at.isoformat(),
+    }
+
+
+def document(d: InvoiceDocument, invoice_number: str) -> dict[str, Any]:
+    return {
+        "invoice_number": invoice_number,
+        "kind": d.kind,
+        "filename": d.filename,
+        "content_type": d.content_type,
+        "size": d.size,
+        "sha256": d.sha256,
+        "uploaded_at": d.uploaded_at.isoformat(),
     }
 
 

@@ -23,7 +23,17 @@ from cobranza.conversation import flow
 from cobranza.conversation.state import State
 from cobranza.conversation.understanding import Understanding
 from cobranza.core.settings import Settings
-from cobranza.db.models import ConsentChange, Contact, Debtor, Handoff, Interaction, Objection, OutboxEmail, Promise
+from cobranza.db.models import (
+    ConsentChange,
+    Contact,
+    Debtor,
+    Handoff,
+    Interaction,
+    Invoice,
+    Objection,
+    OutboxEmail,
+    Promise,
+)
 from cobranza.records import timeline
 from tests.support import invoice_body
 
@@ -286,7 +296,9 @@ def test_several_invoices_ask_which_then_promise_each(chat: Chat, two_invoices: 
     assert chat.value("utter_confirm_promise_many", "total") == "$ 2.300.000"
     chat.say("sí", "affirm")
     assert sorted(p.amount for p in chat.rows(Promise)) == [Decimal("800000.00"), Decimal("1500000.00")]
-    assert len(chat.rows(OutboxEmail)) == 2  # one confirmation per promise
+    # One confirmation for the promise over both invoices (one e-mail, one calendar event), not one each.
+    [email] = chat.rows(OutboxEmail)
+    assert [p["invoice_number"] for p in email.context["promises"]] == ["F-001", "F-002"]
 
 
 def test_one_of_several_by_list_number_and_the_rest_is_offered(chat: Chat, two_invoices: None) -> None:
@@ -358,7 +370,8 @@ def test_a_stale_question_is_forgotten(chat: Chat) -> None:
 def test_invoice_not_received_is_recorded_resent_and_the_flow_goes_on(chat: Chat) -> None:
     chat.say("hola", "greet")
     names = chat.say("no me ha llegado", "invoice_not_received")
-    assert names == ["utter_invoice_resent", "utter_ask_payment_date_meanwhile_one"]
+    # No document uploaded for F-001: the e-mail is a summary, and the assistant says "resumen", not "la factura".
+    assert names == ["utter_invoice_summary_sent", "utter_ask_payment_date_meanwhile_one"]
     [objection] = chat.rows(Objection)
     assert objection.type == "invoice_not_received" and objection.invoice_id is not None
     [email] = chat.rows(OutboxEmail)
@@ -368,8 +381,20 @@ def test_invoice_not_received_is_recorded_resent_and_the_flow_goes_on(chat: Chat
 
 def test_a_no_to_the_receipt_question_is_the_same(chat: Chat) -> None:
     chat.say("hola", "greet")
-    assert chat.say("no", "deny")[0] == "utter_invoice_resent"
+    assert chat.say("no", "deny")[0] == "utter_invoice_summary_sent"
     assert [o.type for o in chat.rows(Objection)] == ["invoice_not_received"]
+
+
+def test_with_its_document_uploaded_the_invoice_itself_is_sent(chat: Chat) -> None:
+    from cobranza.records import documents
+
+    with db.transaction(chat.factory) as s:
+        invoice = s.scalar(select(Invoice).where(Invoice.number == "F-001"))
+        documents.put(s, invoice, "pdf", b"%PDF-1.4\n%%EOF\n", "application/pdf", None, "api")
+    chat.say("hola", "greet")
+    assert chat.say("no me ha llegado", "invoice_not_received")[0] == "utter_invoice_resent"
+    [email] = chat.rows(OutboxEmail)
+    assert email.context["invoices"][0]["documents"]  # the PDF goes with it
 
 
 def test_already_paid_asks_for_date_reference_receipt_then_hands_off(chat: Chat) -> None:

@@ -172,7 +172,7 @@ def test_no_email_address_is_recorded_not_lost(
     assert "email_not_sent" in kinds
 
 
-def test_an_invoice_copy_goes_out_once_with_its_details(
+def test_without_a_document_an_invoice_copy_is_a_summary_and_says_so(
     factory: sessionmaker[Session], settings: Settings, smtp: SmtpSink
 ) -> None:
     from cobranza.db.models import Debtor
@@ -180,14 +180,92 @@ def test_an_invoice_copy_goes_out_once_with_its_details(
     with db.transaction(factory) as s:
         debtor = s.scalar(select(Debtor))
         inv = s.scalar(select(Invoice).where(Invoice.number == "F-001"))
+        assert not outbox.has_documents(s, [inv])
         email_id = outbox.queue_invoice_copy(s, debtor, [inv], None, "Acme S.A.S.", "not_received").id
     assert sending.deliver(factory, settings, email_id) == "sent"
     assert sending.deliver(factory, settings, email_id) == "sent"
     [message] = smtp.messages
-    assert message["Subject"] == "Copia de la factura — F-001" and message["X-Cobranza-Invoice"] == "F-001"
+    assert message["Subject"] == "Resumen de la factura — F-001" and message["X-Cobranza-Invoice"] == "F-001"
     text = message.get_body(("plain",)).get_content()
     assert "$ 1.500.000" in text and "sábado 31 de octubre de 2026" in text and "Acme S.A.S." in text
+    assert "le enviamos un resumen de la factura" in text and "Si necesita el documento" in text
+    assert "adjunt" not in text.lower()  # nothing attached, nothing claimed
+    assert [p.get_content_type() for p in message.iter_attachments()] == []
     assert "F-001" in message.get_body(("html",)).get_content()
     with db.transaction(factory, write=False) as s:
         sent = s.scalar(select(Interaction).where(Interaction.kind == "email_sent"))
-        assert sent.text.startswith("Copia de factura enviada") and sent.invoice_id == inv.id
+        assert sent.text.startswith("Factura enviada") and sent.invoice_id == inv.id
+
+
+PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
+XML = "<?xml version='1.0' encoding='UTF-8'?><Invoice><ID>F-001</ID><Note>Ñandú</Note></Invoice>".encode()
+
+
+def test_an_invoice_copy_attaches_the_uploaded_documents(
+    factory: sessionmaker[Session], settings: Settings, smtp: SmtpSink
+) -> None:
+    from cobranza.db.models import Debtor
+    from cobranza.records import documents
+
+    with db.transaction(factory) as s:
+        inv = s.scalar(select(Invoice).where(Invoice.number == "F-001"))
+        documents.put(s, inv, "pdf", PDF, "application/pdf", "F-001 (original).pdf", "api")
+        documents.put(s, inv, "xml", XML, "application/xml; charset=utf-8", None, "api")
+    with db.transaction(factory) as s:
+        debtor = s.scalar(select(Debtor))
+        inv = s.scalar(select(Invoice).where(Invoice.number == "F-001"))
+        assert outbox.has_documents(s, [inv])
+        email_id = outbox.queue_invoice_copy(s, debtor, [inv], None, "Acme S.A.S.", "not_received").id
+    assert sending.deliver(factory, settings, email_id) == "sent"
+    [message] = smtp.messages
+    assert message["Subject"] == "Copia de la factura — F-001"
+    attached = {p.get_filename(): (p.get_content_type(), p.get_content()) for p in message.iter_attachments()}
+    assert attached["F-001 _original_.pdf"] == ("application/pdf", PDF)
+    content_type, xml = attached["F-001.xml"]
+    assert content_type == "application/xml" and (xml if isinstance(xml, bytes) else xml.encode()) == XML
+    text = message.get_body(("plain",)).get_content()
+    assert "adjuntamos copia de la factura" in text and "Adjuntos: F-001 _original_.pdf, F-001.xml." in text
+
+
+def register_two(factory: sessionmaker[Session]) -> list[int]:
+    """A promise over F-001 and F-002 for the same date, made together (as the assistant makes it)."""
+    with db.transaction(factory) as s:
+        contact = s.scalar(select(Contact))
+        made = []
+        for number, amount in (("F-001", "500000"), ("F-002", "250000.50")):
+            inv = s.scalar(select(Invoice).where(Invoice.number == number))
+            made.append(
+                promises.register(
+                    s, inv, Decimal(amount), TODAY + timedelta(days=3), "whatsapp", "bot", TODAY, "Acme S.A.S.",
+                    contact=contact, confirm=False,
+                )
+            )  # fmt: skip
+        promises.confirm(s, made, contact, "Acme S.A.S.")
+        return [p.id for p in made]
+
+
+def test_a_promise_over_two_invoices_is_confirmed_in_one_email_with_reminders(
+    app: Flask, factory: sessionmaker[Session], settings: Settings, smtp: SmtpSink, auth: dict[str, str]
+) -> None:
+    from tests.support.bodies import invoice_body
+
+    client = app.test_client()
+    answer = client.put("/api/v1/invoices/F-002", json=invoice_body(due_on="2026-11-15"), headers=auth)
+    assert answer.status_code == 201, answer.json
+    register_two(factory)
+    with db.transaction(factory, write=False) as s:
+        [email_id] = list(s.scalars(select(OutboxEmail.id).where(OutboxEmail.kind == "promise_confirmation")))
+    assert sending.deliver(factory, settings, email_id) == "sent"
+    [message] = smtp.messages
+    promised = TODAY + timedelta(days=3)
+    assert message["Subject"] == "Confirmación de compromiso de pago — facturas F-001 y F-002"
+    assert message["X-Cobranza-Invoice"] == "F-001, F-002" and message["X-Cobranza-Amount"] == "750000.50 COP"
+    text = message.get_body(("plain",)).get_content()
+    assert "Factura F-001:  $ 500.000" in text and "Factura F-002:  $ 250.000,50" in text
+    assert "Total:          $ 750.000,50" in text and promised.isoformat() in text
+    [ics] = [part for part in message.iter_attachments() if part.get_content_type() == "text/calendar"]
+    calendar = ics.get_content()
+    calendar = calendar.decode() if isinstance(calendar, bytes) else calendar
+    assert calendar.count("BEGIN:VEVENT") == 1 and f"DTSTART;VALUE=DATE:{promised:%Y%m%d}" in calendar
+    assert calendar.count("BEGIN:VALARM") == 2 and "TRIGGER:-PT15H" in calendar and "TRIGGER:PT8H" in calendar
+    assert ics.get_filename() == "pago-F-001-F-002.ics"
