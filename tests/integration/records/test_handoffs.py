@@ -12,7 +12,9 @@ from cobranza.records import handoffs
 from cobranza.team import agents, casework
 
 
-def test_a_review_leaves_the_conversation_to_the_bot_until_an_agent_takes_it(app: Flask, debtor: dict[str, Any]) -> None:
+def test_a_review_leaves_the_conversation_to_the_bot_until_an_agent_takes_it(
+    app: Flask, debtor: dict[str, Any]
+) -> None:
     rt = app.extensions["cobranza"]
     with rt.work() as s:
         debtor_id = s.scalar(select(Debtor.id))
