@@ -8,9 +8,7 @@ voicemails and says goodbye. Short sentences, no symbols: all of it is spoken.
 
 from __future__ import annotations
 
-import re
-
-from cobranza.core import spoken
+from cobranza.core import locales, spoken
 
 PROMPTS: dict[str, dict[str, str]] = {
     "welcome": {"es": "Gracias por llamar a {company}.", "en": "Thank you for calling {company}."},
@@ -124,7 +122,7 @@ def say(key: str, language: str, **values: str) -> str:
 def say_text(text: str, **values: str) -> str:
     """A prompt with its values, as it is spoken (and rendered, so the audio cache keys match)."""
     text = text.format(**values) if values else text
-    return re.sub(r"(?<!\.)\.\.(?!\.)", ".", text)  # "Acme S.A.S.." when a name ends the sentence
+    return locales.punctuated(text)  # "Acme S.A.S.." when a name ends the sentence
 
 
 def hour(h: int, m: int, language: str) -> str:

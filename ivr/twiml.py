@@ -1,5 +1,10 @@
 """TwiML for the phone line: what is said (``<Say>`` or ``<Play>``) and how the caller answers (``<Gather>``).
 
+With speech rendered here (``VOICE_TTS=local``) each ``<Play>`` follows an XML
+comment holding the prompt's text (``<!--text: ...-->``): Twilio ignores
+comments, so the TwiML stays what Twilio accepts, and a reader of the
+document (the demo's telephone, a log) still sees what is said.
+
 Every question is a ``<Gather input="speech dtmf">`` in the caller's
 language and locale, with barge-in (a caller who knows the answer need not
 wait), hints for the words the question expects, and — because a
@@ -9,8 +14,11 @@ silence comes back to us too.
 
 from __future__ import annotations
 
+import re
+import xml.etree.ElementTree as ET
 from dataclasses import dataclass
 
+from twilio.twiml import TwiML
 from twilio.twiml.voice_response import Dial, Gather, VoiceResponse
 
 from cobranza.core.settings import Settings
@@ -38,6 +46,19 @@ HINTS = {
 # One key answers these at once; the others end with the pound key.
 SINGLE_KEY = {"yes_no", "choice", "change"}
 GATHER_TIMEOUT = 6  # seconds of silence before Twilio gives up waiting
+TEXT_COMMENT = "text: "  # how the comment before a <Play> starts
+
+
+class _Comment(TwiML):
+    """An XML comment among the verbs: ignored by Twilio, read by people and the demo's telephone."""
+
+    def __init__(self, text: str) -> None:
+        super().__init__()
+        # "--" may not appear in an XML comment, nor may it end with "-"
+        self.text = TEXT_COMMENT + re.sub(r"-(?=-)", "- ", " ".join(text.split())).rstrip("-")
+
+    def xml(self) -> ET.Element:
+        return ET.Comment(self.text)
 
 
 @dataclass(frozen=True)
@@ -53,6 +74,7 @@ class Line:
         locale = self.locale if language == self.language else ("en-US" if language == "en" else "es-US")
         if self.settings.voice_tts == "local":
             name = speech.render(self.settings, text, language)
+            node.append(_Comment(text))
             node.play(f"{self.settings.public_base_url}/voice/audio/{name}")
         else:
             node.say(text, voice=speech.voice_for(self.settings, language), language=locale)

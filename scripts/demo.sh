@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
-# make demo: a local database with the demo portfolio, then every process.
+# make demo: every process (Procfile.demo) and, meanwhile, a local database with the demo portfolio;
+# the URLs once the assistant is ready. Ctrl-C (or SIGTERM) stops every process and exits 0.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+started=$(date +%s.%N)  # not $EPOCHREALTIME: its decimal point follows the locale
 export DATABASE_URL=${DATABASE_URL:-sqlite:///var/demo.db}
 export API_TOKEN=${API_TOKEN:-demo-token}
 export SECRET_KEY=${SECRET_KEY:-demo-secret-key}
@@ -28,42 +30,153 @@ export VOICE_AGENT_NUMBER=${VOICE_AGENT_NUMBER:-} BUSINESS_HOURS=${BUSINESS_HOUR
 # The assistant: Rasa and its action server on local ports, conversations in Redis under "demo".
 export RASA_URL=${RASA_URL:-http://127.0.0.1:5005} ACTIONS_URL=${ACTIONS_URL:-http://127.0.0.1:5055}
 export RASA_TOKEN=${RASA_TOKEN:-demo-rasa-token} RASA_TRACKER_PREFIX=${RASA_TRACKER_PREFIX:-demo}
+# Every Python process starts with scripts/demo-site/sitecustomize.py: libraries' deprecation warnings
+# left out of the log (ours and every error still show), and Rasa's model loaded in half the time.
+export PYTHONPATH=$PWD/scripts/demo-site${PYTHONPATH:+:$PYTHONPATH}
+# The worker waits for the portfolio (Procfile.demo); the other processes start at once, beside it.
+mkdir -p var
+export DEMO_PREPARED=$PWD/var/.demo-prepared-$$
 
-if ! .venv/bin/python -c "import redis,os; redis.Redis.from_url(os.environ['REDIS_URL'], socket_connect_timeout=1).ping()" 2>/dev/null; then
-  echo "Redis is not answering at $REDIS_URL; starting a private one"
-  redis-server --port 6379 --bind 127.0.0.1 --save "" --appendonly no --daemonize yes >/dev/null
+# A port already taken (another demo?) would make this one fail, or answer for it: say so and stop.
+busy=()
+for url in "$base" "$TWILIO_API_BASE" "http://127.0.0.1:$MAILSINK_HTTP_PORT" "smtp://127.0.0.1:$SMTP_PORT" \
+           "$RASA_URL" "$ACTIONS_URL"; do
+  hostport=${url#*://}; hostport=${hostport%%/*}
+  if (exec 3<>"/dev/tcp/${hostport%:*}/${hostport##*:}") 2>/dev/null; then busy+=("$hostport"); fi
+done
+if [ ${#busy[@]} -gt 0 ]; then
+  echo "something already listens on ${busy[*]} (another demo?): stop it first" >&2
+  exit 1
 fi
 
-.venv/bin/python -m cobranza migrate 2>/dev/null
-# The portfolio is written as of 2026-11-22: shift it so its stages stay the same today.
-.venv/bin/python -m cobranza import demo/portfolio.csv --shift-dates-from 2026-11-22
-# The inbox's people: a supervisor and an agent (kept when they exist).
-for who in "supervisor:sara@demo.example.com:Sara Gil" "agent:ana@demo.example.com:Ana Pérez"; do
-  IFS=: read -r role email name <<<"$who"
-  AGENT_PASSWORD=demo-password-1 .venv/bin/python -m cobranza add-agent --email "$email" --name "$name" \
-    --role "$role" >/dev/null 2>&1 || true
-done
+private_redis=
+if ! .venv/bin/python -c "import redis,os; redis.Redis.from_url(os.environ['REDIS_URL'], socket_connect_timeout=1).ping()" 2>/dev/null; then
+  echo "Redis is not answering at $REDIS_URL; starting a private one (stopped with the demo)"
+  private_redis=$PWD/var/demo-redis-$$.pid
+  redis_port=${REDIS_URL##*:}; redis_port=${redis_port%%/*}; [[ $redis_port =~ ^[0-9]+$ ]] || redis_port=6379
+  redis-server --port "$redis_port" --bind 127.0.0.1 --save "" --appendonly no --daemonize yes \
+    --pidfile "$private_redis" >/dev/null
+fi
+
+honcho= poller=
+cleanup() {
+  rm -f "$DEMO_PREPARED"
+  if [ -n "$private_redis" ] && [ -f "$private_redis" ]; then
+    kill "$(cat "$private_redis")" 2>/dev/null || true
+    rm -f "$private_redis"
+  fi
+}
+# Stop every process (honcho sends each one SIGTERM, and SIGKILL to what is left after 5 s), then exit.
+stop() {
+  trap '' INT TERM
+  [ -n "$poller" ] && { kill "$poller" 2>/dev/null || true; }
+  if [ -n "$honcho" ] && kill -0 "$honcho" 2>/dev/null; then
+    echo "stopping every process..."
+    kill -TERM "$honcho" 2>/dev/null || true
+  fi
+  [ -n "$honcho" ] && { wait "$honcho" 2>/dev/null || true; }
+  cleanup
+  exit "$1"
+}
+trap 'stop 0' INT TERM
+trap cleanup EXIT
 
 .venv/bin/honcho --no-prefix start -f Procfile.demo &
 honcho=$!
-trap 'kill -TERM $honcho 2>/dev/null; wait $honcho' INT TERM
-echo "starting every process; the assistant takes about 20 s to load its model..."
-ready() { .venv/bin/python - "$base/healthz" <<'PY'
-import sys, requests
-try:
-    deps = requests.get(sys.argv[1], timeout=3).json()["dependencies"]
-except Exception:
-    sys.exit(1)
-sys.exit(0 if all(deps.get(d, {}).get("state") == "up" for d in ("database", "redis", "rasa", "actions", "workers"))
-         else 1)
-PY
-}
-for _ in $(seq 1 180); do
-  ready && break
-  kill -0 $honcho 2>/dev/null || exit 1
-  sleep 1
-done
 
+# Ready when every dependency of /healthz the demo needs is up (asked from the start, in the background,
+# so it also says when each came up, counted from the start of this script).
+.venv/bin/python - "$base/healthz" "$honcho" "$started" "$DEMO_PREPARED" <<'PY' &
+import os
+import signal
+import sys
+import time
+
+signal.signal(signal.SIGINT, lambda *_: sys.exit(130))  # Ctrl-C: the script stops everything, no traceback
+
+import requests
+
+url, honcho, started, prepared = sys.argv[1], int(sys.argv[2]), float(sys.argv[3]), sys.argv[4]
+needed = ("database", "redis", "actions", "workers", "rasa")
+labels = {"web": "web app", "actions": "action server", "workers": "worker", "rasa": "assistant (its model loaded)"}
+up: dict[str, float] = {}
+session = requests.Session()
+deadline = time.monotonic() + 180
+while not all(name in up for name in needed):
+    try:
+        deps = session.get(url, timeout=3).json()["dependencies"]
+    except (requests.RequestException, ValueError, KeyError):
+        deps = {}
+    now = time.time() - started
+    if deps:
+        up.setdefault("web", now)
+    for name in needed:
+        if deps.get(name, {}).get("state") == "up":
+            up.setdefault(name, now)
+    try:
+        os.kill(honcho, 0)
+    except OSError:
+        sys.exit(1)  # a process died and honcho stopped the others: their output says why
+    if time.monotonic() > deadline:
+        print("not ready after 180 s: " + ", ".join(n for n in needed if n not in up), file=sys.stderr)
+        sys.exit(1)
+    time.sleep(0.3)
+if os.path.exists(prepared):
+    up["portfolio"] = os.stat(prepared).st_mtime - started
+labels["portfolio"] = "portfolio loaded"
+steps = ", ".join(f"{labels[n]} {t:.1f} s" for n, t in sorted(up.items(), key=lambda kv: kv[1]) if n in labels)
+print(f"\n  ready in {max(up.values()):.1f} s from the start of scripts/demo.sh: {steps}")
+PY
+poller=$!
+
+# Meanwhile, in one process: the schema, the portfolio, the inbox's people, the phone's fixed prompts.
+if ! AGENT_PASSWORD=demo-password-1 .venv/bin/python - <<'PY'
+import contextlib
+import io
+import signal
+import sys
+from pathlib import Path
+
+signal.signal(signal.SIGINT, lambda *_: sys.exit(130))  # Ctrl-C: the script stops everything, no traceback
+
+import click
+
+from cobranza.core.settings import Settings
+from cobranza.db import migrate
+from cobranza.entry.cli import main as cli
+from ivr import speech
+
+settings = Settings.from_env()
+migrate.upgrade(settings.database_url, quiet=True)
+print("database schema is up to date", flush=True)
+# The portfolio is written as of 2026-11-22: shift it so its stages stay the same today.
+cli(["import", "demo/portfolio.csv", "--shift-dates-from", "2026-11-22"], standalone_mode=False)
+# The inbox's people: a supervisor and an agent (kept when they exist).
+for role, email, name in (("supervisor", "sara@demo.example.com", "Sara Gil"), ("agent", "ana@demo.example.com", "Ana Pérez")):
+    with contextlib.suppress(click.ClickException), contextlib.redirect_stdout(io.StringIO()):
+        cli(["add-agent", "--email", email, "--name", name, "--role", role], standalone_mode=False)
+# The phone line's fixed prompts in this company's name, rendered once (not on the first call).
+if settings.voice_tts == "local":
+    folder = Path(settings.voice_audio_dir)
+    todo = [
+        (text, language)
+        for text, language in speech.fixed_prompts(settings)
+        if not (folder / speech.audio_name(text, speech.voice_for(settings, language), language)).exists()
+    ]
+    for text, language in todo:
+        speech.render(settings, text, language)
+    if todo:
+        print(f"{len(todo)} phone prompts rendered for {settings.company_name}")
+PY
+then
+  echo "the demo's database could not be prepared (above); stopping" >&2
+  stop 1
+fi
+touch "$DEMO_PREPARED"
+echo "the assistant is loading its model (a few seconds)..."
+wait "$poller" || stop 1
+
+if [ "${PLAN_EVERY:-300}" = 0 ]; then plan_every="does not run it: PLAN_EVERY=0"; else plan_every="runs it every ${PLAN_EVERY:-300} s"; fi
 cat <<MSG
 
   Cobranza demo — $base  (ready)
@@ -71,7 +184,8 @@ cat <<MSG
                 "le pago la mitad el viernes", "ya pagamos", "quiero hablar con una persona"; the
                 promises, objections, handoffs and the timeline appear beside the chat
     phone:      http://127.0.0.1:$TWILIO_STANDIN_PORT/phone   call the company as a demo contact (type what
-                you say, or press keys; the prompts play as rendered audio), or have it call you
+                you say, or press keys; each prompt is shown as text and played as rendered audio); every
+                call the company places rings there, the plan's too
     its e-mail: http://127.0.0.1:$MAILSINK_HTTP_PORT/
     inbox:      $base/inbox/   ana@demo.example.com (agent) or sara@demo.example.com (supervisor),
                 password demo-password-1 — handoffs appear live; take one, answer, give it back to the bot
@@ -83,9 +197,17 @@ cat <<MSG
                   -d '{"invoice_number": "CO-0003-001", "amount": "50000000", "promised_date": "$(date -d '+7 days' +%F)"}' \\
                   $base/api/v1/promises
     CLI:        DATABASE_URL=$DATABASE_URL .venv/bin/python -m cobranza timeline D070003
-    the plan:   DATABASE_URL=$DATABASE_URL .venv/bin/python -m cobranza plan   (the worker runs it every
-                ${PLAN_EVERY:-300} s; metrics at $base/inbox/metrics)
+    the plan:   DATABASE_URL=$DATABASE_URL .venv/bin/python -m cobranza plan   (the worker $plan_every;
+                metrics at $base/inbox/metrics)
   Ctrl-C stops everything.
 
 MSG
-wait $honcho
+# honcho ends on its own when a process died (it then stops the others: the demo failed), or when it was
+# told to stop (130, 143) and this shell was not: started with SIGINT ignored, a shell cannot trap it.
+rc=0
+wait "$honcho" || rc=$?
+case $rc in
+  130 | 143) stop 0 ;;
+  0) stop 1 ;;
+  *) stop "$rc" ;;
+esac

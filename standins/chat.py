@@ -44,7 +44,7 @@ PAGE = """<!doctype html>
 <button>Enviar</button></form>
 <script>
 const who = document.getElementById('who'), log = document.getElementById('log');
-const shown = new Set(); let people = [];
+const shown = new Map(); let people = [];  // message sid → its status line
 async function contacts() {
   people = await (await fetch('_standin/contacts')).json();
   for (const c of people) { const o = document.createElement('option'); o.value = c.phone;
@@ -53,8 +53,12 @@ async function contacts() {
 function add(kind, text, meta) {
   const d = document.createElement('div'); d.className = 'msg ' + kind;
   d.textContent = text; const m = document.createElement('div'); m.className = 'meta'; m.textContent = meta;
-  d.appendChild(m); log.appendChild(d); window.scrollTo(0, document.body.scrollHeight);
+  d.appendChild(m); log.appendChild(d); window.scrollTo(0, document.body.scrollHeight); return m;
 }
+// Twilio's statuses in words, as they move (queued → sent → delivered, or failed).
+const STATUS = {queued: 'en cola', sent: 'enviado', delivered: 'entregado', read: 'leído', failed: 'no entregado',
+                undelivered: 'no entregado'};
+function delivery(m) { return (STATUS[m.status] || m.status) + (m.error_code ? ' · error ' + m.error_code : ''); }
 function items(id, rows, line) {
   const ul = document.getElementById(id); ul.innerHTML = '';
   if (!rows.length) { const li = document.createElement('li'); li.textContent = '—'; ul.appendChild(li); }
@@ -78,17 +82,19 @@ async function sidePanel() {
 async function poll() {
   const msgs = await (await fetch('_standin/messages')).json();
   for (const m of msgs) {
-    if (shown.has(m.sid) || m.to !== 'whatsapp:' + who.value) continue;
-    shown.add(m.sid); add('out', m.body || m.rendered || ('[plantilla ' + m.content_sid + '] ' + (m.content_variables || '')),
-                         m.status + (m.error_code ? ' · error ' + m.error_code : ''));
+    if (m.to !== 'whatsapp:' + who.value) continue;
+    if (shown.has(m.sid)) { shown.get(m.sid).textContent = delivery(m); continue; }  // its status moves on
+    shown.set(m.sid, add('out', m.body || m.rendered || ('[plantilla ' + m.content_sid + '] ' + (m.content_variables || '')),
+                         delivery(m)));
   }
 }
 document.getElementById('send').addEventListener('submit', async (e) => {
   e.preventDefault(); const text = document.getElementById('text'); if (!text.value.trim()) return;
   const body = new URLSearchParams({From: 'whatsapp:' + who.value, Body: text.value,
                                     ProfileName: who.options[who.selectedIndex].text.split(' — ')[0]});
-  add('in', text.value, 'enviado'); text.value = '';
+  const mine = add('in', text.value, 'enviando…'); text.value = '';
   const r = await (await fetch('_standin/chat', {method: 'POST', body})).json();
+  mine.textContent = r.webhook_status === 200 ? 'enviado' : 'la empresa respondió HTTP ' + r.webhook_status;
   document.getElementById('status').textContent = 'webhook: HTTP ' + r.webhook_status;
 });
 who.addEventListener('change', () => { log.innerHTML = ''; shown.clear(); sidePanel(); });

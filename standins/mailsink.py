@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import argparse
 import itertools
+import signal
+import threading
 import time
 from email import message_from_bytes, policy
 from email.message import EmailMessage
@@ -106,14 +108,24 @@ def web(mailbox: Mailbox) -> Flask:
     return app
 
 
-def serve(folder: Path, smtp_port: int, http_port: int, host: str = "127.0.0.1") -> None:
+def serve(folder: Path, smtp_port: int, http_port: int, host: str = "127.0.0.1", linger: float = 0.0) -> None:
+    """Serve until SIGTERM or SIGINT; then keep taking mail ``linger`` seconds more (the worker may be
+    sending as the demo stops) and exit cleanly."""
     mailbox = Mailbox(folder)
     controller = Controller(mailbox, hostname=host, port=smtp_port)
     controller.start()
+    server = make_server(host, http_port, web(mailbox))
+
+    def stop(signum: int, frame: object) -> None:
+        threading.Timer(linger, server.shutdown).start()
+
+    signal.signal(signal.SIGTERM, stop)
+    signal.signal(signal.SIGINT, stop)
     print(f"mail sink: SMTP on {host}:{smtp_port}, messages at http://{host}:{http_port}/", flush=True)
     try:
-        make_server(host, http_port, web(mailbox)).serve_forever()
+        server.serve_forever()
     finally:
+        server.server_close()
         controller.stop()
 
 
@@ -122,8 +134,9 @@ def main() -> None:
     parser.add_argument("--smtp-port", type=int, default=1025)
     parser.add_argument("--http-port", type=int, default=8025)
     parser.add_argument("--dir", type=Path, default=Path("var/mail"))
+    parser.add_argument("--linger", type=float, default=1.5, help="seconds it keeps taking mail once told to stop")
     args = parser.parse_args()
-    serve(args.dir, args.smtp_port, args.http_port)
+    serve(args.dir, args.smtp_port, args.http_port, linger=args.linger)
 
 
 if __name__ == "__main__":

@@ -8,7 +8,11 @@ it fails free text sent more than 24 hours after the recipient last wrote
 (error 63016) and lets approved templates (``ContentSid``) through.
 ``POST /_standin/inbound`` plays a debtor writing: it posts a signed webhook
 to the app and opens the 24-hour window; ``/`` is a chat page that does the
-same for a person (see ``standins/chat.py``).
+same for a person (see ``standins/chat.py``). Every call placed through the
+REST API rings on the telephone page (``/phone``, ``standins/phone.py``)
+until someone answers it there (a person or the voicemail), declines it, or
+it rings out (``no-answer`` after the request's ``Timeout``, when the
+stand-in is given a ring timeout).
 
     python -m standins.twilio --port 8070 --account-sid AC... --auth-token ...
 """
@@ -20,6 +24,8 @@ import contextlib
 import functools
 import itertools
 import json
+import logging
+import signal
 import threading
 import time
 import uuid
@@ -34,6 +40,9 @@ from cobranza.integrations.twilio_signature import signature_for
 from standins import chat, phone
 
 WINDOW = 24 * 3600
+# Requests the stand-in's pages make to draw themselves (the case beside the chat, the contacts list): the
+# demo's access log leaves them out (scripts/gunicorn_demo.py), as the stand-in leaves out the pages' polling.
+PAGE_READ = {"X-Demo-Page": "standin"}
 
 
 @dataclass
@@ -58,7 +67,9 @@ class Call:
     url: str
     status_callback: str | None
     machine_detection: str | None
-    status: str = "queued"
+    status: str = "queued"  # "queued" while it rings on the telephone page
+    created: float = field(default_factory=time.time)
+    events: tuple[str, ...] = ()  # the StatusCallbackEvent values asked for (Twilio sends "completed" anyway)
 
 
 class TwilioStandIn:
@@ -70,6 +81,8 @@ class TwilioStandIn:
         app_base: str | None = None,
         api_token: str | None = None,
         mail_url: str | None = None,
+        company: str | None = None,
+        ring_timeout: float | None = None,
     ) -> None:
         self.account_sid = account_sid
         self.auth_token = auth_token
@@ -77,10 +90,15 @@ class TwilioStandIn:
         self.app_base = app_base
         self.api_token = api_token
         self.mail_url = mail_url
+        # For the telephone page: who the company's calls come from, and how long an unanswered call rings
+        # (None: until the page answers it; Twilio's default is 60 s, or the request's Timeout).
+        self.company = company
+        self.ring_timeout = ring_timeout
         self.callback_delay = callback_delay
         self.messages: list[Message] = []
         self.calls: list[Call] = []
         self.last_inbound: dict[str, float] = {}
+        self._ended: dict[str, str] = {}  # call sid -> how it ended (its final status callback was sent)
         self._lock = threading.Lock()
         self._counter = itertools.count(1)
 
@@ -201,9 +219,15 @@ class TwilioStandIn:
                 form["Url"],
                 form.get("StatusCallback"),
                 form.get("MachineDetection"),
+                events=tuple(form.getlist("StatusCallbackEvent")),
             )
             with self._lock:
                 self.calls.append(call)
+            if self.ring_timeout is not None:
+                seconds = float(form["Timeout"]) if form.get("Timeout", "").isdigit() else self.ring_timeout
+                timer = threading.Timer(seconds, self._ring_out, args=(call.sid,))
+                timer.daemon = True
+                timer.start()
             return jsonify({"sid": call.sid, "status": "queued", "to": call.to, "from": call.from_}), 201
 
         @app.post("/_standin/inbound")
@@ -235,7 +259,7 @@ class TwilioStandIn:
         @app.get("/_standin/contacts")
         def demo_contacts() -> Response:
             """The demo's debtor contacts, read through the app's API."""
-            auth = {"Authorization": f"Bearer {self.api_token}"}
+            auth = {"Authorization": f"Bearer {self.api_token}", **PAGE_READ}
             found: list[dict[str, str]] = []
             refs = requests.get(f"{self.app_base}/api/v1/debtors?limit=1000", headers=auth, timeout=10).json()
             for debtor in refs[:60]:
@@ -257,7 +281,7 @@ class TwilioStandIn:
         @app.get("/_standin/debtor/<ref>")
         def debtor_case(ref: str) -> Response:
             """What the company now knows of that debtor, through the app's API: for the page's side panel."""
-            auth = {"Authorization": f"Bearer {self.api_token}"}
+            auth = {"Authorization": f"Bearer {self.api_token}", **PAGE_READ}
 
             def get(path: str) -> Any:
                 return requests.get(f"{self.app_base}/api/v1/{path}", headers=auth, timeout=10).json()
@@ -287,7 +311,7 @@ class TwilioStandIn:
                 "Direction": "inbound",
                 "CallStatus": "ringing",
             }
-            return jsonify({"sid": sid, **self._voice(f"{self.app_base}/twilio/voice", params)})
+            return jsonify({"sid": sid, **self._voice(f"{self.app_base}/twilio/voice", params, request.form["From"])})
 
         @app.post("/_standin/call/turn")
         def call_turn() -> Response:
@@ -304,7 +328,7 @@ class TwilioStandIn:
                 params.update(SpeechResult=form["SpeechResult"], Confidence="0.93")
             if form.get("Digits"):
                 params["Digits"] = form["Digits"]
-            return jsonify(self._voice(form["action"], params))
+            return jsonify(self._voice(form["action"], params, form.get("From", "")))
 
         @app.post("/_standin/call/hangup")
         def call_hangup() -> Response:
@@ -313,23 +337,48 @@ class TwilioStandIn:
 
         @app.post("/_standin/call/request")
         def call_request() -> Response:
-            """Ask the company to call: the app's API, as the CRM or an agent would."""
+            """Ask the company to call: the app's API, as the CRM or an agent would. ``message`` is what the
+            page shows a person: the refusal's ``explanation`` when the API gives one."""
             answer = requests.post(
                 f"{self.app_base}/api/v1/contacts",
                 json={"debtor_ref": request.form["debtor_ref"], "channel": "voice"},
                 headers={"Authorization": f"Bearer {self.api_token}"},
                 timeout=10,
             )
-            return jsonify({"status": answer.status_code, "body": answer.json()})
+            body = answer.json()
+            return jsonify({"status": answer.status_code, "body": body, "message": call_request_message(body)})
+
+        @app.get("/_standin/ringing")
+        def ringing() -> Response:
+            """The company's calls ringing now (placed through the REST API, not answered yet), oldest first."""
+            now = time.time()
+            return jsonify(
+                [
+                    {
+                        "sid": c.sid,
+                        "to": c.to,
+                        "from": c.from_,
+                        "caller": self.company or c.from_,
+                        "seconds": round(now - c.created),
+                    }
+                    for c in self.calls
+                    if c.status == "queued"
+                ]
+            )
 
         @app.post("/_standin/call/answer")
-        def call_answer() -> Response:
+        def call_answer() -> tuple[Response, int]:
             """An outbound call rings on the page: answered by a person, by voicemail, or not at all."""
-            call = next(c for c in self.calls if c.sid == request.form["sid"])
-            if request.form.get("CallStatus") == "no-answer":
+            call = next((c for c in self.calls if c.sid == request.form["sid"]), None)
+            if call is None:
+                return jsonify({"error": "no such call"}), 404
+            with self._lock:
+                if call.status != "queued":
+                    return jsonify({"error": "la llamada ya no está sonando", "status": call.status}), 409
+                call.status = "in-progress" if request.form.get("CallStatus") != "no-answer" else "no-answer"
+            if call.status == "no-answer":
                 self._call_status(call.sid, "no-answer", call.to)
-                return jsonify({"ok": True})
-            call.status = "in-progress"
+                return jsonify({"ok": True}), 200
             params = {
                 "CallSid": call.sid,
                 "AccountSid": self.account_sid,
@@ -339,7 +388,9 @@ class TwilioStandIn:
                 "CallStatus": "in-progress",
                 "AnsweredBy": request.form.get("AnsweredBy", "human"),
             }
-            return jsonify(self._voice(call.url, params))
+            if "answered" in call.events:
+                self._post_status(call, "in-progress")
+            return jsonify(self._voice(call.url, params, call.to)), 200
 
         @app.get("/_standin/messages")
         def recorded() -> Response:
@@ -351,21 +402,56 @@ class TwilioStandIn:
 
         return app
 
-    def _voice(self, url: str, params: dict[str, str]) -> dict[str, Any]:
+    def _voice(self, url: str, params: dict[str, str], number: str) -> dict[str, Any]:
+        """Post one of Twilio's voice requests and read its TwiML for the page; when the TwiML leaves
+        the caller nothing to answer (a hang-up, or verbs that run out), the call ends, as on Twilio."""
         answer = self.signed_post(url, params)
         if answer.status_code != 200:
-            return {
+            read: dict[str, Any] = {
                 "error": f"the app answered {answer.status_code}",
                 "said": [],
                 "gather": None,
                 "dial": None,
                 "hangup": True,
             }
-        return phone.read_twiml(answer.text)
+        else:
+            read = phone.read_twiml(answer.text)
+        if read["gather"] is None and read["dial"] is None:
+            read["hangup"] = True
+            self._call_status(params["CallSid"], "completed", number)
+        return read
+
+    def _ring_out(self, sid: str) -> None:
+        """Nobody answered on the page in time: Twilio's ``no-answer``."""
+        call = next((c for c in self.calls if c.sid == sid), None)
+        with self._lock:
+            if call is None or call.status != "queued":
+                return
+            call.status = "no-answer"
+        self._call_status(sid, "no-answer", call.to)
+
+    def _post_status(self, call: Call, status: str) -> None:
+        """A call-progress event to the call's StatusCallback, signed, as Twilio sends it."""
+        if not call.status_callback:
+            return
+        params = {
+            "CallSid": call.sid,
+            "AccountSid": self.account_sid,
+            "CallStatus": status,
+            "From": call.from_,
+            "To": call.to,
+            "Direction": "outbound-api",
+        }
+        with contextlib.suppress(requests.RequestException):
+            self.signed_post(call.status_callback, params)
 
     def _call_status(self, sid: str, status: str, number: str) -> None:
-        """A status callback, as Twilio sends it when a call ends."""
+        """A status callback, as Twilio sends it when a call ends (once per call)."""
         call = next((c for c in self.calls if c.sid == sid), None)
+        ended = self._ended.get(sid)
+        if ended is not None:
+            return
+        self._ended[sid] = status
         if call is not None:
             call.status = status
         target = call.status_callback if call and call.status_callback else f"{self.app_base}/twilio/voice/status"
@@ -394,13 +480,60 @@ class TwilioStandIn:
         }
 
 
+# What each rule of the contact policy means, for a person (reasons are "rule[label]: detail").
+RULES_ES = {
+    "consent": "el contacto no ha autorizado las llamadas (o las revocó)",
+    "contact_unreachable": "no hay un teléfono activo de este contacto",
+    "handoff_open": "una persona de la empresa está atendiendo el caso",
+    "objection_open": "hay una objeción abierta que se está revisando",
+    "promise_pending": "hay una promesa de pago pendiente",
+    "nothing_open": "no hay facturas abiertas",
+    "whatsapp_window": "fuera de las 24 horas desde su último mensaje solo se envían plantillas aprobadas",
+    "holiday": "hoy es festivo",
+    "contact_days": "hoy no es día de contacto",
+    "contact_hours": "es fuera del horario de contacto",
+    "contacts_per_day": "ya se alcanzó el número de contactos de hoy",
+    "contacts_per_week": "ya se alcanzó el número de contactos de la semana",
+    "channels_per_week": "ya se usaron esta semana los canales permitidos",
+    "other_media_per_week": "ya se enviaron esta semana los mensajes y correos permitidos",
+    "other_media_gap": "hubo un mensaje o correo hace muy poco",
+    "calls_per_week": "ya se hicieron esta semana las llamadas permitidas",
+    "calls_per_7_days": "ya se hicieron los intentos de llamada permitidos en 7 días",
+    "call_after_conversation": "hace poco hubo una conversación por teléfono",
+}
+
+
+def call_request_message(body: Any) -> str:
+    """What the telephone page tells a person of the API's answer to "call me": the refusal's own
+    ``explanation`` when there is one, else a sentence made of its rules (never the raw codes)."""
+    if not isinstance(body, dict):
+        return "La empresa no pudo pedir la llamada."
+    if body.get("status") == "queued":
+        return "La empresa le llamará en un momento…"
+    explanation = body.get("explanation")
+    if isinstance(explanation, str) and explanation.strip():
+        return explanation.strip()
+    reasons = body.get("reasons")
+    if isinstance(reasons, list) and reasons:
+        said = []
+        for reason in reasons:
+            rule = str(reason).split(":", 1)[0].split("[", 1)[0].strip()
+            said.append(RULES_ES.get(rule, "lo impide otra regla de la política de contacto"))
+        return "La política de contacto no permite llamar ahora: " + "; ".join(dict.fromkeys(said)) + "."
+    error = body.get("error")
+    if isinstance(error, dict) and error.get("message"):
+        return f"La empresa no pudo pedir la llamada: {error['message']}"
+    return "La empresa no pudo pedir la llamada."
+
+
 @functools.cache
 def _template_texts() -> dict[str, str]:
     """What each approved template says, as WhatsApp shows it (the project's templates file)."""
     from cobranza.outreach import playbook
 
     found = playbook.load_templates((playbook.DEFAULT_DIR / "templates.yml").read_text(encoding="utf-8"))
-    return {sid: t.texts[lang] for t in found.values() for lang, sid in t.sids.items()}
+    one = {sid: t.texts[lang] for t in found.values() for lang, sid in t.sids.items()}
+    return one | {w.sid: w.text for t in found.values() for w in t.many.values()}  # and the plural wordings
 
 
 def _rendered(content_sid: str | None, variables: str | None) -> str | None:
@@ -416,6 +549,28 @@ def _rendered(content_sid: str | None, variables: str | None) -> str | None:
     return render(text, {str(k): str(v) for k, v in values.items()})
 
 
+class _WithoutPagePolling(logging.Filter):
+    """The request log without the pages' polling (``GET /_standin/...`` every second or so)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return '"GET /_standin/' not in record.getMessage()
+
+
+def serve(standin: TwilioStandIn, port: int, linger: float = 0.0) -> None:
+    """Serve until SIGTERM or SIGINT; then keep answering ``linger`` seconds more (the worker may be
+    placing a call or sending a message as the demo stops) and exit cleanly."""
+    logging.getLogger("werkzeug").addFilter(_WithoutPagePolling())
+    server = make_server("127.0.0.1", port, standin.app(), threaded=True)
+
+    def stop(signum: int, frame: object) -> None:
+        threading.Timer(linger, server.shutdown).start()
+
+    signal.signal(signal.SIGTERM, stop)
+    signal.signal(signal.SIGINT, stop)
+    server.serve_forever()
+    server.server_close()
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--port", type=int, default=8070)
@@ -424,6 +579,11 @@ def main() -> None:
     parser.add_argument("--app", default="http://127.0.0.1:8000", help="the app, for the chat page")
     parser.add_argument("--api-token", default=None, help="the app's API token, to list the demo's contacts")
     parser.add_argument("--mail-url", default=None, help="the demo's mail sink, linked from the chat page")
+    parser.add_argument("--company", default=None, help="who the company's calls come from, on the telephone page")
+    parser.add_argument(
+        "--ring-timeout", type=float, default=60, help="seconds an unanswered call rings before no-answer"
+    )
+    parser.add_argument("--linger", type=float, default=1.5, help="seconds it keeps answering once told to stop")
     args = parser.parse_args()
     standin = TwilioStandIn(
         args.account_sid,
@@ -432,9 +592,11 @@ def main() -> None:
         app_base=args.app,
         api_token=args.api_token,
         mail_url=args.mail_url,
+        company=args.company,
+        ring_timeout=args.ring_timeout,
     )
     print(f"Twilio stand-in on http://127.0.0.1:{args.port}", flush=True)
-    make_server("127.0.0.1", args.port, standin.app(), threaded=True).serve_forever()
+    serve(standin, args.port, args.linger)
 
 
 if __name__ == "__main__":

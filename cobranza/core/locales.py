@@ -10,6 +10,7 @@ people.
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from decimal import Decimal
 
@@ -74,6 +75,12 @@ def totals(amounts: list[tuple[Decimal, str]], country: str | None, language: st
     for value, currency in amounts:
         by_currency[currency] = by_currency.get(currency, Decimal(0)) + Decimal(value)
     return listing([money(v, c, country, language) for c, v in by_currency.items()], language)
+
+
+def punctuated(text: str) -> str:
+    """One full stop where a name that ends in one ends the sentence ("Acme S.A.S.." -> "Acme S.A.S.");
+    an ellipsis stays."""
+    return re.sub(r"(?<!\.)\.\.(?!\.)", ".", text)
 
 
 def listing(items: list[str], language: str) -> str:

@@ -12,6 +12,7 @@ from typing import Any
 
 import requests
 
+from cobranza.core import locales
 from cobranza.integrations import http
 
 TIMEOUT = 8.0
@@ -39,7 +40,12 @@ def send_turn(
         replies = answer.json()
     except ValueError as exc:
         raise RasaUnavailable("answer is not JSON") from exc
-    return [r for r in replies if isinstance(r, dict)]
+    # a company name that ends in a full stop, at the end of a sentence, reads "S.A.S." and not "S.A.S.."
+    return [
+        {**r, "text": locales.punctuated(r["text"])} if isinstance(r.get("text"), str) else r
+        for r in replies
+        if isinstance(r, dict)
+    ]
 
 
 def resume(rasa_url: str, token: str | None, sender: str, timeout: float = TIMEOUT) -> None:

@@ -90,6 +90,7 @@ def test_promise_with_read_back_and_confirmation(one_invoice: Phone, smtp: SmtpS
     phone = one_invoice
     opening = phone.say("Hola buenas tardes")
     assert "Marta" in opening[0] and "Acme S.A.S." in opening[0]
+    assert not any("S.A.S.." in m for m in opening)  # the company's own full stop ends the sentence
     assert any("F-001" in m and "1.500.000" in m for m in opening)
     assert "recibió" in opening[-1]
     assert phone.say("si señora la recibimos")[-1].startswith("¿Para qué fecha")

@@ -1,11 +1,15 @@
-"""`make demo`'s script, really started: the portfolio through the API, and a
-promise whose confirmation e-mail reaches the demo's mail sink via the worker."""
+"""`make demo`'s script, really started: the portfolio through the API, a promise whose confirmation
+e-mail reaches the demo's mail sink via the worker, the stand-in's pages, a quiet log, and Ctrl-C
+stopping every process with exit status 0."""
 
 from __future__ import annotations
 
 import os
+import re
 import signal
+import socket
 import subprocess
+import sys
 import time
 import uuid
 from datetime import date, timedelta
@@ -32,28 +36,33 @@ def wait_until(check, seconds: float, proc: subprocess.Popen[str], log: Path) ->
         time.sleep(0.3)
 
 
-def test_demo_serves_the_portfolio_and_chats_to_a_promise(tmp_path: Path) -> None:
-    port, smtp_port, mail_port, twilio_port = free_port(), free_port(), free_port(), free_port()
-    queue = f"test-demo-{uuid.uuid4().hex[:8]}"
+def demo_env(tmp_path: Path, queue: str) -> tuple[dict[str, str], dict[str, int]]:
+    """The demo on ports of its own (the test may run beside a real `make demo`), PLAN_EVERY=0: the plan
+    would contact demo debtors at the hours it may, which is not what these tests look at."""
+    ports = {name: free_port() for name in ("web", "smtp", "mail", "twilio", "rasa", "actions")}
     env = {
         **os.environ,
         "DATABASE_URL": f"sqlite:///{tmp_path}/demo.db",
-        "WEB_BIND": f"127.0.0.1:{port}",
+        "WEB_BIND": f"127.0.0.1:{ports['web']}",
         "API_TOKEN": "e2e-token",
-        "SMTP_PORT": str(smtp_port),
-        "MAILSINK_HTTP_PORT": str(mail_port),
+        "SMTP_PORT": str(ports["smtp"]),
+        "MAILSINK_HTTP_PORT": str(ports["mail"]),
         "MAILSINK_DIR": str(tmp_path / "mail"),
         "REDIS_URL": TEST_REDIS_URL,
         "JOB_QUEUE": queue,
-        "TWILIO_STANDIN_PORT": str(twilio_port),
-        "RASA_URL": f"http://127.0.0.1:{free_port()}",
-        "ACTIONS_URL": f"http://127.0.0.1:{free_port()}",
+        "TWILIO_STANDIN_PORT": str(ports["twilio"]),
+        "RASA_URL": f"http://127.0.0.1:{ports['rasa']}",
+        "ACTIONS_URL": f"http://127.0.0.1:{ports['actions']}",
         "RASA_TRACKER_PREFIX": queue.replace("-", ""),
         "PLAN_EVERY": "0",
-    }  # the plan would contact demo debtors at the hours it may: not part of this test
-    log = tmp_path / "demo.log"  # a file, not a pipe: nobody has to keep reading it
-    output = open(log, "w")  # noqa: SIM115  (the demo writes to it until it is stopped)
-    proc = subprocess.Popen(
+    }
+    return env, ports
+
+
+def start_demo(env: dict[str, str], log: Path) -> subprocess.Popen[str]:
+    """scripts/demo.sh in a session of its own (as a terminal's Ctrl-C reaches it: its whole group)."""
+    output = open(log, "w")  # noqa: SIM115  (a file, not a pipe: nobody has to keep reading it)
+    return subprocess.Popen(
         ["bash", "scripts/demo.sh"],
         cwd=ROOT,
         env=env,
@@ -62,6 +71,32 @@ def test_demo_serves_the_portfolio_and_chats_to_a_promise(tmp_path: Path) -> Non
         text=True,
         start_new_session=True,
     )
+
+
+def forget(queue: str) -> None:
+    Queue(queue, connection=redis.Redis.from_url(TEST_REDIS_URL)).delete(delete_jobs=True)
+    connection = redis.Redis.from_url(TEST_REDIS_URL)
+    for key in connection.scan_iter(queue.replace("-", "") + ":*"):
+        connection.delete(key)
+
+
+def listening(port: int) -> bool:
+    with socket.socket() as s:
+        return s.connect_ex(("127.0.0.1", port)) == 0
+
+
+def group_alive(pgid: int) -> list[str]:
+    """What is left of a process group (ps lists nothing once every process is gone)."""
+    found = subprocess.run(["ps", "-o", "pid=,args=", "-g", str(pgid)], capture_output=True, text=True).stdout
+    return [line for line in found.splitlines() if line.strip()]
+
+
+def test_demo_serves_the_portfolio_and_chats_to_a_promise(tmp_path: Path) -> None:
+    queue = f"test-demo-{uuid.uuid4().hex[:8]}"
+    env, ports = demo_env(tmp_path, queue)
+    port, mail_port, twilio_port = ports["web"], ports["mail"], ports["twilio"]
+    log = tmp_path / "demo.log"
+    proc = start_demo(env, log)
     base = f"http://127.0.0.1:{port}"
     mail = f"http://127.0.0.1:{mail_port}/"
     auth = {"Authorization": "Bearer e2e-token"}
@@ -131,11 +166,14 @@ def test_demo_serves_the_portfolio_and_chats_to_a_promise(tmp_path: Path) -> Non
         assert sorted(p["invoice_number"] for p in case["promises"]) == ["CO-0003-001", "CO-0003-002"]
         assert case["handoffs"] == [] and "whatsapp_in" in [e["kind"] for e in case["timeline"]]
 
-        # the demo's telephone: Lucía calls; the prompts are audio rendered by the app
+        # the demo's telephone: Lucía calls; the prompts are audio rendered by the app, each with its words
         assert "Llamar a la empresa" in requests.get(twilio + "/phone", timeout=2).text
         call = requests.post(twilio + "/_standin/call/start", data={"From": "+573005550102"}, timeout=30).json()
         audio = [s["audio"] for s in call["said"] if "audio" in s]
         assert audio and call["gather"] and call["gather"]["language"] == "es-CO"
+        assert all(s["text"] for s in call["said"]) and "Suministros Andinos" in " ".join(
+            s["text"] for s in call["said"]
+        )
         wav = requests.get(audio[0], timeout=5)
         assert wav.status_code == 200 and wav.content[:4] == b"RIFF"
         answered = requests.post(
@@ -154,6 +192,27 @@ def test_demo_serves_the_portfolio_and_chats_to_a_promise(tmp_path: Path) -> Non
             e["kind"] for e in requests.get(base + "/api/v1/debtors/D070003/timeline", headers=auth, timeout=5).json()
         ]
         assert "voice_in" in kinds and "call_ended" in kinds
+
+        # a call anyone asks for through the API rings on the telephone page, or the page says in words why not
+        someone = next(c for c in contacts if c["debtor_ref"] != "D070003")
+        asked = requests.post(
+            twilio + "/_standin/call/request", data={"debtor_ref": someone["debtor_ref"]}, timeout=30
+        ).json()
+        if asked["status"] == 202:
+            wait_until(
+                lambda: (
+                    someone["phone"] in [r["to"] for r in requests.get(twilio + "/_standin/ringing", timeout=2).json()]
+                ),
+                30,
+                proc,
+                log,
+            )
+            ring = next(
+                r for r in requests.get(twilio + "/_standin/ringing", timeout=2).json() if r["to"] == someone["phone"]
+            )
+            assert ring["caller"] == "Suministros Andinos S.A.S."
+        else:
+            assert asked["status"] == 409 and asked["message"] and "[" not in asked["message"], asked
     finally:
         os.killpg(proc.pid, signal.SIGTERM)
         try:
@@ -161,9 +220,72 @@ def test_demo_serves_the_portfolio_and_chats_to_a_promise(tmp_path: Path) -> Non
         except subprocess.TimeoutExpired:
             os.killpg(proc.pid, signal.SIGKILL)
             proc.wait()
-        output.close()
-        Queue(queue, connection=redis.Redis.from_url(TEST_REDIS_URL)).delete(delete_jobs=True)
-        connection = redis.Redis.from_url(TEST_REDIS_URL)
-        for key in connection.scan_iter(queue.replace("-", "") + ":*"):
-            connection.delete(key)
-    assert f"http://127.0.0.1:{port}/healthz" in log.read_text()
+        forget(queue)
+    said = log.read_text()
+    assert f"http://127.0.0.1:{port}/healthz" in said
+    # a quiet log: requests are logged, health checks and the pages' polling are not; no library deprecations
+    assert '"POST /api/v1/promises HTTP/1.1" 201' in said and '"POST /twilio/whatsapp HTTP/1.1" 200' in said
+    assert "GET /healthz" not in said and "GET /_standin/messages" not in said and "GET /api/v1/objections" not in said
+    assert "DeprecationWarning" not in said and "declare_namespace" not in said, said[:3000]
+    # where the time went until the demo was ready, as the script says it
+    assert re.search(r"ready in \d+\.\d s from the start of scripts/demo.sh: .*assistant \(its model loaded\)", said)
+
+
+def test_ctrl_c_stops_every_process_and_exits_0(tmp_path: Path) -> None:
+    """Ctrl-C reaches the demo's whole process group (SIGINT): every process stops, every port is free,
+    and the script ends with 0 — `make demo` prints no error."""
+    queue = f"test-demo-{uuid.uuid4().hex[:8]}"
+    env, ports = demo_env(tmp_path, queue)
+    log = tmp_path / "demo.log"
+    proc = start_demo(env, log)
+    try:
+        wait_until(lambda: "(ready)" in log.read_text(), 240, proc, log)
+        assert all(listening(port) for port in ports.values()), ports
+        os.killpg(proc.pid, signal.SIGINT)
+        assert proc.wait(timeout=20) == 0, log.read_text()[-3000:]
+        deadline = time.monotonic() + 10
+        while group_alive(proc.pid) or any(listening(port) for port in ports.values()):
+            assert time.monotonic() < deadline, (
+                group_alive(proc.pid),
+                {n: p for n, p in ports.items() if listening(p)},
+            )
+            time.sleep(0.2)
+    finally:
+        if proc.poll() is None or group_alive(proc.pid):
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait()
+        forget(queue)
+    said = log.read_text()
+    assert "Traceback" not in said and "Error" not in said, said[-3000:]
+
+
+def test_the_demos_python_leaves_out_libraries_deprecation_warnings_only(tmp_path: Path) -> None:
+    """scripts/demo-site/sitecustomize.py: a library's deprecation warning is not shown, even where a library
+    turned them all on (as Sanic does in Rasa's environment); ours, and every other warning, are."""
+    library = tmp_path / "site-packages" / "noisylib"
+    library.mkdir(parents=True)
+    (library / "__init__.py").write_text(
+        "import warnings\n"
+        "warnings.filterwarnings('once', category=DeprecationWarning)\n"
+        "def old():\n"
+        "    warnings.warn('old() is deprecated', DeprecationWarning)\n"
+        "def odd():\n"
+        "    warnings.warn('odd but not deprecated', UserWarning)\n"
+    )
+    ours = ROOT / "cobranza"  # a warning pointing at our code shows, whatever its category
+    code = (
+        "import warnings, noisylib\n"
+        "noisylib.old(); noisylib.odd()\n"
+        f"exec(compile(\"import warnings; warnings.warn('ours is deprecated', DeprecationWarning)\", "
+        f"{str(ours / 'example.py')!r}, 'exec'))\n"
+        "import logging; logging.getLogger('x').error('an error')\n"
+    )
+    env = {
+        **os.environ,
+        "PYTHONPATH": f"{ROOT / 'scripts' / 'demo-site'}:{tmp_path / 'site-packages'}",
+    }
+    ran = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=30)
+    assert ran.returncode == 0, ran.stderr
+    assert "old() is deprecated" not in ran.stderr
+    assert "UserWarning: odd but not deprecated" in ran.stderr
+    assert "DeprecationWarning: ours is deprecated" in ran.stderr and "an error" in ran.stderr

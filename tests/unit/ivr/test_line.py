@@ -43,3 +43,39 @@ def test_every_question_listens_for_speech_and_keys_in_the_callers_locale() -> N
     assert gather.attrib["numDigits"] == "1" and "sí" in gather.attrib["hints"]
     says = list(gather.iter("Say"))
     assert says[0].attrib["voice"] == "Polly.Lupe" and says[1].attrib["language"] == "en-US"
+
+
+def test_rendered_prompts_carry_their_text_in_a_comment_twilio_ignores(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """VOICE_TTS=local: each <Play> follows an XML comment with what it says, so the TwiML is the one
+    Twilio accepts (verbs and attributes unchanged) and a reader still sees the words."""
+    from dataclasses import replace
+
+    from ivr import speech
+
+    monkeypatch.setattr(speech, "render", lambda settings, text, language: f"{language}.wav")
+    settings = replace(Settings(), voice_tts="local", public_base_url="https://line.example.com")
+    xml = Line(settings, "es", "es-CO").gather(
+        [("¿Es usted Lucía,\n la tesorera?", "es"), ("For English, press 2.", "en")], "https://x/turn", "yes_no"
+    )
+    tree = ET.fromstring(xml, parser=ET.XMLParser(target=ET.TreeBuilder(insert_comments=True)))
+    gather = next(tree.iter("Gather"))
+    children = list(gather)
+    assert [c.tag for c in children] == [ET.Comment, "Play", ET.Comment, "Play"]
+    assert (
+        children[0].text == "text: ¿Es usted Lucía, la tesorera?" and children[2].text == "text: For English, press 2."
+    )
+    assert children[1].text == "https://line.example.com/voice/audio/es.wav" and children[1].attrib == {}
+    # what Twilio reads is unchanged: without comments, the same verbs as before
+    assert [c.tag for c in ET.fromstring(xml).iter()] == ["Response", "Gather", "Play", "Play"]
+    assert "<!--text: For English, press 2.-->" in Line(settings, "en", "en-US").hang_up(
+        [("For English, press 2.", "en")]
+    )
+    # a comment may hold neither "--" nor end with "-": such a text is still a well-formed comment
+    odd = Line(settings, "es", "es-CO").hang_up([("uno -- dos --- tres -", "es")])
+    said = next(
+        n
+        for n in ET.fromstring(odd, parser=ET.XMLParser(target=ET.TreeBuilder(insert_comments=True))).iter()
+        if n.tag is ET.Comment
+    )
+    assert said.text is not None and "--" not in said.text and not said.text.endswith("-")
+    assert said.text.replace(" ", "").replace("-", "") == "text:unodostres"
