@@ -153,7 +153,7 @@ def register(
         Direction.INTERNAL,
         "promise_registered",
         f"Promesa de pago registrada: {_readable(amount, invoice.currency, invoice.debtor)} "
-        f"de la factura {invoice.number} para el {promised_date.isoformat()}",
+        f"de la factura {invoice.number} para el {locales.long_date(promised_date, 'es')}",
         invoice_id=invoice.id,
         contact_id=promise.contact_id,
         actor=actor,

@@ -73,3 +73,8 @@ def set_active(session: Session, agent: Agent, active: bool, by: str) -> None:
 
 def listing(session: Session) -> list[Agent]:
     return list(session.scalars(select(Agent).order_by(Agent.active.desc(), Agent.name)))
+
+
+def names(session: Session) -> dict[str, str]:
+    """Every agent's name by e-mail (what the inbox writes for ``agent:<e-mail>``)."""
+    return {str(email): str(name) for email, name in session.execute(select(Agent.email, Agent.name))}

@@ -63,26 +63,36 @@ def test_an_agent_takes_a_live_handoff_to_the_end(browser: Any, phone: Phone, sm
 
     # the debtor asks for a person on WhatsApp: the handoff appears without reloading
     phone.say("quiero hablar con una persona por favor")
-    row = ana.wait_for_selector("tr[data-handoff]", timeout=30_000)
+    row = ana.wait_for_selector("#rows [data-handoff]", timeout=30_000)
     assert "Ferretería Andina" in row.inner_text() and "Pidió una persona" in row.inner_text()
+    assert "Esperando respuesta" in row.inner_text() and row.get_attribute("data-unread") == "1"
     _shot(ana, "queue", db)
 
-    # Beto opens the case too; Ana takes it first; Beto's take is refused
-    ana.click("tr[data-handoff] a >> nth=0")
+    # Beto opens the case too; Ana takes it first. A page that heard the news no longer offers Take; one
+    # that has not (its live stream cut here, as a lagging tab's) still does, and the server refuses it.
+    ana.click("#rows [data-handoff]")
+    ana.wait_for_selector("#timeline .ev")
     _sign_in(beto, base, "beto@acme.example.com")
+    beto.route("**/inbox/events", lambda route: route.abort())
     beto.goto(ana.url)
+    carla = beto.context.new_page()  # Beto's second tab, live
+    carla.goto(ana.url)
+    carla.wait_for_selector("body[data-opened]")
     ana.click("#take")
     ana.wait_for_selector("text=Hecho.")
+    carla.wait_for_selector("#case-head[data-status='assigned']", timeout=10_000)
+    assert carla.locator("#take").count() == 0 and "Ana Pérez holds this case." in carla.inner_text("#composer")
     beto.click("#take")
     assert "already taken by ana@acme.example.com" in beto.locator("[role=alert]").inner_text()
 
     # the whole history is there, oldest first
     history = ana.locator("#timeline").inner_text()
-    assert history.index("quiero hablar con una persona") < history.index("handoff_claimed")
+    assert history.index("quiero hablar con una persona") < history.index("Ana Pérez tomó el caso")
+    assert "handoff_claimed" not in history and "whatsapp_in" not in history  # in words
 
     # an answer on WhatsApp: to Twilio and onto the timeline
     ana.fill("#reply textarea", "Hola Marta, soy Ana, con gusto le ayudo.")
-    ana.click("#reply button")
+    ana.click("#reply button[type=submit]")
     ana.wait_for_selector("text=Hecho.")
     _wait(lambda: any(m.body == "Hola Marta, soy Ana, con gusto le ayudo." for m in phone.fake.messages))
     assert "soy Ana" in ana.locator("#timeline").inner_text()

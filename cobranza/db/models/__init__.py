@@ -11,7 +11,7 @@ from cobranza.db.models.invoices import Invoice, InvoiceDocument, Payment
 from cobranza.db.models.objections import Objection
 from cobranza.db.models.outreach import Outreach, OutreachInvoice
 from cobranza.db.models.promises import Promise
-from cobranza.db.models.team import Agent, AuditEvent
+from cobranza.db.models.team import Agent, AuditEvent, CaseRead
 from cobranza.db.models.timeline import Interaction
 from cobranza.db.types import Base
 
@@ -21,6 +21,7 @@ __all__ = [
     "AuditEvent",
     "Base",
     "Call",
+    "CaseRead",
     "ConsentChange",
     "Contact",
     "Debtor",

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import BigInteger, Boolean, CheckConstraint, Index, Integer, String
+from sqlalchemy import BigInteger, Boolean, CheckConstraint, ForeignKey, Index, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from cobranza.core.vocabulary import Language, Role
@@ -48,3 +48,14 @@ class AuditEvent(Base):
     data: Mapped[dict[str, Any]] = mapped_column(JSONType, default=dict)
 
     __table_args__ = (Index("ix_audit_events_at", "at"),)
+
+
+class CaseRead(Base):
+    """How far an agent has read a case: the time of the last event shown when they last opened it
+    (the inbox's unread counts, ``cobranza.team.casework``)."""
+
+    __tablename__ = "case_reads"
+
+    agent_id: Mapped[int] = mapped_column(ForeignKey("agents.id", ondelete="CASCADE"), primary_key=True)
+    handoff_id: Mapped[int] = mapped_column(ForeignKey("handoffs.id", ondelete="CASCADE"), primary_key=True)
+    seen_at: Mapped[datetime] = mapped_column(UTCDateTime)

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import re
+from html import unescape
+from html.parser import HTMLParser
 from typing import Any
 
 import pytest
@@ -9,8 +12,8 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from cobranza.db import transaction
-from cobranza.db.models import AuditEvent, Debtor, OutboxEmail, Promise
-from cobranza.records import handoffs
+from cobranza.db.models import AuditEvent, Debtor, Handoff, OutboxEmail, Promise
+from cobranza.records import handoffs, timeline
 from cobranza.team import agents
 from tests.support.inbox import PASSWORD, csrf, sign_in
 
@@ -140,3 +143,177 @@ def test_committed_events_reach_open_pages_live(app: Flask, case: int) -> None:
     else:
         raise AssertionError("no live event")
     stream.close()
+
+
+# --- the three panes and their words ------------------------------------------------------------------
+
+
+def _visible(html: str) -> str:
+    """What a person reads on the page: no tags, attributes or scripts."""
+    html = re.sub(r"<script.*?</script>", " ", html, flags=re.S)
+    return unescape(re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html)))
+
+
+class _Cards(HTMLParser):
+    """The text inside each element of class "card" (to find an empty one)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.cards: list[str] = []
+        self._depth: list[int] = []
+        self._level = 0
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag in ("input", "br", "meta", "link", "img"):
+            return
+        self._level += 1
+        if "card" in (dict(attrs).get("class") or "").split():
+            self._depth.append(self._level)
+            self.cards.append("")
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in ("input", "br", "meta", "link", "img"):
+            return
+        if self._depth and self._depth[-1] == self._level:
+            self._depth.pop()
+        self._level -= 1
+
+    def handle_data(self, data: str) -> None:
+        if self._depth:
+            self.cards[-1] += data
+
+
+CODES = re.compile(
+    r"\b(whatsapp_in|whatsapp_agent|handoff_opened|handoff_claimed|promise_registered|objection_recorded|"
+    r"complaint|cash_flow|pending|assigned|open|resolved|back_to_bot|agent_note|call_logged|whatsapp|voice)\b"
+)
+
+
+def test_the_case_beside_the_list_says_every_code_in_words(app: Flask, case: int) -> None:
+    ana = sign_in(app, "ana@acme.example.com")
+    with transaction(app.extensions["cobranza"].sessions) as s:
+        d = s.query(Debtor).filter_by(ref="D1").one()
+        understood = {"nlu": {"intent": "cash_flow", "confidence": 0.91}, "conflict": {"score": 0.0}}
+        text = "no tengo plata este mes"
+        timeline.record(s, d.id, "whatsapp", "in", "whatsapp_in", text, actor="debtor", data=understood)
+    assert post(ana, f"/inbox/handoffs/{case}/claim").status_code == 302
+    assert post(ana, f"/inbox/handoffs/{case}/objection", type="cash_flow", text="flujo de caja").status_code == 302
+    done = post(ana, f"/inbox/handoffs/{case}/promise", invoice_number="F-001", amount="500000", promised_date=_soon())
+    assert done.status_code == 302
+    page = ana.get(f"/inbox/handoffs/{case}").get_data(as_text=True)
+    assert 'id="list"' in page and 'id="conversation"' in page and 'id="details"' in page  # the three panes
+    words = _visible(page)
+    found = CODES.search(words)
+    assert found is None, words[max(0, found.start() - 80) : found.end() + 80]
+    for said in ("Falta de flujo de caja", "pendiente", "Queja", "tomó el caso",
+                 "Nota", "Venció el", "$ 1.500.000", "$ 500.000", "Entendido: falta de flujo de caja (0.91)",
+                 "Ana Pérez", "Tomado"):  # fmt: skip
+        assert said in words, said
+    assert "Vence el" not in words  # F-001 is overdue
+    # the flat tone of one calm message is said in a sentence, not drawn; no label shows twice
+    assert 'class="tone"' not in page and "Sin señales de conflicto en el mensaje del deudor." in words
+    assert words.count("Sentimiento") == 0 and words.count("Por qué se transfirió") == 1
+
+
+def test_a_resolved_case_shows_no_empty_card_and_no_actions(app: Flask, case: int) -> None:
+    sara = sign_in(app, "sara@acme.example.com")
+    assert post(sara, f"/inbox/handoffs/{case}/claim").status_code == 302
+    assert post(sara, f"/inbox/handoffs/{case}/resolve", resolution="closed").status_code == 302
+    page = sara.get(f"/inbox/handoffs/{case}?status=resolved").get_data(as_text=True)
+    cards = _Cards()
+    cards.feed(page)
+    assert cards.cards and all(len(text.split()) > 2 for text in cards.cards), cards.cards
+    assert 'class="actions"' not in page and 'id="reply"' not in page
+    assert "Resuelto · cerrado" in _visible(page)
+
+
+def test_opening_a_case_marks_it_read_for_that_agent_only(app: Flask, case: int) -> None:
+    ana, beto = sign_in(app, "ana@acme.example.com"), sign_in(app, "beto@acme.example.com")
+    with transaction(app.extensions["cobranza"].sessions) as s:
+        d = s.query(Debtor).filter_by(ref="D1").one()
+        timeline.record(s, d.id, "whatsapp", "in", "whatsapp_in", "¿hay alguien?", actor="debtor")
+    unread = re.compile(rf'data-handoff="{case}"[^>]*data-unread="(\d+)"')
+    assert unread.search(ana.get("/inbox/?partial=1").get_data(as_text=True)).group(1) == "1"
+    hidden_tab = ana.get(f"/inbox/handoffs/{case}?seen=0")  # a page refreshed in a hidden tab reads nothing
+    assert unread.search(hidden_tab.get_data(as_text=True)).group(1) == "1"
+    assert unread.search(ana.get(f"/inbox/handoffs/{case}").get_data(as_text=True)).group(1) == "0"
+    assert unread.search(ana.get("/inbox/?partial=1").get_data(as_text=True)).group(1) == "0"
+    assert unread.search(beto.get("/inbox/?partial=1").get_data(as_text=True)).group(1) == "1"
+    waiting = ana.get("/inbox/?partial=1").get_data(as_text=True)
+    assert "Esperando respuesta" in waiting and 'data-waiting="1"' in waiting
+
+
+def test_the_list_searches_filters_and_orders_over_http(app: Flask, case: int) -> None:
+    ana = sign_in(app, "ana@acme.example.com")
+    for typed, found in (("FERRETERIA", True), ("ferretería andina", True), ("+57 300 555 0177", True),
+                         ("9001234567", True), ("f001", True), ("clinica", False)):  # fmt: skip
+        rows = ana.get("/inbox/", query_string={"q": typed, "partial": "1"}).get_data(as_text=True)
+        assert ("Ferretería Andina" in rows) is found, typed
+    nothing = ana.get("/inbox/", query_string={"q": "clinica"}).get_data(as_text=True)
+    assert "Ningún caso coincide con «clinica»." in nothing
+    assert "Ferretería" in ana.get("/inbox/?view=unassigned&partial=1").get_data(as_text=True)
+    assert "Ferretería" not in ana.get("/inbox/?view=mine&partial=1").get_data(as_text=True)
+    assert (
+        post(ana, f"/inbox/handoffs/{case}/claim", list="view=mine&sort=balance")
+        .headers["Location"]
+        .endswith(f"/inbox/handoffs/{case}?done=1&view=mine&sort=balance")
+    )  # the list comes back as the agent had it
+    mine = ana.get("/inbox/?view=mine&sort=balance").get_data(as_text=True)
+    assert "Ferretería" in mine and re.search(r'<option value="balance" selected>', mine)
+    assert ana.get("/inbox/?view=nonsense&sort=nonsense&status=nonsense").status_code == 200  # defaults
+
+
+def test_a_refusal_is_said_in_the_agents_language(app: Flask, case: int) -> None:
+    ana, beto = sign_in(app, "ana@acme.example.com"), sign_in(app, "beto@acme.example.com")
+    assert post(ana, f"/inbox/handoffs/{case}/claim").status_code == 302
+    refused = post(beto, f"/inbox/handoffs/{case}/note", text="hola")
+    assert refused.status_code == 409 and "Este caso lo tiene ana@acme.example.com; tómelo primero" in refused.get_data(
+        as_text=True
+    )
+
+
+def test_a_callback_shows_its_time_with_the_debtors_zone(app: Flask, case: int) -> None:
+    with transaction(app.extensions["cobranza"].sessions) as s:
+        h = s.get(Handoff, case)
+        h.evidence = {"voice": {"route": "callback", "callback_by": "2026-11-24T08:00:00-05:00",
+                                "callback_number": "+573005550177"}}  # fmt: skip
+    sara = sign_in(app, "sara@acme.example.com")
+    page = _visible(sara.get(f"/inbox/handoffs/{case}").get_data(as_text=True))
+    assert "Devolver la llamada antes de martes 24 de noviembre de 2026, 08:00 (America/Bogota, UTC−05:00)" in page
+    assert "24/11 08:00 (UTC−05:00)" in page  # in the list
+
+
+def test_the_composer_offers_canned_replies_filled_from_the_case(app: Flask, case: int) -> None:
+    ana = sign_in(app, "ana@acme.example.com")
+    assert post(ana, f"/inbox/handoffs/{case}/claim").status_code == 302
+    page = unescape(ana.get(f"/inbox/handoffs/{case}").get_data(as_text=True))
+    assert (
+        "Marta, le comparto el detalle: la factura F-001 por $ 1.500.000, con vencimiento el 31 de octubre de 2026."
+        in page
+    )
+    assert "Hello Marta, this is Ana Pérez from the accounts team at Acme S.A.S." in page  # the other language too
+
+
+def test_an_english_speaking_agent_reads_the_inbox_in_english(app: Flask, case: int) -> None:
+    beto = sign_in(app, "beto@acme.example.com")
+    assert post(beto, "/inbox/language", lang="en", back="/inbox/").status_code == 302
+    assert post(beto, f"/inbox/handoffs/{case}/claim").status_code == 302
+    words = _visible(beto.get(f"/inbox/handoffs/{case}").get_data(as_text=True))
+    english = ["Complaint", "Taken", "Beto Ruiz took the case", "Case opened · Complaint", "Was due on", "Invoices"]
+    english += ["Canned replies", "Give back to the bot", "Internal note", "Debtor's local time"]
+    for said in english:
+        assert said in words, said
+    for spanish in ("Sin tomar", "Facturas", "Venció", "Tomado", "Devolver al asistente", "Nota interna", "Motivo"):
+        assert spanish not in words, spanish
+
+
+def test_what_a_debtor_writes_is_never_markup(app: Flask, case: int) -> None:
+    with transaction(app.extensions["cobranza"].sessions) as s:
+        d = s.query(Debtor).filter_by(ref="D1").one()
+        media = {"media": ["javascript:alert(1)", "https://api.twilio.com/2010-04-01/Media/ME1"]}
+        timeline.record(
+            s, d.id, "whatsapp", "in", "whatsapp_in", "<script>alert(1)</script>", actor="debtor", data=media
+        )
+    page = sign_in(app, "sara@acme.example.com").get(f"/inbox/handoffs/{case}").get_data(as_text=True)
+    assert "<script>alert(1)</script>" not in page and "&lt;script&gt;alert(1)&lt;/script&gt;" in page
+    assert 'href="javascript:' not in page and 'href="https://api.twilio.com/2010-04-01/Media/ME1"' in page
