@@ -42,7 +42,7 @@ from tests.support import (
     invoice_body,
 )
 
-pytest_plugins = ["tests.support.stack"]  # the assistant's processes and the debtor's phone
+pytest_plugins = ["tests.support.stack", "tests.support.browser"]  # the assistant's processes, the phone, the browser
 
 POSTGRES_ADMIN = os.environ.get("TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
 BACKENDS = [b.strip() for b in os.environ.get("TEST_BACKENDS", "sqlite,postgresql").split(",") if b.strip()]

@@ -8,8 +8,6 @@ so what the pages show is what they read. ``inbox_page`` opens a signed-in page 
 
 from __future__ import annotations
 
-import os
-import shutil
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -27,24 +25,9 @@ from cobranza.db.models import Contact, Debtor, Interaction
 from cobranza.records import handoffs, timeline
 from cobranza.team import agents
 
-CHROMIUM = os.environ.get("CHROMIUM_PATH") or shutil.which("chromium") or "/usr/bin/chromium"
 SHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
 PASSWORD = "una clave bien larga"
 AUTH = {"Authorization": "Bearer test-token"}
-
-
-@pytest.fixture(scope="session")
-def browser() -> Iterator[Any]:
-    from playwright.sync_api import sync_playwright
-
-    if not os.path.exists(CHROMIUM):
-        pytest.fail(f"Debian's chromium is not at {CHROMIUM}: run `make setup` (or set CHROMIUM_PATH)")
-    with sync_playwright() as p:
-        launched = p.chromium.launch(
-            executable_path=CHROMIUM, headless=True, args=["--no-sandbox", "--disable-dev-shm-usage"]
-        )
-        yield launched
-        launched.close()
 
 
 @dataclass

@@ -5,8 +5,6 @@ through the stand-in's REST API."""
 
 from __future__ import annotations
 
-import os
-import shutil
 import threading
 import time
 from collections.abc import Iterator
@@ -23,7 +21,6 @@ from standins.twilio import TwilioStandIn
 from tests.support import SID, TOKEN, free_port
 
 pytestmark = [pytest.mark.browser]
-CHROMIUM = os.environ.get("CHROMIUM_PATH") or shutil.which("chromium") or "/usr/bin/chromium"
 LUCIA = "+573005550102"
 EXPLAINED = "Hoy ya hubo un contacto directo con el deudor; se puede volver a llamar mañana desde las 7:00."
 
@@ -130,22 +127,6 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> Demo:
     standin = make_server("127.0.0.1", twilio_port, fake.app(), threaded=True)
     threading.Thread(target=standin.serve_forever, daemon=True).start()
     return found
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    from playwright.sync_api import sync_playwright
-
-    if not os.path.exists(CHROMIUM):
-        pytest.fail(f"Debian's chromium is not at {CHROMIUM}: run `make setup` (or set CHROMIUM_PATH)")
-    with sync_playwright() as p:
-        launched = p.chromium.launch(
-            executable_path=CHROMIUM,
-            headless=True,
-            args=["--no-sandbox", "--disable-dev-shm-usage", "--autoplay-policy=no-user-gesture-required"],
-        )
-        yield launched
-        launched.close()
 
 
 @pytest.fixture
