@@ -79,20 +79,26 @@ async function sidePanel() {
     tl.appendChild(d);
   }
 }
+// Both sides of the conversation, oldest first: after a reload the debtor's own messages are there too.
 async function poll() {
-  const msgs = await (await fetch('_standin/messages')).json();
-  for (const m of msgs) {
-    if (m.to !== 'whatsapp:' + who.value) continue;
-    if (shown.has(m.sid)) { shown.get(m.sid).textContent = delivery(m); continue; }  // its status moves on
+  const [sent, got] = await Promise.all([(await fetch('_standin/messages')).json(),
+                                         (await fetch('_standin/received')).json()]);
+  const mine = got.filter(m => m.from === 'whatsapp:' + who.value).map(m => ({...m, side: 'in'}));
+  const theirs = sent.filter(m => m.to === 'whatsapp:' + who.value).map(m => ({...m, side: 'out'}));
+  for (const m of mine.concat(theirs).sort((a, b) => a.created - b.created)) {
+    if (shown.has(m.sid)) { if (m.side === 'out') shown.get(m.sid).textContent = delivery(m); continue; }
+    if (m.side === 'in') { shown.set(m.sid, add('in', m.body, m.webhook_status === 200 ? 'enviado' : '')); continue; }
     shown.set(m.sid, add('out', m.body || m.rendered || ('[plantilla ' + m.content_sid + '] ' + (m.content_variables || '')),
-                         delivery(m)));
+                         delivery(m)));  // its status moves on
   }
 }
 document.getElementById('send').addEventListener('submit', async (e) => {
   e.preventDefault(); const text = document.getElementById('text'); if (!text.value.trim()) return;
   const body = new URLSearchParams({From: 'whatsapp:' + who.value, Body: text.value,
                                     ProfileName: who.options[who.selectedIndex].text.split(' — ')[0]});
-  const mine = add('in', text.value, 'enviando…'); text.value = '';
+  const sid = 'SM' + Array.from(crypto.getRandomValues(new Uint8Array(16)), b => b.toString(16).padStart(2, '0')).join('');
+  body.set('MessageSid', sid);
+  const mine = add('in', text.value, 'enviando…'); shown.set(sid, mine); text.value = '';
   const r = await (await fetch('_standin/chat', {method: 'POST', body})).json();
   mine.textContent = r.webhook_status === 200 ? 'enviado' : 'la empresa respondió HTTP ' + r.webhook_status;
   document.getElementById('status').textContent = 'webhook: HTTP ' + r.webhook_status;

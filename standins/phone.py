@@ -43,7 +43,7 @@ def read_twiml(xml: str) -> dict[str, Any]:
         "said": said,
         "gather": None
         if gather is None
-        else {k: gather.attrib.get(k, "") for k in ("action", "language", "hints", "numDigits", "input")},
+        else {k: gather.attrib.get(k, "") for k in ("action", "language", "hints", "numDigits", "input", "timeout")},
         "dial": None
         if number is None
         else {"number": number.text or "", "action": next(root.iter("Dial")).attrib.get("action", "")},
@@ -96,7 +96,16 @@ function line(text, cls){ const d=document.createElement('div'); d.className='li
 function play(url){ const p=$('player'); p.src=url; p.play().catch(()=>{}); }
 function playNext(){ if(queue.length) play(queue.shift()); }
 $('player').onended = playNext;
-function setKeys(value){ keys = value; $('status').textContent = keys ? 'teclas: '+keys+' (# para enviar)' : ''; }
+// Keys go to the company on '#', or, as on Twilio, once the Gather's timeout passes without another key.
+let keyTimer = null;
+function setKeys(value){
+  keys = value; clearTimeout(keyTimer); keyTimer = null;
+  const wait = call && call.timeout ? call.timeout : 5;
+  $('status').textContent = keys ? 'teclas: '+keys+' (# para enviar, o se envían solas en '+wait+' s)' : '';
+  if(keys) keyTimer = setTimeout(sendKeys, wait * 1000);
+}
+function sendKeys(){ const typed = keys; setKeys(''); if(typed && call && call.action){ line('Teclas: '+typed, 'me');
+  turn({Digits: typed}); } }
 // What the company says: each prompt's words, and beside them its recording (click to hear it again).
 function show(answer){
   setKeys('');
@@ -114,6 +123,7 @@ function show(answer){
   for(const id of ['speech','say','silence']) $(id).disabled = !open;
   $('hangup').disabled = false;
   call.single = !!(answer.gather && answer.gather.numDigits==='1');
+  call.timeout = answer.gather && Number(answer.gather.timeout) > 0 ? Number(answer.gather.timeout) : 5;
   if(answer.dial) { line('Transferida a '+answer.dial.number, 'sys'); call.dial = answer.dial.action; }
   if(answer.hangup){ line('— la empresa colgó —', 'sys'); end(); }
 }
@@ -136,9 +146,8 @@ async function hangUp(){ if(!call) return; const sid = call.sid, from = call.fro
 $('hangup').onclick = hangUp;
 for(const k of ['1','2','3','4','5','6','7','8','9','*','0','#']){ const b=document.createElement('button');
   b.textContent=k; b.onclick=() => { if(!call || !call.action) return;
-    const typed = k==='#' ? keys : keys + k;
-    if(k==='#' || call.single){ setKeys(''); if(typed){ line('Teclas: '+typed, 'me'); turn({Digits: typed}); } }
-    else setKeys(typed); };
+    if(k==='#' || call.single){ if(k!=='#') keys += k; sendKeys(); }
+    else setKeys(keys + k); };
   $('pad').appendChild(b); }
 $('ask').onclick = async () => { const a = await post('/_standin/call/request', {debtor_ref: me().debtor_ref});
   line(a.message, 'sys'); };

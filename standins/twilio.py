@@ -98,6 +98,9 @@ class TwilioStandIn:
         self.messages: list[Message] = []
         self.calls: list[Call] = []
         self.last_inbound: dict[str, float] = {}
+        # What debtors wrote (the chat page and /_standin/inbound): the page draws the whole conversation again
+        # after a reload, not only the company's side.
+        self.received: list[dict[str, Any]] = []
         self._ended: dict[str, str] = {}  # call sid -> how it ended (its final status callback was sent)
         self._lock = threading.Lock()
         self._counter = itertools.count(1)
@@ -238,8 +241,8 @@ class TwilioStandIn:
             params.setdefault("AccountSid", self.account_sid)
             params.setdefault("NumMedia", "0")
             self.last_inbound[params.get("From", "").removeprefix("whatsapp:")] = time.time()
-            answer = self.signed_post(request.form["webhook"], params)
-            return jsonify({"MessageSid": params["MessageSid"], "webhook_status": answer.status_code}), 200
+            status = self._written(params, request.form["webhook"])
+            return jsonify({"MessageSid": params["MessageSid"], "webhook_status": status}), 200
 
         @app.get("/")
         def chat_page() -> str:
@@ -253,8 +256,8 @@ class TwilioStandIn:
             params.update({"AccountSid": self.account_sid, "NumMedia": "0", "To": "whatsapp:+14155238886"})
             params["WaId"] = params["From"].removeprefix("whatsapp:+")
             self.last_inbound[params["From"].removeprefix("whatsapp:")] = time.time()
-            answer = self.signed_post(f"{self.app_base}/twilio/whatsapp", params)
-            return jsonify({"MessageSid": params["MessageSid"], "webhook_status": answer.status_code}), 200
+            status = self._written(params, f"{self.app_base}/twilio/whatsapp")
+            return jsonify({"MessageSid": params["MessageSid"], "webhook_status": status}), 200
 
         @app.get("/_standin/contacts")
         def demo_contacts() -> Response:
@@ -396,11 +399,29 @@ class TwilioStandIn:
         def recorded() -> Response:
             return jsonify([self._message_json(m) for m in self.messages])
 
+        @app.get("/_standin/received")
+        def received() -> Response:
+            return jsonify(self.received)
+
         @app.get("/_standin/calls")
         def recorded_calls() -> Response:
             return jsonify([{**asdict(c), "from": c.from_} for c in self.calls])
 
         return app
+
+    def _written(self, params: dict[str, str], webhook: str) -> int:
+        """A debtor's message: kept for the page, then posted to the app as Twilio signs it; its HTTP status."""
+        row = {
+            "sid": params["MessageSid"],
+            "from": params.get("From", ""),
+            "body": params.get("Body", ""),
+            "created": time.time(),
+            "webhook_status": None,
+        }
+        with self._lock:
+            self.received.append(row)
+        row["webhook_status"] = self.signed_post(webhook, params).status_code
+        return int(row["webhook_status"])
 
     def _voice(self, url: str, params: dict[str, str], number: str) -> dict[str, Any]:
         """Post one of Twilio's voice requests and read its TwiML for the page; when the TwiML leaves
@@ -477,6 +498,7 @@ class TwilioStandIn:
             "status": m.status,
             "error_code": m.error_code,
             "rendered": _rendered(m.content_sid, m.content_variables),
+            "created": m.created,
         }
 
 

@@ -182,7 +182,7 @@ def _answer_receipt(t: Turn) -> bool:
     if u.is_("deny", "invoice_not_received"):
         promising.not_received(t, t.named() or invoices)
         return True
-    if u.is_("affirm"):
+    if u.affirms:
         promising.receipt_confirmed(t, invoices)
         t.say("utter_receipt_thanks")
         if u.has_terms:
@@ -225,7 +225,7 @@ def _answer_confirmation(t: Turn) -> bool:
     if u.has_terms or t.named(allow_all=False):
         promising.agree(t)  # a correction in passing: "sí, pero el lunes"
         return True
-    if u.is_("affirm"):
+    if u.affirms:
         promising.register(t)
         return True
     if u.is_("deny"):

@@ -103,9 +103,9 @@ def after_balance(t: Turn) -> None:
 def summary(t: Turn, invoices: list[Invoice]) -> None:
     if len(invoices) == 1:
         inv = invoices[0]
-        overdue = inv.due_on < t.u.today
+        moment = "overdue" if inv.due_on < t.u.today else "due_today" if inv.due_on == t.u.today else "upcoming"
         t.say(
-            "utter_summary_one_overdue" if overdue else "utter_summary_one_upcoming",
+            f"utter_summary_one_{moment}",
             invoice=inv.number,
             company=t.debtor.name,
             amount=t.money(inv),

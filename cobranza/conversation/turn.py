@@ -93,9 +93,9 @@ class Turn:
         return self.settings.company_name
 
     @property
-    def reason_invoice(self) -> str | None:
-        """The invoice the company got in touch about: this call's, else the last reminder's."""
-        return self.u.about_invoice or self.ctx.reminder_invoice
+    def reason_invoices(self) -> list[str]:
+        """The invoices the company got in touch about: this call's, else the last reminder's (all it named)."""
+        return [self.u.about_invoice] if self.u.about_invoice else self.ctx.reminder_invoices
 
     def uncovered(self) -> list[Invoice]:
         """Open invoices with no pending promise: what there is still to agree on."""
@@ -109,7 +109,7 @@ class Turn:
         named = [inv for inv in candidates if inv.number in self.state.invoices]
         if named:
             return named
-        reminded = [inv for inv in candidates if inv.number == self.reason_invoice]
+        reminded = [inv for inv in candidates if inv.number in self.reason_invoices]
         return reminded or candidates
 
     def named(self, among: list[Invoice] | None = None, allow_all: bool = True) -> list[Invoice] | None:
@@ -126,7 +126,7 @@ class Turn:
         in_focus = [inv for inv in self.ctx.invoices if inv.number in self.state.invoices]
         if in_focus:
             return in_focus
-        reminded = [inv for inv in self.ctx.invoices if inv.number == self.reason_invoice]
+        reminded = [inv for inv in self.ctx.invoices if inv.number in self.reason_invoices]
         if reminded:
             return reminded
         return list(self.ctx.invoices) if len(self.ctx.invoices) == 1 else []

@@ -30,6 +30,13 @@ _REPEAT = re.compile(
 )
 
 
+# The words of a yes, in a question too ("sí, ¿y ahora?"); an unaccented "si" opens questions ("¿si pago…?").
+_YES = re.compile(
+    r"(?:^|[^\w])(?:sí|claro|correcto|exacto|ok|okay|listo|dale|vale|recibid[ao]s?|recibimos|llegó|llegaron"
+    r"|yes|yeah|yep|sure|received|got it)(?![\w])"
+)
+
+
 def _plain(text: str) -> str:
     text = unicodedata.normalize("NFKD", text.lower())
     text = "".join(ch for ch in text if not unicodedata.combining(ch))
@@ -65,6 +72,12 @@ class Understanding:
     def is_(self, *intents: str, floor: float = 0.0) -> bool:
         """The turn's intent is one of ``intents`` with at least ``floor`` confidence (never when uncertain)."""
         return not self.uncertain and self.intent in intents and self.confidence >= floor
+
+    @property
+    def affirms(self) -> bool:
+        """A yes that can be taken as said: an affirm, unless it is a question with no yes in it ("¿y en
+        efectivo en el OXXO?" answers nothing, whatever the NLU guessed)."""
+        return self.is_("affirm") and not ("?" in self.text and not _YES.search(self.text.lower()))
 
     @property
     def has_terms(self) -> bool:

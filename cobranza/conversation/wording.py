@@ -64,13 +64,15 @@ def invoice_line(
     country: str | None = None,
 ) -> str:
     due = day(inv.due_on, language, today, spoken)
-    if language == "es":
-        when = f"vence el {due}" if inv.due_on >= today else f"venció el {due}"
+    es = language == "es"
+    if inv.due_on == today:
+        when = f"vence hoy, {due}" if es else f"due today, {due}"
+    elif inv.due_on > today:
+        when = f"vence el {due}" if es else f"due {due}"
     else:
-        when = f"due {due}" if inv.due_on >= today else f"was due {due}"
+        when = f"venció el {due}" if es else f"was due {due}"
     amount = money(inv.balance, inv.currency, language, spoken, country)
     if spoken:  # a sentence a voice can say: "Opción dos: la factura FAC-1002, por..."
-        es = language == "es"
         by = "por" if es else "for"
         if number is not None:
             option = ("Opción " if es else "Option ") + speech.number(number, language)

@@ -82,6 +82,17 @@ def _promised_items(context: dict[str, Any]) -> list[dict[str, str]]:
     return [{k: context[k] for k in ("invoice_number", "amount", "currency")}]
 
 
+def _part_of(promised: dict[str, str], country: str | None, language: str) -> str:
+    """ " (abono parcial de un saldo de $ 31.934.654)" when less than the balance is promised, else nothing:
+    the debtor reads what remains open after this payment."""
+    if not promised.get("balance") or Decimal(promised["amount"]) >= Decimal(promised["balance"]):
+        return ""
+    balance = locales.money(Decimal(promised["balance"]), promised["currency"], country, language)
+    return (
+        f" (abono parcial de un saldo de {balance})" if language == "es" else f" (part payment of a {balance} balance)"
+    )
+
+
 def render_promise_confirmation(
     context: dict[str, Any], language: str, to_address: str, message_id: str, settings: Settings
 ) -> EmailMessage:
@@ -90,7 +101,14 @@ def render_promise_confirmation(
     promised = date.fromisoformat(context["promised_date"])
     country = context.get("country")
     raw = _promised_items(context)
-    items = [{**p, "amount": locales.money(Decimal(p["amount"]), p["currency"], country, language)} for p in raw]
+    items = [
+        {
+            **p,
+            "amount": locales.money(Decimal(p["amount"]), p["currency"], country, language),
+            "note": _part_of(p, country, language),
+        }
+        for p in raw
+    ]
     numbers = [p["invoice_number"] for p in raw]
     total = locales.totals([(Decimal(p["amount"]), p["currency"]) for p in raw], country, language)
     what, listed = _invoices_said(numbers, language)

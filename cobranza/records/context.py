@@ -43,12 +43,15 @@ class DebtorContext:
     conversed: bool = False  # an earlier two-way conversation: the debtor wrote or spoke, and was answered
 
     @property
-    def reminder_invoice(self) -> str | None:
-        """The invoice of the latest reminder among recent events: what an answer to it is about."""
+    def reminder_invoices(self) -> list[str]:
+        """The invoices of the latest reminder among recent events (one reminder may name several): what an
+        answer to it is about."""
         reminder = next(
             (i for i in self.recent if i.direction == Direction.OUT and i.kind == "whatsapp_reminder"), None
         )
-        return (reminder.data or {}).get("invoice_number") if reminder else None
+        data = (reminder.data or {}) if reminder else {}
+        named = [str(n) for n in data.get("invoices") or []]
+        return named or ([str(data["invoice_number"])] if data.get("invoice_number") else [])
 
     def promise_for(self, invoice_id: int) -> Promise | None:
         return next((p for p, _ in self.promises if p.invoice_id == invoice_id), None)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import uuid
 from datetime import date
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -45,7 +46,7 @@ def queue_promise_confirmation(
     first = promises[0]
     debtor = session.get(Debtor, first.debtor_id)
     assert debtor is not None
-    number = {inv.id: inv.number for inv in invoices}
+    by_id = {inv.id: inv for inv in invoices}
     return _queue(
         session,
         debtor,
@@ -59,14 +60,16 @@ def queue_promise_confirmation(
             "promises": [
                 {
                     "promise_id": p.id,
-                    "invoice_number": number[p.invoice_id],
+                    "invoice_number": by_id[p.invoice_id].number,
                     "amount": format_amount(p.amount),
                     "currency": p.currency,
+                    "balance": format_amount(by_id[p.invoice_id].balance),  # a part payment says of what
                 }
                 for p in promises
             ],
             "promised_date": first.promised_date.isoformat(),
-            "registered_on": (first.created_at or utcnow()).date().isoformat(),
+            # the debtor's day, not the server's: at 8 p.m. in Bogotá it is already tomorrow in UTC
+            "registered_on": (first.created_at or utcnow()).astimezone(ZoneInfo(debtor.timezone)).date().isoformat(),
             "creditor": creditor,
         },
     )

@@ -141,6 +141,16 @@ def test_greeting_names_the_company_and_what_is_open_then_asks_about_the_invoice
     }
 
 
+def test_an_invoice_due_today_is_said_to_be_due_today(client: FlaskClient, auth: dict[str, str], chat: Chat) -> None:
+    """ "vence el martes 1 de diciembre" on that Tuesday reads like a date to look up: it is today."""
+    client.put("/api/v1/invoices/F-001", json=invoice_body(due_on=TODAY.isoformat()), headers=auth)
+    assert chat.say("hola", "greet")[1] == "utter_summary_one_due_today"
+    client.put("/api/v1/invoices/F-002", json=invoice_body(due_on=TODAY.isoformat()), headers=auth)
+    chat.slot = None
+    chat.say("hola", "greet")
+    assert chat.value("utter_summary_many", "invoices").count("vence hoy, ") == 2
+
+
 def test_a_call_about_a_broken_promise_says_why_before_anything_else(chat: Chat, two_invoices: None) -> None:
     said = chat.say("sí, soy yo", "greet", channel="voice", about_invoice="F-002", purpose="broken_promise")
     assert said[:3] == ["utter_greet", "utter_call_reason_broken_promise", "utter_summary_one_overdue"]
@@ -196,6 +206,21 @@ def test_a_hesitation_or_a_what_asks_the_question_again_and_takes_nothing_as_sai
     assert chat.say("mmm... a ver", "affirm", confidence=0.6) == ["utter_ask_receipt_one"]
     assert "invoice_receipt_confirmed" not in [i.kind for i in chat.rows(Interaction)]
     assert chat.say("sí, la recibí", "affirm") == ["utter_receipt_thanks", "utter_ask_payment_date_one"]
+
+
+def test_a_question_is_no_yes_whatever_the_nlu_guessed(chat: Chat) -> None:
+    """ "¿y en efectivo en el OXXO?" taken as affirm confirmed the invoice's arrival in a walkthrough; at the
+    read-back it would have registered a promise. A yes inside a question still counts."""
+    chat.say("hola", "greet")
+    names = chat.say("¿y en efectivo en el OXXO?", "affirm", confidence=0.62)
+    assert "utter_receipt_thanks" not in names and "utter_ask_receipt_one" in names
+    assert "invoice_receipt_confirmed" not in [i.kind for i in chat.rows(Interaction)]
+    assert chat.say("sí, ¿y ahora qué sigue?", "affirm")[:1] == ["utter_receipt_thanks"]
+    chat.say("le pago el viernes", "promise_to_pay", payment_date=friday())
+    assert chat.say("¿puedo pagar en OXXO?", "affirm", confidence=0.58) != ["utter_promise_registered"]
+    assert chat.rows(Promise) == []
+    assert chat.say("ok", "affirm")[:1] == ["utter_promise_registered"]
+    assert len(chat.rows(Promise)) == 1
 
 
 def test_a_no_to_anything_else_closes_the_conversation(chat: Chat) -> None:
@@ -355,6 +380,26 @@ def test_an_answer_to_a_reminder_is_about_its_invoice(app: Flask, chat: Chat, tw
     chat.say("sí", "affirm")
     assert chat.say("el viernes", "inform", payment_date=friday()) == ["utter_confirm_promise_one"]
     assert chat.value("utter_confirm_promise_one", "invoice") == "F-002"
+
+
+def test_an_answer_to_a_reminder_of_two_invoices_is_about_both(app: Flask, chat: Chat, two_invoices: None) -> None:
+    """A walkthrough: the reminder named two invoices, "hola" then spoke of the first only and a date became
+    its promise alone."""
+    with db.transaction(app.extensions["cobranza"].sessions) as s:
+        debtor = s.scalar(select(Debtor))
+        timeline.record(
+            s,
+            debtor.id,
+            "whatsapp",
+            "out",
+            "whatsapp_reminder",
+            "Recordatorio F-001 y F-002",
+            data={"invoice_number": "F-001", "invoices": ["F-001", "F-002"]},
+        )
+    names = chat.say("hola", "greet")
+    assert "utter_summary_many" in names and chat.value("utter_summary_many", "count") == "2"
+    chat.say("sí", "affirm")
+    assert chat.say("el viernes", "inform", payment_date=friday()) == ["utter_ask_which_invoices"]
 
 
 def test_a_stale_question_is_forgotten(chat: Chat) -> None:

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import re
 import threading
 from dataclasses import replace
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
+from html import unescape
 
 import pytest
 from flask import Flask
@@ -74,6 +76,7 @@ def test_sent_once_with_text_html_and_calendar(
     html = message.get_body(("html",)).get_content()
     for body in (text, html):
         assert "F-001" in body and "500.000" in body and promised.isoformat() in body
+        assert "$ 500.000 (abono parcial de un saldo de $ 1.500.000)" in unescape(re.sub(r"<[^>]+>", "", body))
     [ics] = [part for part in message.iter_attachments() if part.get_content_type() == "text/calendar"]
     calendar = ics.get_content()
     calendar = calendar.decode() if isinstance(calendar, bytes) else calendar
@@ -269,3 +272,17 @@ def test_a_promise_over_two_invoices_is_confirmed_in_one_email_with_reminders(
     assert calendar.count("BEGIN:VEVENT") == 1 and f"DTSTART;VALUE=DATE:{promised:%Y%m%d}" in calendar
     assert calendar.count("BEGIN:VALARM") == 2 and "TRIGGER:-PT15H" in calendar and "TRIGGER:PT8H" in calendar
     assert ics.get_filename() == "pago-F-001-F-002.ics"
+
+
+def test_the_registration_day_is_the_debtors_not_the_servers(factory: sessionmaker[Session]) -> None:
+    """At 8 p.m. in Bogotá it is already the next day in UTC; the e-mail says the day the debtor lived."""
+    with db.transaction(factory) as s:
+        inv = s.scalar(select(Invoice).where(Invoice.number == "F-001"))
+        contact = s.scalar(select(Contact))
+        p = promises.register(
+            s, inv, Decimal("100"), TODAY + timedelta(days=3), "whatsapp", "bot", TODAY, "Acme S.A.S.", confirm=False
+        )
+        p.created_at = datetime(2026, 12, 2, 1, 30, tzinfo=UTC)  # Tuesday 1 December, 8:30 p.m. in Bogotá
+        assert inv.debtor.timezone == "America/Bogota"
+        email = outbox.queue_promise_confirmation(s, [p], [inv], contact, "Acme S.A.S.")
+        assert email.context["registered_on"] == "2026-12-01"

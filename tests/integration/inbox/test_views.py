@@ -46,6 +46,20 @@ def test_anonymous_visitors_are_sent_to_sign_in_or_refused(app: Flask, case: int
         assert client.post(f"/inbox/handoffs/{case}/{action}", data={}).status_code == 401
 
 
+def test_every_page_has_its_icon(app: Flask, case: int) -> None:
+    """Browsers ask for an icon on every tab; an agent keeps the inbox open beside others."""
+    client = app.test_client()
+    pages = [client.get("/inbox/login").get_data(as_text=True)]
+    client = sign_in(app, "ana@acme.example.com")
+    pages.append(client.get("/inbox/", headers={"Accept": "text/html"}).get_data(as_text=True))
+    for html in pages:
+        href = re.search(r'<link rel="icon" type="image/svg\+xml" href="([^"]+)"', html)
+        assert href, html[:300]
+        icon = client.get(href.group(1))
+        assert icon.status_code == 200 and icon.mimetype == "image/svg+xml"
+        assert b"<svg" in icon.data
+
+
 def test_sign_in_refused_then_rate_limited(app: Flask, case: int) -> None:
     client = app.test_client()
     token = csrf(client)

@@ -70,7 +70,7 @@ def test_open_invoices_promises_objections_and_history(
         [(objection, about)] = ctx.objections
         assert objection.type == "pending_approval" and about is None
         assert ctx.recent[0].channel == "whatsapp"  # newest first
-        assert ctx.reminder_invoice == "F-002"
+        assert ctx.reminder_invoices == ["F-002"]
         assert [i.text for i in reversed(ctx.recent)] == ["le pago el viernes", "Recordatorio de la factura F-002"]
         assert ctx.handoff is None and ctx.debtor.language == "es"
         assert ctx.promise_for(ctx.invoices[0].id) is pending and ctx.promise_for(ctx.invoices[1].id) is None

@@ -154,7 +154,7 @@ def test_keys_typed_before_a_silence_are_forgotten(phone: Any, demo: Demo) -> No
     phone.wait_for_selector("#speech:enabled")  # the company asks: the line listens
     phone.click("#pad >> text=1")
     phone.click("#pad >> text=9")
-    assert phone.inner_text("#status") == "teclas: 19 (# para enviar)"
+    assert phone.inner_text("#status") == "teclas: 19 (# para enviar, o se envían solas en 6 s)"
     heard = len(demo.voice)
     phone.click("#silence")
     until(lambda: len(demo.voice) > heard and "SpeechResult" not in demo.voice[-1])
@@ -163,6 +163,16 @@ def test_keys_typed_before_a_silence_are_forgotten(phone: Any, demo: Demo) -> No
     phone.click("#pad >> text=#")
     phone.wait_for_selector("#log .line >> text=Marcó 2.")
     assert demo.voice[-1]["Digits"] == "2"
+    phone.click("#hangup")
+
+
+def test_keys_without_a_hash_are_sent_when_the_gathers_timeout_passes(phone: Any, demo: Demo) -> None:
+    """As on Twilio: a walkthrough keyed "1" and waited a minute for an answer that never came."""
+    phone.click("#call")
+    phone.wait_for_selector("#speech:enabled")
+    phone.click("#pad >> text=1")
+    phone.wait_for_selector("#log .line >> text=Marcó 1.", timeout=10_000)
+    assert demo.voice[-1]["Digits"] == "1" and phone.inner_text("#status") == ""
     phone.click("#hangup")
 
 
@@ -208,4 +218,23 @@ def test_the_chat_shows_each_answer_delivered(browser: Any, demo: Demo) -> None:
     answer = page.wait_for_selector(".msg.out >> text=Hola Lucía, ¿en qué le ayudo?")
     page.wait_for_function("document.querySelector('.msg.out .meta').textContent === 'entregado'", timeout=10_000)
     assert answer.query_selector(".meta").inner_text() == "entregado"
+    page.close()
+
+
+def test_a_reloaded_chat_shows_both_sides_in_order(browser: Any, demo: Demo) -> None:
+    """A walkthrough: after a reload only the company's messages were left; the debtor's had gone."""
+    page = browser.new_page()
+    page.goto(demo.twilio + "/")
+    page.wait_for_selector("#who option", state="attached")
+    page.fill("#text", "¿cuánto debo?")
+    page.press("#text", "Enter")
+    page.wait_for_selector(".msg.out >> text=Hola Lucía, ¿en qué le ayudo?")
+    page.wait_for_timeout(1_000)  # two polls: the message sent from this page is not drawn twice
+    assert page.locator(".msg.in", has_text="¿cuánto debo?").count() == 1
+    page.reload()
+    page.wait_for_selector(".msg.in >> text=¿cuánto debo?")
+    page.wait_for_selector(".msg.out >> text=Hola Lucía, ¿en qué le ayudo?")
+    sides = page.eval_on_selector_all(".msg", "ms => ms.map(m => m.classList.contains('in') ? 'in' : 'out')")
+    last_question = len(sides) - 1 - sides[::-1].index("in")
+    assert sides[last_question + 1 :] == ["out"], sides  # the answer comes after the question it answers
     page.close()

@@ -39,3 +39,19 @@ def test_calendar_event_is_all_day_on_the_date() -> None:
     body = mail.calendar_event("<p-1@cobranza>", date(2026, 12, 4), "Pago", "Acme").decode()
     assert "DTSTART;VALUE=DATE:20261204" in body and "DTEND;VALUE=DATE:20261205" in body
     assert "UID:p-1@cobranza" in body
+
+
+def test_a_part_payment_says_of_what_balance_and_a_whole_one_says_nothing_more() -> None:
+    settings = Settings(mail_from="cartera@andinos.example.com")
+    whole = {"invoice_number": "CO-0003-001", "amount": "1500000.00", "currency": "COP", "balance": "1500000.00"}
+    part = {**whole, "amount": "500000.00"}
+    for promised, said in ((whole, "$ 1.500.000\n"), (part, "$ 500.000 (abono parcial de un saldo de $ 1.500.000)\n")):
+        message = mail.render_promise_confirmation(
+            {**CONTEXT, "promises": [promised]}, "es", "lucia@example.com", "<p-2@cobranza>", settings
+        )
+        text = message.get_body(("plain",)).get_content()
+        assert f"Valor:          {said}" in text, text
+    english = mail.render_promise_confirmation(
+        {**CONTEXT, "promises": [part], "country": "US"}, "en", "lucia@example.com", "<p-3@cobranza>", settings
+    )
+    assert "(part payment of a " in english.get_body(("plain",)).get_content()
