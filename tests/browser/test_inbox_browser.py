@@ -119,7 +119,9 @@ def test_an_agent_takes_a_live_handoff_to_the_end(browser: Any, phone: Phone, sm
 
     rt = phone.app.extensions["cobranza"]
     open_all_day(rt)
-    overdue = invoice_body(due_on=(date.today() - timedelta(days=16)).isoformat())  # early reactive: a reminder
+    # early reactive (16-30 days late) on any hour of the day: the stage counts days where the debtor is, and in
+    # the evening in Bogotá the server's date is already tomorrow's (16 days failed between 00:00 and 05:00 UTC)
+    overdue = invoice_body(due_on=(date.today() - timedelta(days=20)).isoformat())
     assert client.put("/api/v1/invoices/F-002", json=overdue, headers=AUTH).status_code == 201  # F-001 is promised
     assert client.put("/api/v1/debtors/D1/segment", json={"segment": "low"}, headers=AUTH).status_code == 200
     assert orchestration.run(rt.sessions, rt.settings, rt.playbook, rt.policy, utcnow())[1].sent == {"whatsapp": 1}
