@@ -52,7 +52,7 @@ WORDS: dict[str, tuple[str, str]] = {
     "opened_ago": ("abierto hace {time}", "opened {time} ago"),
     "resolved_on": ("resuelto el {date}", "resolved on {date}"),
     "unread": ("{n} sin leer", "{n} unread"),
-    "wrote_since": ("El deudor escribió ({n})", "The debtor wrote ({n})"),
+    "wrote_since": ("El deudor se comunicó ({n})", "The debtor got in touch ({n})"),
     "review_badge": ("Revisión", "Review"),
     "review_bot_answers": (
         "Revisión del plan: el asistente sigue respondiendo hasta que alguien tome el caso.",

@@ -32,7 +32,7 @@ def _row(page: Any, case: int) -> Any:
 def test_badges_appear_live_when_the_debtor_writes(inbox_page: Any, book: Any, shot: Any) -> None:
     page = inbox_page()
     minera = _row(page, book.cases["minera"])
-    assert "Revisión" in minera.inner_text() and "El deudor escribió (1)" in minera.inner_text()
+    assert "Revisión" in minera.inner_text() and "El deudor se comunicó (1)" in minera.inner_text()
     assert minera.get_attribute("data-waiting") == "0"  # the assistant answered it
     assert minera.locator(".badge.count").inner_text() == "1"
 
@@ -40,7 +40,7 @@ def test_badges_appear_live_when_the_debtor_writes(inbox_page: Any, book: Any, s
     page.wait_for_selector(f"#rows [data-handoff='{book.cases['minera']}'][data-unread='2']", timeout=10_000)
     minera = _row(page, book.cases["minera"])
     text = minera.inner_text()
-    assert "El deudor escribió (2)" in text and "Esperando respuesta" in text and "0 min" in text
+    assert "El deudor se comunicó (2)" in text and "Esperando respuesta" in text and "0 min" in text
     assert "«Sorry, we can only pay half on Friday»" in text
     shot(page, "inbox-live-badges")
 
