@@ -401,8 +401,10 @@ def after_assistant(
     open_question = expect is not None or _asks(texts)
     if not open_question:
         items.append(say("anything_else", call))
-    if int(voice.get("failures") or 0) >= 2 and expect:
-        items.append(say(f"keys_{expect}", call))  # two misunderstandings: the keypad, for what is asked
+    failures = int(voice.get("failures") or 0)
+    if expect and (failures >= 2 or (failures and ask.metadata.get("keypad"))):
+        # two misunderstandings, or keys that answer nothing ("1" to a date): how to key what is asked
+        items.append(say(f"keys_{expect}", call))
     call.state = {**call.state, "expect": expect, "open": open_question, "prompt": [list(i) for i in items[-3:]]}
     return speak(session, call, debtor.id, contact.id, Answer(items, expect=expect))
 

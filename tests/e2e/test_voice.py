@@ -288,6 +288,18 @@ def test_keypad_after_two_misunderstandings(line: Callable[..., Settings], smtp:
     wait_for_mail(smtp, 1)
 
 
+def test_a_single_key_at_the_date_question_is_no_date_and_says_how_to_key_one(line: Callable[..., Settings]) -> None:
+    """A walkthrough keyed "1" at "¿Para qué fecha…?" and heard "¿Me lo puede repetir con otras palabras?"."""
+    live = line()
+    caller = Caller(live)
+    caller.call()
+    caller.say(digits="1")  # yes, the invoice arrived
+    assert caller.last is not None and "fecha" in caller.last.said
+    wrong = caller.say(digits="1")
+    assert "cuatro dígitos" in wrong.said and "fecha" in wrong.said
+    assert api(live, "promises?debtor_ref=D1") == []
+
+
 def test_unknown_caller_is_told_nothing_before_identifying(line: Callable[..., Settings]) -> None:
     live = line()
     caller = Caller(live, number="+573009990000")
