@@ -39,14 +39,20 @@
     for (const [k, v] of [...params]) if (!v || (k === "view" && v === "all") || (k === "status" && v === "active")) params.delete(k);
     return params;
   }
+  // Only the newest request draws the list: a filter changed twice quickly, or a live update beside it,
+  // must not leave the older answer on screen when it arrives last.
+  let listRequests = 0;
   async function refreshList() {
     if (!form) return;
+    const mine = ++listRequests;
     const params = listParams();
     params.set("partial", "1");
     if (openCase) params.set("open", String(openCase));
     const r = await fetch(form.dataset.list + "?" + params.toString(), { headers: { Accept: "text/html" } });
     if (!r.ok) return;
-    document.getElementById("rows").innerHTML = await r.text();
+    const html = await r.text();
+    if (mine !== listRequests) return;
+    document.getElementById("rows").innerHTML = html;
     const counts = document.getElementById("counts");
     if (counts) document.querySelectorAll(".chip[data-view]").forEach((chip) => {
       const n = chip.querySelector(".n");
@@ -245,14 +251,18 @@
 
   // --- live: every committed event arrives here ---------------------------------------------------
   const live = document.getElementById("live");
+  let caseRequests = 0; // as for the list: only the newest answer is drawn
   async function refreshCase() {
+    const mine = ++caseRequests;
     const url = new URL(location.href);
     url.hash = "";
     if (document.visibilityState !== "visible") url.searchParams.set("seen", "0");
     url.searchParams.delete("done");
     const r = await fetch(url.toString(), { headers: { Accept: "text/html" } });
     if (!r.ok) return;
-    const page = new DOMParser().parseFromString(await r.text(), "text/html");
+    const html = await r.text();
+    if (mine !== caseRequests) return;
+    const page = new DOMParser().parseFromString(html, "text/html");
     const box = document.getElementById("timeline");
     const atBottom = box && box.scrollHeight - box.scrollTop - box.clientHeight < 80;
     for (const id of ["timeline", "details-inner"]) {

@@ -4,6 +4,7 @@ filters and the orders. Screenshots land in docs/screenshots/."""
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import pytest
@@ -119,3 +120,26 @@ def test_filters_and_orders(inbox_page: Any, book: Any, shot: Any) -> None:
         "'Clínica del Pacífico S.A.S.|Ferretería Andina S.A.S.|Distribuidora Azteca S.A. de C.V.|Minera Andes S.A.C.'"
     )
     shot(page, "inbox-filters")
+
+
+def test_an_older_list_answer_arriving_last_does_not_replace_the_newer(inbox_page: Any, book: Any) -> None:
+    """A CI run saw the list keep an earlier filter's rows: two quick changes, and the first answer came last."""
+    page = inbox_page()
+    assert len(_names(page)) == 4
+    held: list[Any] = []
+
+    def hold_the_first(route: Any) -> None:
+        if held:
+            route.continue_()
+        else:
+            held.append(route)  # answered below, after the newer request has been drawn
+
+    page.route(re.compile(r".*[?&]partial=1.*"), hold_the_first)
+    page.select_option("#status", "resolved")  # the older request: held
+    page.select_option("#status", "active")  # the newer one: all four active cases
+    page.wait_for_function("() => document.querySelector('#status').value === 'active'")
+    page.wait_for_timeout(500)
+    held[0].fulfill(response=held[0].fetch())  # the resolved cases' answer arrives last
+    page.wait_for_timeout(500)
+    page.unroute(re.compile(r".*[?&]partial=1.*"))
+    assert len(_names(page)) == 4, _names(page)
