@@ -129,13 +129,18 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> Demo:
     return found
 
 
-@pytest.fixture
-def phone(browser: Any, demo: Demo) -> Iterator[Any]:
+def _standin_page(browser: Any, url: str) -> Iterator[Any]:
+    """One of the stand-in's pages, once its contacts are listed."""
     page = browser.new_page()
-    page.goto(demo.twilio + "/phone")
+    page.goto(url)
     page.wait_for_selector("#who option", state="attached")
     yield page
     page.close()
+
+
+@pytest.fixture
+def phone(browser: Any, demo: Demo) -> Iterator[Any]:
+    yield from _standin_page(browser, demo.twilio + "/phone")
 
 
 def test_the_phone_shows_each_prompt_as_words_beside_its_audio(phone: Any, demo: Demo) -> None:
@@ -211,11 +216,7 @@ def test_a_refused_call_me_is_explained_in_words(phone: Any, demo: Demo) -> None
 @pytest.fixture
 def chat(browser: Any, demo: Demo) -> Iterator[Any]:
     """The chat page as Lucía; what earlier tests wrote is on it too (the stand-in keeps both sides)."""
-    page = browser.new_page()
-    page.goto(demo.twilio + "/")
-    page.wait_for_selector("#who option", state="attached")
-    yield page
-    page.close()
+    yield from _standin_page(browser, demo.twilio + "/")
 
 
 ANSWER = "Hola Lucía, ¿en qué le ayudo?"
