@@ -17,6 +17,7 @@ import signal
 import subprocess
 import sys
 import time
+import uuid
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager, suppress
 from pathlib import Path
@@ -29,19 +30,23 @@ ROOT = Path(__file__).resolve().parent.parent
 @contextmanager
 def worker_process(env: dict[str, str], count: int = 1) -> Iterator[subprocess.Popen[str]]:
     """``python -m cobranza worker`` with this environment (``count`` of them), stopped afterwards;
-    yields the first."""
-    procs = [
-        subprocess.Popen(
-            [sys.executable, "-m", "cobranza", "worker"],
-            cwd=ROOT,
-            env={**os.environ, "PLAN_EVERY": "0", **env},
-            stdout=subprocess.PIPE,
-            stderr=subprocess.STDOUT,
-            text=True,
-        )
-        for _ in range(count)
-    ]
+    yields the first. Their output goes to var/worker-<pid>.log (``worker_output`` reads it): a pipe
+    nobody reads fills up and then blocks the worker in the middle of a job."""
+    (ROOT / "var").mkdir(exist_ok=True)
+    procs: list[subprocess.Popen[str]] = []
     try:
+        for _ in range(count):
+            with open(ROOT / "var" / f"worker-{uuid.uuid4().hex[:8]}.log", "w+") as log:
+                proc = subprocess.Popen(
+                    [sys.executable, "-m", "cobranza", "worker"],
+                    cwd=ROOT,
+                    env={**os.environ, "PLAN_EVERY": "0", **env},
+                    stdout=log,
+                    stderr=subprocess.STDOUT,
+                    text=True,
+                )
+            _WORKER_LOGS[proc.pid] = Path(log.name)
+            procs.append(proc)
         yield procs[0]
     finally:
         for proc in procs:
@@ -51,6 +56,16 @@ def worker_process(env: dict[str, str], count: int = 1) -> Iterator[subprocess.P
                 proc.wait(timeout=15)
             except subprocess.TimeoutExpired:
                 proc.kill()
+            _WORKER_LOGS.pop(proc.pid).unlink(missing_ok=True)
+
+
+_WORKER_LOGS: dict[int, Path] = {}
+
+
+def worker_output(proc: subprocess.Popen[str]) -> str:
+    """What a worker started by ``worker_process`` has printed so far (why it died, when it did)."""
+    path = _WORKER_LOGS.get(proc.pid)
+    return path.read_text(errors="replace") if path and path.exists() else ""
 
 
 @contextmanager

@@ -252,6 +252,40 @@
   // --- live: every committed event arrives here ---------------------------------------------------
   const live = document.getElementById("live");
   let caseRequests = 0; // as for the list: only the newest answer is drawn
+  // What an agent is typing (a promise's amount and date, a reply) survives the live redraw around it:
+  // a message status arriving while they type must not wipe the form. Fields are found again by form
+  // id and name; the caret and the focus go back where they were.
+  const EDITABLE = "#details-inner form[id], #composer form[id]";
+  function typed() {
+    const kept = [];
+    document.querySelectorAll(EDITABLE).forEach((f) => Array.from(f.elements).forEach((el) => {
+      if (!el.name || el.type === "hidden" || el.type === "submit") return;
+      const toggles = el.type === "checkbox" || el.type === "radio";
+      const changed = toggles ? el.checked !== el.defaultChecked
+        : el.tagName === "SELECT" ? Array.from(el.options).some((o) => o.selected !== o.defaultSelected)
+        : el.value !== el.defaultValue;
+      const focused = el === document.activeElement;
+      if (!changed && !focused) return;
+      let caret = null;
+      try { caret = [el.selectionStart, el.selectionEnd]; } catch (err) { /* a date or a select has none */ }
+      kept.push({ form: f.id, name: el.name, value: el.value, checked: el.checked, toggles, focused, caret });
+    }));
+    return kept;
+  }
+  function retype(kept) {
+    for (const k of kept) {
+      const f = document.getElementById(k.form);
+      if (!f || !f.matches(EDITABLE)) continue;
+      const fields = Array.from(f.elements).filter((el) => el.name === k.name);
+      const el = k.toggles ? fields.find((x) => x.value === k.value) : fields[0];
+      if (!el) continue;
+      if (k.toggles) el.checked = k.checked; else el.value = k.value;
+      if (k.focused) {
+        el.focus();
+        try { if (k.caret && k.caret[0] !== null) el.setSelectionRange(k.caret[0], k.caret[1]); } catch (err) { /* none */ }
+      }
+    }
+  }
   async function refreshCase() {
     const mine = ++caseRequests;
     const url = new URL(location.href);
@@ -265,6 +299,7 @@
     const page = new DOMParser().parseFromString(html, "text/html");
     const box = document.getElementById("timeline");
     const atBottom = box && box.scrollHeight - box.scrollTop - box.clientHeight < 80;
+    const kept = typed();
     for (const id of ["timeline", "details-inner"]) {
       const now = document.getElementById(id), fresh = page.getElementById(id);
       if (now && fresh) now.innerHTML = fresh.innerHTML;
@@ -275,6 +310,7 @@
       const composer = document.getElementById("composer"), freshComposer = page.getElementById("composer");
       if (composer && freshComposer) composer.replaceWith(freshComposer);
     }
+    retype(kept);
     if (atBottom) bottom();
   }
   let pending = null;

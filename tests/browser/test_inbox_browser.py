@@ -101,15 +101,21 @@ def test_an_agent_takes_a_live_handoff_to_the_end(browser: Any, phone: Phone, sm
     when = (date.today() + timedelta(days=6)).isoformat()
     ana.fill("#promise input[name=amount]", "700000")
     ana.fill("#promise input[name=promised_date]", when)
+    # the debtor writes while Ana types: the live redraw shows the message and keeps what she typed
+    phone.say_unanswered("le pago el martes, gracias")
+    ana.wait_for_selector("#timeline >> text=le pago el martes")
+    assert ana.input_value("#promise input[name=amount]") == "700000"
+    assert ana.input_value("#promise input[name=promised_date]") == when
     ana.click("#promise button")
-    ana.wait_for_selector("text=Hecho.")
+    # not the reply's "Hecho." still on the page: the promise itself, on the reloaded case
+    ana.wait_for_selector("#promises-card >> text=F-001")
     _wait(lambda: len(smtp.messages) >= 1)
     assert "F-001" in str(smtp.messages[0])
     _shot(ana, "case", db)
 
     # back to the bot: the debtor's next message is the assistant's again
     ana.click("#back-to-bot")
-    ana.wait_for_selector("text=Hecho.")
+    ana.wait_for_selector("#case-head[data-status='resolved']")  # not the promise's "Hecho." still shown
     answers = phone.say("cuánto debo")
     assert any("F-001" in a for a in answers), answers
 
@@ -119,9 +125,9 @@ def test_an_agent_takes_a_live_handoff_to_the_end(browser: Any, phone: Phone, sm
 
     rt = phone.app.extensions["cobranza"]
     open_all_day(rt)
-    # early reactive (16-30 days late) on any hour of the day: the stage counts days where the debtor is, and in
-    # the evening in Bogotá the server's date is already tomorrow's (16 days failed between 00:00 and 05:00 UTC)
-    overdue = invoice_body(due_on=(date.today() - timedelta(days=20)).isoformat())
+    # the early reminder (WhatsApp from 16 days late, the statement by e-mail from 20) at any hour: the stage
+    # counts days where the debtor is, a day fewer than the server's date in Bogotá's evening (00:00-05:00 UTC)
+    overdue = invoice_body(due_on=(date.today() - timedelta(days=17)).isoformat())
     assert client.put("/api/v1/invoices/F-002", json=overdue, headers=AUTH).status_code == 201  # F-001 is promised
     assert client.put("/api/v1/debtors/D1/segment", json={"segment": "low"}, headers=AUTH).status_code == 200
     assert orchestration.run(rt.sessions, rt.settings, rt.playbook, rt.policy, utcnow())[1].sent == {"whatsapp": 1}

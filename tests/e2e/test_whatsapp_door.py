@@ -14,7 +14,7 @@ from sqlalchemy import select
 
 from cobranza import db
 from cobranza.db.models import Handoff, Interaction
-from standins.processes import worker_process
+from standins.processes import worker_output, worker_process
 from tests.support import free_port
 
 
@@ -55,7 +55,7 @@ def test_message_in_reply_out_through_the_worker(served, standin, worker_for) ->
     assert answer.json()["webhook_status"] == 200
     deadline = time.monotonic() + 30
     while not any(m.to == "whatsapp:+573005550177" for m in fake.messages):
-        assert worker_for.poll() is None, worker_for.stdout.read() if worker_for.stdout else ""
+        assert worker_for.poll() is None, worker_output(worker_for)
         assert time.monotonic() < deadline, "no reply went out"
         time.sleep(0.2)
     [reply] = [m for m in fake.messages if m.to == "whatsapp:+573005550177"]

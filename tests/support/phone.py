@@ -16,6 +16,7 @@ from sqlalchemy import select
 from cobranza import db
 from cobranza.core.settings import Settings
 from cobranza.db.models import Interaction, WhatsAppMessage
+from standins.processes import worker_output
 from standins.twilio import TwilioStandIn
 from tests.support.bodies import TEST_REDIS_URL
 
@@ -102,7 +103,7 @@ class Phone:
         assert self.inbox()[before:] == []
 
     def _alive(self) -> None:
-        assert self.worker.poll() is None, self.worker.stdout.read() if self.worker.stdout else "worker died"
+        assert self.worker.poll() is None, worker_output(self.worker) or "worker died"
 
     def _taken(self, sid: str) -> bool:
         with db.transaction(self.app.extensions["cobranza"].sessions, write=False) as s:
