@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
-from bot.numbers import SCALES, is_number_word, words_to_number
+from bot.numbers import SCALES, UNITS_EN, UNITS_ES, is_number_word, words_to_number
 from bot.text import normalise
 
 CENT = Decimal("0.01")
@@ -29,9 +29,12 @@ class AmountMatch:
 
 
 FULL = re.compile(
-    r"\b(?:todo(?: el saldo| lo que (?:debo|debemos))?|toda la deuda|el total|la totalidad|completo|completa"
-    r"|el saldo(?: total)?|everything|all of it|the full amount|in full|the whole (?:amount|balance|thing)|the total"
-    r"|the balance)\b"
+    r"\b(?:todo(?: el saldo| lo que (?:debo|debemos)| lo pendiente)?|toda la deuda|toda la plata|el total|la totalidad"
+    r"|completo|completa|el saldo(?: total| pendiente)?|la deuda completa"
+    r"|lo que (?:falta|queda|resta|me falta|nos falta|quedaba|faltaba)|el resto|el restante|lo restante|lo pendiente"
+    r"|everything|all of it|the full amount|in full|the whole (?:amount|balance|thing)|the total|the balance"
+    r"|what s left|whats left|what is left|what remains|the rest|the remaining(?: balance| amount)?|the remainder"
+    r"|remaining balance|the outstanding balance)\b"
 )
 FRACTIONS = [
     (re.compile(r"\b(?:la mitad|mitad|half|a half|one half)\b"), Decimal("0.5")),
@@ -42,8 +45,8 @@ FRACTIONS = [
 PERCENT = re.compile(r"\b(\d{1,3}(?:[.,]\d+)?|[a-z]+(?: y [a-z]+)?) ?(?:%|por ciento|porciento|percent)")
 CURRENCIES = [
     (re.compile(r"\b(?:dolares|dolar|dollars?|usd|us\$|bucks)\b"), "USD"),
-    (re.compile(r"\b(?:soles|sol|pen)\b"), "PEN"),
-    (re.compile(r"\bpesos? mexicanos?\b|\bmxn\b"), "MXN"),
+    (re.compile(r"\b(?:soles|sol|pen)\b|(?:^| )s/"), "PEN"),
+    (re.compile(r"\bpesos? mexicanos?\b|\bmxn\b|\b(?:varos|baros)\b"), "MXN"),
     (re.compile(r"\bpesos? chilenos?\b|\bclp\b"), "CLP"),
     (re.compile(r"\bpesos? colombianos?\b|\bcop\b"), "COP"),
 ]
@@ -113,24 +116,33 @@ def _currency(text: str) -> str | None:
     return None
 
 
-def resolve_amount(text: str, balance: Decimal | None = None, ignore: str | None = None) -> AmountMatch | None:
-    """The amount ``text`` names; ``ignore`` blanks out words already read as something else (a date)."""
+def resolve_amount(
+    text: str, balance: Decimal | None = None, ignore: str | None = None, country: str | None = None
+) -> AmountMatch | None:
+    """The amount ``text`` names; ``ignore`` blanks out words already read as something else (a date);
+    ``country`` (the debtor's) says what slang units are worth: a Peruvian "luca" is one sol."""
     normal = normalise(text)
     if ignore:
         normal = normal.replace(normalise(ignore), " ")
     currency = _currency(normal)
+    if country == "PE" or currency == "PEN":
+        normal = re.sub(r"\blucas?\b", "soles", normal)
+    normal = _SPOKEN_DECIMAL.sub(_decimal_digits, normal)
     number = _number(normal, currency)
     if number is not None:
         return number
-    full = FULL.search(normal)
-    if full:
-        return AmountMatch(balance, full[0], "full", Decimal(1), currency)
-    for pattern, fraction in FRACTIONS:
-        found = pattern.search(normal)
-        if found:
-            return AmountMatch(
-                _rounded(balance * fraction) if balance is not None else None, found[0], "fraction", fraction, currency
-            )
+    # the whole balance or a part of it, whichever is said first ("la mitad el viernes y el resto…")
+    parts = [(m.start(), m[0], "full", Decimal(1)) for m in FULL.finditer(normal)]
+    parts += [
+        (m.start(), m[0], "fraction", fraction) for pattern, fraction in FRACTIONS for m in pattern.finditer(normal)
+    ]
+    if parts:
+        _, said, kind, fraction = min(parts, key=lambda p: p[0])
+        if kind == "full":
+            return AmountMatch(balance, said, "full", Decimal(1), currency)
+        return AmountMatch(
+            _rounded(balance * fraction) if balance is not None else None, said, "fraction", fraction, currency
+        )
     percent = PERCENT.search(normal)
     if percent:
         raw = percent[1]
@@ -145,6 +157,48 @@ def resolve_amount(text: str, balance: Decimal | None = None, ignore: str | None
                 currency,
             )
     return None
+
+
+_DIGIT_WORDS = {w: n for w, n in (*UNITS_ES.items(), *UNITS_EN.items()) if 0 <= n <= 9 and w not in ("un", "una", "a")}
+# "dos punto cinco millones", "two point five million": a decimal said before its scale.
+_SPOKEN_DECIMAL = re.compile(
+    r"\b(\d+|[a-z]+) (?:punto|point|coma) (\d|" + "|".join(_DIGIT_WORDS) + r") (?=(?:millones|millon|millions?"
+    r"|mil|thousand|k|palos?|lucas?)\b)"
+)
+# What follows a whole amount and gives its cents: "con cincuenta", "y 25 centavos", "and forty cents",
+# "dollars ninety nine".
+_CENTS_LEAD = frozenset({"con", "y", "and", "coma", "point", "punto"})
+_CENTS_WORDS = frozenset({"centavos", "centavo", "centimos", "centimo", "cents", "cent", "ctvs"})
+_CURRENCY_WORDS = frozenset(
+    {"pesos", "peso", "dolares", "dolar", "dollars", "dollar", "soles", "bucks", "usd", "varos"}
+)
+
+
+def _decimal_digits(m: re.Match[str]) -> str:
+    whole = numeral(m[1]) if m[1][0].isdigit() else words_to_number([m[1]])
+    tenth = int(m[2]) if m[2].isdigit() else _DIGIT_WORDS[m[2]]
+    return f"{whole}.{tenth} " if whole is not None else m[0]
+
+
+def _cents(words: list[str], j: int) -> tuple[Decimal, int] | None:
+    """The cents said after a whole amount that ends at ``words[j]``, and where they end."""
+    k = j
+    named = k < len(words) and words[k] in _CURRENCY_WORDS
+    k += named
+    lead = k < len(words) and words[k] in _CENTS_LEAD
+    k += lead
+    start = k
+    while k < len(words) and (is_number_word(words[k]) or words[k].isdigit()) and words[k] not in SCALES:
+        k += 1
+    if k == start:
+        return None
+    value = words_to_number(words[start:k])
+    said_cents = k < len(words) and words[k] in _CENTS_WORDS
+    if value is None or not 0 < value <= 99 or not (said_cents or (lead and words[j - 1 : j] != ["y"]) or named):
+        return None
+    if k < len(words) and NOT_MONEY_AFTER.match(" ".join(words[k : k + 2])):
+        return None
+    return value / 100, k + said_cents
 
 
 def _number(normal: str, currency: str | None) -> AmountMatch | None:
@@ -185,6 +239,9 @@ def _number(normal: str, currency: str | None) -> AmountMatch | None:
                     or words[i].startswith("$")
                 )
                 score = 2 if marked else (1 if value >= 100 else 0)
+                cents = _cents(words, j) if value >= 1 and value == int(value) else None
+                if cents is not None:
+                    value, j = value + cents[0], cents[1]
                 candidates.append((score, value, " ".join(words[i:j])))
             i = j
         else:

@@ -38,6 +38,7 @@ from bot.amounts import resolve_amount
 from bot.conflict import assess
 from bot.dates import resolve_date
 from bot.language import detect
+from bot.tense import payment_tense
 from bot.text import normalise, strip_accents
 
 
@@ -49,8 +50,8 @@ def _span(text: str, said: str) -> tuple[int, int]:
     return start, start + len(said)
 
 
-def terms(text: str, today: date) -> list[dict[str, Any]]:
-    """The payment date and amount in ``text``, as Rasa entities."""
+def terms(text: str, today: date, country: str | None = None) -> list[dict[str, Any]]:
+    """The payment date and amount in ``text``, as Rasa entities (``country``: the debtor's, for slang units)."""
     found: list[dict[str, Any]] = []
     when = resolve_date(text, today)
     if when is not None:
@@ -66,7 +67,7 @@ def terms(text: str, today: date) -> list[dict[str, Any]]:
                 "additional_info": {"kind": when.kind, "vague": when.vague, "said": when.text},
             }
         )
-    much = resolve_amount(text, ignore=when.text if when else None)
+    much = resolve_amount(text, ignore=when.text if when else None, country=country)
     if much is not None:
         if much.kind == "full":
             value = "full"
@@ -120,7 +121,8 @@ class PaymentTermsExtractor(_Stateless, EntityExtractorMixin):
             if metadata and metadata.get("today"):
                 with contextlib.suppress(ValueError):
                     today = date.fromisoformat(str(metadata["today"]))
-            extracted = terms(text, today)
+            country = str(metadata.get("country") or "") if isinstance(metadata, dict) else ""
+            extracted = terms(text, today, country or None)
             if extracted:
                 message.set(ENTITIES, (message.get(ENTITIES) or []) + extracted, add_to_output=True)
         return messages
@@ -153,11 +155,30 @@ def fold(word: str) -> str:
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.MESSAGE_TOKENIZER, is_trainable=False)
 class FoldingTokenizer(WhitespaceTokenizer):
+    """Folded words, and after them a few marker tokens the classifier learns from like words: the
+    tense of a payment statement (``bot.tense``: "consigné ayer" is not "consigno el viernes") and the
+    kinds of conflict ``bot.conflict`` finds (an insult, a legal threat, anger, a complaint), so the
+    intent and the conflict scorer are read together."""
+
     def tokenize(self, message: Message, attribute: str) -> list[Token]:
         tokens = super().tokenize(message, attribute)
         for token in tokens:
             token.lemma = fold(token.text)
+        if attribute == TEXT and tokens:
+            end = len(message.get(TEXT) or "")
+            tokens += [Token(marker, end, lemma=marker) for marker in markers(message.get(TEXT) or "")]
         return tokens
+
+
+def markers(text: str) -> list[str]:
+    """The marker tokens for ``text`` (see ``FoldingTokenizer``)."""
+    found = []
+    tense = payment_tense(normalise(text))
+    if tense:
+        found.append(f"__tense_{tense}__")
+    kinds = {s["kind"] for s in assess(text).signals} & {"insult", "legal_threat", "anger", "complaint"}
+    found += [f"__conflict_{kind}__" for kind in sorted(kinds)]
+    return found
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.ENTITY_EXTRACTOR, is_trainable=False)

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from bot.numbers import UNITS_EN, UNITS_ES
+from bot.tense import payment_tense
 from bot.text import normalise
 
 
@@ -93,6 +94,7 @@ WEEKDAYS = {
     "juebes": 3,
     "sabdo": 5,
 }
+_EN_ORDINALS_1_9 = ("first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth")
 # Spanish says "el quince"; English days are ordinals ("the fifteenth"), its cardinals are hours.
 DAY_WORDS = {w: n for w, n in UNITS_ES.items() if 1 <= n <= 31 and w not in ("un", "una")}
 DAY_WORDS.update(
@@ -110,11 +112,21 @@ DAY_WORDS.update(
         "eighth": 8,
         "ninth": 9,
         "tenth": 10,
+        "eleventh": 11,
+        "twelfth": 12,
+        "thirteenth": 13,
+        "fourteenth": 14,
         "fifteenth": 15,
+        "sixteenth": 16,
+        "seventeenth": 17,
+        "eighteenth": 18,
+        "nineteenth": 19,
         "twentieth": 20,
         "thirtieth": 30,
+        "thirty first": 31,
     }
 )
+DAY_WORDS.update({f"twenty {w}": 20 + n for w, n in DAY_WORDS.items() if w in _EN_ORDINALS_1_9})
 ORDINAL = r"(?:st|nd|rd|th|ro|ero|vo)?"
 
 _MONTH = r"\b(" + "|".join(sorted(MONTHS, key=len, reverse=True)) + r")\b"
@@ -253,6 +265,24 @@ def _quincena(m: re.Match[str], today: date) -> tuple[date, str, bool] | None:
 
 
 @rule(
+    r"\b(?:en|dentro de|in|within|de aqui a|after)(?: unos| unas| como| about| around)? (\d{1,2}|[a-z]+) "
+    r"(?:dias? (?:habiles|laborales|laborables|utiles)|business days?|working days?)\b"
+)
+def _in_business_days(m: re.Match[str], today: date) -> tuple[date, str, bool] | None:
+    """Weekdays counted from tomorrow (public holidays are not known here and count as working days)."""
+    n = int(m[1]) if m[1].isdigit() else UNITS_ES.get(m[1], UNITS_EN.get(m[1]))
+    if m[1] in ("un", "una", "a", "one"):
+        n = 1
+    if not n:
+        return None
+    day = today
+    while n:
+        day += timedelta(days=1)
+        n -= day.weekday() < 5
+    return day, "business_days", False
+
+
+@rule(
     r"\b(?:en|dentro de|in|within|de aqui a)(?: unos| unas| como| about| around)? (\d{1,3}|[a-z]+(?: y [a-z]+)?) "
     r"(dias|dia|days|day|semanas|semana|weeks|week|meses|mes|months|month)\b"
 )
@@ -336,11 +366,18 @@ def _tomorrow(m: re.Match[str], today: date) -> tuple[date, str, bool] | None:
 
 
 @rule(
-    r"\b(?:hoy|today|tonight|ahorita|ahora mismo|hoy mismo|esta tarde|this afternoon)\b"
-    r"|(?<!por )(?<!no )\bahora\b(?! no\b)"
+    r"\b(?:hoy|today|tonight|ahorita|ahora mismo|hoy mismo|esta tarde|this afternoon|later today|this evening"
+    r"|by end of day|end of day|right away|right now|immediately|de inmediato|inmediatamente|en este momento)\b"
+    r"|(?<!por )(?<!no )\b(?:ahora|now)\b(?! no\b)"
 )
 def _today(m: re.Match[str], today: date) -> tuple[date, str, bool] | None:
     return today, "relative", False
+
+
+@rule(r"\b(?:de una|ya mismo|altiro|al tiro|al toque|en el acto|asap)\b")
+def _right_away(m: re.Match[str], today: date) -> tuple[date, str, bool] | None:
+    """ "altiro", "de una", "al toque": today, unless the turn also names a day ("el viernes altiro": sure, Friday)."""
+    return today, "now", False
 
 
 @rule(r"\b(?:ayer|yesterday)\b")
@@ -421,6 +458,73 @@ def _end_of_named_month(m: re.Match[str], today: date) -> tuple[date, str, bool]
     return last_day(start.year, start.month), "end_of_month", False
 
 
+@rule(r"\b(?:en|para|hasta|in|by|during|durante|a partir de|desde)(?: el mes de| the month of)? " + _MONTH + r"(?! \d)")
+def _month_alone(m: re.Match[str], today: date) -> tuple[date, str, bool] | None:
+    """ "en enero": a month, not a day; the dialogue asks which."""
+    start = _month_start(MONTHS[m[1]], today)
+    return max(start, today), "month", True
+
+
+# Words that say the time next to them is when the debtor can NOT pay: "ahorita no tenemos liquidez",
+# "hoy no puedo", "no alcanzo el viernes", "we can't pay today".
+_NEGATION_AFTER = re.compile(
+    r"^\s*(?:no|tampoco|nada|ni)\b(?! (?:se|sé) )|^\s*(?:\w+ )?(?:can t|cannot|won t|don t|not)\b"
+)
+_NEGATED_BEFORE = re.compile(
+    r"\b(?:no|tampoco|ni)\s+(?:(?:le|les|lo|la|te|me|nos|se)\s+)?(?:puedo|podemos|podre|podremos|podria|podriamos"
+    r"|pude|pudimos|alcanzo|alcanzamos|alcanzare|voy a poder|vamos a poder|tengo|tenemos|hay|pago|pagamos|pagare"
+    r"|creo|va a ser|me alcanza|nos alcanza|llego|llegamos|sale|es posible)\b"
+    r"|\b(?:can t|cannot|won t|can not|will not|unable to|not able to|don t have|do not have)\b"
+)
+_NEGATION_ENDS = re.compile(r"\b(?:hasta|sino|pero|until|but|mejor|rather|instead|si no|antes del?|before)\b")
+# Words that say the debtor moves a date: the last date said is the new one ("del viernes al lunes").
+_MOVE = re.compile(
+    r"\b(?:del? .+ al?|from .+ to|en vez del?|en lugar del?|instead of|no (?:el |para el )?.+ sino|cambi\w*|corr\w*"
+    r"|mov\w*|muev\w*|pasar\w*|paso|pasamos|aplaz\w*|pospon\w*|pospong\w*|posterg\w*|reprogram\w*|push\w*"
+    r"|reschedul\w*|switch\w*|change\w*|postpon\w*|rather than)\b"
+)
+# Words that make the date after them something other than the payment ("la factura venció el 5, le pago el 20").
+_NOT_PAYMENT = re.compile(
+    r"\b(?:vencio|vence|vencia|vencimiento|venc|vencida|was due|is due|due on|due|emitida|emision|expedida|llego"
+    r"|facturada|dated|issued|factura del|invoice from|recibimos la factura|nos llego)\s+(?:\w+\s+)?$"
+)
+
+
+def _negated(normal: str, start: int, end: int) -> bool:
+    if _NEGATION_AFTER.match(normal[end:]):
+        return True
+    before = normal[max(0, start - 60) : start]
+    found = list(_NEGATED_BEFORE.finditer(before))
+    last = found[-1] if found else None
+    return last is not None and not _NEGATION_ENDS.search(before[last.end() :])
+
+
+def _moved(old: DateMatch, new: DateMatch, normal: str) -> DateMatch:
+    """ "del viernes al lunes", "instead of the 10th, the 15th": the new date, after the old one unless
+    the debtor brings the payment forward ("adelantar")."""
+    if new.value > old.value or re.search(r"\b(?:adelant\w*|antes|earlier|sooner|bring \w+ forward)\b", normal):
+        return new
+    if new.kind == "weekday":
+        value = new.value + timedelta(weeks=1 + (old.value - new.value).days // 7)
+    elif new.kind == "day_of_month":
+        value = add_months(new.value, 1)
+    else:
+        return new
+    return DateMatch(value, new.text, new.kind, new.vague)
+
+
+def _to_the_past(match: DateMatch, today: date) -> DateMatch:
+    """A weekday or a day of the month said of a payment already made: the last one, not the next."""
+    if match.value < today or match.kind not in ("weekday", "day_of_month"):
+        return match
+    if match.kind == "weekday":
+        value = match.value - timedelta(days=7 if match.value > today else 0)
+    else:
+        value = add_months(match.value, -1) if match.value > today else match.value
+        value = value.replace(day=min(match.value.day, calendar.monthrange(value.year, value.month)[1]))
+    return DateMatch(value, match.text, match.kind, match.vague)
+
+
 def resolve_date(text: str, today: date) -> DateMatch | None:
     """The date ``text`` names, judged from ``today`` (the debtor's local date).
 
@@ -445,8 +549,22 @@ def resolve_date(text: str, today: date) -> DateMatch | None:
     kept = [
         k
         for k in kept
-        if not (k[3].kind == "weekday" and any(0 <= o[1] - k[2] <= 1 and o is not k and not o[3].vague for o in kept))
+        if not (
+            k[3].kind == "weekday"
+            and any(0 <= o[1] - k[2] <= 1 and o is not k and o[3].kind in ("day_of_month", "calendar") for o in kept)
+        )
     ]
+    # What the debtor cannot do ("hoy no puedo"), and dates of something else ("venció el 5"), are not terms.
+    kept = [k for k in kept if not _negated(normal, k[1], k[2])]
+    if len(kept) > 1:
+        kept = [k for k in kept if not _NOT_PAYMENT.search(normal[: k[1]])] or kept
+    if any(k[3].kind != "now" for k in kept):
+        kept = [k for k in kept if k[3].kind != "now"]
     if not kept:
         return None
-    return min(kept, key=lambda f: (f[3].vague, f[1]))[3]
+    precise = sorted((k for k in kept if not k[3].vague), key=lambda f: f[1])
+    if len(precise) > 1 and _MOVE.search(normal):
+        chosen = _moved(precise[0][3], precise[-1][3], normal)
+    else:
+        chosen = min(kept, key=lambda f: (f[3].vague, f[1]))[3]
+    return _to_the_past(chosen, today) if payment_tense(normal) == "past" else chosen

@@ -118,7 +118,9 @@ SCALES = {
     "palos": 1_000_000,  # Colombia: "tres palos" = three million
     "mm": 1_000_000,  # Colombia writes "2 MM" for two million
     "luca": 1_000,
-    "lucas": 1_000,
+    "lucas": 1_000,  # Peru says "cien lucas" for 100 soles: bot.amounts reads them as soles there
+    "barra": 1_000,
+    "barras": 1_000,  # Colombia: "veinte barras" = 20,000
     "k": 1_000,  # Colombia and Chile: "500 lucas" = 500,000
     "billon": 10**12,
     "billones": 10**12,

@@ -35,6 +35,8 @@ log = logging.getLogger(__name__)
 RASA_CHANNEL = "cobranza_voice"
 MACHINE = ("machine_start", "machine_end_beep", "machine_end_silence", "machine_end_other", "fax")
 IDENTIFY_TRIES = 3
+# Below this speech confidence (Twilio's, 0 to 1) what was heard is read back before it counts.
+CONFIRM_BELOW = 0.5
 _YES = re.compile(
     r"^(?:si|sí|sip|claro|correcto|asi es|así es|yes|yeah|yep|speaking|that s me|it s me|con el|con ella"
     r"|el habla|ella habla|soy yo|1)\b",
@@ -278,6 +280,11 @@ def _converse(
         # "¿Algo más?" — "no": a polite goodbye, not another question
         call.outcome = call.outcome or "completed"
         return end(call, [say("goodbye", call)], session=session, debtor_id=debtor.id, contact_id=contact.id)
+    unsure = _unsure(call, heard)
+    if isinstance(unsure, Answer):
+        return speak(session, call, debtor.id, contact.id, unsure)
+    if unsure is not None:
+        heard = unsure  # what the caller confirmed they said goes to the assistant
     # A person who took the case since the last turn: the dialogue stays silent (no replies), below.
     keypad = {"expect": state.get("expect"), "digits": heard.digits} if heard.digits and state.get("expect") else None
     text = heard.speech or (f"[teclado] {heard.digits}" if keypad else heard.digits)
@@ -285,6 +292,24 @@ def _converse(
     if keypad:
         extra["keypad"] = keypad
     return _ask_assistant(session, settings, call, debtor, contact, text, [], resume=False, extra=extra)
+
+
+def _unsure(call: Call, heard: Heard) -> Answer | Heard | None:
+    """A transcript Twilio was unsure of counts only once the caller confirms it: "Le entendí: «…».
+    ¿Es correcto?". Returns the question to ask, the confirmed turn to go on with, or None (nothing to
+    confirm). A "no" asks them to say it again; anything else said instead is a new turn."""
+    pending = call.state.get("unsure")
+    if pending is not None:
+        call.state = {k: v for k, v in call.state.items() if k != "unsure"}
+        answer = plain(heard.as_text)
+        if heard.digits.strip() == "1" or (heard.speech and _YES.match(answer)):
+            return Heard(str(pending), 1.0)
+        if heard.digits.strip() == "2" or (heard.speech and _NO.match(answer) and len(answer.split()) <= 2):
+            return Answer([say("heard_wrong", call)], expect=call.state.get("expect"))
+    if heard.digits or heard.confidence is None or heard.confidence >= CONFIRM_BELOW or not heard.speech.strip():
+        return None
+    call.state = {**call.state, "unsure": heard.speech}
+    return Answer([say("heard_unsure", call, heard=heard.speech.strip())], expect="yes_no")
 
 
 @dataclass(frozen=True)

@@ -82,6 +82,15 @@ PROMPTS: dict[str, dict[str, str]] = {
         "en": "Understood, we won't message you on WhatsApp again.",
     },
     "anything_else": {"es": "¿Le puedo ayudar con algo más?", "en": "Is there anything else I can help you with?"},
+    # a transcript the recogniser was unsure of, read back before it counts
+    "heard_unsure": {
+        "es": "Le entendí: {heard}. ¿Es correcto? Diga sí o marque 1; si no, diga no o marque 2.",
+        "en": "I heard: {heard}. Is that right? Say yes or press 1; if not, say no or press 2.",
+    },
+    "heard_wrong": {
+        "es": "Disculpe. ¿Me lo puede repetir, por favor?",
+        "en": "Sorry about that. Could you say it again, please?",
+    },
     # the keypad, offered after two misunderstandings
     "keys_yes_no": {
         "es": "Si prefiere, marque 1 para sí, o 2 para no.",

@@ -53,6 +53,8 @@ def metadata(
         "channel": channel,
         # dates the debtor says ("mañana") are relative to their own calendar
         "today": local_today(debtor.timezone).isoformat(),
+        # and its amounts in their country's words (a Peruvian "luca" is a sol, a Chilean one a thousand pesos)
+        "country": debtor.country,
         "earlier_complaints": complaints,
         **extra,
     }

@@ -133,8 +133,8 @@ class Caller:
         assert self.last is not None and self.last.gather is not None, self.last and self.last.xml
         return self.last.gather.attrib["action"]
 
-    def say(self, speech: str = "", digits: str = "") -> Twiml:
-        return self._twiml(self.post(self.action(), self.params(speech, digits)))
+    def say(self, speech: str = "", digits: str = "", confidence: str = "0.92") -> Twiml:
+        return self._twiml(self.post(self.action(), self.params(speech, digits, confidence)))
 
     def hang_up(self) -> int:
         return self.post(
@@ -252,6 +252,28 @@ def test_inbound_promise_by_speech(line: Callable[..., Settings], smtp: SmtpSink
     said = [e for e in events if e["kind"] == "voice_in"]
     assert [e["text"] for e in said] == ["si señora ya la recibimos", "la pago el viernes", "sí correcto"]
     assert any(e["kind"] == "voice_out" and "registrado" in e["text"] for e in events)
+    assert caller.hang_up() == 204
+
+
+def test_a_transcript_the_recogniser_was_unsure_of_is_confirmed_before_it_counts(
+    line: Callable[..., Settings], smtp: SmtpSink
+) -> None:
+    live = line()
+    caller = Caller(live)
+    caller.call()
+    caller.say("si señora ya la recibimos")
+    # Twilio heard something with little confidence: read back, nothing registered, nothing understood yet
+    asked = caller.say("la pago el viernes", confidence="0.31")
+    assert "Le entendí: la pago el viernes. ¿Es correcto?" in asked.said and "Confirmo" not in asked.said
+    # "no": said again; this time heard well
+    assert "repetir" in caller.say("no", confidence="0.9").said
+    asked = caller.say("la pago el lunes", confidence="0.28")
+    assert "Le entendí: la pago el lunes" in asked.said
+    read_back = caller.say("sí", confidence="0.95")  # confirmed: now it is the debtor's answer
+    assert "Diga sí o no" in read_back.said and "lunes" in read_back.said
+    assert "registrado" in caller.say("sí correcto").said
+    promises = api(live, "promises?debtor_ref=D1")
+    assert [p["promised_date"] for p in promises] == [next_weekday(0).isoformat()]
     assert caller.hang_up() == 204
 
 

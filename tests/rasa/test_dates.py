@@ -198,3 +198,77 @@ def test_several_readings(text: str, expected: str) -> None:
 def test_spans_of_a_named_month_are_vague(text: str, expected: str) -> None:
     found = resolve_date(text, TODAY)
     assert found is not None and found.vague and found.value.isoformat() == expected
+
+
+@pytest.mark.parametrize(
+    "text,expected",
+    [
+        # a payment already made: the weekday and the day of the month that went by (issue 14)
+        ("ya le consigné el lunes, le mando el soporte", "2026-11-16"),
+        ("lo pagamos el viernes", "2026-11-20"),
+        ("hicimos la transferencia el miércoles", "2026-11-18"),
+        ("we paid it on Thursday", "2026-11-19"),
+        ("le pagué el 15", "2026-11-15"),
+        ("ya se pagó el 3", "2026-11-03"),
+        ("ya le consigné ayer", "2026-11-21"),
+        # the same words promised: the next one
+        ("le consigno el lunes", "2026-11-23"),
+        ("cuando le consigne el viernes le aviso", "2026-11-27"),
+        ("ya le pago el viernes", "2026-11-27"),
+    ],
+)
+def test_a_payment_already_made_is_dated_in_the_past(text: str, expected: str) -> None:
+    found = resolve_date(text, TODAY)
+    assert found is not None and found.value.isoformat() == expected, found
+
+
+@pytest.mark.parametrize(
+    "text,expected",
+    [
+        # a moved date is the new one, after the old one
+        ("necesito correr el pago del viernes al lunes", "2026-11-30"),
+        ("can we move it from Friday to Monday", "2026-11-30"),
+        ("en vez del 25 le pago el 30", "2026-11-30"),
+        ("no el 25 sino el 28", "2026-11-28"),
+        # a date that is not the payment's
+        ("la factura venció el 5, le pago el 30", "2026-11-30"),
+        # hoy no, el viernes sí
+        ("hoy no puedo pero el viernes sí", "2026-11-27"),
+        ("no alcanzo el viernes, mejor el lunes", "2026-11-23"),
+        ("no puedo hasta el viernes", "2026-11-27"),
+        # business days skip the weekend (from Sunday: Mon..Fri)
+        ("en 5 días hábiles", "2026-11-27"),
+        ("within 6 business days", "2026-11-30"),
+        # right away; "altiro" yields to a day said with it
+        ("altiro le transfiero", "2026-11-22"),
+        ("al toque te yapeo", "2026-11-22"),
+        ("si po el viernes altiro", "2026-11-27"),
+        ("right away", "2026-11-22"),
+        # English ordinals
+        ("on the twenty first", "2026-12-21"),
+        ("December twenty-third", "2026-12-23"),
+        ("the nineteenth", "2026-12-19"),
+    ],
+)
+def test_which_date_is_meant(text: str, expected: str) -> None:
+    found = resolve_date(text, TODAY)
+    assert found is not None and found.value.isoformat() == expected, found
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "ahorita no tenemos liquidez",
+        "hoy no tengo plata",
+        "no puedo pagar hoy",
+        "we can't pay this week",
+        "mañana tampoco",
+    ],
+)
+def test_when_the_debtor_cannot_pay_is_no_date(text: str) -> None:
+    assert resolve_date(text, TODAY) is None
+
+
+def test_a_month_alone_is_vague() -> None:
+    found = resolve_date("le pago en enero", TODAY)
+    assert found is not None and found.vague and found.value == date(2027, 1, 1)

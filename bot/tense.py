@@ -1,0 +1,96 @@
+"""Whether a turn says a payment was made or will be made, from the verbs' morphology.
+
+Collections turns on it: "ya le consigné ayer" asks for the receipt, "le
+consigno el viernes" is a promise. Spanish makes it hard in two places, and
+both are handled by context rather than guessed:
+
+- accents go missing, so "pagó" (paid) is written "pago" (I pay / the
+  payment) and "consigné" (I deposited) "consigne" (that I deposit): an
+  ambiguous form counts as past only next to "ya" or a past time word
+  ("ayer", "el lunes pasado", "hace dos días"), never after "cuando",
+  "apenas", "que", "si" (the subjunctive: "cuando le consigne le aviso");
+- "pagamos" is both "we paid" and "we pay": past only with "ya" or a past
+  time word, or with the object before it ("lo pagamos el lunes", said of
+  an invoice the bot asked about).
+
+Forms only the past has ("transferí", "hicimos la transferencia", "ya quedó
+pago", "hemos pagado", "se pagó", "we paid", "it cleared") decide alone. The
+future is "voy a pagar", "le pago el viernes", "pagaremos", "we'll pay", and
+"ya le pago" / "ya mero" (colloquial: soon). Works on ``bot.text.normalise``d
+text. Stdlib only (runs in the Rasa environment).
+"""
+
+from __future__ import annotations
+
+import re
+
+# Forms that can only be past (accents lost or not).
+_PAST_ONLY = re.compile(
+    r"\b(?:"
+    r"(?:ya )?(?:se|le|les|lo|la|los|las|te|ya) (?:pagaron|consignaron|transfirieron|depositaron|abonaron|cancelaron"
+    r"|yapearon|plinearon|giraron|enviaron|mandaron)"
+    r"|transferi|transfirio|transferimos ayer|hice|hicimos|hizo|hicieron|realice el|realizamos el|realizo el"
+    r"|(?:he|hemos|ha|han|habia|habiamos) (?:pagado|consignado|transferido|depositado|abonado|cancelado|yapeado"
+    r"|plineado|girado|enviado|mandado|hecho|realizado)"
+    r"|(?:ya )?(?:quedo|quedaron|esta|estan|estaba|fue|fueron|ha sido|quedo) (?:pag[ao]s?|pagad[oa]s?|cancelad[oa]s?"
+    r"|abonad[oa]s?|saldad[oa]s?|transferid[oa]s?|consignad[oa]s?|depositad[oa]s?)"
+    r"|se (?:pago|consigno|transfirio|deposito|abono|cancelo|giro|envio|mando|hizo|realizo|yapeo)"
+    r"|(?:we|i|they|he|she|already|just|accounting|finance|our bank|the bank) (?:already |just )?"
+    r"(?:paid|sent|wired|transferred|deposited|mailed|made the payment|made a payment|settled|submitted|zelled|remitted"
+    r"|processed)"
+    r"|(?:was|were|has been|have been|got|been) (?:paid|sent|wired|processed|settled|deposited|transferred|mailed)"
+    r"|went out|already went|cleared|already paid|paid (?:it|that|this|them|off|in full)"
+    r")\b"
+)
+# Forms that are past only with context: "ya", a past time word, an object before them.
+_AMBIGUOUS = re.compile(
+    r"\b(?:(?:ya|le|les|lo|la|los|las|te|se) )?(?:"
+    + r"pague|pagamos|pago|consigne|consignamos|consigno|deposite|depositamos|deposito|transferimos|abone|abonamos"
+    r"|abono|cancele|cancelamos|cancelo|yapee|yapeamos|yapeo|plinee|plineamos|pineo|gire|giramos|giro|envie|enviamos"
+    r"|envio|mande|mandamos|mando"
+    r")\b"
+)
+# The first person's past, written without its accent: the subjunctive's form too, told apart by what precedes.
+_I_DID = re.compile(r"\b(?:pague|consigne|deposite|abone|cancele|yapee|plinee|gire)$")
+# "ya le pago", "ya te consigno": the present of the first person after "ya" promises it.
+_SOON = re.compile(r"(?:le|les|te|lo|la) (?:pago|consigno|deposito|abono|cancelo|yapeo|plineo|giro|envio|mando)$")
+_PAST_TIME = re.compile(
+    r"\b(?:ayer|antier|anteayer|antes de ayer|anoche|pasad[oa]|la vez pasada|hace (?:\d+|un|una|unos|unas|dos|tres"
+    r"|cuatro|cinco|ocho|quince) ?\w*|yesterday|last (?:week|month|friday|monday|tuesday|wednesday|thursday"
+    r"|saturday|sunday|night)|ago|earlier (?:today|this week))\b"
+)
+_SUBJUNCTIVE_BEFORE = re.compile(r"\b(?:que|cuando|apenas|en cuanto|hasta que|para que|si|ni bien|antes de que)$")
+_FUTURE = re.compile(
+    r"\b(?:(?:voy|vamos|van|va) a (?:pagar|consignar|transferir|depositar|abonar|cancelar|yapear|plinear|girar"
+    r"|enviar|mandar|hacer|realizar|programar)"
+    r"|pagare|pagaremos|consignare|consignaremos|transferire|transferiremos|depositare|depositaremos|abonare"
+    r"|abonaremos|cancelare|cancelaremos|yapeare|hare|haremos"
+    r"|(?:le|les|te|lo|la|se lo|se la) (?:pago|consigno|transfiero|deposito|abono|cancelo|yapeo|plineo|giro|envio"
+    r"|mando|hago)|(?:le|les|te) (?:pagamos|consignamos|depositamos|transferimos|abonamos|cancelamos|yapeamos|giramos)"
+    r"|ya mero|we ?ll|we will|i ?ll|i will|we are going to|we re going to|i m going to|gonna|going to pay"
+    r"|can pay|could pay|puedo pagar|podemos pagar|podria pagar|podriamos pagar|alcanzo a pagar)\b"
+)
+
+
+def payment_tense(normal: str) -> str | None:
+    """ "past", "future" or None for ``normal`` (text already through ``bot.text.normalise``)."""
+    if _PAST_ONLY.search(normal):
+        return "past"
+    pending = False  # "cuando le consigne…": a payment still to come
+    for m in _AMBIGUOUS.finditer(normal):
+        before, said, after = normal[: m.start()].strip(), m[0], normal[m.end() :]
+        if _SUBJUNCTIVE_BEFORE.search(before):
+            pending = True
+            continue
+        already = said.startswith("ya ") or bool(re.search(r"\bya$", before))
+        if already and _SOON.match(said.removeprefix("ya ")) and not _PAST_TIME.search(normal):
+            continue  # "ya le pago": colloquial for "I'll pay you now"
+        if already or _PAST_TIME.search(after[:40]) or _PAST_TIME.search(before[-25:]):
+            return "past"
+        if re.match(r"(?:lo|la|los|las) pagamos", said) and not _FUTURE.search(normal):
+            return "past"  # "lo pagamos el lunes", said of the invoice asked about
+        if _I_DID.search(said):
+            return "past"  # "le consigné el lunes": no "cuando" or "que" before it
+    if pending or _FUTURE.search(normal):
+        return "future"
+    return None
