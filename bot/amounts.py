@@ -32,7 +32,8 @@ FULL = re.compile(
     r"\b(?:todo(?: el saldo| lo que (?:debo|debemos)| lo pendiente)?|toda la deuda|toda la plata|el total|la totalidad"
     r"|completo|completa|el saldo(?: total| pendiente)?|la deuda completa"
     r"|lo que (?:falta|queda|resta|me falta|nos falta|quedaba|faltaba)|el resto|el restante|lo restante|lo pendiente"
-    r"|everything|all of it|the full amount|in full|the whole (?:amount|balance|thing)|the total|the balance"
+    r"|everything|all of it|the full (?:amount|balance)|in full|the whole (?:amount|balance|thing)|the total"
+    r"|the balance|the entire (?:amount|balance)|pay (?:it|this|that|everything|the balance) off|pay off"
     r"|what s left|whats left|what is left|what remains|the rest|the remaining(?: balance| amount)?|the remainder"
     r"|remaining balance|the outstanding balance)\b"
 )

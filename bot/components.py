@@ -53,7 +53,7 @@ def _span(text: str, said: str) -> tuple[int, int]:
 def terms(text: str, today: date, country: str | None = None) -> list[dict[str, Any]]:
     """The payment date and amount in ``text``, as Rasa entities (``country``: the debtor's, for slang units)."""
     found: list[dict[str, Any]] = []
-    when = resolve_date(text, today)
+    when = resolve_date(text, today, country)
     if when is not None:
         start, end = _span(text, when.text)
         found.append(

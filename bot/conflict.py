@@ -147,10 +147,7 @@ ANGER = [
     "que poca madre",
     "esto es un abuso",
     "estafa",
-    "estafadores",
     "extorsion",
-    "scam",
-    "scammers",
     "this is insane",
 ]
 LEGAL = [

@@ -303,6 +303,27 @@ def _in_n(m: re.Match[str], today: date) -> tuple[date, str, bool] | None:
 
 
 @rule(
+    r"\b(?:el |on |for |para el |hasta el |antes del |a mas tardar el |by )?(?:dia |day )?(?:the )?"
+    + _DAYNUM
+    + r" (?:del|de|of) (?:(?:mes )?(?:que viene|proximo|siguiente|entrante)|(?:proximo|otro|siguiente) mes|next month"
+    r"|the following month)(?: mes)?\b"
+)
+def _day_of_next_month(m: re.Match[str], today: date) -> tuple[date, str, bool] | None:
+    """ "el quince del mes que viene", "the fifth of next month"."""
+    day = day_number(m[1])
+    if day is None:
+        return None
+    start = add_months(date(today.year, today.month, 1), 1)
+    return start.replace(day=min(day, calendar.monthrange(start.year, start.month)[1])), "calendar", False
+
+
+@rule(r"\b(?:el |este |para el |this |on the |the |over the )?(?:fin de semana|finde|weekend)\b")
+def _weekend(m: re.Match[str], today: date) -> tuple[date, str, bool] | None:
+    """ "el fin de semana": Saturday, but which day is the debtor's to say."""
+    return today + timedelta(days=(5 - today.weekday()) % 7), "week", True
+
+
+@rule(
     r"\b(?:el |on |for |para el |hasta el |antes del |a mas tardar el |by )?(?:dia |day )?"
     r"(?:" + _WEEKDAY + r" )?(?:the )?" + _DAYNUM + _NOT_A_DAY
 )
@@ -360,7 +381,7 @@ def _in_two(m: re.Match[str], today: date) -> tuple[date, str, bool] | None:
     return today + timedelta(days=2), "relative", False
 
 
-@rule(r"(?<!la )\b(?:manana|tomorrow)\b")
+@rule(r"(?<!la )(?<!esta )\b(?:manana|tomorrow)\b")
 def _tomorrow(m: re.Match[str], today: date) -> tuple[date, str, bool] | None:
     return today + timedelta(days=1), "relative", False
 
@@ -378,6 +399,44 @@ def _today(m: re.Match[str], today: date) -> tuple[date, str, bool] | None:
 def _right_away(m: re.Match[str], today: date) -> tuple[date, str, bool] | None:
     """ "altiro", "de una", "al toque": today, unless the turn also names a day ("el viernes altiro": sure, Friday)."""
     return today, "now", False
+
+
+@rule(r"\b(?:antier|anteayer|antes de ayer|antes de anoche|the day before yesterday)\b")
+def _day_before_yesterday(m: re.Match[str], today: date) -> tuple[date, str, bool] | None:
+    return today - timedelta(days=2), "relative", False
+
+
+@rule(r"\bhace (\d{1,2}|[a-z]+) (dias?|semanas?)\b|\b(\d{1,2}|[a-z]+) (days?|weeks?) ago\b")
+def _days_ago(m: re.Match[str], today: date) -> tuple[date, str, bool] | None:
+    """ "hace tres días", "two weeks ago": a payment already made."""
+    said, unit = (m[1], m[2]) if m[1] else (m[3], m[4])
+    n = int(said) if said.isdigit() else UNITS_ES.get(said, UNITS_EN.get(said))
+    if said in ("un", "una", "a", "one"):
+        n = 1
+    if not n:
+        return None
+    return today - timedelta(days=n * (7 if unit.startswith(("semana", "week")) else 1)), "relative", False
+
+
+@rule(
+    r"\b(?:esta manana|hoy en la manana|hoy por la manana|this morning|earlier today|hace un rato|hace rato"
+    r"|hace poco|hace unas horas|hace un momento|a while ago|just now)\b"
+)
+def _earlier_today(m: re.Match[str], today: date) -> tuple[date, str, bool] | None:
+    return today, "relative", False
+
+
+@rule(r"\b(?:la semana pasada|last week|el mes pasado|last month|la quincena pasada|a principios de (?:este )?mes)\b")
+def _a_span_gone_by(m: re.Match[str], today: date) -> tuple[date, str, bool] | None:
+    """ "la semana pasada": when, but not which day (the dialogue asks for the date on the receipt)."""
+    monday = today - timedelta(days=today.weekday())
+    if "mes" in m[0] or "month" in m[0]:
+        return (
+            add_months(date(today.year, today.month, 1), -1 if "pasado" in m[0] or "last" in m[0] else 0),
+            "past_span",
+            True,
+        )
+    return monday - timedelta(weeks=1), "past_span", True
 
 
 @rule(r"\b(?:ayer|yesterday)\b")
@@ -525,14 +584,17 @@ def _to_the_past(match: DateMatch, today: date) -> DateMatch:
     return DateMatch(value, match.text, match.kind, match.vague)
 
 
-def resolve_date(text: str, today: date) -> DateMatch | None:
-    """The date ``text`` names, judged from ``today`` (the debtor's local date).
+def resolve_date(text: str, today: date, country: str | None = None) -> DateMatch | None:
+    """The date ``text`` names, judged from ``today`` (the debtor's local date); ``country`` says
+    how "12/05" reads (month first in the US, day first elsewhere).
 
     When it names several ("la mitad el viernes y el resto a fin de mes"), the
     first said is the one the sentence commits to; a precise day always wins
     over a span ("la semana que viene, el martes").
     """
     normal = normalise(text)
+    if country == "US":  # "12/05" is December 5th: written day first for the rules below
+        normal = re.sub(r"\b(\d{1,2})/(\d{1,2})\b(?!/)", r"\2/\1", normal)
     found: list[tuple[int, int, int, DateMatch]] = []  # (priority, start, end, match)
     for priority, (pattern, handler) in enumerate(_RULES):
         for m in pattern.finditer(normal):

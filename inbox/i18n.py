@@ -169,6 +169,27 @@ WORDS: dict[str, tuple[str, str]] = {
     "call": ("Llamada", "Call"),
     "callback": ("devolver la llamada", "call back"),
     "metrics": ("Métricas", "Metrics"),
+    # the review queue: turns the assistant misread, labelled for its next training
+    "review": ("Revisión", "Review"),
+    "review_title": ("Lo que el asistente no entendió bien", "What the assistant misread"),
+    "review_intro": (
+        "Mensajes de deudores que el asistente entendió con dudas o no entendió. Elija lo que el deudor quiso "
+        "decir: se vuelve un ejemplo del próximo entrenamiento (los teléfonos y correos van enmascarados).",
+        "Debtors' messages the assistant was unsure of or did not understand. Choose what the debtor meant: "
+        "it becomes an example for the next training (phones and e-mails are masked).",
+    ),
+    "review_empty": ("Nada que revisar.", "Nothing to review."),
+    "review_labelled": (
+        "{n} ejemplos etiquetados esperan el próximo entrenamiento.",
+        "{n} labelled examples await the next training.",
+    ),
+    "read_as": ("El asistente entendió", "The assistant read"),
+    "meant": ("El deudor quiso decir", "The debtor meant"),
+    "dismiss": ("Descartar (no es un ejemplo)", "Dismiss (not an example)"),
+    "reviewed": ("Guardado.", "Saved."),
+    "why:fallback": ("no lo entendió", "not understood"),
+    "why:not_understood": ("no supo responder", "could not answer"),
+    "why:unsure": ("con dudas", "unsure"),
     "from": ("Desde", "From"),
     "to": ("Hasta", "To"),
     "show": ("Ver", "Show"),

@@ -32,7 +32,7 @@ from cobranza import runtime
 from cobranza.core import locales
 from cobranza.core.clock import utcnow
 from cobranza.core.errors import DomainError, FieldError
-from cobranza.core.vocabulary import Channel
+from cobranza.core.vocabulary import INTENTS, Channel
 from cobranza.db.models import Agent, Contact, Debtor, Handoff, Invoice, Objection, Promise
 from cobranza.db.unit_of_work import UnitOfWork
 from cobranza.delivery import live
@@ -40,7 +40,7 @@ from cobranza.entry.api import shapes
 from cobranza.entry.http_errors import status_of
 from cobranza.outreach import metrics
 from cobranza.records import objections, promises, timeline
-from cobranza.team import agents, casework
+from cobranza.team import agents, casework, reviews
 from inbox import render, replies
 from inbox.auth import csrf_token, language, signed_in, supervisor_only
 from inbox.i18n import refusal, t
@@ -591,6 +591,41 @@ def agents_page() -> Any:
         for a in team:
             s.expunge(a)
     return _page("agents.html", status=422 if error else 200, team=team, error=error)
+
+
+@bp.route("/review", methods=["GET", "POST"])
+@signed_in
+@supervisor_only
+def review_page() -> Any:
+    """Turns the assistant misread: a supervisor gives each the intent it should have had (the next
+    training's examples, ``cobranza.team.reviews``) or dismisses it."""
+    error, done = None, None
+    if request.method == "POST":
+        chosen = request.form.get("intent", "")
+        try:
+            with runtime.current().work() as s:
+                reviews.label(
+                    s,
+                    s.get(Agent, g.agent.id) or g.agent,
+                    request.form.get("interaction_id", type=int) or 0,
+                    None if chosen == "dismiss" else chosen,
+                )
+            done = t("reviewed", language())
+        except DomainError as exc:
+            error = exc.message
+    with runtime.current().work(write=False) as s:
+        found = reviews.queue(s)
+        labelled = sum(len(v) for v in reviews.examples(s).values())
+    return _page(
+        "review.html",
+        status=422 if error else 200,
+        found=found,
+        labelled=labelled,
+        intents=INTENTS,
+        now=utcnow(),
+        error=error,
+        done=done,
+    )
 
 
 # --- metrics -------------------------------------------------------------------------------------

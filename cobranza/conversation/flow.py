@@ -53,9 +53,11 @@ def respond(
         contact = None
     ctx = context.load(session, debtor.id, u.today, exclude_external_id=u.message_sid, exclude_call_sid=u.call_sid)
     t = Turn(session, settings, u, state, ctx, contact)
-    _note(t)
+    noted = _note(t)
     if ctx.handoff is None:  # a person has the case: the bot says nothing (the gateway should not have asked)
         _decide(t)
+    if noted is not None:  # a turn not understood goes to the review queue (cobranza.team.reviews)
+        noted.data = {**noted.data, "nlu": {**noted.data["nlu"], "understood": t.understood}}
     if t.understood:
         state.failures = 0
     if t.closing:
@@ -70,10 +72,11 @@ def respond(
     )
 
 
-def _note(t: Turn) -> None:
+def _note(t: Turn) -> Interaction | None:
     """The turn's understanding on its timeline row (the inbox shows intent and sentiment along the
-    conversation), and the language the person chose."""
+    conversation), and the language the person chose; returns the row."""
     u = t.u
+    row = None
     if u.message_sid:
         row = t.session.scalar(
             select(Interaction).where(Interaction.debtor_id == t.debtor.id, Interaction.external_id == u.message_sid)
@@ -98,6 +101,7 @@ def _note(t: Turn) -> None:
             actor="debtor",
             data={"language": u.language},
         )
+    return row
 
 
 def _decide(t: Turn) -> None:

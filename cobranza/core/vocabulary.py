@@ -143,6 +143,36 @@ class Role(StrEnum):
     SUPERVISOR = "supervisor"
 
 
+# The assistant's intents (domain.yml), the ones a supervisor may give a turn it misread.
+INTENTS = (
+    "greet",
+    "goodbye",
+    "thanks",
+    "affirm",
+    "deny",
+    "bot_challenge",
+    "out_of_scope",
+    "ask_balance",
+    "promise_to_pay",
+    "inform",
+    "reschedule",
+    "ask_payment_methods",
+    "request_invoice_copy",
+    "invoice_not_received",
+    "already_paid",
+    "billing_error",
+    "dispute",
+    "cash_flow",
+    "pending_approval",
+    "wrong_contact",
+    "objection_other",
+    "complaint",
+    "request_human",
+    "insult",
+    "opt_out",
+)
+
+
 def values(members: type[StrEnum] | Iterable[StrEnum]) -> list[str]:
     """The stored strings of an enum (or of some of its members), in order (for checks and messages)."""
     return [member.value for member in members]

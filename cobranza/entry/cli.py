@@ -28,7 +28,7 @@ from cobranza.entry.api import shapes
 from cobranza.outreach import orchestration, planner, playbook, segments
 from cobranza.outreach.planner import Row
 from cobranza.records import debtors, imports, promises, timeline
-from cobranza.team import agents
+from cobranza.team import agents, reviews
 
 DEMO_ANCHOR = "2026-11-22"
 
@@ -115,6 +115,24 @@ def timeline_cmd(debtor_ref: str, as_json: bool) -> None:
         when = e["at"][:16].replace("T", " ")
         extra = f" [{e['invoice_number']}]" if e["invoice_number"] else ""
         click.echo(f"{when}  {e['channel']:<8} {e['direction']:<8} {e['kind']:<20}{extra} {e['text']}")
+
+
+@main.command("export-training")
+@click.option(
+    "--out",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=Path("data/nlu/reviewed.yml"),
+    show_default=True,
+    help="The Rasa NLU file to write.",
+)
+def export_training_cmd(out: Path) -> None:
+    """Write the turns supervisors labelled in the inbox's review queue as training examples (masked)."""
+    with _runtime() as rt, rt.work(write=False) as session:
+        text = reviews.export(session)
+        count = sum(len(v) for v in reviews.examples(session).values())
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(text, encoding="utf-8")
+    click.echo(f"{count} reviewed examples written to {out} (trained on by the next `make setup`)")
 
 
 @main.command("worker")

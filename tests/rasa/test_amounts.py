@@ -144,3 +144,47 @@ def test_spoken_millions(text: str, expected: str) -> None:
 )
 def test_ids_and_phones_are_not_money(text: str) -> None:
     assert resolve_amount(text, BALANCE) is None
+
+
+@pytest.mark.parametrize(
+    "text,expected",
+    [
+        # spoken cents and decimals (issue 14)
+        ("mil doscientos con cincuenta", "1200.50"),
+        ("dos mil quinientos dólares con veinticinco centavos", "2500.25"),
+        ("one thousand two hundred fifty dollars and forty cents", "1250.40"),
+        ("nine hundred and ninety nine dollars ninety nine", "999.99"),
+        ("two point five million", "2500000.00"),
+        ("dos punto cinco millones", "2500000.00"),
+        # regional writing and slang
+        ("MXN 60,726.57", "60726.57"),
+        ("S/ 1,250.90", "1250.90"),
+        ("$1.500.000,50", "1500000.50"),
+        ("veinte barras", "20000.00"),
+        ("quinientas lucas", "500000.00"),
+        ("five grand", "5000.00"),
+        ("300 bucks", "300.00"),
+    ],
+)
+def test_spoken_and_regional_amounts(text: str, expected: str) -> None:
+    found = resolve_amount(text)
+    assert found is not None and str(found.value) == expected, found
+
+
+def test_a_peruvian_luca_is_a_sol() -> None:
+    assert resolve_amount("cien lucas", country="PE").value == Decimal("100.00")  # type: ignore[union-attr]
+    assert resolve_amount("cien lucas", country="CL").value == Decimal("100000.00")  # type: ignore[union-attr]
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["lo que falta", "lo que queda", "el resto", "what's left", "the rest", "the remaining balance", "pay it off"],
+)
+def test_what_is_left_is_the_balance(text: str) -> None:
+    found = resolve_amount(text, BALANCE)
+    assert found is not None and found.kind == "full" and found.value == BALANCE
+
+
+def test_the_part_said_first_is_the_one_meant() -> None:
+    found = resolve_amount("la mitad el viernes y el resto a fin de mes", BALANCE)
+    assert found is not None and found.kind == "fraction" and found.fraction == Decimal("0.5")

@@ -272,3 +272,30 @@ def test_when_the_debtor_cannot_pay_is_no_date(text: str) -> None:
 def test_a_month_alone_is_vague() -> None:
     found = resolve_date("le pago en enero", TODAY)
     assert found is not None and found.vague and found.value == date(2027, 1, 1)
+
+
+@pytest.mark.parametrize(
+    "text,expected",
+    [
+        ("le consigné antier", "2026-11-20"),
+        ("antes de ayer", "2026-11-20"),
+        ("pagamos hace tres días", "2026-11-19"),
+        ("we paid two weeks ago", "2026-11-08"),
+        ("lo pagué esta mañana", "2026-11-22"),  # this morning, not tomorrow
+        ("we wired it this morning", "2026-11-22"),
+        ("mañana en la mañana", "2026-11-23"),
+    ],
+)
+def test_days_gone_by(text: str, expected: str) -> None:
+    found = resolve_date(text, TODAY)
+    assert found is not None and found.value.isoformat() == expected, found
+
+
+def test_a_week_gone_by_is_vague() -> None:
+    found = resolve_date("pagamos la semana pasada", TODAY)
+    assert found is not None and found.vague and found.value < TODAY
+
+
+def test_the_us_writes_the_month_first() -> None:
+    assert resolve_date("I will pay on 12/05", TODAY, "US").value == date(2026, 12, 5)  # type: ignore[union-attr]
+    assert resolve_date("le pago el 12/05", TODAY, "CO").value == date(2027, 5, 12)  # type: ignore[union-attr]

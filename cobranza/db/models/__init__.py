@@ -11,7 +11,7 @@ from cobranza.db.models.invoices import Invoice, InvoiceDocument, Payment
 from cobranza.db.models.objections import Objection
 from cobranza.db.models.outreach import Outreach, OutreachInvoice
 from cobranza.db.models.promises import Promise
-from cobranza.db.models.team import Agent, AuditEvent, CaseRead
+from cobranza.db.models.team import Agent, AuditEvent, CaseRead, TurnReview
 from cobranza.db.models.timeline import Interaction
 from cobranza.db.types import Base
 
@@ -35,5 +35,6 @@ __all__ = [
     "OutreachInvoice",
     "Payment",
     "Promise",
+    "TurnReview",
     "WhatsAppMessage",
 ]

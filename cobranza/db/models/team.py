@@ -59,3 +59,22 @@ class CaseRead(Base):
     agent_id: Mapped[int] = mapped_column(ForeignKey("agents.id", ondelete="CASCADE"), primary_key=True)
     handoff_id: Mapped[int] = mapped_column(ForeignKey("handoffs.id", ondelete="CASCADE"), primary_key=True)
     seen_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class TurnReview(Base):
+    """A debtor's turn the assistant was unsure of or did not understand, as a supervisor labelled it:
+    the intent it should have had, with the text masked as it will be trained on
+    (``cobranza.team.reviews``)."""
+
+    __tablename__ = "turn_reviews"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    interaction_id: Mapped[int] = mapped_column(
+        BigInteger().with_variant(Integer, "sqlite"), ForeignKey("interactions.id", ondelete="CASCADE"), unique=True
+    )
+    intent: Mapped[str | None] = mapped_column(String(32))  # None: dismissed, not a training example
+    read_as: Mapped[str | None] = mapped_column(String(32))  # what the assistant had understood
+    text: Mapped[str] = mapped_column(String(2000))
+    language: Mapped[str] = mapped_column(String(2), default="es")
+    reviewer: Mapped[str] = mapped_column(String(254))
+    reviewed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -14,9 +14,23 @@ def test_masks_phones_emails_and_cards() -> None:
     assert "+57" in line and "@andina.example.com" in line and "[tarjeta omitida]" in line
 
 
+def test_masks_national_formats_as_people_write_them() -> None:
+    for said, number in [
+        ("mi cel es 3005550177, llámeme", "3005550177"),
+        ("llámeme al 300 555 0177.", "555 0177"),
+        ("call me at (305) 555-0177", "555-0177"),
+        ("mi número es 987 654 321", "654 321"),
+        ("al 987654321 por favor", "987654321"),
+        ("wsp 9 8765 4321", "8765 4321"),
+    ]:
+        assert number not in mask(said), said
+
+
 def test_leaves_dates_amounts_and_references_alone() -> None:
     line = "invoice CO-0003-001 due 2026-11-22 balance 166372566.00"
     assert mask(line) == line
+    for kept in ("le pago 1.500.000 el 15/12", "NIT 900123456-7", "COP 70,000,000.00", "F-2026-000123"):
+        assert mask(kept) == kept, kept
 
 
 def test_only_luhn_valid_numbers_are_cards() -> None:
