@@ -56,7 +56,13 @@ class ActionConverse(Action):
         outcome = await asyncio.to_thread(decide, tracker)
         for reply in outcome.replies:
             dispatcher.utter_message(response=reply.name, **reply.values)
-        if ((tracker.latest_message or {}).get("metadata") or {}).get("channel") == "voice":
+        channel = ((tracker.latest_message or {}).get("metadata") or {}).get("channel")
+        if channel == "whatsapp" and outcome.expect:
+            # WhatsApp offers buttons for a yes/no question (cobranza.delivery.quick_replies)
+            dispatcher.utter_message(
+                json_message={"whatsapp": {"expect": outcome.expect, "language": tracker.get_slot("language")}}
+            )
+        if channel == "voice":
             # The phone line needs to know what the question wants (keypad), and whether to hang up.
             dispatcher.utter_message(
                 json_message={

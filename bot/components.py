@@ -160,11 +160,16 @@ class FoldingTokenizer(WhitespaceTokenizer):
     kinds of conflict ``bot.conflict`` finds (an insult, a legal threat, anger, a complaint), so the
     intent and the conflict scorer are read together."""
 
+    @staticmethod
+    def get_default_config() -> dict[str, Any]:
+        # ``markers: false`` trains without them (how make eval's comparison in docs/conversation.md was made)
+        return {**WhitespaceTokenizer.get_default_config(), "markers": True}
+
     def tokenize(self, message: Message, attribute: str) -> list[Token]:
         tokens = super().tokenize(message, attribute)
         for token in tokens:
             token.lemma = fold(token.text)
-        if attribute == TEXT and tokens:
+        if attribute == TEXT and tokens and self._config.get("markers", True):
             end = len(message.get(TEXT) or "")
             tokens += [Token(marker, end, lemma=marker) for marker in markers(message.get(TEXT) or "")]
         return tokens

@@ -35,6 +35,7 @@ from decimal import Decimal
 from pathlib import Path
 
 from bot.components import terms
+from bot.leakage import training_examples
 from bot.text import normalise
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -316,7 +317,12 @@ def heldout_report(path: Path = HELDOUT, model: Path = MODEL) -> dict[str, float
     rows = heldout_rows(path)
     readings = read_all(rows, model)
     overall = figures(readings)
+    reviewed = [e for e in training_examples(ROOT / "data" / "nlu") if e[0].name == "reviewed.yml"]
     print(f"\nHeld out: {len(rows)} turns never trained on ({path.relative_to(ROOT)}, frozen), the trained model")
+    print(
+        f"  training data: {len(training_examples(ROOT / 'data' / 'nlu'))} examples, {len(reviewed)} of them from "
+        "reviewed conversations (data/nlu/reviewed.yml: the inbox's review queue, `python -m cobranza export-training`)"
+    )
     for key, label in [
         ("macro_f1", "intent macro-F1"),
         ("min_intent_f1", "weakest intent F1"),
@@ -357,14 +363,15 @@ def main() -> None:
     parser.add_argument("--folds", type=int, default=5)
     parser.add_argument("--terms-only", action="store_true", help="skip the cross-validation and the held-out file")
     parser.add_argument("--heldout-only", action="store_true", help="only the frozen held-out file")
+    parser.add_argument("--model", type=Path, default=MODEL, help="another trained model (a comparison)")
     args = parser.parse_args()
     if args.heldout_only:
-        heldout_report()
+        heldout_report(model=args.model)
         return
     terms_report()
     terms_report("terms_holdout.tsv", "Dates and amounts, held out (never tuned against)")
     if not args.terms_only:
-        heldout_report()
+        heldout_report(model=args.model)
         intents_report(args.folds)
 
 

@@ -26,6 +26,7 @@ from cobranza.core.settings import Settings
 from cobranza.db.engine import Sessions, make_engine, make_session_factory, transaction
 from cobranza.db.unit_of_work import UnitOfWork
 from cobranza.delivery import queue as jobs
+from cobranza.delivery import quick_replies
 from cobranza.outreach.playbook import Playbook
 from cobranza.outreach.playbook import load as load_playbook
 from cobranza.policy import ContactPolicy, ContactRules, load_rules
@@ -86,6 +87,7 @@ class Runtime:
     def validate(self) -> None:
         """Load every operator-edited file now, so an invalid one stops the process at start, with its line."""
         self.policy  # noqa: B018  (the playbook and the contact rules)
+        quick_replies.load()  # the WhatsApp buttons
 
     def close(self) -> None:
         if "engine" in self.__dict__:

@@ -27,6 +27,9 @@ PAGE = """<!doctype html>
  .msg{max-width:80%;margin:.35rem 0;padding:.5rem .7rem;border-radius:8px;white-space:pre-wrap;box-shadow:0 1px 1px #0002}
  .in{background:#dcf8c6;margin-left:auto}.out{background:#fff}.meta{font-size:.75rem;color:#667}
  .ev{border-bottom:1px solid #eee;padding:.2rem 0}.kind{color:#075e54;font-weight:bold}
+ .buttons{display:flex;gap:.4rem;max-width:80%;margin:-.1rem 0 .5rem}
+ .buttons button{flex:1;background:#fff;color:#0a7cff;border:0;box-shadow:0 1px 1px #0002;cursor:pointer}
+ .buttons button:disabled{color:#999;cursor:default}
  form{position:fixed;bottom:0;left:0;right:0;background:#f0f0f0;padding:.6rem;display:flex;gap:.5rem;justify-content:center}
  #text{flex:1;max-width:38rem}
  @media (max-width:50rem){main{flex-direction:column}aside{max-height:none}}
@@ -90,18 +93,35 @@ async function poll() {
     if (m.side === 'in') { shown.set(m.sid, add('in', m.body, m.webhook_status === 200 ? 'enviado' : '')); continue; }
     shown.set(m.sid, add('out', m.body || m.rendered || ('[plantilla ' + m.content_sid + '] ' + (m.content_variables || '')),
                          delivery(m)));  // its status moves on
+    if ((m.buttons || []).length) quickReplies(m.buttons);
   }
 }
-document.getElementById('send').addEventListener('submit', async (e) => {
-  e.preventDefault(); const text = document.getElementById('text'); if (!text.value.trim()) return;
-  const body = new URLSearchParams({From: 'whatsapp:' + who.value, Body: text.value,
-                                    ProfileName: who.options[who.selectedIndex].text.split(' — ')[0]});
+// A quick reply's buttons under its message, as WhatsApp shows them: a tap sends the button's title, and
+// its id as ButtonPayload (what Twilio posts); the buttons of earlier questions no longer answer.
+function quickReplies(buttons) {
+  log.querySelectorAll('.buttons button').forEach(b => { b.disabled = true; });
+  const row = document.createElement('div'); row.className = 'buttons';
+  for (const b of buttons) {
+    const el = document.createElement('button'); el.type = 'button'; el.textContent = b.title; el.dataset.payload = b.id;
+    el.addEventListener('click', () => { row.querySelectorAll('button').forEach(x => { x.disabled = true; });
+                                          send(b.title, {ButtonText: b.title, ButtonPayload: b.id}); });
+    row.appendChild(el);
+  }
+  log.appendChild(row); window.scrollTo(0, document.body.scrollHeight);
+}
+async function send(textValue, extra) {
+  const body = new URLSearchParams({From: 'whatsapp:' + who.value, Body: textValue,
+                                    ProfileName: who.options[who.selectedIndex].text.split(' — ')[0], ...extra});
   const sid = 'SM' + Array.from(crypto.getRandomValues(new Uint8Array(16)), b => b.toString(16).padStart(2, '0')).join('');
   body.set('MessageSid', sid);
-  const mine = add('in', text.value, 'enviando…'); shown.set(sid, mine); text.value = '';
+  const mine = add('in', textValue, 'enviando…'); shown.set(sid, mine);
   const r = await (await fetch('_standin/chat', {method: 'POST', body})).json();
   mine.textContent = r.webhook_status === 200 ? 'enviado' : 'la empresa respondió HTTP ' + r.webhook_status;
   document.getElementById('status').textContent = 'webhook: HTTP ' + r.webhook_status;
+}
+document.getElementById('send').addEventListener('submit', async (e) => {
+  e.preventDefault(); const text = document.getElementById('text'); if (!text.value.trim()) return;
+  const value = text.value; text.value = ''; await send(value, {});
 });
 who.addEventListener('change', () => { log.innerHTML = ''; shown.clear(); sidePanel(); });
 contacts().then(() => { sidePanel(); setInterval(poll, 700); setInterval(sidePanel, 2000); });

@@ -498,6 +498,7 @@ class TwilioStandIn:
             "status": m.status,
             "error_code": m.error_code,
             "rendered": _rendered(m.content_sid, m.content_variables),
+            "buttons": _buttons(m.content_sid),
             "created": m.created,
         }
 
@@ -558,7 +559,19 @@ def _template_texts() -> dict[str, str]:
     return one | {w.sid: w.text for t in found.values() for w in t.many.values()}  # and the plural wordings
 
 
+def _buttons(content_sid: str | None) -> list[dict[str, str]]:
+    """A quick reply's buttons as WhatsApp shows them under the message (``playbooks/quick_replies.yml``)."""
+    from cobranza.delivery import quick_replies
+
+    found = quick_replies.all_sids().get(content_sid or "")
+    return [{"id": ident, "title": title} for ident, title in found.buttons] if found else []
+
+
 def _rendered(content_sid: str | None, variables: str | None) -> str | None:
+    if _buttons(content_sid):  # a quick reply's body is its one variable
+        with contextlib.suppress(ValueError, AttributeError):
+            return str(json.loads(variables or "{}").get("1") or "") or None
+        return None
     text = _template_texts().get(content_sid or "")
     if text is None:
         return None

@@ -48,6 +48,7 @@ def inbound() -> Response:
         text=redact_cards(form.get("Body", "")),
         profile_name=form.get("ProfileName") or None,
         media=media,
+        button=form.get("ButtonPayload") or None,
     )
     rt = runtime.current()
     try:

@@ -25,7 +25,7 @@ from cobranza.core.vocabulary import Channel, Direction
 from cobranza.db.engine import Sessions
 from cobranza.db.models import Contact, Debtor
 from cobranza.db.unit_of_work import UnitOfWork
-from cobranza.delivery import messaging
+from cobranza.delivery import messaging, quick_replies
 from cobranza.integrations import rasa as rasa_client
 from cobranza.integrations.twilio import TwilioClient, TwilioError
 from cobranza.records import consent, handoffs, identity, timeline
@@ -43,6 +43,7 @@ class Turn:
     text: str  # card numbers already removed
     profile_name: str | None = None
     media: list[dict[str, str]] = field(default_factory=list)  # [{"url", "content_type"}]
+    button: str | None = None  # a quick reply's ButtonPayload ("yes" / "no") when the debtor tapped one
 
 
 def handle(turn: Turn) -> str:
@@ -112,6 +113,8 @@ def _prepare(session: UnitOfWork, settings: Settings, turn: Turn) -> _Ready | st
         text = assistant.shortcut("greet", language)  # the assistant opens: what is open, and its first question
     elif not turn.text.strip() and turn.media:
         text = assistant.shortcut("send_attachment", language)  # only a file: in collections, nearly always a receipt
+    elif turn.button in quick_replies.INTENT_OF:
+        text = assistant.shortcut(quick_replies.INTENT_OF[turn.button], language)  # a tap on "Sí" means yes
     else:
         text = turn.text
     metadata = assistant.metadata(session, debtor, contact.id, language, "whatsapp", turn.sid, media=turn.media)
@@ -178,10 +181,34 @@ def _converse(factory: Sessions, settings: Settings, turn: Turn, ready: _Ready) 
         assert contact is not None
         # This job sends them itself as soon as they are committed (no queue round trip); one it
         # cannot send goes back to the sweep.
+        said = bubbles([*ready.preface, *(str(r["text"]) for r in replies if r.get("text"))])
+        turn_info = next(
+            (r["custom"]["whatsapp"] for r in replies if isinstance((r.get("custom") or {}).get("whatsapp"), dict)),
+            {},
+        )
+        buttons = quick_replies.for_question(
+            turn_info.get("expect"), str(turn_info.get("language") or ready.language), said[-1]
+        )
         outgoing = [
             (messaging.queue(session, contact, "reply", body=body, actor="bot", claim=True), contact)
-            for body in bubbles([*ready.preface, *(str(r["text"]) for r in replies if r.get("text"))])
+            for body in (said[:-1] if buttons else said)
         ]
+        if buttons:  # a yes/no question goes with its buttons; typing an answer works as well
+            outgoing.append(
+                (
+                    messaging.queue(
+                        session,
+                        contact,
+                        "reply",
+                        content_sid=buttons.sid,
+                        content_variables={"1": said[-1]},
+                        preview=said[-1] + "\n[" + " | ".join(title for _, title in buttons.buttons) + "]",
+                        actor="bot",
+                        claim=True,
+                    ),
+                    contact,
+                )
+            )
     messaging.deliver_claimed(factory, settings, outgoing)
     return "answered"
 

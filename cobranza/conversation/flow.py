@@ -118,7 +118,14 @@ def _decide(t: Turn) -> None:
         if not t.ask_again():
             promising.after_balance(t)
         return
+    if _ask_which_reading(t):
+        return
     step = t.state.step
+    if step is not None and u.is_("already_paid", floor=PAID_FLOOR) and step != "paid_details":
+        # "ya le consigné ayer" to "¿recibió la factura?" or to a read-back: a payment made, not an answer
+        # with a date: the receipt is asked for, never a promise
+        t.state.clear_draft()
+        t.state.step = step = None
     if step is not None:
         if STEPS[step](t):
             return
@@ -141,6 +148,27 @@ def _decide(t: Turn) -> None:
 
 
 # --- a person, or silence ------------------------------------------------------------------
+
+
+# Two readings this close (paid or will pay, dispute or billing error) get one short question, not a guess.
+CLOSE_READINGS = {
+    ("already_paid", "promise_to_pay"): "utter_ask_paid_or_will_pay",
+    ("dispute", "billing_error"): "utter_ask_dispute_or_billing",
+}
+CLOSE_MARGIN = 0.2
+OBJECTIONS_IN_PASSING = ("billing_error", "dispute", "cash_flow", "pending_approval", "objection_other", "reschedule")
+PAID_FLOOR = 0.5
+
+
+def _ask_which_reading(t: Turn) -> bool:
+    """Paid already, or will pay? A dispute, or a billing error? Asked once; the answer is read as usual."""
+    if t.state.step == "which_reading":
+        return False
+    for (first, second), question in CLOSE_READINGS.items():
+        if t.u.torn_between(first, second, CLOSE_MARGIN):
+            t.ask("which_reading", question)
+            return True
+    return False
 
 
 def _conflict(t: Turn) -> bool:
@@ -197,6 +225,8 @@ def _answer_receipt(t: Turn) -> bool:
     if u.has_terms or u.is_("promise_to_pay"):
         promising.agree(t)  # "le pago el viernes": the arrival was not confirmed, so it is not recorded as such
         return True
+    if u.says_it_arrived and u.is_(*OBJECTIONS_IN_PASSING):
+        promising.receipt_confirmed(t, invoices)  # "sí me llegó, pero el valor está mal": both parts count
     return False
 
 
@@ -366,7 +396,13 @@ def _answer_anything_else(t: Turn) -> bool:
     return False
 
 
+def _answer_which_reading(t: Turn) -> bool:
+    """The answer to "¿ya pagó o va a pagar?" is itself a turn like any other (paid, a date, a dispute)."""
+    return False
+
+
 STEPS: dict[str, Callable[[Turn], bool]] = {
+    "which_reading": _answer_which_reading,
     "invoice_receipt": _answer_receipt,
     "terms": _answer_terms,
     "which_invoices": _answer_which,

@@ -37,6 +37,12 @@ _YES = re.compile(
 )
 
 
+_ARRIVED = re.compile(
+    r"^(?:si|yes|yeah|yep|claro)\b|\b(?:si|ya) (?:nos |me |les )?(?:llego|llegaron)\b|\b(?:la |las )?recibimos\b"
+    r"|\bnos llego\b|\bwe (?:got|received) it\b|\bit (?:came|arrived)\b"
+)
+
+
 def _plain(text: str) -> str:
     text = unicodedata.normalize("NFKD", text.lower())
     text = "".join(ch for ch in text if not unicodedata.combining(ch))
@@ -68,6 +74,8 @@ class Understanding:
     introduced: bool = False  # the call already said who is calling: the opening does not greet again
     purpose: str | None = None  # why the company called (broken_promise, reminder, manual...)
     call_sid: str | None = None  # on the phone: the call this turn is part of
+    runner_up: str | None = None  # the second reading, and how sure the NLU was of it
+    runner_up_confidence: float = 0.0
 
     def is_(self, *intents: str, floor: float = 0.0) -> bool:
         """The turn's intent is one of ``intents`` with at least ``floor`` confidence (never when uncertain)."""
@@ -78,6 +86,21 @@ class Understanding:
         """A yes that can be taken as said: an affirm, unless it is a question with no yes in it ("¿y en
         efectivo en el OXXO?" answers nothing, whatever the NLU guessed)."""
         return self.is_("affirm") and not ("?" in self.text and not _YES.search(self.text.lower()))
+
+    def torn_between(self, first: str, second: str, margin: float) -> bool:
+        """The NLU's two best readings are these two, within ``margin`` of each other: ask, do not guess."""
+        return (
+            not self.uncertain
+            and {self.intent, self.runner_up} == {first, second}
+            and self.confidence - self.runner_up_confidence < margin
+        )
+
+    @property
+    def says_it_arrived(self) -> bool:
+        """A yes to "did the invoice arrive?" inside a turn that goes on about something else ("sí me
+        llegó, pero el valor está mal"): both parts count."""
+        said = _plain(self.text)
+        return bool(_ARRIVED.search(said)) and not re.search(r"\bno (?:\w+ ){0,2}(?:llego|llegaron|recibi)", said)
 
     @property
     def has_terms(self) -> bool:
@@ -105,6 +128,9 @@ class Understanding:
             ranking = [r for r in parse.get("intent_ranking") or [] if r.get("name") != FALLBACK]
             if ranking:
                 name, confidence = str(ranking[0]["name"]), float(ranking[0].get("confidence") or 0.0)
+        others = [
+            r for r in parse.get("intent_ranking") or [] if r.get("name") not in (FALLBACK, name) and r.get("name")
+        ]
         found: dict[str, dict[str, Any]] = {}
         for entity in parse.get("entities") or []:
             found.setdefault(str(entity.get("entity")), entity)
@@ -146,6 +172,8 @@ class Understanding:
             purpose=str(metadata["purpose"]) if metadata.get("purpose") else None,
             call_sid=str(metadata["call_sid"]) if metadata.get("call_sid") else None,
             introduced=metadata.get("introduced") is True,
+            runner_up=str(others[0]["name"]) if others else None,
+            runner_up_confidence=float(others[0].get("confidence") or 0.0) if others else 0.0,
         )
         typed = metadata.get("keypad")
         return understood.keyed(typed) if isinstance(typed, dict) else understood

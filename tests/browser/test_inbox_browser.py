@@ -16,6 +16,7 @@ import pytest
 from cobranza.db import transaction
 from cobranza.team import agents
 from tests.support import Phone, SmtpSink, invoice_body, open_all_day
+from tests.support.phone import is_template
 
 pytestmark = [pytest.mark.e2e, pytest.mark.browser]
 SHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
@@ -131,7 +132,8 @@ def test_an_agent_takes_a_live_handoff_to_the_end(browser: Any, phone: Phone, sm
     assert client.put("/api/v1/invoices/F-002", json=overdue, headers=AUTH).status_code == 201  # F-001 is promised
     assert client.put("/api/v1/debtors/D1/segment", json={"segment": "low"}, headers=AUTH).status_code == 200
     assert orchestration.run(rt.sessions, rt.settings, rt.playbook, rt.policy, utcnow())[1].sent == {"whatsapp": 1}
-    _wait(lambda: any(m.content_sid for m in phone.fake.messages))
+    assert not any(is_template(m) for m in phone.fake.messages)  # so far only answers (some with buttons)
+    _wait(lambda: any(is_template(m) for m in phone.fake.messages))
 
     # the dashboard: preventive beside reactive, one chart per rate, and its CSV
     ana.click("text=Métricas")

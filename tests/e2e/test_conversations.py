@@ -29,6 +29,7 @@ from tests.support import (
     invoice_body,
     open_all_day,
 )
+from tests.support.phone import is_template
 
 pytestmark = pytest.mark.e2e
 AUTH = {"Authorization": f"Bearer {API_TOKEN}"}
@@ -416,10 +417,10 @@ def test_a_planned_reminder_goes_out_as_a_template_and_the_answer_is_about_its_i
     _, report = orchestration.run(rt.sessions, rt.settings, rt.playbook, rt.policy, utcnow())
     assert report.sent == {"whatsapp": 1}, report
     deadline = time.monotonic() + 30
-    while not any(m.content_sid for m in phone.fake.messages):
+    while not any(is_template(m) for m in phone.fake.messages):
         assert time.monotonic() < deadline, "the reminder never reached Twilio"
         time.sleep(0.1)
-    [reminder] = [m for m in phone.fake.messages if m.content_sid]
+    [reminder] = [m for m in phone.fake.messages if is_template(m)]
     assert reminder.body is None and reminder.to == "whatsapp:+573005550177"
     assert '"3": "F-002"' in (reminder.content_variables or "")
     phone.say("eso ya lo pagamos la semana pasada")

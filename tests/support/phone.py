@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import subprocess
 import time
 import uuid
@@ -58,10 +59,15 @@ class Phone:
             part
             for m in self.fake.messages
             if m.to == f"whatsapp:{self.number}"
-            for part in (m.body or f"[template {m.content_sid}]").split("\n\n")
+            for part in (
+                m.body or _quick_reply_body(m.content_sid, m.content_variables) or f"[template {m.content_sid}]"
+            ).split("\n\n")
         ]
 
-    def write(self, text: str, sid: str | None = None, media: list[tuple[str, str]] = ()) -> str:
+    def write(
+        self, text: str, sid: str | None = None, media: list[tuple[str, str]] = (), extra: dict[str, str] | None = None
+    ) -> str:
+        """``extra``: more of Twilio's fields (a quick reply's ``ButtonPayload`` and ``ButtonText``)."""
         data = {
             "webhook": self.live.public_base_url + "/twilio/whatsapp",
             "From": f"whatsapp:{self.number}",
@@ -73,6 +79,7 @@ class Phone:
         }
         for i, (url, kind) in enumerate(media):
             data[f"MediaUrl{i}"], data[f"MediaContentType{i}"] = url, kind
+        data.update(extra or {})
         answer = requests.post(self.base + "/_standin/inbound", data=data, timeout=15).json()
         assert answer["webhook_status"] == 200, answer
         return data["MessageSid"]
@@ -135,3 +142,19 @@ class Phone:
                 select(WhatsAppMessage.id).where(WhatsAppMessage.status.in_(("pending", "submitting"))).limit(1)
             )
         return answered and waiting is None
+
+
+def _quick_reply_body(content_sid: str | None, variables: str | None) -> str | None:
+    """What a quick reply (a yes/no question with buttons) says: its one variable."""
+    from cobranza.delivery import quick_replies
+
+    if content_sid not in quick_replies.all_sids():
+        return None
+    return str(json.loads(variables or "{}").get("1") or "") or None
+
+
+def is_template(message: Any) -> bool:
+    """An approved template the company sent (a reminder), not a quick reply's buttons under an answer."""
+    from cobranza.delivery import quick_replies
+
+    return bool(message.content_sid) and message.content_sid not in quick_replies.all_sids()

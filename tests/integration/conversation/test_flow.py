@@ -22,6 +22,7 @@ from cobranza import db
 from cobranza.conversation import flow
 from cobranza.conversation.state import State
 from cobranza.conversation.understanding import Understanding
+from cobranza.core.clock import utcnow
 from cobranza.core.settings import Settings
 from cobranza.db.models import (
     ConsentChange,
@@ -456,6 +457,64 @@ def test_already_paid_asks_for_date_reference_receipt_then_hands_off(chat: Chat)
     assert objection.details["paid_on"]
     [handoff] = chat.rows(Handoff)
     assert handoff.reason == "already_paid" and handoff.evidence["objection_id"] == objection.id
+
+
+def test_a_payment_already_made_at_the_receipt_question_asks_for_the_proof_not_a_date(chat: Chat) -> None:
+    """ "ya le consigné ayer, le mando el soporte" (issue 14): not "the invoice arrived" plus a date to promise,
+    but a payment to verify: its date kept, the proof asked for, no promise read back."""
+    chat.say("hola", "greet")
+    yesterday = TODAY - timedelta(days=1)
+    names = chat.say(
+        "ya le consigné ayer, le mando el soporte", "already_paid", payment_date=yesterday, date_kind="relative"
+    )
+    assert names == ["utter_ask_paid_reference"]
+    [objection] = chat.rows(Objection)
+    assert objection.type == "already_paid" and objection.details["paid_on"] == yesterday.isoformat()
+    kinds = [i.kind for i in chat.rows(Interaction)]
+    assert "invoice_receipt_confirmed" not in kinds and chat.rows(Promise) == []
+
+
+def test_a_payment_already_made_at_the_read_back_drops_the_promise(chat: Chat) -> None:
+    chat.say("hola", "greet")
+    chat.say("el viernes", "inform", payment_date=friday())
+    assert chat.say("no espere, eso ya lo pagamos", "already_paid") == ["utter_ask_paid_details"]
+    assert chat.rows(Promise) == [] and State.from_slot(chat.slot, utcnow()).step == "paid_details"
+
+
+def test_two_close_readings_get_one_short_question(chat: Chat) -> None:
+    """Paid already or will pay? Asked, not guessed; the answer is read as any turn."""
+    chat.say("hola", "greet")
+    names = chat.say(
+        "lo del pago del lunes", "already_paid", confidence=0.46, runner_up="promise_to_pay", runner_up_confidence=0.41
+    )
+    assert names == ["utter_ask_paid_or_will_pay"] and chat.rows(Objection) == []
+    assert chat.say("ya lo pagamos", "already_paid") == ["utter_ask_paid_details"]
+    # a dispute or a billing error, likewise
+    assert chat.say(
+        "la factura no cuadra con lo que llegó",
+        "dispute",
+        confidence=0.5,
+        runner_up="billing_error",
+        runner_up_confidence=0.44,
+    ) == ["utter_ask_dispute_or_billing"]
+
+
+def test_a_yes_inside_an_objection_keeps_both_parts(chat: Chat) -> None:
+    """ "sí me llegó, pero el valor está mal": the arrival is recorded, and the billing error goes to a person."""
+    chat.say("hola", "greet")
+    assert chat.say("sí me llegó, pero el valor está mal", "billing_error") == ["utter_billing_error_handoff"]
+    kinds = [i.kind for i in chat.rows(Interaction)]
+    assert "invoice_receipt_confirmed" in kinds
+    assert [o.type for o in chat.rows(Objection)] == ["billing_error"]
+    # not when the arrival is denied in the same breath
+    assert not Understanding("no, no nos llegó y el valor está mal", "billing_error", 0.9, TODAY).says_it_arrived
+
+
+def test_no_money_now_is_offered_options_not_a_read_back(chat: Chat) -> None:
+    """ "ahorita no tenemos liquidez" names no date (bot.dates): the debtor is offered a part or a date."""
+    chat.say("hola", "greet")
+    assert chat.say("ahorita no tenemos liquidez", "cash_flow") == ["utter_cash_flow"]
+    assert chat.rows(Promise) == []
 
 
 def test_a_receipt_attached_on_its_own(chat: Chat) -> None:
