@@ -284,15 +284,16 @@ def _in_business_days(m: re.Match[str], today: date) -> tuple[date, str, bool] |
 
 @rule(
     r"\b(?:en|dentro de|in|within|de aqui a)(?: unos| unas| como| about| around)? (\d{1,3}|[a-z]+(?: y [a-z]+)?) "
-    r"(dias|dia|days|day|semanas|semana|weeks|week|meses|mes|months|month)\b"
+    r"(dias|dia|diitas|diita|days|day|semanas|semana|semanitas|semanita|weeks|week|meses|mes|months|month)\b"
+    r"|\b(\d{1,3}|[a-z]+) (days?|weeks?|months?) from (?:now|today)\b|\b(a) (week) from (?:now|today)\b"
 )
 def _in_n(m: re.Match[str], today: date) -> tuple[date, str, bool] | None:
-    n = int(m[1]) if m[1].isdigit() else UNITS_ES.get(m[1], UNITS_EN.get(m[1]))
-    if m[1] in ("un", "una", "a", "one"):
+    said, unit = next((m[i], m[i + 1]) for i in (1, 3, 5) if m[i])
+    n = int(said) if said.isdigit() else UNITS_ES.get(said, UNITS_EN.get(said))
+    if said in ("un", "una", "a", "one"):
         n = 1
     if n is None:
         return None
-    unit = m[2]
     if unit.startswith(("dia", "day")):
         # "en ocho días" is a week and "en quince días" two, as people say them.
         n = {8: 7, 15: 14}.get(n, n) if unit.startswith("dia") else n
@@ -353,7 +354,7 @@ def _weekday_of_next_week(m: re.Match[str], today: date) -> tuple[date, str, boo
     r"\b(?:(este|esta|el|this|on|next|el proximo|el otro|el siguiente|proximo|last) )?"
     + _WEEKDAY
     + r"(?: (pasado|de la (?:proxima|otra|siguiente) semana|de la semana (?:que viene|entrante)|que viene|que entra"
-    r"|next week|de esta semana))?"
+    r"|next week|de esta semana|after next))?"
 )
 def _weekday(m: re.Match[str], today: date) -> tuple[date, str, bool] | None:
     target = WEEKDAYS[m[2]]
@@ -361,6 +362,8 @@ def _weekday(m: re.Match[str], today: date) -> tuple[date, str, bool] | None:
     if after == "pasado" or before == "last":
         delta = (today.weekday() - target) % 7 or 7
         return today - timedelta(days=delta), "weekday", False
+    if after == "after next":  # "friday after next": not this coming one, the one after it
+        return today + timedelta(days=((target - today.weekday()) % 7 or 7) + 7), "weekday", False
     if ("semana" in after and "esta" not in after) or after == "next week" or before == "el otro":
         # "el viernes de la otra semana", and in Colombia "el otro viernes": next week's
         monday = today - timedelta(days=today.weekday()) + timedelta(weeks=1)

@@ -180,8 +180,8 @@ WORDS: dict[str, tuple[str, str]] = {
     ),
     "review_empty": ("Nada que revisar.", "Nothing to review."),
     "review_labelled": (
-        "{n} ejemplos etiquetados esperan el próximo entrenamiento.",
-        "{n} labelled examples await the next training.",
+        "Ejemplos etiquetados para el próximo entrenamiento: {n}.",
+        "Labelled examples for the next training: {n}.",
     ),
     "read_as": ("El asistente entendió", "The assistant read"),
     "meant": ("El deudor quiso decir", "The debtor meant"),

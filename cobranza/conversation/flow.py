@@ -223,6 +223,8 @@ def _answer_receipt(t: Turn) -> bool:
             promising.ask_date(t, [inv for inv in invoices if t.ctx.promise_for(inv.id) is None] or invoices)
         return True
     if u.has_terms or u.is_("promise_to_pay"):
+        if u.says_it_arrived:  # "sí ya nos llegó, le pago la mitad el viernes": both parts count
+            promising.receipt_confirmed(t, invoices)
         promising.agree(t)  # "le pago el viernes": the arrival was not confirmed, so it is not recorded as such
         return True
     if u.says_it_arrived and u.is_(*OBJECTIONS_IN_PASSING):

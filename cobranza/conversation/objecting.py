@@ -113,7 +113,8 @@ def collect_payment_details(t: Turn, objection: Objection, first: bool = False) 
     if first and not has_proof:
         t.state.objection_id = objection.id
         if objection.invoice_id is None and len(t.ctx.invoices) > 1:
-            t.ask("paid_details", "utter_ask_paid_details_which", invoices=t.invoice_list(list(t.ctx.invoices)))
+            which = "utter_ask_paid_which_reference" if when is not None else "utter_ask_paid_details_which"
+            t.ask("paid_details", which, invoices=t.invoice_list(list(t.ctx.invoices)))
         elif when is not None:  # "le consigné ayer": the date is said; the proof is what is missing
             t.ask("paid_details", "utter_ask_paid_reference")
         else:

@@ -85,7 +85,7 @@ def test_a_yes_with_an_objection_keeps_both(talking: Phone) -> None:
 
 def test_a_read_back_comes_with_buttons_and_a_tap_registers_the_promise(talking: Phone) -> None:
     """WhatsApp quick replies (Twilio's Content API): the read-back is sent as the yes/no content with the
-    assistant's words as its body; tapping "Sí, correcto" (ButtonPayload "yes") registers the promise."""
+    assistant's words as its body; tapping "Sí" (ButtonPayload "yes") registers the promise."""
     from cobranza.delivery import quick_replies
 
     yes_no = quick_replies.load()["yes_no"]["es"]
@@ -94,10 +94,10 @@ def test_a_read_back_comes_with_buttons_and_a_tap_registers_the_promise(talking:
     talking.say("le pago el viernes")
     *_, read_back = [m for m in talking.fake.messages if m.content_sid == yes_no.sid]
     assert "Confirmo" in read_back.content_variables and read_back.body is None
-    answers = talking.say("Sí, correcto", extra={"ButtonText": "Sí, correcto", "ButtonPayload": "yes"})
+    answers = talking.say("Sí", extra={"ButtonText": "Sí", "ButtonPayload": "yes"})
     assert any("registr" in a for a in answers), answers
     [promise] = get(talking, "promises?debtor_ref=D1")
     assert promise["status"] == "pending"
     # typed, the answer is understood as well: the buttons only save typing
     events = get(talking, "debtors/D1/timeline")
-    assert any(e["kind"] == "whatsapp_in" and e["text"] == "Sí, correcto" for e in events)
+    assert any(e["kind"] == "whatsapp_in" and e["text"] == "Sí" for e in events)

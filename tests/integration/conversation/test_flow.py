@@ -510,6 +510,13 @@ def test_a_yes_inside_an_objection_keeps_both_parts(chat: Chat) -> None:
     assert not Understanding("no, no nos llegó y el valor está mal", "billing_error", 0.9, TODAY).says_it_arrived
 
 
+def test_a_yes_with_a_promise_keeps_both_parts(chat: Chat) -> None:
+    chat.say("hola", "greet")
+    names = chat.say("sí ya nos llegó, le pago el viernes", "promise_to_pay", payment_date=friday())
+    assert names == ["utter_confirm_promise_one"]
+    assert [i.kind for i in chat.rows(Interaction)].count("invoice_receipt_confirmed") == 1
+
+
 def test_no_money_now_is_offered_options_not_a_read_back(chat: Chat) -> None:
     """ "ahorita no tenemos liquidez" names no date (bot.dates): the debtor is offered a part or a date."""
     chat.say("hola", "greet")
