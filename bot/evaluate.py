@@ -162,7 +162,10 @@ MODEL = ROOT / "models" / "cobranza.tar.gz"
 HELDOUT = ROOT / "eval" / "heldout.tsv"
 INTENT_TENSE = {"already_paid": "past", "promise_to_pay": "future", "inform": "future", "reschedule": "future"}
 CONFLICT_INTENTS = ("insult", "complaint")
-ESCALATE_FLOOR = 0.5  # cobranza.conversation.flow: an insult or complaint below it does not hand off
+# cobranza.conversation.flow: an insult or complaint hands off from 0.5 when the conflict scorer saw signs of
+# conflict too, from HOSTILE_FLOOR when the classifier alone read it
+ESCALATE_FLOOR = 0.5
+HOSTILE_FLOOR = 0.65
 TARGETS = {
     "macro_f1": 0.95,
     "min_intent_f1": 0.90,
@@ -267,7 +270,11 @@ def read_all(rows: list[Row], model: Path = MODEL) -> list[Reading]:
                 row,
                 name,
                 confidence,
-                bool(conflict.get("hand_off")) or (name in CONFLICT_INTENTS and confidence >= ESCALATE_FLOOR),  # type: ignore[union-attr]
+                bool(conflict.get("hand_off"))  # type: ignore[union-attr]
+                or (
+                    name in CONFLICT_INTENTS
+                    and confidence >= (ESCALATE_FLOOR if conflict.get("score") else HOSTILE_FLOOR)  # type: ignore[union-attr]
+                ),
                 said_date,
                 much["value"] if much else "-",
             )

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
@@ -33,6 +34,9 @@ from cobranza.records import consent, context, timeline
 
 # Below these confidences an intent that ends the bot's part (a person, an opt-out) is not acted on.
 ESCALATE_FLOOR = 0.5
+# An insult or a complaint read by the classifier alone ("blorf grumph zzz" came out an insult at 0.51)
+# needs more certainty than one the conflict scorer also saw signs of (bot.evaluate judges the same way).
+HOSTILE_FLOOR = 0.65
 OPT_OUT_FLOOR = 0.6
 # Intents that only make sense as answers: when the question cannot use them, they were not understood.
 ANSWERS = frozenset({"affirm", "deny", "inform"})
@@ -107,6 +111,9 @@ def _note(t: Turn) -> Interaction | None:
 def _decide(t: Turn) -> None:
     u = t.u
     if _conflict(t) or _escalation(t) or _opt_out(t):
+        return
+    if u.is_("insult", "complaint"):  # read so, but not surely enough to hand off: not understood, asked again
+        t.not_understood()
         return
     if u.asks_repeat or u.hesitant:  # "¿qué?", "eh mmm": the question again, nothing taken as said
         if not t.ask_again():
@@ -184,13 +191,17 @@ def _escalation(t: Turn) -> bool:
     u = t.u
     if u.is_("request_human", floor=ESCALATE_FLOOR):
         t.hand_off("human_requested", "utter_handoff", "intent")
-    elif u.is_("complaint", floor=ESCALATE_FLOOR):
+    elif u.is_("complaint", floor=_hostile_floor(u)):
         t.hand_off("complaint", "utter_handoff_complaint", "intent")
-    elif u.is_("insult", floor=ESCALATE_FLOOR):
+    elif u.is_("insult", floor=_hostile_floor(u)):
         t.hand_off("insult", "utter_handoff_conflict", "intent")
     else:
         return False
     return True
+
+
+def _hostile_floor(u: Understanding) -> float:
+    return ESCALATE_FLOOR if float(u.conflict.get("score") or 0) > 0 else HOSTILE_FLOOR
 
 
 def _opt_out(t: Turn) -> bool:
@@ -216,6 +227,11 @@ def _answer_receipt(t: Turn) -> bool:
         return True
     if u.affirms:
         promising.receipt_confirmed(t, invoices)
+        other = _objection_after_a_yes(u)
+        if other is not None:  # "sí me llegó, pero el valor está mal": the arrival, and then the objection
+            t.u = replace(u, intent=other, confidence=u.runner_up_confidence)
+            INTENTS[other](t)
+            return True
         t.say("utter_receipt_thanks")
         if u.has_terms:
             promising.agree(t)
@@ -230,6 +246,16 @@ def _answer_receipt(t: Turn) -> bool:
     if u.says_it_arrived and u.is_(*OBJECTIONS_IN_PASSING):
         promising.receipt_confirmed(t, invoices)  # "sí me llegó, pero el valor está mal": both parts count
     return False
+
+
+_BUT = re.compile(r"\b(?:pero|aunque|sin embargo|solo que|but|however|though)\b")
+
+
+def _objection_after_a_yes(u: Understanding) -> str | None:
+    """The objection a "yes, but…" goes on to, when the NLU saw it as the second reading."""
+    if u.runner_up in OBJECTIONS_IN_PASSING and u.runner_up_confidence >= 0.2 and _BUT.search(plain(u.text)):
+        return u.runner_up
+    return None
 
 
 def _answer_terms(t: Turn) -> bool:

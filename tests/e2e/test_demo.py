@@ -151,7 +151,7 @@ def test_demo_serves_the_portfolio_and_chats_to_a_promise(tmp_path: Path) -> Non
 
         def inbox() -> list[str]:
             return [
-                m["body"]
+                m["body"] or m["rendered"]  # a yes/no question goes as a quick reply: its text is rendered
                 for m in requests.get(twilio + "/_standin/messages", timeout=2).json()
                 if m["to"] == "whatsapp:+573005550102"
             ]

@@ -510,6 +510,32 @@ def test_a_yes_inside_an_objection_keeps_both_parts(chat: Chat) -> None:
     assert not Understanding("no, no nos llegó y el valor está mal", "billing_error", 0.9, TODAY).says_it_arrived
 
 
+def test_a_yes_then_but_goes_on_to_the_second_reading(chat: Chat) -> None:
+    """The classifier read the yes; "pero…" goes on to the objection it saw second."""
+    chat.say("hola", "greet")
+    names = chat.say(
+        "sí me llegó, pero el valor está mal",
+        "affirm",
+        confidence=0.58,
+        runner_up="billing_error",
+        runner_up_confidence=0.34,
+    )
+    assert names == ["utter_billing_error_handoff"]
+    assert "invoice_receipt_confirmed" in [i.kind for i in chat.rows(Interaction)]
+    assert [o.type for o in chat.rows(Objection)] == ["billing_error"]
+
+
+def test_nonsense_read_as_an_insult_by_the_classifier_alone_hands_nothing_off(chat: Chat) -> None:
+    chat.say("hola", "greet")
+    assert chat.say("blorf grumph zzz", "insult", confidence=0.51) != ["utter_handoff_conflict"]
+    assert chat.rows(Handoff) == []
+    # with the scorer's signs of conflict too, the same confidence is enough
+    angry = {"score": 0.35, "hand_off": False, "signals": [{"kind": "anger", "words": "harto"}]}
+    assert chat.say("ya me tienen harto ustedes", "insult", confidence=0.51, conflict=angry) == [
+        "utter_handoff_conflict"
+    ]
+
+
 def test_a_yes_with_a_promise_keeps_both_parts(chat: Chat) -> None:
     chat.say("hola", "greet")
     names = chat.say("sí ya nos llegó, le pago el viernes", "promise_to_pay", payment_date=friday())
