@@ -177,6 +177,13 @@ def next_payday(today: date, skip: int = 0) -> date:
     return upcoming[skip]
 
 
+def _how_many(word: str) -> int | None:
+    """ "3", "tres", "three", "una", "a" (week) as a count of days or weeks; None when it is none."""
+    if word in ("un", "una", "a", "one"):
+        return 1
+    return int(word) if word.isdigit() else UNITS_ES.get(word, UNITS_EN.get(word))
+
+
 Rule = Callable[[re.Match[str], date], "tuple[date, str, bool] | None"]
 _RULES: list[tuple[re.Pattern[str], Rule]] = []
 
@@ -270,9 +277,7 @@ def _quincena(m: re.Match[str], today: date) -> tuple[date, str, bool] | None:
 )
 def _in_business_days(m: re.Match[str], today: date) -> tuple[date, str, bool] | None:
     """Weekdays counted from tomorrow (public holidays are not known here and count as working days)."""
-    n = int(m[1]) if m[1].isdigit() else UNITS_ES.get(m[1], UNITS_EN.get(m[1]))
-    if m[1] in ("un", "una", "a", "one"):
-        n = 1
+    n = _how_many(m[1])
     if not n:
         return None
     day = today
@@ -289,9 +294,7 @@ def _in_business_days(m: re.Match[str], today: date) -> tuple[date, str, bool] |
 )
 def _in_n(m: re.Match[str], today: date) -> tuple[date, str, bool] | None:
     said, unit = next((m[i], m[i + 1]) for i in (1, 3, 5) if m[i])
-    n = int(said) if said.isdigit() else UNITS_ES.get(said, UNITS_EN.get(said))
-    if said in ("un", "una", "a", "one"):
-        n = 1
+    n = _how_many(said)
     if n is None:
         return None
     if unit.startswith(("dia", "day")):
@@ -413,9 +416,7 @@ def _day_before_yesterday(m: re.Match[str], today: date) -> tuple[date, str, boo
 def _days_ago(m: re.Match[str], today: date) -> tuple[date, str, bool] | None:
     """ "hace tres días", "two weeks ago": a payment already made."""
     said, unit = (m[1], m[2]) if m[1] else (m[3], m[4])
-    n = int(said) if said.isdigit() else UNITS_ES.get(said, UNITS_EN.get(said))
-    if said in ("un", "una", "a", "one"):
-        n = 1
+    n = _how_many(said)
     if not n:
         return None
     return today - timedelta(days=n * (7 if unit.startswith(("semana", "week")) else 1)), "relative", False

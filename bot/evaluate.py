@@ -36,6 +36,7 @@ from pathlib import Path
 
 from bot.components import terms
 from bot.leakage import training_examples
+from bot.tense import payment_tense
 from bot.text import normalise
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -227,10 +228,6 @@ class Reading:
         tense the date resolver reads (``bot.tense``), which dates an "ya aboné 500 mil…" in the past."""
         if self.intent in INTENT_TENSE:
             return INTENT_TENSE[self.intent]
-        try:
-            from bot.tense import payment_tense
-        except ImportError:  # a version of the assistant from before bot.tense
-            return "-"
         return payment_tense(normalise(self.row.text)) or "-"
 
 
@@ -324,10 +321,11 @@ def heldout_report(path: Path = HELDOUT, model: Path = MODEL) -> dict[str, float
     rows = heldout_rows(path)
     readings = read_all(rows, model)
     overall = figures(readings)
-    reviewed = [e for e in training_examples(ROOT / "data" / "nlu") if e[0].name == "reviewed.yml"]
+    examples = training_examples(ROOT / "data" / "nlu")
+    reviewed = [e for e in examples if e[0].name == "reviewed.yml"]
     print(f"\nHeld out: {len(rows)} turns never trained on ({path.relative_to(ROOT)}, frozen), the trained model")
     print(
-        f"  training data: {len(training_examples(ROOT / 'data' / 'nlu'))} examples, {len(reviewed)} of them from "
+        f"  training data: {len(examples)} examples, {len(reviewed)} of them from "
         "reviewed conversations (data/nlu/reviewed.yml: the inbox's review queue, `python -m cobranza export-training`)"
     )
     for key, label in [
