@@ -1,4 +1,4 @@
 """Rasa custom actions (rasa_sdk action server, Python 3.11): thin adapters onto ``cobranza``.
 
-python -m rasa_sdk --actions actions --port 5055
+python -m actions.server --port 5055 (see actions/server.py)
 """

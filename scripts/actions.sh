@@ -5,4 +5,4 @@ cd "$(dirname "$0")/.."
 actions_url=${ACTIONS_URL:-http://127.0.0.1:5055}
 port=${actions_url##*:}; port=${port%%/*}
 host=${actions_url#*://}; export SANIC_HOST=${SANIC_HOST:-${host%%:*}}
-exec .venv/bin/python -m rasa_sdk --actions actions --port "$port" "$@"
+exec .venv/bin/python -m actions.server --port "$port" "$@"

@@ -1,24 +1,17 @@
 """The project's own processes, started locally the way `make run` starts them, for tests and
-benchmarks: the job-queue worker, the Rasa server and the action server.
-
-``python -m standins.processes [--grace S] -- COMMAND...`` runs a command in a process group of its
-own and stops it the way a terminal's Ctrl-C does: SIGINT to its whole group when told to stop
-(SIGTERM or SIGINT), SIGKILL to what is left after ``--grace`` seconds. ``Procfile.demo`` starts the
-action server so: Sanic's worker manager stops cleanly on SIGINT to its group, while a SIGTERM to the
-group (what honcho sends) reaches its manager's helper processes at once and sometimes ends in a
-BrokenPipeError traceback, or leaves a process behind.
+benchmarks: the job-queue worker, the Rasa server and the action server (each in a process group
+of its own, stopped with SIGTERM and, after a grace period, SIGKILL to what is left).
 """
 
 from __future__ import annotations
 
-import argparse
 import os
 import signal
 import subprocess
 import sys
 import time
 import uuid
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from pathlib import Path
 
@@ -99,8 +92,8 @@ def assistant_processes(env: dict[str, str], timeout: float = 180) -> Iterator[N
             time.sleep(0.5)
         yield
     finally:
-        for name, proc in procs.items():
-            stop_group(proc, signal.SIGINT if name == "actions" else signal.SIGTERM, grace=20)
+        for proc in procs.values():
+            stop_group(proc, signal.SIGTERM, grace=20)
         for log in logs.values():
             log.close()
 
@@ -130,45 +123,6 @@ def _group_alive(pgid: int) -> bool:
     except PermissionError:
         return True
     return True
-
-
-def _interruptible() -> None:
-    """In the child: SIGINT stops it even when this process was started with SIGINT ignored (as a
-    background job of a shell is)."""
-    signal.signal(signal.SIGINT, signal.SIG_DFL)
-
-
-def run_in_group(command: Sequence[str], grace: float) -> int:
-    """``command`` in a process group of its own, stopped with SIGINT to the group (see above): 0 once
-    stopped so, else the command's own status when it ends by itself."""
-    proc = subprocess.Popen(list(command), start_new_session=True, preexec_fn=_interruptible)
-    stopping = False
-
-    def stop(signum: int, frame: object) -> None:
-        nonlocal stopping
-        stopping = True
-
-    signal.signal(signal.SIGTERM, stop)
-    signal.signal(signal.SIGINT, stop)
-    while proc.poll() is None and not stopping:
-        time.sleep(0.1)
-    stop_group(proc, signal.SIGINT if stopping else signal.SIGKILL, grace if stopping else 0)
-    return 0 if stopping else proc.returncode
-
-
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--grace", type=float, default=4, help="seconds before SIGKILL once stopping")
-    parser.add_argument("command", nargs=argparse.REMAINDER)
-    args = parser.parse_args()
-    command = args.command[1:] if args.command[:1] == ["--"] else args.command
-    if not command:
-        parser.error("a command to run is needed")
-    sys.exit(run_in_group(command, args.grace))
-
-
-if __name__ == "__main__":
-    main()
 
 
 def _ready(env: dict[str, str]) -> bool:
