@@ -16,6 +16,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from bot.holidays import add_business_days
 from bot.numbers import UNITS_EN, UNITS_ES
 from bot.tense import payment_tense
 from bot.text import normalise
@@ -276,15 +277,11 @@ def _quincena(m: re.Match[str], today: date) -> tuple[date, str, bool] | None:
     r"(?:dias? (?:habiles|laborales|laborables|utiles)|business days?|working days?)\b"
 )
 def _in_business_days(m: re.Match[str], today: date) -> tuple[date, str, bool] | None:
-    """Weekdays counted from tomorrow (public holidays are not known here and count as working days)."""
+    """Weekdays counted from tomorrow; ``resolve_date`` then skips the debtor's country's holidays."""
     n = _how_many(m[1])
     if not n:
         return None
-    day = today
-    while n:
-        day += timedelta(days=1)
-        n -= day.weekday() < 5
-    return day, "business_days", False
+    return add_business_days(today, n, None), "business_days", False
 
 
 @rule(
@@ -633,4 +630,12 @@ def resolve_date(text: str, today: date, country: str | None = None) -> DateMatc
         chosen = _moved(precise[0][3], precise[-1][3], normal)
     else:
         chosen = min(kept, key=lambda f: (f[3].vague, f[1]))[3]
+    if chosen.kind == "business_days" and country:
+        counted = len(_weekdays(today, chosen.value))
+        chosen = DateMatch(add_business_days(today, counted, country), chosen.text, chosen.kind, chosen.vague)
     return _to_the_past(chosen, today) if payment_tense(normal) == "past" else chosen
+
+
+def _weekdays(after: date, until: date) -> list[date]:
+    """The weekdays after ``after`` up to ``until``."""
+    return [d for n in range(1, (until - after).days + 1) if (d := after + timedelta(days=n)).weekday() < 5]
