@@ -57,10 +57,10 @@ class ActionConverse(Action):
         for reply in outcome.replies:
             dispatcher.utter_message(response=reply.name, **reply.values)
         channel = ((tracker.latest_message or {}).get("metadata") or {}).get("channel")
-        if channel == "whatsapp" and outcome.expect:
-            # WhatsApp offers buttons for a yes/no question (cobranza.delivery.quick_replies)
+        if channel == "whatsapp" and outcome.buttons:
+            # WhatsApp offers buttons for a yes/no or a which-of-two question (cobranza.delivery.quick_replies)
             dispatcher.utter_message(
-                json_message={"whatsapp": {"expect": outcome.expect, "language": tracker.get_slot("language")}}
+                json_message={"whatsapp": {"buttons": outcome.buttons, "language": tracker.get_slot("language")}}
             )
         if channel == "voice":
             # The phone line needs to know what the question wants (keypad), and whether to hang up.

@@ -43,7 +43,7 @@ class Turn:
     text: str  # card numbers already removed
     profile_name: str | None = None
     media: list[dict[str, str]] = field(default_factory=list)  # [{"url", "content_type"}]
-    button: str | None = None  # a quick reply's ButtonPayload ("yes" / "no") when the debtor tapped one
+    button: str | None = None  # a quick reply's ButtonPayload ("yes", "paid"...) when the debtor tapped one
 
 
 def handle(turn: Turn) -> str:
@@ -187,7 +187,7 @@ def _converse(factory: Sessions, settings: Settings, turn: Turn, ready: _Ready) 
             {},
         )
         buttons = quick_replies.for_question(
-            turn_info.get("expect"), str(turn_info.get("language") or ready.language), said[-1]
+            turn_info.get("buttons"), str(turn_info.get("language") or ready.language), said[-1]
         )
         outgoing = [
             (messaging.queue(session, contact, "reply", body=body, actor="bot", claim=True), contact)

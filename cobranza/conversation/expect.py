@@ -32,6 +32,11 @@ _BY_QUESTION = {
     "utter_ok_anything_else": YES_NO,
 }
 _DATE_STEPS = {"terms", "approval_date"}
+# Questions WhatsApp offers buttons for besides a yes or a no (cobranza.delivery.quick_replies).
+_BUTTONS_BY_QUESTION = {
+    "utter_ask_paid_or_will_pay": "paid_or_will_pay",
+    "utter_ask_dispute_or_billing": "dispute_or_billing",
+}
 
 
 def expected(state: State) -> str | None:
@@ -42,3 +47,10 @@ def expected(state: State) -> str | None:
     if by_name is not None:
         return by_name
     return DATE if state.step in _DATE_STEPS else None
+
+
+def buttons(state: State) -> str | None:
+    """The kind of WhatsApp quick reply the pending question gets: yes/no, or one of two close readings."""
+    if state.step is None or not state.question:
+        return None
+    return _BUTTONS_BY_QUESTION.get(str(state.question.get("name"))) or (YES_NO if expected(state) == YES_NO else None)

@@ -18,7 +18,7 @@ from typing import Any
 from sqlalchemy import select
 
 from cobranza.conversation import details, objecting, promising
-from cobranza.conversation.expect import expected
+from cobranza.conversation.expect import buttons, expected
 from cobranza.conversation.selection import plain
 from cobranza.conversation.state import State
 from cobranza.conversation.turn import Outcome, Reply, Turn
@@ -71,6 +71,7 @@ def respond(
         state.to_slot(now),
         handoff_id=t.handoff.id if t.handoff else None,
         expect=expected(state),
+        buttons=buttons(state),
         failures=state.failures,
         closing=t.closing,
     )

@@ -43,6 +43,7 @@ class Outcome:
     state: dict[str, Any]
     handoff_id: int | None = None
     expect: str | None = None  # what the pending question wants: yes_no, date, amount, choice, change (keypad)
+    buttons: str | None = None  # the WhatsApp quick reply it gets: yes_no, paid_or_will_pay, dispute_or_billing
     failures: int = 0  # turns in a row not understood
     closing: bool = False  # the debtor is closing: the phone line can say goodbye and hang up
 

@@ -83,6 +83,7 @@ class Chat:
             outcome = flow.respond(s, self.settings, u, self.slot)
         self.slot = outcome.state
         self.closing = outcome.closing
+        self.buttons = outcome.buttons
         self.replies = [(r.name, r.values) for r in outcome.replies]
         if self.replies:  # what the door does with the answer: it goes out, and is on the timeline
             with db.transaction(self.factory) as s:
@@ -488,7 +489,9 @@ def test_two_close_readings_get_one_short_question(chat: Chat) -> None:
         "lo del pago del lunes", "already_paid", confidence=0.46, runner_up="promise_to_pay", runner_up_confidence=0.41
     )
     assert names == ["utter_ask_paid_or_will_pay"] and chat.rows(Objection) == []
+    assert chat.buttons == "paid_or_will_pay"  # on WhatsApp: "Ya pagué" / "Voy a pagar"
     assert chat.say("ya lo pagamos", "already_paid") == ["utter_ask_paid_details"]
+    assert chat.buttons is None
     # a dispute or a billing error, likewise
     assert chat.say(
         "la factura no cuadra con lo que llegó",
@@ -497,6 +500,7 @@ def test_two_close_readings_get_one_short_question(chat: Chat) -> None:
         runner_up="billing_error",
         runner_up_confidence=0.44,
     ) == ["utter_ask_dispute_or_billing"]
+    assert chat.buttons == "dispute_or_billing"
 
 
 def test_a_yes_inside_an_objection_keeps_both_parts(chat: Chat) -> None:
