@@ -190,6 +190,7 @@ WORDS: dict[str, tuple[str, str]] = {
     "why:fallback": ("no lo entendió", "not understood"),
     "why:not_understood": ("no supo responder", "could not answer"),
     "why:unsure": ("con dudas", "unsure"),
+    "why:corrected": ("corregido por un agente", "corrected by an agent"),
     "from": ("Desde", "From"),
     "to": ("Hasta", "To"),
     "show": ("Ver", "Show"),

@@ -3,8 +3,10 @@
 The assistant notes its understanding on every inbound turn (``nlu`` on the
 timeline row: intent, confidence, uncertain, understood). A turn it was unsure
 of (Rasa's fallback, or a confidence below ``UNSURE_BELOW``) or did not
-understand comes to the queue; a supervisor gives it the intent it should
-have had, or dismisses it. ``export`` writes the labelled turns, masked
+understand comes to the queue; so does the debtor's last turn before an agent
+registered an objection of another kind on the case (the agent corrected the
+assistant: the objection's intent is suggested). A supervisor gives each the
+intent it should have had, or dismisses it. ``export`` writes the labelled turns, masked
 (phones, e-mails, cards), as Rasa NLU examples (``python -m cobranza
 export-training`` → ``data/nlu/reviewed.yml``), which the next ``make setup``
 trains on and ``make eval`` counts. The held-out file is never fed from here:
@@ -30,6 +32,8 @@ UNSURE_BELOW = 0.6
 LOOK_BACK = timedelta(days=90)
 SCAN = 5000  # the latest inbound turns looked at for the queue
 INBOUND = ("whatsapp_in", "voice_in")
+CORRECTION_WINDOW = timedelta(days=2)  # an agent's objection corrects the debtor's turns this recent
+INTENT_OF_OBJECTION = {"other": "objection_other"}  # objection types are intents, but for this one
 
 
 @dataclass(frozen=True)
@@ -41,7 +45,8 @@ class Candidate:
     text: str  # masked
     read_as: str
     confidence: float
-    why: str  # "fallback" | "unsure" | "not_understood"
+    why: str  # "fallback" | "unsure" | "not_understood" | "corrected"
+    suggested: str | None = None  # the intent an agent's later objection says it was
 
 
 def why(nlu: dict[str, object]) -> str | None:
@@ -87,7 +92,51 @@ def queue(session: Session, now: datetime | None = None, limit: int = 100) -> li
         )
         if len(found) >= limit:
             break
-    return found
+    corrected = {c.interaction_id: c for c in corrections(session, since)}
+    merged = {c.interaction_id: c for c in found} | corrected
+    return sorted(merged.values(), key=lambda c: (c.at, c.interaction_id), reverse=True)[:limit]
+
+
+def corrections(session: Session, since: datetime) -> list[Candidate]:
+    """The debtor's last turn the assistant read before each objection an agent registered, when it had
+    read it as something else: the agent's type is what it meant."""
+    objections = session.scalars(
+        select(Interaction)
+        .where(Interaction.kind == "objection_recorded", Interaction.actor.like("agent:%"), Interaction.at >= since)
+        .order_by(Interaction.at.desc())
+        .limit(SCAN)
+    ).all()
+    done = set(session.scalars(select(TurnReview.interaction_id)))
+    found: dict[int, Candidate] = {}
+    for objection in objections:
+        kind = str((objection.data or {}).get("type") or "")
+        meant = INTENT_OF_OBJECTION.get(kind, kind)
+        recent = session.execute(
+            select(Interaction, Debtor.name)
+            .join(Debtor, Debtor.id == Interaction.debtor_id)
+            .where(
+                Interaction.debtor_id == objection.debtor_id,
+                Interaction.kind.in_(INBOUND),
+                Interaction.at <= objection.at,
+                Interaction.at >= objection.at - CORRECTION_WINDOW,
+            )
+            .order_by(Interaction.at.desc(), Interaction.id.desc())
+            .limit(5)
+        ).all()
+        # turns a person answered (the assistant never read them) carry no understanding
+        turn = next(((row, name) for row, name in recent if (row.data or {}).get("nlu")), None)
+        if turn is None or meant not in INTENTS or turn[0].id in done:
+            continue
+        row, name = turn
+        nlu = row.data["nlu"]
+        read_as = str(nlu.get("intent") or "")
+        if read_as == meant or not row.text.strip() or row.id in found:
+            continue
+        found[row.id] = Candidate(
+            row.id, row.at, name, row.channel, mask(row.text), read_as, float(nlu.get("confidence") or 0.0),
+            "corrected", meant,
+        )  # fmt: skip
+    return list(found.values())
 
 
 def label(session: Session, agent: Agent, interaction_id: int, intent: str | None) -> TurnReview:

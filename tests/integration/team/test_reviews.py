@@ -92,3 +92,34 @@ def test_a_corrected_turn_becomes_a_training_example(app: Flask, turns: dict[str
         exported = reviews.export(s)
     nlu = YAML(typ="safe").load(exported)["nlu"]
     assert nlu == [{"intent": "already_paid", "examples": "- ya le hice la vuelta por el banco\n"}]
+
+
+def test_a_turn_an_agent_corrected_reaches_the_queue_with_the_agents_reading(
+    app: Flask, turns: dict[str, int], debtor: dict[str, Any]
+) -> None:
+    """The assistant read "le pago el viernes" as a promise; the agent who took the case registered a
+    cash-flow objection: the turn comes to the queue, cash_flow suggested. The bot's own objections, and an
+    agent's that agrees with the assistant, bring nothing."""
+    from cobranza.records import objections
+
+    with transaction(app.extensions["cobranza"].sessions) as s:
+        d = s.query(Debtor).filter_by(ref="D1").one()
+        objections.record(s, d.id, "already_paid", "", "whatsapp", "debtor")  # the assistant's own
+    with transaction(app.extensions["cobranza"].sessions, write=False) as s:
+        assert turns["sure"] not in {c.interaction_id for c in reviews.queue(s)}
+    with transaction(app.extensions["cobranza"].sessions) as s:
+        objections.record(s, d.id, "cash_flow", "sin liquidez hasta enero", "agent", "agent:ana@acme.example.com")
+    with transaction(app.extensions["cobranza"].sessions, write=False) as s:
+        found = {c.interaction_id: c for c in reviews.queue(s)}
+    corrected = found[turns["sure"]]
+    assert (corrected.why, corrected.suggested, corrected.read_as) == ("corrected", "cash_flow", "promise_to_pay")
+    page = sign_in(app, "sara@acme.example.com").get("/inbox/review").get_data(as_text=True)
+    assert "corregido por un agente" in page and '<option value="cash_flow" selected>' in page
+    # an agent's "other" is the assistant's objection_other
+    with transaction(app.extensions["cobranza"].sessions) as s:
+        sara = s.query(Agent).filter_by(email="sara@acme.example.com").one()
+        reviews.label(s, sara, turns["sure"], "cash_flow")
+        _turn(s, d.id, "es que cambiamos de banco", {"intent": "cash_flow", "confidence": 0.8})
+        objections.record(s, d.id, "other", "", "agent", "agent:ana@acme.example.com")
+    with transaction(app.extensions["cobranza"].sessions, write=False) as s:
+        assert [c.suggested for c in reviews.queue(s) if c.why == "corrected"] == ["objection_other"]

@@ -22,7 +22,7 @@ def test_the_shipped_file_has_yes_and_no_in_both_languages() -> None:
     [
         ("yes_no:\n  es:\n    sid: HX1\n    buttons: [{id: si, title: Sí}]\n", 4, "'si' is not one of: yes, no"),
         ("yes_no:\n  es:\n    sid: XX1\n    buttons: []\n", 3, "must be a ContentSid"),
-        ("yes_no:\n  es:\n    sid: HX1\n    buttons: [{id: 'yes', title: 'Sí'}]\n", 4, "one button of each: 'yes', 'no'"),
+        ("yes_no:\n  es:\n    sid: HX1\n    buttons: [{id: 'yes', title: 'Sí'}]\n", 4, "of each: 'yes', 'no'"),
         ("paid_or_will_pay:\n  es:\n    sid: HX1\n    buttons: [{id: 'yes', title: 'Sí'}]\n", 4, "'yes' is not one of"),
         ("maybe:\n  es: {}\n", 1, "unknown key 'maybe'"),
         ("yes_no:\n  fr: {}\n", 2, "unknown key 'fr'"),
