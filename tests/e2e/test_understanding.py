@@ -101,3 +101,12 @@ def test_a_read_back_comes_with_buttons_and_a_tap_registers_the_promise(talking:
     # typed, the answer is understood as well: the buttons only save typing
     events = get(talking, "debtors/D1/timeline")
     assert any(e["kind"] == "whatsapp_in" and e["text"] == "Sí" for e in events)
+
+
+def test_a_tap_on_ya_pague_is_read_as_a_payment_already_made(talking: Phone) -> None:
+    """The close-reading buttons ("Ya pagué" / "Voy a pagar", ButtonPayload "paid" / "will_pay") mean the intent
+    they name through the real assistant: "Ya pagué" asks for the payment's details, no promise is read back."""
+    answers = talking.say("Ya pagué", extra={"ButtonText": "Ya pagué", "ButtonPayload": "paid"})
+    assert any("referencia" in a or "comprobante" in a or "soporte" in a for a in answers), answers
+    assert get(talking, "promises?debtor_ref=D1") == []
+    assert not any("Confirmo" in a for a in answers), answers
