@@ -31,7 +31,8 @@ class AmountMatch:
 FULL = re.compile(
     r"\b(?:todo(?: el saldo| lo que (?:debo|debemos)| lo pendiente)?|toda la deuda|toda la plata|el total|la totalidad"
     r"|completo|completa|el saldo(?: total| pendiente)?|la deuda completa"
-    r"|lo que (?:falta|queda|resta|me falta|nos falta|quedaba|faltaba)|el resto|el restante|lo restante|lo pendiente"
+    r"|lo (?:que|q) (?:falta|queda|resta|me falta|nos falta|quedaba|faltaba|debo|debemos|se debe)"
+    r"|el resto|el restante|lo restante|lo pendiente|lo demas|el saldo restante"
     r"|everything|all of it|the full (?:amount|balance)|in full|the whole (?:amount|balance|thing)|the total"
     r"|the balance|the entire (?:amount|balance)|pay (?:it|this|that|everything|the balance) off|pay off"
     r"|what s left|whats left|what is left|what remains|the rest|the remaining(?: balance| amount)?|the remainder"
@@ -219,6 +220,8 @@ def _number(normal: str, currency: str | None) -> AmountMatch | None:
             value = numeral(w)
             if value is not None:
                 run.append(str(value))
+            elif w == "a" and (run or not (j + 1 < len(words) and is_number_word(words[j + 1]))):
+                break  # "a" counts only as in "a thousand": not in "1.250.000 a bancolombia"
             elif is_number_word(w) or (
                 w in ("y", "and")
                 and run

@@ -31,14 +31,14 @@ from rasa.nlu.classifiers.logistic_regression_classifier import LogisticRegressi
 from rasa.nlu.extractors.extractor import EntityExtractorMixin
 from rasa.nlu.tokenizers.tokenizer import Token
 from rasa.nlu.tokenizers.whitespace_tokenizer import WhitespaceTokenizer
-from rasa.shared.nlu.constants import ENTITIES, TEXT
+from rasa.shared.nlu.constants import ENTITIES, INTENT, TEXT
 from rasa.shared.nlu.training_data.message import Message
 
 from bot.amounts import resolve_amount
 from bot.conflict import assess
 from bot.dates import resolve_date
 from bot.language import detect
-from bot.tense import payment_tense
+from bot.tense import past_by_its_date, payment_tense
 from bot.text import normalise, strip_accents
 
 
@@ -125,7 +125,22 @@ class PaymentTermsExtractor(_Stateless, EntityExtractorMixin):
             extracted = terms(text, today, country or None)
             if extracted:
                 message.set(ENTITIES, (message.get(ENTITIES) or []) + extracted, add_to_output=True)
+            _past_by_its_date(message, text, extracted, today)
         return messages
+
+
+PROMISING = ("promise_to_pay", "inform", "reschedule")
+
+
+def _past_by_its_date(message: Message, text: str, extracted: list[dict[str, Any]], today: date) -> None:
+    """A payment "promised" for a day gone by, with a verb that is also past ("les consignamos … el 3 de
+    diciembre"), was made: the intent becomes already_paid (``bot.tense.past_by_its_date``)."""
+    intent = message.get(INTENT) or {}
+    when = next((e for e in extracted if e["entity"] == "payment_date"), None)
+    if intent.get("name") not in PROMISING or when is None or when["additional_info"].get("vague"):
+        return
+    if past_by_its_date(normalise(text), date.fromisoformat(when["value"]), today):
+        message.set(INTENT, {**intent, "name": "already_paid"}, add_to_output=True)
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.ENTITY_EXTRACTOR, is_trainable=False)

@@ -135,9 +135,9 @@ _WEEKDAY = r"\b(" + "|".join(sorted(WEEKDAYS, key=len, reverse=True)) + r")\b"
 _DAYNUM = (
     r"\b(\d{1,2}" + ORDINAL + "|" + "|".join(sorted((re.escape(w) for w in DAY_WORDS), key=len, reverse=True)) + r")\b"
 )
-# Words after a number that make it an amount, not a day: "el 15 mil", "15 %".
+# Words after a number that make it an amount, not a day: "el 15 mil", "15 %", "el lunes 1.250.000".
 _NOT_A_DAY = (
-    r"(?!\s*(?:mil|millon|millones|palos?|lucas?|pesos|dolares|soles|usd|cop|mxn|pen|clp|%|por ciento|"
+    r"(?![.,]\d)(?!\s*(?:mil|millon|millones|palos?|lucas?|pesos|dolares|soles|usd|cop|mxn|pen|clp|%|por ciento|"
     r"percent|thousand|million|dollars|k\b))"
 )
 
@@ -325,13 +325,13 @@ def _weekend(m: re.Match[str], today: date) -> tuple[date, str, bool] | None:
 
 
 @rule(
-    r"\b(?:el |on |for |para el |hasta el |antes del |a mas tardar el |by )?(?:dia |day )?"
+    r"\b(?:el |on |for |para el |pal |al |hasta el |antes del |a mas tardar el |by )?(?:dia |day )?"
     r"(?:" + _WEEKDAY + r" )?(?:the )?" + _DAYNUM + _NOT_A_DAY
 )
 def _day_of_month_anchored(m: re.Match[str], today: date) -> tuple[date, str, bool] | None:
-    # A bare number is not a date ("son 15"); "el 15", "el viernes 15", "the 15th" are.
+    # A bare number is not a date ("son 15"); "el 15", "el viernes 15", "the 15th", "lo movemos al 27" are.
     anchored = (
-        re.match(r"(el|on|for|para el|hasta el|antes del|a mas tardar el|by|dia|day|the)\b", m[0])
+        re.match(r"(el|on|for|para el|pal|al|hasta el|antes del|a mas tardar el|by|dia|day|the)\b", m[0])
         or m[1]
         or re.search(r"\d(st|nd|rd|th|ro|ero|vo)\b", m[0])
     )
@@ -528,7 +528,10 @@ def _month_alone(m: re.Match[str], today: date) -> tuple[date, str, bool] | None
 # Words that say the time next to them is when the debtor can NOT pay: "ahorita no tenemos liquidez",
 # "hoy no puedo", "no alcanzo el viernes", "we can't pay today".
 _NEGATION_AFTER = re.compile(
-    r"^\s*(?:no|tampoco|nada|ni)\b(?! (?:se|sé) )|^\s*(?:\w+ )?(?:can t|cannot|won t|don t|not)\b"
+    r"^\s*(?:no|tampoco|nada|ni)\b(?! (?:se|sé) )"
+    # "el próximo mes, no le puedo dar fecha exacta": what is not known is the day, not the month
+    r"(?! (?:le |les )?(?:puedo|podemos|podria|se|sabemos|tengo|tenemos) (?:dar |decir |confirmar |precisar )?"
+    r"(?:una |la )?fecha)|^\s*(?:\w+ )?(?:can t|cannot|won t|don t|not)\b"
 )
 _NEGATED_BEFORE = re.compile(
     r"\b(?:no|tampoco|ni)\s+(?:(?:le|les|lo|la|te|me|nos|se)\s+)?(?:puedo|podemos|podre|podremos|podria|podriamos"
@@ -541,7 +544,8 @@ _NEGATION_ENDS = re.compile(r"\b(?:hasta|sino|pero|until|but|mejor|rather|instea
 _MOVE = re.compile(
     r"\b(?:del? .+ al?|from .+ to|en vez del?|en lugar del?|instead of|no (?:el |para el )?.+ sino|cambi\w*|corr\w*"
     r"|mov\w*|muev\w*|pasar\w*|paso|pasamos|aplaz\w*|pospon\w*|pospong\w*|posterg\w*|reprogram\w*|push\w*"
-    r"|reschedul\w*|switch\w*|change\w*|postpon\w*|rather than)\b"
+    r"|reschedul\w*|switch\w*|change\w*|postpon\w*|rather than|mejor|no (?:es|era|sera) .+ (?:es|era|sera)"
+    r"|not .+ but)\b"
 )
 # Words that make the date after them something other than the payment ("la factura venció el 5, le pago el 20").
 _NOT_PAYMENT = re.compile(

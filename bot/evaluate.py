@@ -323,7 +323,10 @@ def heldout_report(path: Path = HELDOUT, model: Path = MODEL) -> dict[str, float
     overall = figures(readings)
     examples = training_examples(ROOT / "data" / "nlu")
     reviewed = [e for e in examples if e[0].name == "reviewed.yml"]
-    print(f"\nHeld out: {len(rows)} turns never trained on ({path.relative_to(ROOT)}, frozen), the trained model")
+    if path == HELDOUT:
+        print(f"\nHeld out: {len(rows)} turns never trained on ({path.relative_to(ROOT)}, frozen), the trained model")
+    else:
+        print(f"\nDevelopment set: {len(rows)} turns ({path}), the trained model")
     print(
         f"  training data: {len(examples)} examples, {len(reviewed)} of them from "
         "reviewed conversations (data/nlu/reviewed.yml: the inbox's review queue, `python -m cobranza export-training`)"
@@ -360,7 +363,28 @@ def heldout_report(path: Path = HELDOUT, model: Path = MODEL) -> dict[str, float
                 f"    {value:9} {f['rows']:5}  {f['macro_f1']:7.3f}  {f['tense']:8.3f}  {f['conflict_recall']:8.3f}"
                 f"  {f['false_handoffs']:8.3f}  {f['dates']:5.3f}  {f['amounts']:7.3f}"
             )
+    if path != HELDOUT:
+        print_misses(readings)
     return overall
+
+
+def print_misses(readings: list[Reading]) -> None:
+    """Each row read wrongly, and how: only for a development set, which may be tuned against (never
+    the frozen held-out file)."""
+    for r in readings:
+        wrong = []
+        if r.intent != r.row.intent:
+            wrong.append(f"intent {r.intent} {r.confidence:.2f} (want {r.row.intent})")
+        if r.row.tense != "-" and r.tense != r.row.tense:
+            wrong.append(f"tense {r.tense} (want {r.row.tense})")
+        if r.hands_off != r.row.conflict and r.row.intent != "request_human":
+            wrong.append(f"handoff {r.hands_off} (want {r.row.conflict})")
+        if r.date != r.row.date:
+            wrong.append(f"date {r.date} (want {r.row.date})")
+        if not _same_amount(r.amount, r.row.amount):
+            wrong.append(f"amount {r.amount} (want {r.row.amount})")
+        if wrong:
+            print(f"  MISS [{r.row.region} {r.row.channel} {r.row.today}] {r.row.text!r}: " + "; ".join(wrong))
 
 
 def main() -> None:
@@ -369,7 +393,16 @@ def main() -> None:
     parser.add_argument("--terms-only", action="store_true", help="skip the cross-validation and the held-out file")
     parser.add_argument("--heldout-only", action="store_true", help="only the frozen held-out file")
     parser.add_argument("--model", type=Path, default=MODEL, help="another trained model (a comparison)")
+    parser.add_argument(
+        "--dev", type=Path, action="append", help="a development set in the held-out file's columns: figures and misses"
+    )
     args = parser.parse_args()
+    if args.dev:
+        for path in args.dev:
+            if path.resolve() == HELDOUT:
+                parser.error("the held-out file's misses are never printed")
+            heldout_report(path.resolve(), model=args.model)
+        return
     if args.heldout_only:
         heldout_report(model=args.model)
         return

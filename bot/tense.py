@@ -23,6 +23,7 @@ text. Stdlib only (runs in the Rasa environment).
 from __future__ import annotations
 
 import re
+from datetime import date
 
 # Forms that can only be past (accents lost or not).
 _PAST_ONLY = re.compile(
@@ -34,7 +35,7 @@ _PAST_ONLY = re.compile(
     r"|plineado|girado|enviado|mandado|hecho|realizado)"
     r"|(?:ya )?(?:quedo|quedaron|esta|estan|estaba|fue|fueron|ha sido|quedo) (?:pag[ao]s?|pagad[oa]s?|cancelad[oa]s?"
     r"|abonad[oa]s?|saldad[oa]s?|transferid[oa]s?|consignad[oa]s?|depositad[oa]s?)"
-    r"|se (?:pago|consigno|transfirio|deposito|abono|cancelo|giro|envio|mando|hizo|realizo|yapeo)"
+    r"|se (?:(?:le|les) )?(?:pago|consigno|transfirio|deposito|abono|cancelo|giro|envio|mando|hizo|realizo|yapeo)"
     r"|(?:we|i|they|he|she|already|just|accounting|finance|our bank|the bank) (?:already |just )?"
     r"(?:paid|sent|wired|transferred|deposited|mailed|made the payment|made a payment|settled|submitted|zelled|remitted"
     r"|processed)"
@@ -70,6 +71,26 @@ _FUTURE = re.compile(
     r"|ya mero|we ?ll|we will|i ?ll|i will|we are going to|we re going to|i m going to|gonna|going to pay"
     r"|can pay|could pay|puedo pagar|podemos pagar|podria pagar|podriamos pagar|alcanzo a pagar)\b"
 )
+
+
+# "pagamos", "consignamos"...: the same word for "we paid" and "we pay".
+_WE_EITHER = re.compile(
+    r"\b(?:pagamos|consignamos|depositamos|transferimos|abonamos|cancelamos|yapeamos|plineamos|giramos|enviamos"
+    r"|mandamos)\b"
+)
+_WE_EITHER_FUTURE = re.compile(
+    r"\b(?:le|les|te) (?:pagamos|consignamos|depositamos|transferimos|abonamos|cancelamos"
+    r"|yapeamos|giramos)\b"
+)
+
+
+def past_by_its_date(normal: str, said_on: date, today: date) -> bool:
+    """ "les consignamos $2.300.000 el 3 de diciembre", said on the 9th: "consignamos" is "we deposited"
+    or "we deposit", and a payment is not promised for a day gone by, so it was made. Only when the
+    verb could be either: "vamos a pagar el 3" with a past date stays a promise (and its date is asked again)."""
+    if said_on >= today or not _WE_EITHER.search(normal):
+        return False
+    return not _FUTURE.search(_WE_EITHER_FUTURE.sub(" ", normal))
 
 
 def payment_tense(normal: str) -> str | None:

@@ -188,3 +188,18 @@ def test_what_is_left_is_the_balance(text: str) -> None:
 def test_the_part_said_first_is_the_one_meant() -> None:
     found = resolve_amount("la mitad el viernes y el resto a fin de mes", BALANCE)
     assert found is not None and found.kind == "fraction" and found.fraction == Decimal("0.5")
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [("ya se consignó 1.250.000 a bancolombia", "1250000.00"), ("a thousand two hundred dollars", "1200.00")],
+)
+def test_a_is_a_number_only_before_a_scale(text: str, expected: str) -> None:
+    found = resolve_amount(text)
+    assert found is not None and str(found.value) == expected
+
+
+@pytest.mark.parametrize("text", ["de lo q falta", "lo q queda", "lo demás el viernes"])
+def test_what_is_left_written_short(text: str) -> None:
+    found = resolve_amount(text, BALANCE)
+    assert found is not None and found.kind == "full"

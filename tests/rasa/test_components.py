@@ -47,3 +47,17 @@ def test_conflict_is_scored_with_its_evidence() -> None:
     calm = Message(data={TEXT: "le pago el viernes", "metadata": {"earlier_complaints": 2}})
     ConflictScorer({}).process([calm])
     assert calm.get("conflict")["hand_off"] is False
+
+
+def test_a_promise_for_a_day_gone_by_with_an_either_verb_is_a_payment_made() -> None:
+    from rasa.shared.nlu.constants import INTENT
+
+    message = Message(
+        data={
+            TEXT: "les consignamos 2.300.000 el 3 de diciembre, ya pueden revisar",
+            INTENT: {"name": "promise_to_pay", "confidence": 0.77},
+            "metadata": {"today": "2026-12-09"},
+        }
+    )
+    PaymentTermsExtractor({}).process([message])
+    assert message.get(INTENT) == {"name": "already_paid", "confidence": 0.77}

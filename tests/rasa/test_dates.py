@@ -299,3 +299,28 @@ def test_a_week_gone_by_is_vague() -> None:
 def test_the_us_writes_the_month_first() -> None:
     assert resolve_date("I will pay on 12/05", TODAY, "US").value == date(2026, 12, 5)  # type: ignore[union-attr]
     assert resolve_date("le pago el 12/05", TODAY, "CO").value == date(2027, 5, 12)  # type: ignore[union-attr]
+
+
+@pytest.mark.parametrize(
+    "text,today,expected",
+    [
+        # an amount written with separators after a weekday is not its day: "el lunes 1.250.000"
+        ("ya se consigno el lunes, 1.250.000 a bancolombia", date(2026, 3, 11), "2026-03-09"),
+        ("ya les deposite en OXXO el miercoles, 4,320.50", date(2026, 1, 9), "2026-01-07"),
+        # a move said as a correction, or with "mejor"
+        ("no es el 20, es el 27 q nos pagan a nosotros", date(2027, 6, 13), "2027-06-27"),
+        ("no señor no era el diez era el doce lo que le dije", date(2026, 7, 6), "2026-07-12"),
+        ("el pago del jueves mejor el lunes que entra", date(2026, 3, 24), "2026-03-30"),
+        ("el pago era para hoy veinte pero lo movemos al veintisiete", date(2027, 12, 20), "2027-12-27"),
+    ],
+)
+def test_amounts_beside_a_day_and_corrected_dates(text: str, today: date, expected: str) -> None:
+    found = resolve_date(text, today)
+    assert found is not None and found.value.isoformat() == expected, found
+
+
+def test_a_day_not_known_yet_is_not_a_month_denied() -> None:
+    """ "el próximo mes, no le puedo dar fecha exacta": next month, vague; not "I cannot next month"."""
+    found = resolve_date("el pago sale el próximo mes, no le puedo dar fecha exacta", TODAY)
+    assert found is not None and found.vague and found.value.month == 12
+    assert resolve_date("el viernes no puedo", TODAY) is None

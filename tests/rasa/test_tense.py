@@ -41,3 +41,15 @@ from bot.text import normalise
 )
 def test_payment_tense(text: str, tense: str | None) -> None:
     assert payment_tense(normalise(text)) == tense
+
+
+def test_a_payment_said_of_a_day_gone_by_with_a_verb_that_is_also_past_was_made() -> None:
+    from datetime import date
+
+    from bot.tense import past_by_its_date
+
+    today, gone = date(2026, 12, 9), date(2026, 12, 3)
+    assert past_by_its_date(normalise("les consignamos 2.300.000 el 3 de diciembre"), gone, today)
+    assert not past_by_its_date(normalise("vamos a pagar el 3 de diciembre"), gone, today)  # a promise, misdated
+    assert not past_by_its_date(normalise("le pagamos el 15 de diciembre"), date(2026, 12, 15), today)
+    assert payment_tense(normalise("ya se le cancelo la factura el 2 de mayo")) == "past"
