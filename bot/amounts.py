@@ -32,7 +32,8 @@ FULL = re.compile(
     r"\b(?:todo(?: el saldo| lo que (?:debo|debemos)| lo pendiente)?|toda la deuda|toda la plata|el total|la totalidad"
     r"|completo|completa|el saldo(?: total| pendiente)?|la deuda completa"
     r"|lo (?:que|q) (?:falta|queda|resta|me falta|nos falta|quedaba|faltaba|debo|debemos|se debe)"
-    r"|el resto|el restante|lo restante|lo pendiente|lo demas|el saldo restante"
+    r"|el resto|el restante|lo restante|lo pendiente|lo demas|el saldo restante|del saldo|del total"
+    r"|cancel\w* (?:la|las|esa|esas) facturas?|(?:esta|estan|quedo|quedaron|fue|fueron) cancelad[oa]s?"
     r"|everything|all of it|the full (?:amount|balance)|in full|the whole (?:amount|balance|thing)|the total"
     r"|the balance|the entire (?:amount|balance)|pay (?:it|this|that|everything|the balance) off|pay off"
     r"|what s left|whats left|what is left|what remains|the rest|the remaining(?: balance| amount)?|the remainder"
@@ -123,7 +124,7 @@ def resolve_amount(
 ) -> AmountMatch | None:
     """The amount ``text`` names; ``ignore`` blanks out words already read as something else (a date);
     ``country`` (the debtor's) says what slang units are worth: a Peruvian "luca" is one sol."""
-    normal = normalise(text)
+    normal = normalise(re.sub(r"(\d)['’](\d{3})", r"\1.\2", text))  # "4'500.000": Colombia's millions mark
     if ignore:
         normal = normal.replace(normalise(ignore), " ")
     currency = _currency(normal)
@@ -241,6 +242,8 @@ def _number(normal: str, currency: str | None) -> AmountMatch | None:
                     any(w in SCALES for w in run)
                     or bool(re.match(r"(?:pesos?|dolares|dollars?|soles|usd|cop)\b", rest))
                     or words[i].startswith("$")
+                    or (i > 0 and words[i - 1] in ("s", "s/", "s/."))  # "S/ 85.90", Peru's soles
+                    or bool(re.fullmatch(r"\d[\d.,]*[.,]\d\d", words[i]))  # "85.90": cents are money
                 )
                 score = 2 if marked else (1 if value >= 100 else 0)
                 cents = _cents(words, j) if value >= 1 and value == int(value) else None

@@ -128,7 +128,7 @@ DAY_WORDS.update(
     }
 )
 DAY_WORDS.update({f"twenty {w}": 20 + n for w, n in DAY_WORDS.items() if w in _EN_ORDINALS_1_9})
-ORDINAL = r"(?:st|nd|rd|th|ro|ero|vo)?"
+ORDINAL = r"(?:st|nd|rd|th|ro|ero|vo|o)?"
 
 _MONTH = r"\b(" + "|".join(sorted(MONTHS, key=len, reverse=True)) + r")\b"
 _WEEKDAY = r"\b(" + "|".join(sorted(WEEKDAYS, key=len, reverse=True)) + r")\b"
@@ -333,7 +333,7 @@ def _day_of_month_anchored(m: re.Match[str], today: date) -> tuple[date, str, bo
     anchored = (
         re.match(r"(el|on|for|para el|pal|al|hasta el|antes del|a mas tardar el|by|dia|day|the)\b", m[0])
         or m[1]
-        or re.search(r"\d(st|nd|rd|th|ro|ero|vo)\b", m[0])
+        or re.search(r"\d(st|nd|rd|th|ro|ero|vo|o)\b", m[0])
     )
     if not anchored:
         return None
@@ -539,12 +539,16 @@ _NEGATED_BEFORE = re.compile(
     r"|creo|va a ser|me alcanza|nos alcanza|llego|llegamos|sale|es posible)\b"
     r"|\b(?:can t|cannot|won t|can not|will not|unable to|not able to|don t have|do not have)\b"
 )
-_NEGATION_ENDS = re.compile(r"\b(?:hasta|sino|pero|until|but|mejor|rather|instead|si no|antes del?|before)\b")
+_NEGATION_ENDS = re.compile(
+    r"\b(?:hasta|sino|pero|until|but|mejor|rather|instead|si no|antes del?|before|toca|tocaria|dejamos|dejemos"
+    r"|lo dejo|lo paso|lo pasamos|lo cambio|lo cambiamos|lo movemos|se puede|podria ser|puede ser|entonces|mas bien"
+    r"|how about|what about|can we do|could we do)\b"
+)
 # Words that say the debtor moves a date: the last date said is the new one ("del viernes al lunes").
 _MOVE = re.compile(
     r"\b(?:del? .+ al?|from .+ to|en vez del?|en lugar del?|instead of|no (?:el |para el )?.+ sino|cambi\w*|corr\w*"
     r"|mov\w*|muev\w*|pasar\w*|paso|pasamos|aplaz\w*|pospon\w*|pospong\w*|posterg\w*|reprogram\w*|push\w*"
-    r"|reschedul\w*|switch\w*|change\w*|postpon\w*|rather than|mejor|no (?:es|era|sera) .+ (?:es|era|sera)"
+    r"|reschedul\w*|switch\w*|change\w*|postpon\w*|rather than|mejor|no (?:es|era|sera) .+ (?:es|era|sera)|ya no"
     r"|not .+ but)\b"
 )
 # Words that make the date after them something other than the payment ("la factura venció el 5, le pago el 20").
@@ -563,10 +567,15 @@ def _negated(normal: str, start: int, end: int) -> bool:
     return last is not None and not _NEGATION_ENDS.search(before[last.end() :])
 
 
-def _moved(old: DateMatch, new: DateMatch, normal: str) -> DateMatch:
+def _moved(old: DateMatch, new: DateMatch, normal: str, today: date) -> DateMatch:
     """ "del viernes al lunes", "instead of the 10th, the 15th": the new date, after the old one unless
     the debtor brings the payment forward ("adelantar")."""
-    if new.value > old.value or re.search(r"\b(?:adelant\w*|antes|earlier|sooner|bring \w+ forward)\b", normal):
+    was = old.value
+    if old.kind == "day_of_month" and was > today and was.day < today.day:
+        was = add_months(was, -1)  # "no el 20 sino el 28", said on the 24th: the 20th that was
+    elif old.kind == "weekday" and was - timedelta(weeks=1) == today:
+        was = today  # "el pago del viernes lo paso al miércoles", said on Friday: today's
+    if new.value > was or re.search(r"\b(?:adelant\w*|antes|earlier|sooner|bring \w+ forward)\b", normal):
         return new
     if new.kind == "weekday":
         value = new.value + timedelta(weeks=1 + (old.value - new.value).days // 7)
@@ -583,6 +592,8 @@ def _to_the_past(match: DateMatch, today: date) -> DateMatch:
         return match
     if match.kind == "weekday":
         value = match.value - timedelta(days=7 if match.value > today else 0)
+        if value == today and match.text.split()[0] not in ("hoy", "today", "este", "esta", "this"):
+            value -= timedelta(days=7)  # "ya le pagué el jueves", said on a Thursday: last Thursday
     else:
         value = add_months(match.value, -1) if match.value > today else match.value
         value = value.replace(day=min(match.value.day, calendar.monthrange(value.year, value.month)[1]))
@@ -631,7 +642,7 @@ def resolve_date(text: str, today: date, country: str | None = None) -> DateMatc
         return None
     precise = sorted((k for k in kept if not k[3].vague), key=lambda f: f[1])
     if len(precise) > 1 and _MOVE.search(normal):
-        chosen = _moved(precise[0][3], precise[-1][3], normal)
+        chosen = _moved(precise[0][3], precise[-1][3], normal, today)
     else:
         chosen = min(kept, key=lambda f: (f[3].vague, f[1]))[3]
     if chosen.kind == "business_days" and country:

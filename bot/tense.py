@@ -4,7 +4,7 @@ Collections turns on it: "ya le consigné ayer" asks for the receipt, "le
 consigno el viernes" is a promise. Spanish makes it hard in two places, and
 both are handled by context rather than guessed:
 
-- accents go missing, so "pagó" (paid) is written "pago" (I pay / the
+- accents go missing, so "sí ya depositamos" reads "si ya…" (not "if"), "pagó" (paid) is written "pago" (I pay / the
   payment) and "consigné" (I deposited) "consigne" (that I deposit): an
   ambiguous form counts as past only next to "ya" or a past time word
   ("ayer", "el lunes pasado", "hace dos días"), never after "cuando",
@@ -100,7 +100,7 @@ def payment_tense(normal: str) -> str | None:
     pending = False  # "cuando le consigne…": a payment still to come
     for m in _AMBIGUOUS.finditer(normal):
         before, said, after = normal[: m.start()].strip(), m[0], normal[m.end() :]
-        if _SUBJUNCTIVE_BEFORE.search(before):
+        if _SUBJUNCTIVE_BEFORE.search(before) and not (said.startswith("ya ") and before.endswith("si")):
             pending = True
             continue
         already = said.startswith("ya ") or bool(re.search(r"\bya$", before))

@@ -203,3 +203,20 @@ def test_a_is_a_number_only_before_a_scale(text: str, expected: str) -> None:
 def test_what_is_left_written_short(text: str) -> None:
     found = resolve_amount(text, BALANCE)
     assert found is not None and found.kind == "full"
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [("este viernes le consigno 4'500.000 x PSE", "4500000.00"), ("le yapeo S/ 85.90 al toque", "85.90")],
+)
+def test_colombian_millions_mark_and_amounts_with_cents(text: str, expected: str) -> None:
+    found = resolve_amount(text)
+    assert found is not None and str(found.value) == expected
+
+
+@pytest.mark.parametrize(
+    "text", ["ya cancelamos la factura 001-2345", "eso ya está cancelado", "hago la transferencia del saldo"]
+)
+def test_an_invoice_cancelled_is_paid_in_full(text: str) -> None:
+    found = resolve_amount(text, BALANCE)
+    assert found is not None and found.kind == "full"

@@ -324,3 +324,25 @@ def test_a_day_not_known_yet_is_not_a_month_denied() -> None:
     found = resolve_date("el pago sale el próximo mes, no le puedo dar fecha exacta", TODAY)
     assert found is not None and found.vague and found.value.month == 12
     assert resolve_date("el viernes no puedo", TODAY) is None
+
+
+@pytest.mark.parametrize(
+    "text,today,expected",
+    [
+        # what the debtor cannot do ends where a new day is proposed
+        ("no ya no puedo el viernes toca el otro lunes", date(2027, 3, 15), "2027-03-22"),
+        ("no voy a poder mañana, lo dejamos pal lunes", date(2026, 9, 26), "2026-09-28"),
+        ("no voy a poder hoy 30, ¿se puede el 5?", date(2026, 10, 30), "2026-11-05"),
+        # the old day of a move is the one that was, even when it is gone
+        ("x fa cambieme la fecha del compromiso, no el 20 sino el 28", date(2026, 10, 24), "2026-10-28"),
+        ("el pago q quedamos pal 15 lo cambio pal 22 x fa", date(2026, 1, 16), "2026-01-22"),
+        ("el pago del viernes lo paso para el miércoles 22", date(2026, 4, 17), "2026-04-22"),
+        ("ya no el 15, hasta la otra quincena", date(2027, 9, 14), "2027-09-30"),
+        # paid "el jueves", said on a Thursday: last week's; "sí ya…" is not "if"
+        ("ya le pague x transferencia el jueves", date(2027, 7, 29), "2027-07-22"),
+        ("sí ya depositamos el martes en el interbank", date(2027, 12, 7), "2027-11-30"),
+    ],
+)
+def test_new_proposals_moves_and_days_gone_by(text: str, today: date, expected: str) -> None:
+    found = resolve_date(text, today)
+    assert found is not None and found.value.isoformat() == expected, found
