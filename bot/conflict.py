@@ -89,6 +89,17 @@ INSULTS = [
     "damn you",
     "incompetent",
     "useless",
+    # said without swearing: contempt for the company
+    "ineptos",
+    "inepto",
+    "chantas",
+    "chanta",
+    "sinverguenzas",
+    "clown",
+    "clowns",
+    "clown operation",
+    "pathetic",
+    "joke of a company",
 ]
 ANGER = [
     "harto",
@@ -149,6 +160,31 @@ ANGER = [
     "estafa",
     "extorsion",
     "this is insane",
+    # anger at how they are treated, and warnings
+    "no me levante la voz",
+    "no me hable en ese tono",
+    "no me hables en ese tono",
+    "no me amenace",
+    "no me amenaces",
+    "no me amenacen",
+    "no soy ningun delincuente",
+    "que clase de empresa",
+    "que no leen",
+    "no entienden",
+    "me siguen fregando",
+    "me sigue llamando",
+    "me sigues llamando",
+    "me siguen llamando",
+    "me siguen cobrando",
+    "encima me cobran",
+    "a ver quien gana",
+    "don t you dare",
+    "final warning",
+    "last warning",
+    "some nerve",
+    "does anyone there read",
+    "does anyone read",
+    "nobody can fix",
 ]
 LEGAL = [
     "demanda",
@@ -203,6 +239,20 @@ LEGAL = [
     "consumer protection",
     "ftc",
     "social media",
+    "demandenme",
+    "demandeme",
+    "los demando",
+    "las demando",
+    "los demandamos",
+    "los denuncio",
+    "los denunciamos",
+    "carta notarial",
+    "libro de reclamaciones",
+    "derecho de peticion",
+    "estrados",
+    "carabineros",
+    "countersue",
+    "see you in court",
 ]
 COMPLAINT = [
     "queja",
@@ -226,6 +276,21 @@ COMPLAINT = [
     "again",
     "how many times",
     "not fair",
+    "ya te dije",
+    "te lo dije",
+    "mil veces",
+    "tres veces",
+    "3 veces",
+    "three times",
+    "3 times",
+    "ya les mande",
+    # how they are treated: a complaint as well as anger
+    "no me levante la voz",
+    "no me hable en ese tono",
+    "no me hables en ese tono",
+    "no me amenace",
+    "no me amenaces",
+    "no me amenacen",
 ]
 
 
@@ -238,7 +303,7 @@ def _pattern(words: list[str]) -> re.Pattern[str]:
 _INSULT, _ANGER, _LEGAL, _COMPLAINT = (_pattern(w) for w in (INSULTS, ANGER, LEGAL, COMPLAINT))
 _SHOUT_WORD = re.compile(r"\b[A-ZÁÉÍÓÚÑ]{3,}\b")
 _BANGS = re.compile(r"[!¡?¿]{3,}")
-WEIGHTS = {"insult": 0.7, "legal_threat": 0.6, "anger": 0.35, "complaint": 0.2, "shouting": 0.25, "bangs": 0.15}
+WEIGHTS = {"insult": 0.7, "legal_threat": 0.6, "anger": 0.35, "complaint": 0.25, "shouting": 0.25, "bangs": 0.15}
 THRESHOLD = 0.6
 
 

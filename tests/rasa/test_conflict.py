@@ -63,3 +63,27 @@ def test_shouting_and_bangs_raise_the_score_without_words() -> None:
 def test_no_accents_or_typos_still_count() -> None:
     assert assess("son unos sinverguenzas estafadores").hand_off
     assert assess("estupidos").hand_off
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "son unos ineptos, llevo un mes pidiendo la nota de credito",
+        "neta no entienden, les mandé el comprobante 3 veces",
+        "mira ya te dije mil veces que pagamos y me sigues llamando",
+        "We PAID. I sent proof THREE TIMES. Does anyone there read??",
+        "pues demándenme, a ver quién gana",
+        "mi abogado les va a mandar una carta notarial",
+        "oiga señorita no me levante la voz",
+        "what a clown operation you guys run",
+    ],
+)
+def test_conflict_said_without_swearing_hands_off(text: str) -> None:
+    assert assess(text).hand_off, assess(text)
+
+
+@pytest.mark.parametrize(
+    "text", ["otra vez gracias por el recordatorio", "ya te dije que el viernes pago", "again, thanks for the reminder"]
+)
+def test_a_calm_repeat_is_not_conflict(text: str) -> None:
+    assert not assess(text).hand_off
