@@ -106,23 +106,29 @@ def corrections(session: Session, since: datetime) -> list[Candidate]:
         .order_by(Interaction.at.desc())
         .limit(SCAN)
     ).all()
+    # the debtors' turns in one query (not one per objection), newest first
+    turns: dict[int, list[tuple[Interaction, str]]] = {}
+    for row, name in session.execute(
+        select(Interaction, Debtor.name)
+        .join(Debtor, Debtor.id == Interaction.debtor_id)
+        .where(
+            Interaction.debtor_id.in_({o.debtor_id for o in objections}),
+            Interaction.kind.in_(INBOUND),
+            Interaction.at >= since - CORRECTION_WINDOW,
+        )
+        .order_by(Interaction.at.desc(), Interaction.id.desc())
+    ).all():
+        turns.setdefault(row.debtor_id, []).append((row, name))
     done = set(session.scalars(select(TurnReview.interaction_id)))
     found: dict[int, Candidate] = {}
     for objection in objections:
         kind = str((objection.data or {}).get("type") or "")
         meant = INTENT_OF_OBJECTION.get(kind, kind)
-        recent = session.execute(
-            select(Interaction, Debtor.name)
-            .join(Debtor, Debtor.id == Interaction.debtor_id)
-            .where(
-                Interaction.debtor_id == objection.debtor_id,
-                Interaction.kind.in_(INBOUND),
-                Interaction.at <= objection.at,
-                Interaction.at >= objection.at - CORRECTION_WINDOW,
-            )
-            .order_by(Interaction.at.desc(), Interaction.id.desc())
-            .limit(5)
-        ).all()
+        recent = [
+            (row, name)
+            for row, name in turns.get(objection.debtor_id, [])
+            if objection.at - CORRECTION_WINDOW <= row.at <= objection.at
+        ][:5]
         # turns a person answered (the assistant never read them) carry no understanding
         turn = next(((row, name) for row, name in recent if (row.data or {}).get("nlu")), None)
         if turn is None or meant not in INTENTS or turn[0].id in done:
