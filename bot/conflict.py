@@ -160,13 +160,7 @@ ANGER = [
     "estafa",
     "extorsion",
     "this is insane",
-    # anger at how they are treated, and warnings
-    "no me levante la voz",
-    "no me hable en ese tono",
-    "no me hables en ese tono",
-    "no me amenace",
-    "no me amenaces",
-    "no me amenacen",
+    # anger at how they are treated (TREATMENT, below, is added here too), and warnings
     "no soy ningun delincuente",
     "que clase de empresa",
     "que no leen",
@@ -284,7 +278,9 @@ COMPLAINT = [
     "three times",
     "3 times",
     "ya les mande",
-    # how they are treated: a complaint as well as anger
+]
+# How they are treated: a complaint as well as anger.
+TREATMENT = [
     "no me levante la voz",
     "no me hable en ese tono",
     "no me hables en ese tono",
@@ -292,6 +288,8 @@ COMPLAINT = [
     "no me amenaces",
     "no me amenacen",
 ]
+ANGER += TREATMENT
+COMPLAINT += TREATMENT
 
 
 def _pattern(words: list[str]) -> re.Pattern[str]:
