@@ -128,7 +128,8 @@ DAY_WORDS.update(
     }
 )
 DAY_WORDS.update({f"twenty {w}": 20 + n for w, n in DAY_WORDS.items() if w in _EN_ORDINALS_1_9})
-ORDINAL = r"(?:st|nd|rd|th|ro|ero|vo|o)?"
+ORDINAL_SUFFIX = r"(?:st|nd|rd|th|ro|ero|vo|o)"  # "the 3rd", "el 1ro", "el 1o"
+ORDINAL = ORDINAL_SUFFIX + "?"
 
 _MONTH = r"\b(" + "|".join(sorted(MONTHS, key=len, reverse=True)) + r")\b"
 _WEEKDAY = r"\b(" + "|".join(sorted(WEEKDAYS, key=len, reverse=True)) + r")\b"
@@ -153,7 +154,7 @@ def add_months(day: date, months: int) -> date:
 
 
 def day_number(word: str) -> int | None:
-    word = re.sub("(?:st|nd|rd|th|ro|ero|vo)$", "", word) if word[:1].isdigit() else word
+    word = re.sub(ORDINAL_SUFFIX + "$", "", word) if word[:1].isdigit() else word
     n = int(word) if word.isdigit() else DAY_WORDS.get(word, 0)
     return n if 1 <= n <= 31 else None
 
@@ -333,7 +334,7 @@ def _day_of_month_anchored(m: re.Match[str], today: date) -> tuple[date, str, bo
     anchored = (
         re.match(r"(el|on|for|para el|pal|al|hasta el|antes del|a mas tardar el|by|dia|day|the)\b", m[0])
         or m[1]
-        or re.search(r"\d(st|nd|rd|th|ro|ero|vo|o)\b", m[0])
+        or re.search(r"\d" + ORDINAL_SUFFIX + r"\b", m[0])
     )
     if not anchored:
         return None
@@ -459,8 +460,14 @@ def _this_week(m: re.Match[str], today: date) -> tuple[date, str, bool] | None:
     return max(friday, today) if today.weekday() <= 4 else today, "week", True
 
 
-@rule(r"\b(?:mediados|mitad|middle|mid)(?: de| del| of)?(?: (?:este|the|this))? ?-?(?:mes|month)\b")
+@rule(
+    r"\b(?:mediados|mitad|middle|mid)(?: de| del| of)?(?: (?:este|the|this|(otro|proximo|siguiente|next)))? ?-?"
+    r"(?:mes|month)( que viene| entrante)?\b"
+)
 def _mid_month(m: re.Match[str], today: date) -> tuple[date, str, bool] | None:
+    """ "a mediados de mes": the 15th, a span; "a mediados del otro mes": next month's."""
+    if m[1] or m[2]:
+        return add_months(date(today.year, today.month, 1), 1).replace(day=15), "mid_month", True
     return next_day_of_month(today, 15), "mid_month", True
 
 
@@ -551,11 +558,18 @@ _MOVE = re.compile(
     r"|reschedul\w*|switch\w*|change\w*|postpon\w*|rather than|mejor|no (?:es|era|sera) .+ (?:es|era|sera)|ya no"
     r"|not .+ but)\b"
 )
+_TODAY_IS = re.compile(r"(?:hoy|today)(?: es| is)?(?: el| the)? (\d{1,2}" + ORDINAL + r"|[a-z]+)\b")
 # Words that make the date after them something other than the payment ("la factura venció el 5, le pago el 20").
 _NOT_PAYMENT = re.compile(
     r"\b(?:vencio|vence|vencia|vencimiento|venc|vencida|was due|is due|due on|due|emitida|emision|expedida|llego"
     r"|facturada|dated|issued|factura del|invoice from|recibimos la factura|nos llego)\s+(?:\w+\s+)?$"
 )
+
+
+def _says_what_day_today_is(said: str, today: date) -> bool:
+    """ "hoy es 10", "hoy 20": the words (from a date's start) tell today's date."""
+    m = _TODAY_IS.match(said)
+    return m is not None and day_number(m[1]) == today.day
 
 
 def _negated(normal: str, start: int, end: int) -> bool:
@@ -638,6 +652,9 @@ def resolve_date(text: str, today: date, country: str | None = None) -> DateMatc
         kept = [k for k in kept if not _NOT_PAYMENT.search(normal[: k[1]])] or kept
     if any(k[3].kind != "now" for k in kept):
         kept = [k for k in kept if k[3].kind != "now"]
+    # "hoy es 10 y la plata nos entra el 12": today's date said, not the payment's
+    if len(kept) > 1:
+        kept = [k for k in kept if not _says_what_day_today_is(normal[k[1] :], today)] or kept
     if not kept:
         return None
     precise = sorted((k for k in kept if not k[3].vague), key=lambda f: f[1])

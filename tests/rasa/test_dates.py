@@ -346,3 +346,17 @@ def test_a_day_not_known_yet_is_not_a_month_denied() -> None:
 def test_new_proposals_moves_and_days_gone_by(text: str, today: date, expected: str) -> None:
     found = resolve_date(text, today)
     assert found is not None and found.value.isoformat() == expected, found
+
+
+@pytest.mark.parametrize(
+    "text,today,expected",
+    [
+        ("hoy es 10 y la plata nos entra el 12, ese mismo dia le pago todo", date(2026, 8, 10), "2026-08-12"),
+        ("hoy 20 nos pagan y mañana 21 le cancelo todo", date(2026, 5, 20), "2026-05-21"),
+        ("Le confirmo que el 1o de octubre se realizó el pago", date(2026, 10, 5), "2026-10-01"),
+        ("le pago el saldo a mediados del otro mes", date(2026, 2, 13), "2026-03-15"),
+    ],
+)
+def test_todays_date_said_in_passing_and_short_ordinals(text: str, today: date, expected: str) -> None:
+    found = resolve_date(text, today)
+    assert found is not None and found.value.isoformat() == expected, found
