@@ -37,7 +37,11 @@ FULL = re.compile(
     r"|everything|all of it|the full (?:amount|balance)|in full|the whole (?:amount|balance|thing)|the total"
     r"|the balance|the entire (?:amount|balance)|pay (?:it|this|that|everything|the balance) off|pay off"
     r"|what s left|whats left|what is left|what remains|the rest|the remaining(?: balance| amount)?|the remainder"
-    r"|remaining balance|the outstanding balance)\b"
+    r"|remain\w* balance|the outstanding balance|todito|full amount|whatever s left|whatevers left"
+    r"|(?:quedamos|quedar|quedo|quedaria|ponerme|ponernos|pongo|ponemos) (?:al dia|al corriente|a paz y salvo)"
+    r"|paz y salvo|catch (?:up|it up)|pay (?:it )?all|paid (?:it )?off|(?:all|it) paid off|toditito|full balance"
+    r"|whole saldo|what was left|what remained|(?:le|les|te|se lo) (?:liquido|liquidamos|cancelo|cancelamos)$"
+    r"|(?:le|les|te|se lo) (?:liquido|liquidamos))\b"
 )
 FRACTIONS = [
     (re.compile(r"\b(?:la mitad|mitad|half|a half|one half)\b"), Decimal("0.5")),
@@ -55,7 +59,8 @@ CURRENCIES = [
 ]
 # A number followed by these counts things, not money: "en 2 cuotas", "en tres partes".
 NOT_MONEY_AFTER = re.compile(
-    r"^(?:cuotas?|partes?|pagos?|dias?|semanas?|meses|mes|veces|horas?|facturas?|installments?"
+    r"^(?:cuotas?|partes?|pagos?|dias?|semanas?|meses|mes|veces|horas?|facturas?|installments?|disculpas|gracias"
+    r"|papeles|perdones|cosas|problemas|llamadas|calls|thanks|apologies"
     r"|payments?|days?|weeks?|months?|times|de (?:enero|febrero|marzo|abril|mayo|junio|julio"
     r"|agosto|septiembre|setiembre|octubre|noviembre|diciembre))\b"
 )
@@ -91,8 +96,15 @@ IDENTIFIERS = frozenset(
         "invoice",
         "reference",
         "account",
+        "confirmation",
+        "confirmacion",
+        "operacion",
+        "folio",
+        "guia",
     }
 )
+# Right before a number, these name it too: "check # 10442", "op. 558812", "conf 55120", "n° 1120".
+IDENTIFIERS_RIGHT_BEFORE = frozenset({"conf", "op", "check", "cheque", "orden", "po", "pedido", "n", "num", "nro"})
 
 
 def numeral(token: str) -> Decimal | None:
@@ -124,7 +136,11 @@ def resolve_amount(
 ) -> AmountMatch | None:
     """The amount ``text`` names; ``ignore`` blanks out words already read as something else (a date);
     ``country`` (the debtor's) says what slang units are worth: a Peruvian "luca" is one sol."""
-    normal = normalise(re.sub(r"(\d)['’](\d{3})", r"\1.\2", text))  # "4'500.000": Colombia's millions mark
+    text = re.sub(r"(\d)['’](\d{3})", r"\1.\2", text)  # "4'500.000": Colombia's millions mark
+    text = _CODE.sub(" ", text)  # "la A-10293", "ACH-20991", "FE 4410": documents, not money
+    text = _SPACED_THOUSANDS.sub(r"\1\2", text)  # "S/. 12 500"
+    normal = normalise(re.sub(r"\b(dos|tres|cuatro|cinco|seis|siete|ocho|nueve) (cientos|cientas)\b", _hundreds, text))
+    normal = _TWELVE_FIFTY.sub(_hundreds_said_in_pairs, normal)
     if ignore:
         normal = normal.replace(normalise(ignore), " ")
     currency = _currency(normal)
@@ -139,27 +155,46 @@ def resolve_amount(
     parts += [
         (m.start(), m[0], "fraction", fraction) for pattern, fraction in FRACTIONS for m in pattern.finditer(normal)
     ]
-    if parts:
-        _, said, kind, fraction = min(parts, key=lambda p: p[0])
-        if kind == "full":
-            return AmountMatch(balance, said, "full", Decimal(1), currency)
-        return AmountMatch(
-            _rounded(balance * fraction) if balance is not None else None, said, "fraction", fraction, currency
-        )
-    percent = PERCENT.search(normal)
-    if percent:
+    for percent in PERCENT.finditer(normal):  # "el 50 % y el resto…": the part said first
         raw = percent[1]
         value = numeral(raw) if raw[:1].isdigit() else words_to_number(raw.split())
         if value is not None and 0 < value <= 100:
-            fraction = value / 100
-            return AmountMatch(
-                _rounded(balance * fraction) if balance is not None else None,
-                percent[0],
-                "fraction",
-                fraction,
-                currency,
-            )
-    return None
+            parts.append((percent.start(), percent[0], "fraction", value / 100))
+    if not parts:
+        return None
+    _, said, kind, fraction = min(parts, key=lambda p: p[0])
+    if kind == "full":
+        return AmountMatch(balance, said, "full", Decimal(1), currency)
+    value = _rounded(balance * fraction) if balance is not None else None
+    return AmountMatch(value, said, "fraction", fraction, currency)
+
+
+# A code of capitals before digits names a document ("A-779", "ACH-20991", "FE 4410"), unless it is a currency.
+_CODE = re.compile(r"\b(?!(?:USD|COP|MXN|PEN|CLP|US|S)\b)[A-Z]{1,4}(?:-\d+|\d{0,3}-\d+| \d{3,}\b)")
+_SPACED_THOUSANDS = re.compile(r"((?:\$|\bS/\.?|\bUSD|\bCOP|\bMXN|\bCLP)\s?\d{1,3}) (\d{3})\b", re.IGNORECASE)
+_HUNDREDS = {"dos": "doscientos", "tres": "trescientos", "cuatro": "cuatrocientos", "cinco": "quinientos"}
+_HUNDREDS |= {"seis": "seiscientos", "siete": "setecientos", "ocho": "ochocientos", "nueve": "novecientos"}
+
+
+def _hundreds(m: re.Match[str]) -> str:
+    """ "nueve cientos" (a transcript's split word) is "novecientos"."""
+    return _HUNDREDS[m[1].lower()] if m[2] == "cientos" else _HUNDREDS[m[1].lower()][:-2] + "as"
+
+
+_TEENS_AND_TENS = {"eleven": 11, "twelve": 12, "thirteen": 13, "fourteen": 14, "fifteen": 15, "sixteen": 16}
+_TEENS_AND_TENS |= {"seventeen": 17, "eighteen": 18, "nineteen": 19}
+_TENS_EN = {"ten": 10, "twenty": 20, "thirty": 30, "forty": 40, "fifty": 50, "sixty": 60, "seventy": 70, "eighty": 80}
+_TENS_EN |= {"ninety": 90}
+# "twelve fifty", "fifteen seventy five": English hundreds said as two pairs of digits.
+_TWELVE_FIFTY = re.compile(
+    r"\b(" + "|".join(_TEENS_AND_TENS) + r") (" + "|".join(_TENS_EN) + r")(?: (one|two|three|four|five|six|seven|eight"
+    r"|nine))?\b(?! (?:hundred|thousand|million|grand|k)\b)"
+)
+_ONES_EN = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9}
+
+
+def _hundreds_said_in_pairs(m: re.Match[str]) -> str:
+    return str(_TEENS_AND_TENS[m[1]] * 100 + _TENS_EN[m[2]] + (_ONES_EN[m[3]] if m[3] else 0))
 
 
 _DIGIT_WORDS = {w: n for w, n in (*UNITS_ES.items(), *UNITS_EN.items()) if 0 <= n <= 9 and w not in ("un", "una", "a")}
@@ -210,6 +245,7 @@ def _number(normal: str, currency: str | None) -> AmountMatch | None:
         normal = PERCENT.sub(" ", normal)
     # "500k", "2mil", "3palos": the scale glued to the digits
     normal = GLUED_SCALE.sub(r"\1 \2", normal)
+    normal = re.sub(r"(\d[.,]\d{1,2}) ?m\b", r"\1 millones", normal)  # "1.5M", "$2,5 M": millions
     words = normal.split()
     candidates: list[tuple[int, Decimal, str]] = []
     i = 0
@@ -223,11 +259,18 @@ def _number(normal: str, currency: str | None) -> AmountMatch | None:
                 run.append(str(value))
             elif w == "a" and (run or not (j + 1 < len(words) and is_number_word(words[j + 1]))):
                 break  # "a" counts only as in "a thousand": not in "1.250.000 a bancolombia"
-            elif is_number_word(w) or (
-                w in ("y", "and")
-                and run
-                and j + 1 < len(words)
-                and (is_number_word(words[j + 1]) or numeral(words[j + 1]) is not None)
+            elif (
+                is_number_word(w)
+                or (
+                    w in ("y", "and")
+                    and run
+                    and j + 1 < len(words)
+                    # "mil y 500" joins; "$300 and $300" are two amounts
+                    and (
+                        is_number_word(words[j + 1])
+                        or (numeral(words[j + 1]) is not None and not any(r[:1].isdigit() for r in run))
+                    )
+                )
             ):
                 run.append(w)
             else:
@@ -236,7 +279,8 @@ def _number(normal: str, currency: str | None) -> AmountMatch | None:
         if run and not all(w in ("y", "and", "a", "un", "una") for w in run) and not _identifier(words, i, j):
             rest = " ".join(words[j : j + 3])
             value = words_to_number(run)
-            if value is not None and value > 0 and not NOT_MONEY_AFTER.match(rest):
+            signed = words[i].startswith("$") or (i > 0 and words[i - 1] == "$") or bool(THOUSANDS.match(words[i]))
+            if value is not None and value > 0 and (signed or not NOT_MONEY_AFTER.match(rest)):
                 # Money signs: a scale word, a currency word next to it, "$", or a size no day or count has.
                 marked = (
                     any(w in SCALES for w in run)
@@ -264,7 +308,12 @@ def _number(normal: str, currency: str | None) -> AmountMatch | None:
 def _identifier(words: list[str], start: int, end: int) -> bool:
     """Whether words[start:end] is an ID or phone number ("mi nit es 900123456", "al 3005550199")."""
     before = set(words[max(start - 2, 0) : start])
-    if before & IDENTIFIERS:
+    if before & IDENTIFIERS or (start > 0 and words[start - 1] in IDENTIFIERS_RIGHT_BEFORE):
         return True
     digits = "".join(w for w in words[start:end] if w.isdigit())
-    return len(digits) >= 10 and end - start == 1  # a bare run of ten digits or more: a phone or an ID
+    if len(digits) >= 10 and end - start == 1:
+        return True  # a bare run of ten digits or more: a phone or an ID
+    if end - start >= 3 and all(w.isdigit() for w in words[start:end]) and len(digits) >= 7:
+        return True  # "81 8340 2211": a phone said in groups
+    year = end - start == 1 and re.fullmatch(r"(?:19|20)\d\d", words[start])
+    return bool(year) and start > 0 and words[start - 1] in ("de", "del", "en", "in", "since", "desde", "ano", "year")

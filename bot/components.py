@@ -38,7 +38,7 @@ from bot.amounts import resolve_amount
 from bot.conflict import assess
 from bot.dates import resolve_date
 from bot.language import detect
-from bot.tense import past_by_its_date, payment_tense
+from bot.tense import past_by_its_date, payment_tense, plainly
 from bot.text import normalise, strip_accents
 
 
@@ -126,6 +126,7 @@ class PaymentTermsExtractor(_Stateless, EntityExtractorMixin):
             if extracted:
                 message.set(ENTITIES, (message.get(ENTITIES) or []) + extracted, add_to_output=True)
             _past_by_its_date(message, text, extracted, today)
+            _plain_tense(message, text, extracted, today)
         return messages
 
 
@@ -141,6 +142,20 @@ def _past_by_its_date(message: Message, text: str, extracted: list[dict[str, Any
         return
     if past_by_its_date(normalise(text), date.fromisoformat(when["value"]), today):
         message.set(INTENT, {**intent, "name": "already_paid"}, add_to_output=True)
+
+
+def _plain_tense(message: Message, text: str, extracted: list[dict[str, Any]], today: date) -> None:
+    """The classifier and the verbs together: "el martes se consignaron los tres millones" read as a promise,
+    or "se lo pagamos el veintiséis sin falta" read as paid, follow the verbs when they leave no doubt
+    (``bot.tense.plainly``) and the date said does not contradict them."""
+    intent = message.get(INTENT) or {}
+    when = next((e for e in extracted if e["entity"] == "payment_date"), None)
+    said_on = date.fromisoformat(when["value"]) if when is not None else None
+    tense = plainly(normalise(text))
+    if intent.get("name") in PROMISING and tense == "past" and (said_on is None or said_on <= today):
+        message.set(INTENT, {**intent, "name": "already_paid"}, add_to_output=True)
+    elif intent.get("name") == "already_paid" and tense == "future" and (said_on is None or said_on >= today):
+        message.set(INTENT, {**intent, "name": "promise_to_pay"}, add_to_output=True)
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.ENTITY_EXTRACTOR, is_trainable=False)

@@ -100,6 +100,35 @@ INSULTS = [
     "clown operation",
     "pathetic",
     "joke of a company",
+    # regional and English contempt seen in debtors' turns
+    "cagaos",
+    "cagados",
+    "ciegos",
+    "conchudos",
+    "conchudo",
+    "huevadas",
+    "huevada",
+    "jerk",
+    "jerks",
+    "shitty",
+    "go to hell",
+    "poca m",
+    "bs",
+    "wtf",
+    "mamon",
+    "mamona",
+    "dumb",
+    "dumbest",
+    "ass",
+    "debt vulture",
+    "vultures",
+    "get a real job",
+    "above your pay grade",
+    "you guys are a joke",
+    "you re a joke",
+    "are a joke",
+    "ok genius",
+    "sweetie",
 ]
 ANGER = [
     "harto",
@@ -179,6 +208,15 @@ ANGER = [
     "does anyone there read",
     "does anyone read",
     "nobody can fix",
+    "you people",
+    "u people",
+    "what the hell",
+    "are you kidding me",
+    "how many times",
+    "cuantas veces",
+    "know how to read",
+    "no saben leer",
+    "saben leer",
 ]
 LEGAL = [
     "demanda",
@@ -247,6 +285,11 @@ LEGAL = [
     "carabineros",
     "countersue",
     "see you in court",
+    "poder judicial",
+    "cease and desist",
+    "counsel",
+    "legal department",
+    "our legal team",
 ]
 COMPLAINT = [
     "queja",
@@ -278,6 +321,10 @@ COMPLAINT = [
     "three times",
     "3 times",
     "ya les mande",
+    "a cada rato",
+    "todo el dia",
+    "every day",
+    "all day",
 ]
 # How they are treated: a complaint as well as anger.
 TREATMENT = [
@@ -287,9 +334,73 @@ TREATMENT = [
     "no me amenace",
     "no me amenaces",
     "no me amenacen",
+    "rude",
+    "grosera",
+    "grosero",
+    "groseros",
+    "maleducado",
+    "maleducada",
+    "yelling",
+    "yelled at",
+    "me grito",
+    "me gritaron",
+    "like a child",
+    "como a un nino",
+    "per my last",
+    "not ok at all",
 ]
 ANGER += TREATMENT
 COMPLAINT += TREATMENT
+# How they are treated, said in sentences no word list holds: how often and when they are called,
+# sarcasm, warnings to take their business elsewhere, documenting the calls. Anger and a complaint.
+TREATMENT_SAID = re.compile(
+    r"\b(?:\d+|dos|tres|cuatro|cinco|seis|siete|ocho|diez|two|three|four|five|six|ten|third|fourth|fifth|3rd|4th|5th)"
+    r"(?: \w+)? (?:llamadas?|mensajes?|calls?|messages?|texts?|time|times|veces|voicemails?|emails?|correos|reminders?"
+    r"|recordatorios)\b.{0,40}\b(?:hoy|today|al dia|a day|antes|before|this week|esta semana|in a row|seguidas?"
+    r"|after hours|since|desde)\b|\b(?:you ve|u ve|they ve) left (?:\d+|[a-z]+) (?:voicemails|messages)"
+    r"|\b(?:llam|marc|escrib|call|text|contact)\w*\b.{0,40}\b(?:domingo|sabado|fin de semana|weekend|sunday|saturday"
+    r"|after hours|a estas horas|de noche|at night|medianoche|midnight|\d{1,2} ?(?:am|de la manana)"
+    r"|(?:9|10|11|nine|ten|eleven) ?pm)\b"
+    r"|\b(?:call|calling|called|calls|contact|contacting|text|texting|llam|marc|escrib)\w*\b.{0,30}\b(?:my|our|mi|mis"
+    r"|nuestro|nuestra|nuestros) (?:personal|employees?|staff|boss|wife|husband|family|coworkers?|receptionist"
+    r"|front desk|warehouse|celular personal|empleados|jefe|esposa|familia|secretaria|trabajadores)\b"
+    r"|\b(?:wow|such|much|real|really|very) (?:customer service|professional|classy|nice|helpful)\b"
+    r"|\b(?:\d{1,2} ?am|a estas horas|de la noche) (?:call|llamada|mensaje|message)"
+    r"|\b(?:que|q|so|how|muy|super) (?:eficientes|amables|efficient|professional|divinos)\b|\brecord mundial\b"
+    r"|\bbusiness hours\b|\b(?:dejamos de comprarles|ya no les compramos|no les compramos|nos cambiamos de proveedor"
+    r"|cambiamos de proveedor|les cancelamos los pedidos|hay mas proveedores|take our business elsewhere|stop buying"
+    r"|find another (?:vendor|supplier)|recording this call|grabando (?:esta|la) llamada|documenting every"
+    r"|supervisor s name|employee id|nombre de su supervisor)\b"
+)
+# Legal words in a calm sense: the lawyer who approves payments, the market's "demanda", a suit with someone else.
+_WEAK_LEGAL = frozenset({"abogado", "abogada", "abogados", "mi abogado", "lawyer", "attorney", "demanda", "lawsuit"})
+_CALM_LEGAL = re.compile(
+    r"\b(?:abogad[oa]s?|lawyer|attorney|legal)\b.{0,40}\b(?:aprueba|aprueban|aprobo|firma|firman|firmo|revisa|reviso"
+    r"|revisando|nos pidio|approves?|approved|approval|sign off|signed|signs|reviewing|reviewed|review)"
+    r"|\b(?:aprueba|firma|approves?|sign off on)\b.{0,30}\b(?:abogad[oa]|lawyer|attorney)\b"
+    r"|\bdemanda (?:(?:esta|ha estado|anda|viene) )?(?:muy )?(?:de|del mercado|bajo|ha bajado|cayo|se cayo|se nos cayo"
+    r"|baja|alta|subio|por el suelo|floja|caida)\b"
+    r"|\b(?:poca|mucha|baja|alta|caida de la) demanda\b|\b(?:nos )?demand\w* (?:un|una|el|la|a) (?:cliente|proveedor)\b"
+    r"|\blawsuit with\b|\b(?:lawyer|legal|attorney) fees\b|\bhonorarios\b"
+    r"|\bdemanda\b.{0,40}\b(?:pedidos|ventas|mercado|orders|sales|clientes)\b"
+)
+# Insults a debtor says of themself ("I feel like an idiot, it was paid"): not conflict.
+_SELF_BLAME = re.compile(
+    r"\b(?:i m|im|i am|i was|i feel like|i ve been|soy|fui|me siento|que) (?:such |a |an |un |una |such an? )?"
+    r"(?:total |complete |tremendo |tremenda )?"
+    r"(?:idiot|jerk|moron|dumb|idiota|tonto|tonta|bruto|bruta|pendejo|pendeja)\b"
+    r"(?: (?:soy|i am))?"
+)
+# Swearing written with symbols or digits: "pendej0", "m13rda", "a$$holes", "sh!t", "f***ing", "h*ll".
+_LEET = str.maketrans({"0": "o", "1": "i", "3": "e", "4": "a", "@": "a", "$": "s", "!": "i"})
+_CENSORED = [
+    (re.compile(r"\bf[*#@%]{1,4}(?:c?k)?(?:ing|in|ed|er|ers)?(?![a-z])"), "fucking"),
+    (re.compile(r"\ba[*]{2}(?![a-z*])"), "ass"),
+    (re.compile(r"\bsh[*#]{1,2}t"), "shit"),
+    (re.compile(r"\ba[*$]{2}hole"), "asshole"),
+    (re.compile(r"\bh[*#]ll\b"), "hell"),
+    (re.compile(r"\bm[*#.]{2,}(?:rda)?"), "mierda"),
+]
 
 
 def _pattern(words: list[str]) -> re.Pattern[str]:
@@ -323,16 +434,26 @@ class Conflict:
 
 
 def _plain(text: str) -> str:
-    return re.sub(r"\s+", " ", re.sub(r"[^a-z0-9ñ ]+", " ", strip_accents(text.lower()))).strip()
+    lowered = text.lower()
+    for pattern, word in _CENSORED:
+        lowered = pattern.sub(word, lowered)
+    # a word of letters with digits or symbols in it is a word in disguise ("pendej0"), not a number
+    lowered = re.sub(r"\S+", lambda m: m[0].translate(_LEET) if re.search(r"[a-z]", m[0]) else m[0], lowered)
+    return re.sub(r"\s+", " ", re.sub(r"[^a-z0-9ñ ]+", " ", strip_accents(lowered))).strip()
 
 
 def assess(text: str, earlier_complaints: int = 0) -> Conflict:
     """Signals of conflict in ``text``; ``earlier_complaints`` counts the same
     debtor's complaining turns before this one (repeated complaints weigh)."""
-    plain = _plain(text)
+    plain = _SELF_BLAME.sub(" ", _plain(text))
     signals: list[dict[str, str]] = []
     for kind, pattern in (("insult", _INSULT), ("legal_threat", _LEGAL), ("anger", _ANGER), ("complaint", _COMPLAINT)):
         signals += [{"kind": kind, "words": m[0]} for m in pattern.finditer(plain)]
+    treated = TREATMENT_SAID.search(plain)
+    if treated:
+        signals += [{"kind": "anger", "words": treated[0]}, {"kind": "complaint", "words": treated[0]}]
+    if _CALM_LEGAL.search(plain):
+        signals = [s for s in signals if not (s["kind"] == "legal_threat" and s["words"] in _WEAK_LEGAL)]
     letters = [c for c in text if c.isalpha()]
     shouted = _SHOUT_WORD.findall(text)
     if (len(letters) >= 12 and sum(c.isupper() for c in letters) / len(letters) > 0.7) or len(shouted) >= 3:

@@ -116,7 +116,11 @@ SCALES = {
     "millions": 1_000_000,
     "palo": 1_000_000,
     "palos": 1_000_000,  # Colombia: "tres palos" = three million
+    "melon": 1_000_000,
+    "melones": 1_000_000,  # Chile and Colombia: "un melón" = a million
     "mm": 1_000_000,  # Colombia writes "2 MM" for two million
+    "milloncito": 1_000_000,
+    "milloncitos": 1_000_000,
     "luca": 1_000,
     "lucas": 1_000,  # Peru says "cien lucas" for 100 soles: bot.amounts reads them as soles there
     "barra": 1_000,

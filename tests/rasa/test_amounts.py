@@ -220,3 +220,95 @@ def test_colombian_millions_mark_and_amounts_with_cents(text: str, expected: str
 def test_an_invoice_cancelled_is_paid_in_full(text: str) -> None:
     found = resolve_amount(text, BALANCE)
     assert found is not None and found.kind == "full"
+
+
+@pytest.mark.parametrize(
+    "text,expected",
+    [
+        ("el viernes le paso un melón", "1000000.00"),
+        ("el jueves le pago los nueve cientos soles", "900.00"),
+        ("el 16 pagamos S/. 12 500", "12500.00"),
+        ("pagamos el viernes $ 1.875.000 , factura n° 1120", "1875000.00"),
+        ("el viernes les mando el cheque de $1,500", "1500.00"),
+    ],
+)
+def test_slang_split_hundreds_spaced_thousands_and_an_invoice_beside(text: str, expected: str) -> None:
+    found = resolve_amount(text)
+    assert found is not None and str(found.value) == expected, found
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "we paid monday via ACH, conf #77310",
+        "we already mailed the check, check # 10442",
+        "el 20 pagamos la A-10293",
+        "The payment posted this morning, confirmation ACH-20991",
+        "eso lo ve el corporativo en monterrey, llámele al 81 8340 2211",
+        "la certificación bancaria que hay en el sistema es del 2024",
+        "ay no qué pena señorita de verdad mil disculpas",
+    ],
+)
+def test_confirmations_codes_phones_and_years_are_not_money(text: str) -> None:
+    assert resolve_amount(text) is None
+
+
+@pytest.mark.parametrize(
+    "text,fraction",
+    [
+        ("el 30 le abono el 50% y lo demas en febrero", "0.5"),
+        ("al tiro le transfiero el cincuenta por ciento y el resto cuando nos paguen", "0.5"),
+        ("no tenemos lana, lo mas que podemos es un 30% del total", "0.3"),
+    ],
+)
+def test_a_percentage_said_before_the_rest_is_the_part_meant(text: str, fraction: str) -> None:
+    found = resolve_amount(text, BALANCE)
+    assert found is not None and found.kind == "fraction" and found.fraction == Decimal(fraction), found
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "eso ya quedó pagado, todito",
+        "we'll pay fri, the remainig balance",
+        "a fin de mes quedamos al dia",
+        "pay it all",
+    ],
+)
+def test_more_ways_to_say_the_whole_balance(text: str) -> None:
+    found = resolve_amount(text, BALANCE)
+    assert found is not None and found.kind == "full", found
+
+
+@pytest.mark.parametrize(
+    "text,expected",
+    [
+        ("can do $300 now and $300 on the 1st", "300.00"),
+        ("the invoice is twenty five hundred so we're gonna send twelve fifty friday", "1250.00"),
+        ("el miércoles sin falta le pago las nueve cientas lucas", "900.00"),
+    ],
+)
+def test_two_amounts_apart_english_pairs_and_split_hundreds(text: str, expected: str) -> None:
+    found = resolve_amount(text, country="PE")
+    assert found is not None and str(found.value) == expected, found
+
+
+@pytest.mark.parametrize(
+    "text", ["no stress, I'll have it all paid off by the 30th", "ya pues a fin de mes le cancelo toditito"]
+)
+def test_paid_off_and_toditito_are_the_balance(text: str) -> None:
+    found = resolve_amount(text, BALANCE)
+    assert found is not None and found.kind == "full", found
+
+
+@pytest.mark.parametrize(
+    "text,expected",
+    [
+        ("el 14/08 le consigno 1.5M", "1500000.00"),
+        ("we'll wire the $1.5M friday, treasury signed off", "1500000.00"),
+        ("a fin de mes le pagamos el milloncito que debemos", "1000000.00"),
+    ],
+)
+def test_millions_written_m_and_said_fondly(text: str, expected: str) -> None:
+    found = resolve_amount(text)
+    assert found is not None and str(found.value) == expected, found

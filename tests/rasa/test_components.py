@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from rasa.shared.nlu.constants import ENTITIES, TEXT
 from rasa.shared.nlu.training_data.message import Message
 
@@ -61,3 +62,28 @@ def test_a_promise_for_a_day_gone_by_with_an_either_verb_is_a_payment_made() -> 
     )
     PaymentTermsExtractor({}).process([message])
     assert message.get(INTENT) == {"name": "already_paid", "confidence": 0.77}
+
+
+@pytest.mark.parametrize(
+    "text,read_as,today,becomes",
+    [
+        # forms only the past has, no promise beside them: a payment made
+        ("el martes se consignaron los tres millones doscientos mil", "promise_to_pay", "2027-12-09", "already_paid"),
+        ("Payment was made today at 10:15 am. Conf 55120", "promise_to_pay", "2027-07-22", "already_paid"),
+        # a verb of paying only the future has, nothing of the past: a promise
+        ("ya le consigno el veintiséis sin falta", "already_paid", "2027-02-17", "promise_to_pay"),
+        ("vamos a pagar todo lo pendiente a principios de diciembre", "already_paid", "2027-11-05", "promise_to_pay"),
+        # in doubt the classifier stands: a receipt to send, a past time, both tenses
+        ("les voy a mandar el comprobante del pago de ayer", "already_paid", "2027-11-05", "already_paid"),
+        ("hice la transferencia de la mitad, el resto se lo pago el 9", "already_paid", "2027-11-05", "already_paid"),
+        ("le pago el viernes", "promise_to_pay", "2027-11-05", "promise_to_pay"),
+    ],
+)
+def test_the_verbs_overrule_the_classifier_only_when_they_leave_no_doubt(
+    text: str, read_as: str, today: str, becomes: str
+) -> None:
+    from rasa.shared.nlu.constants import INTENT
+
+    message = Message(data={TEXT: text, INTENT: {"name": read_as, "confidence": 0.6}, "metadata": {"today": today}})
+    PaymentTermsExtractor({}).process([message])
+    assert message.get(INTENT)["name"] == becomes

@@ -87,3 +87,68 @@ def test_conflict_said_without_swearing_hands_off(text: str) -> None:
 )
 def test_a_calm_repeat_is_not_conflict(text: str) -> None:
     assert not assess(text).hand_off
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Oh great, another call. Fifth one today. You guys are SO efficient.",
+        "qué eficientes, llamándome cinco veces al día 👏👏",
+        "you people called me on a sunday morning are you kidding me",
+        "si siguen así les cancelamos los pedidos hay más proveedores",
+        "keep it up and we'll take our business elsewhere",
+        "no sea pendej0, ya le dije q ya pagamos",
+        "you f***ing a$$holes keep sending the same invoice",
+        "qué m13rda de servicio",
+        "cagaos, ya les pagué el martes",
+        "nos vemos en el poder judicial",
+    ],
+)
+def test_treatment_sarcasm_and_disguised_swearing_hand_off(text: str) -> None:
+    assert assess(text).hand_off, assess(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "la demanda bajó muchísimo este mes y no hemos vendido casi nada",
+        "our lawyer approves all payments over 10k, it's sitting with him",
+        "el abogado de nosotros es el que aprueba los pagos y todavía no lo ha firmado",
+        "nos demandó un cliente y traemos un relajo, pero lo de ustedes lo pagamos el viernes",
+    ],
+)
+def test_legal_words_in_a_calm_sense_do_not_hand_off(text: str) -> None:
+    assert not assess(text).hand_off, assess(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "f*** off, we paid",
+        "this is such bs",
+        "wtf is wrong with u people",
+        "stop contacting my employees. my front desk girl got 3 calls this week",
+        "texting at 11pm is not ok. not ok at all",
+        "the agent was very rude with my secretaria this is not acceptable",
+        "cease and desist. put it in writing, all further contact to our counsel",
+        "wow such customer service. much professional.",
+        "you've left 9 voicemails. nine. I can count, can you?",
+    ],
+)
+def test_english_contempt_and_complaints_about_contact_hand_off(text: str) -> None:
+    assert assess(text).hand_off, assess(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "hey sorry i was a total jerk on the phone last week uh we're paying it today",
+        "ok I feel like an idiot, it was paid on the 2nd, I was looking at the wrong account lol",
+        "the lawyer fees this month are insane lol, but we'll still cover ur invoice on the 30th",
+        "our lawyer signed off on it so the wire went out yesterday",
+        "la demanda está por el suelo pero el viernes le pago igual",
+        "el abogado de la empresa ya firmó el cheque se lo mandamos ayer",
+    ],
+)
+def test_self_blame_and_calm_legal_words_do_not_hand_off(text: str) -> None:
+    assert not assess(text).hand_off, assess(text)

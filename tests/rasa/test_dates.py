@@ -360,3 +360,170 @@ def test_new_proposals_moves_and_days_gone_by(text: str, today: date, expected: 
 def test_todays_date_said_in_passing_and_short_ordinals(text: str, today: date, expected: str) -> None:
     found = resolve_date(text, today)
     assert found is not None and found.value.isoformat() == expected, found
+
+
+@pytest.mark.parametrize(
+    "text,today,country,expected",
+    [
+        # a moment ago, and "ya le pago" (right now)
+        ("ya le pagué eh, hace como una hora, chéquele", date(2026, 7, 18), None, "2026-07-18"),
+        ("ya le transferí denante po", date(2026, 10, 22), "CL", "2026-10-22"),
+        ("ok so we just sent it like five minutes ago", date(2026, 5, 2), "US", "2026-05-02"),
+        ("ya le pago, déjeme entro al portal del banco", date(2027, 3, 3), None, "2027-03-03"),
+        ("sending the full amount rn", date(2027, 11, 18), "US", "2027-11-18"),
+        ("thx, will send $780.40 tmrw", date(2026, 8, 20), "US", "2026-08-21"),
+        # typos and abbreviations of weekdays
+        ("eh sí el vienes le pago los seiscientos mil", date(2026, 6, 24), None, "2026-06-26"),
+        ("we wired $8,750 last Thu", date(2026, 10, 21), "US", "2026-10-15"),
+        ("Need to move it from Fri to Mon, sorry", date(2026, 11, 18), "US", "2026-11-23"),
+        # the new day of a correction, wherever it is said
+        ("el jueves ah no mejor el viernes porque el jueves tenemos auditoría", date(2027, 3, 3), None, "2027-03-05"),
+        ("thursday actually no make that friday", date(2027, 3, 8), "US", "2027-03-12"),
+        ("Thursday- wait no, Friday", date(2027, 8, 10), "US", "2027-08-13"),
+        ("mejor el jueves en vez de mañana", date(2026, 4, 20), None, "2026-04-23"),
+        ("can we do the 30th instead of the 15th?", date(2027, 4, 14), "US", "2027-04-30"),
+        ("oiga ya no va a ser el viernes va a ser el lunes", date(2026, 4, 14), None, "2026-04-20"),
+        ("can we push it to next friday not this one the one after", date(2026, 4, 7), "US", "2026-04-17"),
+        ("el viernes pero no este el de la semana que viene", date(2026, 9, 1), None, "2026-09-11"),
+        ("no pues este viernes no se puede eh el otro viernes ya", date(2026, 9, 1), None, "2026-09-11"),
+        ("no alcanzo el martes, mejor el otro martes", date(2027, 8, 8), None, "2027-08-17"),  # a Sunday
+        ("we can do it a week from monday", date(2026, 9, 16), "US", "2026-09-28"),
+        # the day somebody is back, or a holiday, is not the payment's
+        ("la contadora está de vacaciones hasta el miércoles, el jueves paga", date(2026, 4, 28), None, "2026-04-30"),
+        ("el de finanzas vuelve el lunes, el martes paga", date(2027, 9, 29), "CL", "2027-10-05"),
+        ("AP manager is out til Monday, she'll pay Tues", date(2027, 10, 15), "US", "2027-10-19"),
+        ("el lunes es festivo entonces el pago sale el martes", date(2026, 8, 14), "CO", "2026-08-18"),
+        # a day proposed after what cannot be done
+        ("no tenemos flujo, el 10 podemos abonar 300 lucas y el saldo en enero", date(2026, 12, 2), "CL", "2026-12-10"),
+        ("ahorita andamos bien apretados pero el viernes le puedo dar la mitad", date(2026, 7, 14), None, "2026-07-17"),
+        # business days with no "en", "EOM", "la prox semana", "primero Dios"
+        ("deme dos días hábiles para que salga el pago", date(2027, 4, 26), "MX", "2027-04-28"),
+        ("we'll pay the balance EOM", date(2026, 8, 3), "US", "2026-08-31"),
+        ("el viernes de la prox semana", date(2026, 7, 27), None, "2026-08-07"),
+        ("el lunes primero dios le pago", date(2026, 8, 6), "MX", "2026-08-10"),
+        ("payment was sent day before yesterday, 6500 even", date(2026, 10, 1), "US", "2026-09-29"),
+        ("QUE YA PAGUÉ WEÓN, EL LUNES, REVISA", date(2027, 12, 14), "CL", "2027-12-13"),
+        ("mañana no, pasado", date(2026, 6, 26), None, "2026-06-28"),
+    ],
+)
+def test_dates_of_the_second_development_set(text: str, today: date, country: str | None, expected: str) -> None:
+    found = resolve_date(text, today, country)
+    assert found is not None and found.value.isoformat() == expected and not found.vague, found
+
+
+@pytest.mark.parametrize(
+    "text,today",
+    [
+        ("apenas nos consignen le pago", date(2027, 3, 11)),
+        ("antes de fin de año le pagamos todo", date(2027, 11, 27)),
+        ("we'll pay after the holidays", date(2026, 12, 9)),
+        ("después del 18 le pago todo, antes imposible con las fiestas", date(2027, 9, 1)),
+        ("ya pagamos todo la semana antepasada", date(2027, 5, 5)),
+    ],
+)
+def test_a_time_to_come_or_gone_that_names_no_day_is_vague(text: str, today: date) -> None:
+    found = resolve_date(text, today)
+    assert found is not None and found.vague, found
+
+
+@pytest.mark.parametrize(
+    "text,today",
+    [
+        ("la factura vencia el 30 pero ya quedo pagada", date(2027, 10, 2)),
+        ("el abogado es el que aprueba", date(2026, 2, 4)),
+    ],
+)
+def test_the_invoices_own_dates_and_no_payment_name_no_day(text: str, today: date) -> None:
+    found = resolve_date(text, today)
+    assert found is None or found.vague, found
+
+
+@pytest.mark.parametrize(
+    "text,today,country,expected",
+    [
+        # phone transcripts: split words, "digo" (I mean), "veinte y tres", "trenta"
+        ("le pago en la quince na eh ochocientos cincuenta mil", date(2026, 9, 5), "CO", "2026-09-15"),
+        ("el mar tes a primera hora le transfiero seis mil doscientos", date(2026, 11, 26), "PE", "2026-12-01"),
+        ("o sea el jueves digo el viernes le hago el depósito", date(2026, 10, 6), "PE", "2026-10-09"),
+        ("eh sí sí el veinte y cinco le pagamos", date(2026, 11, 9), "CO", "2026-11-25"),
+        ("eh el trenta", date(2026, 6, 12), "CL", "2026-06-30"),
+        ("ya no puedo el jueves le pago el sábado en la mañana", date(2026, 6, 2), "CO", "2026-06-06"),
+        ("no me alcanza pe le pago una parte en la quincena", date(2026, 7, 24), "PE", "2026-07-31"),
+        ("ya hicimos el pago por pse el miércoles o sea el miércoles pasado", date(2027, 11, 2), "CO", "2027-10-27"),
+        (
+            "no manches me muero de pena ya se me había pasado el viernes le deposito",
+            date(2026, 2, 3),
+            "MX",
+            "2026-02-06",
+        ),
+        # English: last night, by now, EOW, friday before last, a plan given up, "right now" in a turn about the past
+        ("I paid it online last night, got a confirmation #", date(2026, 8, 20), "US", "2026-08-19"),
+        (
+            "yeah um we actually paid that on monday it should have posted by now",
+            date(2026, 10, 21),
+            "US",
+            "2026-10-19",
+        ),
+        ("will pay the balance EOW", date(2026, 6, 23), "US", "2026-06-26"),
+        ("yeah that was paid you know we paid it friday before last", date(2027, 8, 10), "US", "2027-07-30"),
+        ("i'm looking at it right now it says paid on march third", date(2027, 3, 10), "US", "2027-03-03"),
+        ("we agreed the thirty but now it will be the fifth of july", date(2027, 6, 22), "MX", "2027-07-05"),
+        (
+            "ugh it should have gone out tuesday, AP missed the cutoff. it'll go tmrw",
+            date(2026, 12, 16),
+            "US",
+            "2026-12-17",
+        ),
+        (
+            "it should have gone out yesterday but our bank flagged it so it'll be monday now",
+            date(2026, 9, 30),
+            "US",
+            "2026-10-05",
+        ),
+        ("honestly cash is tight right now we can do half on the first", date(2027, 6, 22), "US", "2027-07-01"),
+        ("she told me the run goes out thursday of next week", date(2026, 6, 3), "US", "2026-06-11"),
+    ],
+)
+def test_dates_of_phone_transcripts_and_english(text: str, today: date, country: str | None, expected: str) -> None:
+    found = resolve_date(text, today, country)
+    assert found is not None and found.value.isoformat() == expected and not found.vague, found
+
+
+@pytest.mark.parametrize(
+    "text,today",
+    [
+        ("mmm sí creo que ya ya lo pagamos hace como una semana", date(2026, 11, 30)),
+        ("ya le pagué hace como un mes", date(2027, 6, 25)),
+        ("no hay lana oiga hasta que me paguen los clientes le pago", date(2026, 8, 8)),
+        ("ahorita no hay flujo estamos en números rojos le pago en cuanto se pueda", date(2026, 12, 14)),
+    ],
+)
+def test_roughly_when_is_vague(text: str, today: date) -> None:
+    found = resolve_date(text, today)
+    assert found is not None and found.vague, found
+
+
+@pytest.mark.parametrize(
+    "text,today,country,expected",
+    [
+        ("eh el próximo día hábil le hacemos el pago señor", date(2026, 6, 5), "CO", "2026-06-09"),  # Monday a holiday
+        ("el martes de la semana q viene cancelo el saldo completo", date(2026, 9, 28), "CO", "2026-10-06"),
+        ("nosotros pagamos el martes de la semana pasada señor", date(2026, 7, 23), "CO", "2026-07-14"),
+        ("we mailed the check wednesday of last week", date(2027, 1, 14), "US", "2027-01-06"),
+        ("esta noche hago la transferencia desde la sucursal virtual", date(2026, 4, 14), "CO", "2026-04-14"),
+        ("el jueves de la semana que entra le transfiero los 38,500", date(2026, 7, 14), "MX", "2026-07-23"),
+        ("no me va a dar para el viernes, recórremelo al lunes porfa", date(2026, 7, 1), "MX", "2026-07-06"),
+        ("no llego pal viernes, paselo al miercoles de la otra semana", date(2026, 7, 7), "PE", "2026-07-15"),
+        ("el último viernes de este mes le liquidamos todo el saldo", date(2026, 8, 4), "MX", "2026-08-28"),
+        ("we'll pay on the last business day of the month", date(2027, 7, 15), "US", "2027-07-30"),
+        ("el 30 del mes pasado se pago eso", date(2026, 2, 25), "CL", "2026-01-30"),
+        ("we paid on the 30th of last month", date(2026, 7, 30), "US", "2026-06-30"),
+        ("le pago la mitad altiro y la otra mitad el viernes", date(2026, 4, 13), "CL", "2026-04-13"),
+        ("no later than friday we'll have the balance paid off", date(2026, 7, 21), "US", "2026-07-24"),
+        ("mañana y pasado son feriados asi q el jueves le deposito", date(2026, 12, 7), "PE", "2026-12-10"),
+        ("ya quedó desde el martes este pagamos con transferencia", date(2026, 10, 29), "MX", "2026-10-27"),
+    ],
+)
+def test_dates_said_less_often(text: str, today: date, country: str | None, expected: str) -> None:
+    found = resolve_date(text, today, country)
+    assert found is not None and found.value.isoformat() == expected and not found.vague, found
