@@ -878,7 +878,19 @@ def resolve_date(text: str, today: date, country: str | None = None) -> DateMatc
         chosen = new if payment_tense(normal) == "past" else _moved(old, new, normal, today)
     else:
         chosen = min(kept, key=lambda f: (f[3].vague, f[1]))[3]
-    if chosen.kind == "weekday" and _NOT_THIS_ONE.search(normal):
+    if (
+        chosen.kind == "weekday"
+        and _CONTRAST.match(chosen.text)
+        and any(
+            f[3] is not chosen
+            and f[3].kind == "weekday"
+            and f[3].value == chosen.value
+            and f[1] < normal.find(chosen.text)
+            for f in found
+        )
+    ):  # "no alcanzo este martes, el otro martes": the one after "este"
+        chosen = DateMatch(chosen.value + timedelta(weeks=1), chosen.text, chosen.kind, chosen.vague)
+    elif chosen.kind == "weekday" and _NOT_THIS_ONE.search(normal):
         monday = today - timedelta(days=today.weekday()) + timedelta(weeks=1)
         if chosen.value < monday:
             chosen = DateMatch(chosen.value + timedelta(weeks=1), chosen.text, chosen.kind, chosen.vague)

@@ -527,3 +527,8 @@ def test_roughly_when_is_vague(text: str, today: date) -> None:
 def test_dates_said_less_often(text: str, today: date, country: str | None, expected: str) -> None:
     found = resolve_date(text, today, country)
     assert found is not None and found.value.isoformat() == expected and not found.vague, found
+
+
+def test_the_other_weekday_after_this_one_is_a_week_later() -> None:
+    found = resolve_date("no alcanzo este martes po, mejor el otro martes le transfiero", date(2026, 12, 2), "CL")
+    assert found is not None and found.value == date(2026, 12, 15), found

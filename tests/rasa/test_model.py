@@ -20,6 +20,7 @@ ESSENTIAL = [
     ("yes", "affirm"),
     ("no", "deny"),
     ("no señora", "deny"),
+    ("la uno", "inform"),  # an invoice chosen, never a yes to a read-back (found on a call in make demo)
     ("le pago el viernes", "promise_to_pay"),
     ("we will pay next tuesday", "promise_to_pay"),
     ("ya pagamos", "already_paid"),
