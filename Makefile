@@ -27,6 +27,7 @@ migrate: setup
 	$(PY) -m cobranza migrate
 
 run: setup
+	$(PY) -m cobranza preflight
 	$(PY) -m cobranza migrate
 	.venv/bin/honcho --no-prefix start -f Procfile || [ $$? -eq 130 ]
 

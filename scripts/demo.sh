@@ -30,6 +30,7 @@ export VOICE_AGENT_NUMBER=${VOICE_AGENT_NUMBER:-} BUSINESS_HOURS=${BUSINESS_HOUR
 # The assistant: Rasa and its action server on local ports, conversations in Redis under "demo".
 export RASA_URL=${RASA_URL:-http://127.0.0.1:5005} ACTIONS_URL=${ACTIONS_URL:-http://127.0.0.1:5055}
 export RASA_TOKEN=${RASA_TOKEN:-demo-rasa-token} RASA_TRACKER_PREFIX=${RASA_TRACKER_PREFIX:-demo}
+export COBRANZA_DEMO=1  # only the demo may run with its public secrets (`python -m cobranza preflight`)
 # Every Python process starts with scripts/demo-site/sitecustomize.py: libraries' deprecation warnings
 # left out of the log (ours and every error still show), and Rasa's model loaded in half the time.
 export PYTHONPATH=$PWD/scripts/demo-site${PYTHONPATH:+:$PYTHONPATH}
@@ -101,6 +102,7 @@ needed = ("database", "redis", "actions", "workers", "rasa")
 labels = {"web": "web app", "actions": "action server", "workers": "worker", "rasa": "assistant (its model loaded)"}
 up: dict[str, float] = {}
 session = requests.Session()
+session.headers["Authorization"] = f"Bearer {os.environ['API_TOKEN']}"  # the details need the token
 deadline = time.monotonic() + 180
 while not all(name in up for name in needed):
     try:

@@ -19,4 +19,4 @@ port=${rasa_url##*:}; port=${port%%/*}
 host=${rasa_url#*://}; host=${host%%:*}
 exec .venv-rasa/bin/rasa run --model models/cobranza.tar.gz --endpoints endpoints.yml \
   --credentials "${RASA_CREDENTIALS:-credentials.yml}" --interface "$host" --port "$port" --enable-api \
-  --auth-token "${RASA_TOKEN:-cobranza-internal}" "$@"
+  --auth-token "${RASA_TOKEN:?RASA_TOKEN is not set: the Rasa HTTP API has no default token}" "$@"

@@ -7,6 +7,7 @@ their own settings without touching ``os.environ``.
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -167,3 +168,25 @@ class Settings:
             whatsapp_rate=int(get("WHATSAPP_RATE") or cls.whatsapp_rate),
             call_rate=int(get("CALL_RATE") or cls.call_rate),
         )
+
+
+# Values of the three secrets that are public: the demo's own, and the old default of RASA_TOKEN.
+DEMO_SECRETS = frozenset(
+    {"demo-token", "demo-secret-key", "demo-rasa-token", "cobranza-internal", "changeme", "change-me", "secret"}
+)
+REQUIRED_SECRETS = ("API_TOKEN", "SECRET_KEY", "RASA_TOKEN")
+
+
+def unsafe_secrets(env: Mapping[str, str]) -> list[str]:
+    """Why the system must not start with ``env``: each required secret that is unset or a public (demo)
+    value, named. ``make demo`` says so with ``COBRANZA_DEMO=1``; nothing else may."""
+    if env.get("COBRANZA_DEMO") == "1":
+        return []
+    problems = []
+    for name in REQUIRED_SECRETS:
+        value = (env.get(name) or "").strip()
+        if not value:
+            problems.append(f"{name} is not set")
+        elif value in DEMO_SECRETS or value.startswith("demo-"):
+            problems.append(f"{name} is a demo value; set a secret of your own")
+    return problems

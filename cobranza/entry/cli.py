@@ -19,7 +19,7 @@ from cobranza import runtime
 from cobranza.core import logs
 from cobranza.core.clock import utcnow
 from cobranza.core.errors import DomainError
-from cobranza.core.settings import Settings
+from cobranza.core.settings import Settings, unsafe_secrets
 from cobranza.core.validation import instant
 from cobranza.core.yamlfile import ConfigError
 from cobranza.db import migrate
@@ -54,6 +54,20 @@ def _day(raw: str | None) -> date:
 def main() -> None:
     """Cobranza operator commands (configuration from the environment)."""
     logs.configure()
+
+
+@main.command("preflight")
+def preflight_cmd() -> None:
+    """Refuse to go on (exit 2), naming each variable, when API_TOKEN, SECRET_KEY or RASA_TOKEN is unset
+    or a demo value: `make run` asks this before it starts anything."""
+    import os
+
+    problems = unsafe_secrets(os.environ)
+    for problem in problems:
+        click.echo(f"refusing to start: {problem}", err=True)
+    if problems:
+        sys.exit(2)
+    click.echo("secrets: API_TOKEN, SECRET_KEY and RASA_TOKEN are set")
 
 
 @main.command("migrate")

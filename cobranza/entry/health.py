@@ -1,7 +1,10 @@
-"""``GET /healthz``: every dependency by name, its state, and whether it is required.
+"""``GET /healthz``: up or down for anyone; every dependency by name, its state and whether it is
+required only with ``Authorization: Bearer $API_TOKEN``.
 
 Checks run in parallel with short timeouts so a dead dependency cannot make the
-health check itself slow; 503 when a required one is down.
+health check itself slow; 503 when a required one is down. Anonymous callers (a
+load balancer, a stranger) learn only the status: the details name hosts, queues
+and exception texts.
 """
 
 from __future__ import annotations
@@ -14,13 +17,14 @@ from typing import Any
 
 import requests
 from alembic.script import ScriptDirectory
-from flask import Blueprint, Response, jsonify
+from flask import Blueprint, Response, jsonify, request
 from rq import Worker
 from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
 
 from cobranza import runtime
 from cobranza.db.migrate import alembic_config
+from cobranza.entry.api.common import bearer_matches
 from cobranza.runtime import Runtime
 
 bp = Blueprint("health", __name__)
@@ -124,5 +128,8 @@ def report(rt: Runtime) -> tuple[dict[str, Any], bool]:
 
 @bp.get("/healthz")
 def healthz() -> tuple[Response, int]:
-    body, healthy = report(runtime.current())
+    rt = runtime.current()
+    body, healthy = report(rt)
+    if not bearer_matches(request.headers.get("Authorization", ""), rt.settings.api_token):
+        body = {"status": body["status"]}
     return jsonify(body), 200 if healthy else 503

@@ -28,6 +28,14 @@ ACTOR = "api"
 T = TypeVar("T")
 
 
+def bearer_matches(header: str, expected: str | None) -> bool:
+    """Whether an ``Authorization`` header carries ``Bearer <expected>`` (compared in constant time)."""
+    if not expected:
+        return False
+    scheme, _, token = header.partition(" ")
+    return scheme.lower() == "bearer" and hmac.compare_digest(token.strip().encode(), expected.encode())
+
+
 @bp.before_request
 def check_token() -> None:
     """Bearer ``API_TOKEN``; without a configured token the API stays closed."""
@@ -35,10 +43,9 @@ def check_token() -> None:
     if not expected:
         raise Unauthorized("the API is closed: API_TOKEN is not configured on the server", "Authorization")
     header = request.headers.get("Authorization", "")
-    scheme, _, token = header.partition(" ")
     if not header:
         raise Unauthorized("missing Authorization: Bearer <API_TOKEN> header", "Authorization")
-    if scheme.lower() != "bearer" or not hmac.compare_digest(token.strip().encode(), expected.encode()):
+    if not bearer_matches(header, expected):
         raise Unauthorized("invalid API token", "Authorization")
 
 

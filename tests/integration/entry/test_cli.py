@@ -80,3 +80,27 @@ def test_the_plan_as_a_table_and_as_json_segments_and_a_playbook_check(db_url: s
     (tmp_path / "templates.yml").write_text((ROOT / "playbooks" / "templates.yml").read_text())
     refused = cli(db_url, "check-playbook", str(bad))
     assert refused.returncode == 1 and f"{bad}:27:" in refused.stderr and "'angry'" in refused.stderr
+
+
+def test_preflight_refuses_each_missing_or_demo_secret_and_make_run_asks_it_first() -> None:
+    secrets = {"API_TOKEN": "a-real-api-token", "SECRET_KEY": "a-real-secret-key", "RASA_TOKEN": "a-real-rasa-token"}
+    base = {k: v for k, v in os.environ.items() if k not in (*secrets, "COBRANZA_DEMO")}
+
+    def preflight(env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [sys.executable, "-m", "cobranza", "preflight"],
+            cwd=ROOT,
+            env={**base, **env},
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+
+    assert preflight(secrets).returncode == 0
+    for name in secrets:
+        for value in ("", "demo-token", "cobranza-internal"):
+            refused = preflight({**secrets, name: value})
+            assert refused.returncode == 2 and f"refusing to start: {name}" in refused.stderr, refused.stderr
+    assert preflight({"COBRANZA_DEMO": "1"}).returncode == 0  # scripts/demo.sh, and only it, says so
+    recipe = subprocess.run(["make", "-n", "run"], cwd=ROOT, capture_output=True, text=True, timeout=60).stdout
+    assert recipe.index("cobranza preflight") < recipe.index("cobranza migrate") < recipe.index("honcho")

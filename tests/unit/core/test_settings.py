@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from cobranza.core.settings import ROOT, Settings
 
 
@@ -37,3 +39,15 @@ def test_values_from_the_environment() -> None:
     assert s.public_base_url == "https://x.example"
     assert s.health_required == ("database", "redis", "rasa")
     assert s.api_token == "t"
+
+
+@pytest.mark.parametrize("missing", ["API_TOKEN", "SECRET_KEY", "RASA_TOKEN"])
+def test_each_secret_unset_or_a_demo_value_is_named(missing: str) -> None:
+    from cobranza.core.settings import unsafe_secrets
+
+    env = {"API_TOKEN": "a-real-api-token", "SECRET_KEY": "a-real-secret-key", "RASA_TOKEN": "a-real-rasa-token"}
+    assert unsafe_secrets(env) == []
+    assert unsafe_secrets({**env, missing: ""}) == [f"{missing} is not set"]
+    for public in ("demo-token", "demo-secret-key", "demo-rasa-token", "cobranza-internal"):
+        assert unsafe_secrets({**env, missing: public}) == [f"{missing} is a demo value; set a secret of your own"]
+    assert unsafe_secrets({**env, missing: "demo-token", "COBRANZA_DEMO": "1"}) == []
