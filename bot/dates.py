@@ -736,10 +736,10 @@ def _negated(normal: str, start: int, end: int) -> bool:
     return last is not None and not _NEGATION_ENDS.search(before[last.end() :])
 
 
-def _said_now(kept: list[tuple[int, int, int, DateMatch]]) -> list[tuple[int, int, int, DateMatch]]:
+def _said_now(kept: list[tuple[int, int, int, DateMatch]]) -> tuple[int, int, int, DateMatch] | None:
     """The first of ``kept`` when it is "ahorita", "now", "hoy"... (a state now, maybe not a payment)."""
     first = min(kept, key=lambda k: k[1])
-    return [first] if first[3].text in _NOW_WORDS else []
+    return first if first[3].text in _NOW_WORDS else None
 
 
 def _old_and_new(dates: list[DateMatch], starts: list[int], normal: str) -> tuple[DateMatch, DateMatch]:
@@ -854,7 +854,8 @@ def resolve_date(text: str, today: date, country: str | None = None) -> DateMatc
     if contrasted and not _MOVE.search(normal):
         kept = [k for k in kept if k is contrasted[0] or k[3].vague]
     # "ahorita andamos apretados pero el viernes le abono": the day after "pero" is the payment's
-    if len(kept) > 1 and _said_now(kept) and _BUT.search(normal[_said_now(kept)[0][2] :]):
+    now = _said_now(kept) if len(kept) > 1 else None
+    if now is not None and _BUT.search(normal[now[2] :]):
         later = [k for k in kept if k[3].text not in _NOW_WORDS]
         kept = later or kept
     installments = re.search(r"\b(?:y|and) (?:la otra mitad|el resto|lo demas|the rest|the other half)\b", normal)
@@ -865,8 +866,9 @@ def resolve_date(text: str, today: date, country: str | None = None) -> DateMatc
     # "hoy es 10 y la plata nos entra el 12": today's date said, not the payment's
     if len(kept) > 1:
         kept = [k for k in kept if not _says_what_day_today_is(normal[k[1] :], today)] or kept
-    if len(kept) > 1 and payment_tense(normal) == "past":
-        kept = [k for k in kept if k[3].text not in _NOW_WORDS and k[3].text != "right now"] or kept
+    paid = payment_tense(normal) == "past"  # said once: the rules below and the answer's direction use it
+    if len(kept) > 1 and paid:
+        kept = [k for k in kept if k[3].text not in _NOW_WORDS] or kept
     # "it'll be monday now": a "now" right after a day is not another day
     kept = [k for k in kept if not (k[3].text in _NOW_WORDS and any(0 <= k[1] - o[2] <= 1 for o in kept))] or kept
     if not kept:
@@ -875,7 +877,7 @@ def resolve_date(text: str, today: date, country: str | None = None) -> DateMatc
     if len(precise) > 1 and _MOVE.search(normal):
         old, new = _old_and_new([p[3] for p in precise], [p[1] for p in precise], normal)
         # a payment made is not moved: "el miércoles, o sea el miércoles pasado" says which day it was
-        chosen = new if payment_tense(normal) == "past" else _moved(old, new, normal, today)
+        chosen = new if paid else _moved(old, new, normal, today)
     else:
         chosen = min(kept, key=lambda f: (f[3].vague, f[1]))[3]
     if (
@@ -897,7 +899,7 @@ def resolve_date(text: str, today: date, country: str | None = None) -> DateMatc
     if chosen.kind == "business_days" and country:
         counted = len(_weekdays(today, chosen.value))
         chosen = DateMatch(add_business_days(today, counted, country), chosen.text, chosen.kind, chosen.vague)
-    return _to_the_past(chosen, today) if payment_tense(normal) == "past" else chosen
+    return _to_the_past(chosen, today) if paid else chosen
 
 
 def _weekdays(after: date, until: date) -> list[date]:

@@ -7,6 +7,7 @@ environment, does one thing, and closes it.
 from __future__ import annotations
 
 import json
+import os
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -60,8 +61,6 @@ def main() -> None:
 def preflight_cmd() -> None:
     """Refuse to go on (exit 2), naming each variable, when API_TOKEN, SECRET_KEY or RASA_TOKEN is unset
     or a demo value: `make run` asks this before it starts anything."""
-    import os
-
     problems = unsafe_secrets(os.environ)
     for problem in problems:
         click.echo(f"refusing to start: {problem}", err=True)
