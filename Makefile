@@ -5,12 +5,13 @@ PY := .venv/bin/python
 export RASA_TELEMETRY_ENABLED := false
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: help setup migrate run demo test lint bench eval lock simulate
+.PHONY: help setup migrate run demo test lint audit bench eval lock simulate
 
 help:
 	@echo "make demo   - set up, load the demo portfolio, start everything, print the URLs"
 	@echo "make test   - set up and run the whole test suite (SQLite and PostgreSQL)"
-	@echo "make lint   - ruff (lint and format check), mypy (strict on cobranza/), import-linter's layer contracts"
+	@echo "make lint   - ruff (lint and format check), mypy (strict on cobranza/), import-linter's layer contracts, bandit"
+	@echo "make audit  - pip-audit of both lock files (needs PyPI's advisory data)"
 	@echo "make setup  - install Debian packages, both virtualenvs (cached by lock-file hash)"
 	@echo "make run    - start every process in the foreground (configuration from the environment)"
 	@echo "make bench  - benchmarks, each printed as a ratio to a baseline measured in the same run"
@@ -44,6 +45,13 @@ lint: setup
 	.venv/bin/ruff format --check .
 	.venv/bin/mypy
 	.venv/bin/lint-imports
+	.venv/bin/bandit -q -r cobranza whatsapp ivr inbox actions bot standins wsgi.py doors.py --severity-level medium
+
+# Known vulnerabilities in both lock files (PyPI's advisory data: needs https://pypi.org/pypi/<name>/<version>/json;
+# --strict fails when a package could not be checked, so an unreachable service is never a pass).
+audit: setup
+	.venv/bin/pip-audit --strict --no-deps --disable-pip --progress-spinner off -r requirements/app.lock
+	.venv/bin/pip-audit --strict --no-deps --disable-pip --progress-spinner off -r requirements/rasa.lock
 
 bench: setup
 	$(PY) -m bench

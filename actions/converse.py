@@ -22,7 +22,7 @@ from cobranza import runtime
 from cobranza.conversation import flow
 from cobranza.conversation.turn import Outcome
 from cobranza.conversation.understanding import Understanding
-from cobranza.core import logs
+from cobranza.core import logs, turn_signature
 
 log = logging.getLogger(__name__)
 
@@ -33,18 +33,27 @@ def the_runtime() -> runtime.Runtime:
     return runtime.for_process()
 
 
-def understanding(tracker: Tracker) -> Understanding:
+def trusted_metadata(tracker: Tracker, secret: str | None) -> dict[str, Any]:
+    """What the gateway said about this turn (who, their day), only with its valid signature: anything
+    else reaching Rasa's port is an unknown sender, who is asked who they are and told nothing."""
     latest: dict[str, Any] = tracker.latest_message or {}
-    metadata = latest.get("metadata") or {}
-    if not isinstance(metadata, dict):
-        metadata = {}
+    found = turn_signature.verified(latest.get("metadata"), secret, tracker.sender_id)
+    if not found and latest.get("metadata"):
+        log.warning("turn metadata for %s without a valid signature: ignored", tracker.sender_id)
+    return found
+
+
+def understanding(tracker: Tracker, secret: str | None) -> Understanding:
+    latest: dict[str, Any] = tracker.latest_message or {}
+    metadata = trusted_metadata(tracker, secret)
     return Understanding.from_parse(latest, metadata, language=tracker.get_slot("language"))
 
 
 def decide(tracker: Tracker) -> Outcome:
     rt = the_runtime()
     with rt.work() as session:
-        return flow.respond(session, rt.settings, understanding(tracker), tracker.get_slot("conversation"))
+        u = understanding(tracker, rt.settings.secret_key)
+        return flow.respond(session, rt.settings, u, tracker.get_slot("conversation"))
 
 
 class ActionConverse(Action):
@@ -56,7 +65,7 @@ class ActionConverse(Action):
         outcome = await asyncio.to_thread(decide, tracker)
         for reply in outcome.replies:
             dispatcher.utter_message(response=reply.name, **reply.values)
-        channel = ((tracker.latest_message or {}).get("metadata") or {}).get("channel")
+        channel = trusted_metadata(tracker, the_runtime().settings.secret_key).get("channel")
         if channel == "whatsapp" and outcome.buttons:
             # WhatsApp offers buttons for a yes/no or a which-of-two question (cobranza.delivery.quick_replies)
             dispatcher.utter_message(

@@ -16,6 +16,17 @@ from rasa_sdk import utils
 from rasa_sdk.endpoint import create_app_for_serve
 from rasa_sdk.executor import ActionExecutor
 
+from cobranza.core import logs
+from cobranza.core.settings import refuse_unsafe_secrets
+
+
+def configure_logging(level: int | str = logging.INFO) -> None:
+    """rasa_sdk's logging (coloured, Sanic's level), every record of it masked."""
+    logs.install()
+    utils.configure_colored_logging(level)
+    utils.update_sanic_log_level()
+    logs.mask_existing_handlers()
+
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -23,8 +34,8 @@ def main() -> None:
     parser.add_argument("--host", default=os.environ.get("SANIC_HOST", "127.0.0.1"))
     parser.add_argument("--loglevel", default=logging.INFO)
     args = parser.parse_args()
-    utils.configure_colored_logging(args.loglevel)
-    utils.update_sanic_log_level()
+    refuse_unsafe_secrets(os.environ, "action server")
+    configure_logging(args.loglevel)
     executor = ActionExecutor()
     executor.register_package("actions")
     app = create_app_for_serve(executor, cors_origins=None)

@@ -267,6 +267,7 @@ def main(rounds: int = 9, events: int = EVENTS) -> list[str]:
             "REDIS_URL": REDIS_URL,
             "SECRET_KEY": "bench-secret",
             "API_TOKEN": "bench",
+            "RASA_TOKEN": "bench-rasa-token",
             "JOB_QUEUE": f"bench{uuid.uuid4().hex[:8]}",
         }
         paths = {"queue": "/inbox/?status=active", "case": f"/inbox/handoffs/{big_case}"}

@@ -39,6 +39,7 @@ from flask import Flask
 from werkzeug.serving import make_server
 
 from bench.whatsapp import SID, TOKEN, Stack, free_port, stack
+from cobranza.core import turn_signature
 from cobranza.core.settings import Settings
 from cobranza.entry.app import create_app
 from cobranza.integrations.twilio_signature import signature_for
@@ -87,11 +88,9 @@ class Call:
 
 
 def _direct(st: Stack, http: requests.Session, phone: str, text: str = TEXT) -> float:
-    body = {
-        "sender": "tel-" + phone.lstrip("+") + "-direct",
-        "message": text,
-        "metadata": {**st.metadata[phone], "channel": "voice", "message_sid": f"CA{uuid.uuid4().hex}:1"},
-    }
+    sender = "tel-" + phone.lstrip("+") + "-direct"
+    metadata = {**st.metadata[phone], "channel": "voice", "message_sid": f"CA{uuid.uuid4().hex}:1"}
+    body = {"sender": sender, "message": text, "metadata": turn_signature.sign(metadata, st.env["SECRET_KEY"], sender)}
     start = time.perf_counter()
     answer = http.post(f"{st.rasa_url}/webhooks/cobranza_voice/webhook", json=body, timeout=30)
     answer.raise_for_status()

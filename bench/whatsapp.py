@@ -39,6 +39,7 @@ from werkzeug.serving import make_server
 
 from bench.common import postgres_available, scratch_database
 from cobranza import db
+from cobranza.core import turn_signature
 from cobranza.db import make_engine, make_session_factory
 from cobranza.db.models import Contact, Debtor
 from cobranza.integrations.twilio_signature import signature_for
@@ -143,6 +144,7 @@ def stack(workers: int, extra_env: dict[str, str] | None = None) -> Iterator[Sta
             "REDIS_URL": REDIS_URL,
             "RASA_URL": f"http://127.0.0.1:{rasa_port}",
             "RASA_TOKEN": "bench-token",
+            "SECRET_KEY": "bench-secret",
             "ACTIONS_URL": f"http://127.0.0.1:{actions_port}",
             "RASA_TRACKER_PREFIX": prefix,
             "COMPANY_NAME": "Suministros Andinos S.A.S.",
@@ -218,10 +220,13 @@ def via_gateway(st: Stack, http: requests.Session, phone: str, expected: int) ->
 def via_rasa(st: Stack, http: requests.Session, phone: str) -> tuple[float, int]:
     """Seconds for Rasa's REST channel to answer the same text with the same metadata; and how many
     WhatsApp messages the gateway makes of that answer."""
+    sender = f"rest-{phone.lstrip('+')}"
+    metadata = {**st.metadata[phone], "message_sid": f"SM{uuid.uuid4().hex}"}
     body: dict[str, Any] = {
-        "sender": f"rest-{phone.lstrip('+')}",
+        "sender": sender,
         "message": TEXT,
-        "metadata": {**st.metadata[phone], "message_sid": f"SM{uuid.uuid4().hex}"},
+        # signed as the gateway signs it: the action server believes nothing else, and signing is the gateway's work
+        "metadata": turn_signature.sign(metadata, st.env["SECRET_KEY"], sender),
     }
     start = time.perf_counter()
     answer = http.post(f"{st.rasa_url}/webhooks/rest/webhook", json=body, timeout=30)
@@ -311,7 +316,8 @@ def main(rounds: int = 40, messages: int = 200, concurrency: int = 12, workers: 
     if not (ROOT / "models" / "cobranza.tar.gz").exists():
         return ["[whatsapp] skipped: no trained model (run `make setup`)"]
     lines: list[str] = []
-    with stack(workers) as st:
+    # Rasa's own REST channel, the baseline, is served only here (credentials.yml has none)
+    with stack(workers, {"RASA_CREDENTIALS": str(ROOT / "bench" / "rasa-credentials.yml")}) as st:
         lines += latency(st, rounds)
         lines += throughput(st, messages, concurrency, workers)
     return lines

@@ -30,6 +30,7 @@ from cobranza.delivery import quick_replies
 from cobranza.outreach.playbook import Playbook
 from cobranza.outreach.playbook import load as load_playbook
 from cobranza.policy import ContactPolicy, ContactRules, load_rules
+from cobranza.records.verification import Verifier
 
 EXTENSION = "cobranza"
 
@@ -94,6 +95,22 @@ class Runtime:
             self.engine.dispose()
         if "redis" in self.__dict__:
             self.redis.close()
+
+
+@cache
+def _redis_at(url: str) -> redis.Redis:
+    return redis.Redis.from_url(url, socket_timeout=2, socket_connect_timeout=1, health_check_interval=30)
+
+
+def shared_redis(settings: Settings) -> redis.Redis:
+    """The Redis every process shares, for a door that has only its settings (one client per URL)."""
+    return _redis_at(settings.redis_url)
+
+
+def verifier(settings: Settings) -> Verifier:
+    """The one-time codes of these settings: their Redis (shared by every process), under the app's secret
+    and the queue's namespace (two deployments on one Redis keep apart)."""
+    return Verifier(_redis_at(settings.redis_url), settings.secret_key or "", settings.job_queue)
 
 
 def build(settings: Settings | None = None) -> Runtime:

@@ -21,6 +21,7 @@ from flask import Blueprint, Response, abort, g, redirect, render_template, requ
 
 from cobranza import runtime
 from cobranza.db.models import Agent
+from cobranza.records.audit import audit
 from cobranza.team import agents
 from inbox.i18n import t
 
@@ -134,15 +135,15 @@ def login() -> Any:
         with runtime.current().work() as s:
             if _too_many(email):
                 error, status = t("too_many", language()), 429
-                agents.audit(s, email or "-", "login_throttled", request.remote_addr)
+                audit(s, email or "-", "login_throttled", request.remote_addr)
             else:
                 agent = agents.authenticate(s, email, request.form.get("password") or "")
                 if agent is None:
                     _failed(email)
-                    agents.audit(s, email or "-", "login_refused", request.remote_addr)
+                    audit(s, email or "-", "login_refused", request.remote_addr)
                     error, status = t("bad_login", language()), 401
                 else:
-                    agents.audit(s, agent.email, "login", request.remote_addr)
+                    audit(s, agent.email, "login", request.remote_addr)
                     session.clear()
                     session["agent_id"] = agent.id
                     session.permanent = True
@@ -156,7 +157,7 @@ def login() -> Any:
 @signed_in
 def logout() -> Response:
     with runtime.current().work() as s:
-        agents.audit(s, g.agent.email, "logout")
+        audit(s, g.agent.email, "logout")
     session.clear()
     return redirect(url_for("inbox_auth.login"))  # type: ignore[return-value]
 

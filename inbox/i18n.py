@@ -217,6 +217,11 @@ WORDS: dict[str, tuple[str, str]] = {
     "speaks": ("habla {which}", "speaks {which}"),
     "consents": ("Acepta", "Accepts"),
     "no_consent": ("no acepta contacto", "accepts no contact"),
+    "consent_again": ("Registrar que volvió a autorizar", "Record consent given again"),
+    "consent_channel": ("Canal", "Channel"),
+    "consent_how": ("Cómo y cuándo lo autorizó", "How and when they consented"),
+    "consent_how_hint": ("p. ej. lo pidió en la llamada de hoy 10:30", "e.g. asked for it on today's 10:30 call"),
+    "consent_record": ("Registrar autorización", "Record consent"),
     # canned replies
     "canned": ("Respuestas rápidas", "Canned replies"),
     "canned_filter": ("Filtrar respuestas…", "Filter replies…"),
@@ -249,6 +254,10 @@ WORDS: dict[str, tuple[str, str]] = {
     "metric:days_to_pay": ("Días hasta el pago", "Days to pay"),
     # why the bot handed over
     "reason:plan_review": ("Revisión del plan (riesgo alto)", "Plan review (high risk)"),
+    "reason:verification": (
+        "Verificar a quien escribe (sin correo registrado)",
+        "Verify who is writing (no e-mail on file)",
+    ),
     "reason:complaint": ("Queja", "Complaint"),
     "reason:dispute": ("Disputa", "Dispute"),
     "reason:insult": ("Insulto", "Insult"),
@@ -392,6 +401,8 @@ WORDS: dict[str, tuple[str, str]] = {
     "kind:contact_updated": ("Contacto actualizado", "Contact updated"),
     "kind:contact_deactivated": ("Contacto desactivado", "Contact deactivated"),
     "kind:contact_identified": ("Contacto identificado", "Contact identified"),
+    "kind:verification_requested": ("Código de verificación enviado", "Verification code sent"),
+    "kind:verification_failed": ("Código de verificación incorrecto", "Wrong verification code"),
     "kind:contact_email_given": ("Dio un correo", "Gave an e-mail"),
     "kind:right_contact_given": ("Indicó el contacto correcto", "Gave the right contact"),
     "kind:consent_granted": ("Autorizó el contacto", "Consent given"),
@@ -440,6 +451,10 @@ def refusal(message: str, language: str) -> str:
         if message.startswith(prefix):
             rest = message[len(prefix) :].strip()
             if prefix == "this case is held by" and language != "en":
-                rest = rest.replace("; take it first", "; tómelo primero").replace("nobody", "nadie")
+                rest = (
+                    rest.replace("; take it first", "; tómelo primero")
+                    .replace("nobody", "nadie")
+                    .replace("another agent", "otro agente")
+                )
             return t(f"error:{prefix}", language, rest=rest)
     return message

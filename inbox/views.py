@@ -31,7 +31,7 @@ from sqlalchemy.orm import Session
 from cobranza import runtime
 from cobranza.core import locales
 from cobranza.core.clock import utcnow
-from cobranza.core.errors import DomainError, FieldError
+from cobranza.core.errors import DomainError, FieldError, Forbidden
 from cobranza.core.vocabulary import INTENTS, Channel
 from cobranza.db.models import Agent, Contact, Debtor, Handoff, Invoice, Objection, Promise
 from cobranza.db.unit_of_work import UnitOfWork
@@ -40,6 +40,7 @@ from cobranza.entry.api import shapes
 from cobranza.entry.http_errors import status_of
 from cobranza.outreach import metrics
 from cobranza.records import objections, promises, timeline
+from cobranza.records.audit import audit
 from cobranza.team import agents, casework, reviews
 from inbox import render, replies
 from inbox.auth import csrf_token, language, signed_in, supervisor_only
@@ -170,6 +171,7 @@ def _case(s: Session, handoff_id: int) -> dict[str, Any]:
     handoff = s.get(Handoff, handoff_id)
     if handoff is None:
         abort(404)
+    casework.require_visible(_viewer(s), handoff)
     debtor = s.get(Debtor, handoff.debtor_id)
     assert debtor is not None
     lang = language()
@@ -387,11 +389,19 @@ def _review(evidence: Any, lang: str) -> list[str]:
 @signed_in
 def case_page(handoff_id: int) -> tuple[str, int]:
     args = _list_args()
+    refused: Forbidden | None = None
     with runtime.current().work(write=False) as s:
-        values = _case(s, handoff_id)
-        if request.args.get("partial") == "timeline":
-            return _page("timeline.html", **values)
-        values.update(_list(s, args))
+        try:
+            values = _case(s, handoff_id)
+        except Forbidden as exc:
+            refused = exc
+        else:
+            if request.args.get("partial") == "timeline":
+                return _page("timeline.html", **values)
+            values.update(_list(s, args))
+    if refused is not None:
+        _refused("view", handoff_id, refused)
+        return _not_yours(refused, args)
     if request.args.get("seen") != "0":  # the page shown in a hidden tab says so: nothing is marked read
         with runtime.current().work() as s:
             casework.mark_read(s, _viewer(s), handoff_id, values["seen_at"] or utcnow())
@@ -415,14 +425,33 @@ def _act(handoff_id: int, work: Any) -> Any:
                 abort(404)
             work(s, _viewer(s), handoff)
     except DomainError as exc:
+        _refused(request.path.rsplit("/", 1)[-1], handoff_id, exc)
         args = _form_list_args()
-        with runtime.current().work(write=False) as s:
-            values = _case(s, handoff_id)
-            values.update(_list(s, args))
+        try:
+            with runtime.current().work(write=False) as s:
+                values = _case(s, handoff_id)
+                values.update(_list(s, args))
+        except Forbidden:  # not a case this agent may see: the list and the refusal, nothing of the case
+            return _not_yours(exc, args)
         return _page("inbox.html", status=status_of(exc), error=refusal(exc.message, language()), **values)
     back = _query_string(_form_list_args())
     target = url_for("inbox.case_page", handoff_id=handoff_id, done=1)
     return redirect(f"{target}&{back}" if back else target)
+
+
+def _not_yours(exc: DomainError, args: dict[str, str]) -> tuple[str, int]:
+    """The agent's list with the refusal, and nothing of the case they may not see."""
+    with runtime.current().work(write=False) as s:
+        values = _list(s, args)
+    return _page(
+        "inbox.html", status=status_of(exc), error=refusal(exc.message, language()), open_id=None, case=None, **values
+    )
+
+
+def _refused(action: str, handoff_id: int, exc: DomainError) -> None:
+    """A refused action wrote nothing (its transaction rolled back); the audit keeps that it was tried."""
+    with runtime.current().work() as s:
+        audit(s, g.agent.email, "refused", str(handoff_id), tried=action, code=exc.code, reason=exc.message[:200])
 
 
 def _form_list_args() -> dict[str, str]:
@@ -480,9 +509,9 @@ def note(handoff_id: int) -> Any:
 @signed_in
 def reply(handoff_id: int) -> Any:
     def work(s: UnitOfWork, agent: Agent, h: Handoff) -> None:
-        contact = s.get(Contact, request.form.get("contact_id", type=int) or 0)
-        if contact is None:
+        if not request.form.get("contact_id", type=int):
             raise FieldError("choose a contact", "contact_id")
+        contact = casework.contact_of(s, h, request.form.get("contact_id", type=int))
         casework.reply(
             s, agent, h, contact, request.form.get("text", ""), runtime.current().settings.whatsapp_agent_template
         )
@@ -509,6 +538,7 @@ def promise(handoff_id: int) -> Any:
             raise FieldError("the date is not a date", "promised_date") from exc
         debtor = s.get(Debtor, h.debtor_id)
         assert debtor is not None
+        contact_id = request.form.get("contact_id", type=int)
         promises.register(
             s,
             invoice,
@@ -518,11 +548,13 @@ def promise(handoff_id: int) -> Any:
             f"agent:{agent.email}",
             promises.local_today(debtor.timezone),
             settings.company_name,
-            contact=s.get(Contact, request.form.get("contact_id", type=int) or 0),
+            contact=casework.contact_of(s, h, contact_id)
+            if (contact_id := request.form.get("contact_id", type=int))
+            else None,
             horizon_days=settings.promise_horizon_days,
             note=request.form.get("note") or None,
         )
-        agents.audit(s, agent.email, "promise_registered", str(h.id), invoice=invoice.number)
+        audit(s, agent.email, "promise_registered", str(h.id), invoice=invoice.number)
 
     return _act(handoff_id, work)
 
@@ -542,9 +574,26 @@ def objection(handoff_id: int) -> Any:
             f"agent:{agent.email}",
             invoice=invoice,
         )
-        agents.audit(s, agent.email, "objection_recorded", str(h.id))
+        audit(s, agent.email, "objection_recorded", str(h.id))
 
     return _act(handoff_id, work)
+
+
+@bp.post("/handoffs/<int:handoff_id>/consent")
+@signed_in
+def consent(handoff_id: int) -> Any:
+    """The holder records that a contact gave consent again, saying how."""
+    return _act(
+        handoff_id,
+        lambda s, agent, h: casework.grant_consent(
+            s,
+            agent,
+            h,
+            request.form.get("contact_id", type=int),
+            request.form.get("channel", ""),
+            request.form.get("evidence", ""),
+        ),
+    )
 
 
 def _invoice_of(s: Session, h: Handoff) -> Invoice:
@@ -663,6 +712,31 @@ def metrics_page() -> Any:
 # --- live ---------------------------------------------------------------------------------------
 
 
+HEARD_FOR = 5.0  # seconds a debtor's visibility is remembered by one live stream
+
+
+def _may_hear(rt: runtime.Runtime, agent_id: int, data: str, seen: dict[int, tuple[float, bool]]) -> bool:
+    """Whether this agent's live stream carries an event about this debtor: the same rule as the case
+    page (``casework.may_see``), remembered a few seconds per debtor so a burst costs one query. Events
+    carry only the debtor's id and the event's kind; those that move a case reach every agent, so that a
+    list (and a page open on a case someone just took) follows."""
+    try:
+        event = json.loads(data)
+        debtor_id = int(event["debtor_id"])
+    except (ValueError, KeyError, TypeError):
+        return False
+    if str(event.get("kind", "")).startswith("handoff_"):
+        return True  # a case opened, taken or closed: every list must move (the event says nothing else)
+    known = seen.get(debtor_id)
+    if known is not None and time.monotonic() - known[0] < HEARD_FOR:
+        return known[1]
+    with rt.work(write=False) as s:  # the stream runs outside the request: the app's runtime, not the context's
+        agent = s.get(Agent, agent_id)
+        allowed = agent is not None and agent.active and casework.may_see_debtor(s, agent, debtor_id)
+    seen[debtor_id] = (time.monotonic(), allowed)
+    return allowed
+
+
 @bp.get("/events")
 @signed_in
 def events() -> Response:
@@ -674,6 +748,9 @@ def events() -> Response:
     except redis.RedisError:
         abort(503, "live updates are unavailable; reload to see changes")
 
+    agent_id = g.agent.id
+    seen: dict[int, tuple[float, bool]] = {}
+
     def stream() -> Iterator[str]:
         yield "retry: 3000\n\n"
         last = time.monotonic()
@@ -682,6 +759,8 @@ def events() -> Response:
                 message = pubsub.get_message(timeout=1.0)
                 if message is not None and message.get("type") == "message":
                     data = message["data"].decode() if isinstance(message["data"], bytes) else message["data"]
+                    if not _may_hear(rt, agent_id, data, seen):
+                        continue
                     yield f"data: {data}\n\n"
                     last = time.monotonic()
                 elif time.monotonic() - last > KEEPALIVE:

@@ -28,7 +28,7 @@ from cobranza.db.models import Call, Contact, Debtor
 from cobranza.db.unit_of_work import UnitOfWork
 from cobranza.delivery import dialing
 from cobranza.integrations.twilio_signature import signed_only
-from ivr import conversation, people
+from ivr import conversation, people, speech
 from ivr.line import Answer, Heard
 from ivr.twiml import Line
 
@@ -271,9 +271,24 @@ def status() -> Response:
 
 @bp.get("/voice/audio/<name>")
 def audio(name: str) -> Response:
-    """Rendered prompts for ``<Play>``: content-addressed, so cached forever by Twilio and proxies."""
+    """The line's fixed prompts for ``<Play>``: the same for every caller and content-addressed, so
+    public and cached forever by Twilio and proxies."""
     if not name.endswith(".wav") or "/" in name or name.startswith("."):
         abort(404)
     folder = Path(runtime.current().settings.voice_audio_dir)
     response = send_from_directory(folder, name, mimetype="audio/wav", max_age=365 * 24 * 3600)
+    return response
+
+
+@bp.get("/voice/audio/calls/<name>")
+def call_audio(name: str) -> Response:
+    """What the line said about one call (names, invoices, amounts): only through the signed URL it put
+    in that call's TwiML, until it expires; never cached."""
+    settings = runtime.current().settings
+    if not name.endswith(".wav") or "/" in name or name.startswith("."):
+        abort(404)
+    if not speech.signed(settings, name, request.args.get("expires", ""), request.args.get("signature", "")):
+        abort(403)
+    response = send_from_directory(Path(settings.voice_audio_dir) / speech.CALLS, name, mimetype="audio/wav")
+    response.headers["Cache-Control"] = "private, no-store"
     return response

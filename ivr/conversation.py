@@ -17,6 +17,9 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
+import redis
+
+from cobranza import runtime
 from cobranza.conversation import assistant
 from cobranza.core.clock import utcnow
 from cobranza.core.keywords import opt_out_channel
@@ -25,7 +28,7 @@ from cobranza.core.vocabulary import Channel, Direction
 from cobranza.db.models import Call, Contact, Debtor, Handoff
 from cobranza.db.unit_of_work import UnitOfWork
 from cobranza.integrations import rasa as rasa_client
-from cobranza.records import consent, handoffs, identity, timeline
+from cobranza.records import consent, handoffs, identity, timeline, verification
 from ivr import locales, prompts
 from ivr.line import Answer, Heard, digits_spoken, end, plain, record_in, remember, say, speak, turn_id
 from ivr.people import to_people
@@ -35,6 +38,7 @@ log = logging.getLogger(__name__)
 RASA_CHANNEL = "cobranza_voice"
 MACHINE = ("machine_start", "machine_end_beep", "machine_end_silence", "machine_end_other", "fax")
 IDENTIFY_TRIES = 3
+CODE_SILENCES = 5  # silences (of GATHER_TIMEOUT seconds each) a caller may take to find the code in their e-mail
 # Below this speech confidence (Twilio's, 0 to 1) what was heard is read back before it counts.
 CONFIRM_BELOW = 0.5
 _YES = re.compile(
@@ -132,6 +136,8 @@ def take_turn(session: UnitOfWork, settings: Settings, call: Call, heard: Heard)
         return _restart_in_other_language(session, settings, call)
     if stage == "identify":
         return _identify(session, settings, call, heard)
+    if stage == "verify_code":
+        return _verify_code(session, settings, call, heard)
     debtor = session.get(Debtor, call.debtor_id) if call.debtor_id else None
     contact = session.get(Contact, call.contact_id) if call.contact_id else None
     if debtor is None or contact is None:
@@ -175,20 +181,70 @@ def _restart_in_other_language(session: UnitOfWork, settings: Settings, call: Ca
 
 
 def _identify(session: UnitOfWork, settings: Settings, call: Call, heard: Heard) -> Step:
-    """An unknown number: a tax ID or an invoice number, said or keyed; nothing about a debt before."""
+    """An unknown number: the whole tax ID or invoice number, said or keyed; then the code e-mailed to the
+    company's contacts. The answer is the same whether the number names a company or not."""
     said = heard.digits or digits_spoken(heard.speech)
+    record_in(session, call, heard, None)
     debtor = identity.debtor_keyed(session, said) or identity.debtor_named_in(session, heard.speech)
-    record_in(session, call, heard, debtor.id if debtor else None)
-    if debtor is None:
-        tries = int(call.state.get("identify_tries", 0)) + 1
-        call.state = {**call.state, "identify_tries": tries}
-        if tries >= IDENTIFY_TRIES:
-            call.outcome = "not_identified"
-            return end(call, [say("identity_give_up", call)])
-        return Answer([say("identity_not_found", call)])
-    contact = identity.link_phone(session, debtor, call.from_number, None, "voice")
+    shared = {c.debtor_id: c for c in identity.contacts_for_phone(session, call.from_number)}
+    if debtor is not None and debtor.id in shared:  # a number on file for several companies said which
+        return _identified(session, settings, call, debtor, shared[debtor.id])
+    if debtor is None and len(re.sub(r"\D", "", said)) < identity.MIN_KEYED:
+        return _try_again(call, [say("identity_not_understood", call)])
+    verifier = runtime.verifier(settings)
+    try:
+        asked = verifier.request(session, call.from_number, debtor, heard.as_text, Channel.VOICE, settings.company_name)
+    except redis.RedisError as exc:  # no counters, no codes: nobody is let in
+        log.warning("verification unavailable (Redis): %s", exc)
+        call.outcome = "not_identified"
+        return end(call, [say("verification_unavailable", call)])
+    if asked == verification.Outcome.LIMITED:
+        call.outcome = "not_identified"
+        return end(call, [say("too_many_tries", call)])
+    prompt = say("code_waiting", call)
+    call.state = {**call.state, "stage": "verify_code", "identify_tries": 0, "prompt": [prompt], "expect": "digits"}
+    return Answer([say("code_sent", call)], expect="digits")
+
+
+def _verify_code(session: UnitOfWork, settings: Settings, call: Call, heard: Heard) -> Step:
+    """The caller says or keys the code from the company's e-mail: right, and the call goes on as theirs."""
+    record_in(session, call, heard, None)
+    code = heard.digits or digits_spoken(heard.speech) or heard.speech
+    try:
+        checked = runtime.verifier(settings).check(session, call.from_number, code, Channel.VOICE, None)
+    except redis.RedisError as exc:
+        log.warning("verification unavailable (Redis): %s", exc)
+        call.outcome = "not_identified"
+        return end(call, [say("verification_unavailable", call)])
+    if checked.outcome == verification.Outcome.VERIFIED and checked.contact is not None:
+        debtor = session.get(Debtor, checked.contact.debtor_id)
+        assert debtor is not None
+        return _identified(session, settings, call, debtor, checked.contact)
+    if checked.outcome == verification.Outcome.NONE_PENDING:  # expired, or spent on wrong tries
+        call.state = {**call.state, "stage": "identify", "prompt": None, "expect": None}
+        return _try_again(call, [say("code_expired", call), say("ask_identity", call)])
+    key = "code_wrong" if checked.outcome == verification.Outcome.WRONG else "code_waiting"
+    return _try_again(call, [say(key, call)], expect="digits")
+
+
+def _try_again(call: Call, items: list[Spoken], expect: str | None = None) -> Answer:
+    """Another go at who is calling, up to ``IDENTIFY_TRIES``; then a goodbye that says nothing of a debt."""
+    tries = int(call.state.get("identify_tries", 0)) + 1
+    call.state = {**call.state, "identify_tries": tries}
+    if tries >= IDENTIFY_TRIES:
+        call.outcome = "not_identified"
+        return end(call, [say("identity_give_up", call)])
+    return Answer(items, expect=expect)
+
+
+def _identified(session: UnitOfWork, settings: Settings, call: Call, debtor: Debtor, contact: Contact) -> Step:
     _attach(call, debtor, contact)
-    call.state = {**call.state, "locale": locales.locale(debtor.country, call.language or debtor.language)}
+    call.state = {
+        **call.state,
+        "locale": locales.locale(debtor.country, call.language or debtor.language),
+        "prompt": None,
+        "expect": None,
+    }
     return _open_conversation(session, settings, call, debtor, contact, [say("identified", call, company=debtor.name)])
 
 
@@ -368,7 +424,9 @@ def consult(settings: Settings, ask: Ask) -> list[dict[str, Any]] | rasa_client.
     try:
         if ask.resume:
             rasa_client.resume(settings.rasa_url, settings.rasa_token, ask.sender)
-        replies = rasa_client.send_turn(settings.rasa_url, RASA_CHANNEL, ask.sender, ask.text, ask.metadata)
+        replies = rasa_client.send_turn(
+            settings.rasa_url, RASA_CHANNEL, ask.sender, ask.text, ask.metadata, settings.secret_key
+        )
     except rasa_client.RasaUnavailable as exc:
         return exc
     if not any(r.get("text") for r in replies):
@@ -452,7 +510,9 @@ def _silence(session: UnitOfWork, settings: Settings, call: Call) -> Answer:
             actor="debtor",
             data={"call_id": call.id},
         )
-    if silences >= 2 or call.state.get("open") is False:
+    # waiting for the e-mailed code is reading a mailbox, not silence: longer before giving up
+    patience = CODE_SILENCES if call.state.get("stage") == "verify_code" else 2
+    if silences >= patience or call.state.get("open") is False:
         call.outcome = call.outcome or "silence"
         number = prompts.number(settings.voice_callback_number, call.language or "es")
         return end(

@@ -19,13 +19,46 @@ PROMPTS: dict[str, dict[str, str]] = {
         "en": "To help you, please say or key in your company's tax ID, or the number of one of your invoices, "
         "followed by the pound key.",
     },
-    "identity_not_found": {
-        "es": "No encontré ese número. Por favor, dígalo o márquelo de nuevo, seguido de la tecla numeral.",
-        "en": "I couldn't find that number. Please say or key it in again, followed by the pound key.",
+    "identity_not_understood": {
+        "es": "No le entendí ese número. Dígame o marque el NIT completo de su empresa, o el número completo de "
+        "una factura, seguido de la tecla numeral.",
+        "en": "I didn't get that number. Please say or key in your company's full tax ID, or a full invoice "
+        "number, followed by the pound key.",
+    },
+    "code_sent": {
+        "es": "Gracias. Si ese dato corresponde a una empresa cliente, acabamos de enviar un código de seis "
+        "dígitos a los correos registrados de la empresa. Cuando lo tenga, dígalo o márquelo, seguido de la "
+        "tecla numeral.",
+        "en": "Thank you. If that matches a client company, we have just sent a six-digit code to the company's "
+        "e-mail addresses on file. When you have it, say or key it in, followed by the pound key.",
+    },
+    "code_waiting": {
+        "es": "Cuando tenga el código de seis dígitos que enviamos al correo, dígalo o márquelo, seguido de la "
+        "tecla numeral.",
+        "en": "When you have the six-digit code we sent by e-mail, say or key it in, followed by the pound key.",
+    },
+    "code_wrong": {
+        "es": "Ese código no es válido. Por favor, dígalo o márquelo de nuevo.",
+        "en": "That code is not valid. Please say or key it in again.",
+    },
+    "code_expired": {
+        "es": "El código ya venció.",
+        "en": "The code has expired.",
+    },
+    "verification_unavailable": {
+        "es": "En este momento no podemos verificar su número. Por favor, llámenos de nuevo en unos minutos. "
+        "Hasta luego.",
+        "en": "We cannot verify your number right now. Please call us again in a few minutes. Goodbye.",
+    },
+    "too_many_tries": {
+        "es": "Por seguridad, no podemos continuar la verificación desde este número por ahora. Por favor, "
+        "intente más tarde. Hasta luego.",
+        "en": "For security, we cannot continue verification from this number for now. Please try again later. "
+        "Goodbye.",
     },
     "identity_give_up": {
-        "es": "No logré encontrar su cuenta. Por favor, llámenos de nuevo con su NIT o una factura a la mano. Gracias.",
-        "en": "I couldn't find your account. Please call us again with your tax ID or an invoice at hand. Thank you.",
+        "es": "No logré verificar su cuenta. Por favor, llámenos de nuevo con su NIT o una factura a la mano. Gracias.",
+        "en": "I couldn't verify your account. Please call us again with your tax ID or an invoice at hand. Thank you.",
     },
     "identified": {
         "es": "Gracias, ya encontré la cuenta de {company}.",

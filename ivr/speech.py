@@ -5,19 +5,31 @@ into a WAV named by a hash of text, voice and language, so a prompt is
 rendered once and then served as a file; fixed prompts are rendered ahead of
 time by ``make setup`` (``python -m ivr.speech``). One synthesiser per
 process, behind a lock: espeak-ng is not thread-safe.
+
+Fixed prompts (the line's own words, the same for every caller) are public
+and cacheable. Everything else says a name, an invoice or an amount: it is
+rendered under ``calls/``, served only through a signed URL that expires
+(``SIGNED_FOR``), never cached, and deleted after ``VOICE_AUDIO_RETENTION_HOURS``.
 """
 
 from __future__ import annotations
 
 import ctypes
 import hashlib
+import hmac
 import os
 import threading
+import time
 import wave
 from pathlib import Path
 from typing import Any
 
 from cobranza.core.settings import Settings
+
+CALLS = "calls"  # the folder of per-call audio, under VOICE_AUDIO_DIR
+SIGNED_FOR = 900  # seconds a per-call audio URL works: Twilio fetches it at once
+PURGE_EVERY = 600  # seconds between two looks for per-call audio past its retention, per process
+_last_purge = 0.0
 
 _lock = threading.Lock()
 _engine: _Synthesizer | None = None  # type: ignore[name-defined]  # one per process
@@ -88,24 +100,83 @@ def _synthesizer() -> _Synthesizer:
 
 
 def render(settings: Settings, text: str, language: str) -> str:
-    """The file name of ``text`` spoken in ``language``, rendering it if it is not cached yet."""
+    """The path (under VOICE_AUDIO_DIR) of ``text`` spoken in ``language``, rendering it if it is not
+    cached yet: a fixed prompt's file name, or ``calls/<name>`` for anything said about one call."""
     voice = voice_for(settings, language)
     name = audio_name(text, voice, language)
-    folder = Path(settings.voice_audio_dir)
-    target = folder / name
+    per_call = (text, language) not in _fixed(settings)
+    relative = f"{CALLS}/{name}" if per_call else name
+    target = Path(settings.voice_audio_dir) / relative
+    if per_call:
+        purge(settings)
     if target.exists():
-        return name
-    folder.mkdir(parents=True, exist_ok=True)
+        return relative
+    target.parent.mkdir(parents=True, exist_ok=True)
     with _lock:
         if target.exists():
-            return name
-        partial = folder / f".{name}.{os.getpid()}.{threading.get_ident()}.wav"
+            return relative
+        partial = target.parent / f".{name}.{os.getpid()}.{threading.get_ident()}.wav"
         _synthesizer().render(text, voice, partial)
         if partial.stat().st_size <= 44:  # a WAV header and no sound
             partial.unlink()
             raise RuntimeError(f"speech engine produced no sound for voice {voice!r}")
         partial.replace(target)  # atomic: another process never serves half a file
-    return name
+    return relative
+
+
+def _signature(settings: Settings, name: str, expires: int) -> str:
+    key = hmac.new((settings.secret_key or "").encode(), b"cobranza call audio", hashlib.sha256).digest()
+    return hmac.new(key, f"{name}|{expires}".encode(), hashlib.sha256).hexdigest()
+
+
+def url(settings: Settings, relative: str, now: float | None = None) -> str:
+    """Where Twilio fetches a rendered prompt: a fixed one as is, a per-call one signed and expiring."""
+    base = f"{settings.public_base_url}/voice/audio/"
+    if not relative.startswith(f"{CALLS}/"):
+        return base + relative
+    name = relative.split("/", 1)[1]
+    expires = int((now if now is not None else time.time()) + SIGNED_FOR)
+    return f"{base}{relative}?expires={expires}&signature={_signature(settings, name, expires)}"
+
+
+def signed(settings: Settings, name: str, expires: str, signature: str, now: float | None = None) -> bool:
+    """Whether a per-call audio URL is one we signed and still works (never without SECRET_KEY)."""
+    if not settings.secret_key or not expires.isdigit():
+        return False
+    if int(expires) < (now if now is not None else time.time()):
+        return False
+    return hmac.compare_digest(signature, _signature(settings, name, int(expires)))
+
+
+def purge(settings: Settings, now: float | None = None, force: bool = False) -> int:
+    """Delete per-call audio older than the retention (at most every ``PURGE_EVERY`` seconds per process,
+    from the process that renders it); returns how many files went."""
+    global _last_purge
+    moment = now if now is not None else time.time()
+    if not force and moment - _last_purge < PURGE_EVERY:
+        return 0
+    _last_purge = moment
+    cutoff = moment - settings.voice_audio_retention_hours * 3600
+    gone = 0
+    for path in (Path(settings.voice_audio_dir) / CALLS).glob("*.wav"):
+        try:
+            if path.stat().st_mtime < cutoff:
+                path.unlink()
+                gone += 1
+        except FileNotFoundError:  # another process took it
+            continue
+    return gone
+
+
+_FIXED: dict[tuple[str, str | None, str], frozenset[tuple[str, str]]] = {}
+
+
+def _fixed(settings: Settings) -> frozenset[tuple[str, str]]:
+    """The fixed prompts' (text, language), once per company and callback number."""
+    key = (settings.company_name, settings.voice_callback_number, settings.voice_audio_dir)
+    if key not in _FIXED:
+        _FIXED[key] = frozenset(fixed_prompts(settings))
+    return _FIXED[key]
 
 
 def fixed_prompts(settings: Settings) -> list[tuple[str, str]]:

@@ -38,6 +38,10 @@ HINTS = {
     },
     "choice": {"es": "uno, dos, tres, la primera, la segunda, todas", "en": "one, two, three, first, second, all"},
     "change": {"es": "la fecha, el valor, la factura", "en": "the date, the amount, the invoice"},
+    "digits": {
+        "es": "cero, uno, dos, tres, cuatro, cinco, seis, siete, ocho, nueve",
+        "en": "zero, one, two, three, four, five, six, seven, eight, nine",
+    },
     None: {
         "es": "ya pagué, no recibí la factura, asesor, reclamo, quiero pagar, el viernes",
         "en": "already paid, didn't receive the invoice, agent, complaint, I will pay, on Friday",
@@ -73,9 +77,9 @@ class Line:
         text, language = item
         locale = self.locale if language == self.language else ("en-US" if language == "en" else "es-US")
         if self.settings.voice_tts == "local":
-            name = speech.render(self.settings, text, language)
+            path = speech.render(self.settings, text, language)
             node.append(_Comment(text))
-            node.play(f"{self.settings.public_base_url}/voice/audio/{name}")
+            node.play(speech.url(self.settings, path))
         else:
             node.say(text, voice=speech.voice_for(self.settings, language), language=locale)
 

@@ -17,6 +17,13 @@ export PYTHONPATH=$PWD${PYTHONPATH:+:$PYTHONPATH}
 rasa_url=${RASA_URL:-http://127.0.0.1:5005}
 port=${rasa_url##*:}; port=${port%%/*}
 host=${rasa_url#*://}; host=${host%%:*}
-exec .venv-rasa/bin/rasa run --model models/cobranza.tar.gz --endpoints endpoints.yml \
+case "${COBRANZA_DEMO:-}:${RASA_TOKEN:-}" in
+  1:*) ;;
+  *:) echo "refusing to start the Rasa server: RASA_TOKEN is not set" >&2; exit 2 ;;
+  *:demo-*|*:cobranza-internal|*:changeme|*:change-me|*:secret)
+    echo "refusing to start the Rasa server: RASA_TOKEN is a demo value; set a secret of your own" >&2; exit 2 ;;
+esac
+# through cobranza.core.masked_run: no log line of the Rasa server carries a phone number or an e-mail
+exec .venv-rasa/bin/python -m cobranza.core.masked_run rasa run --model models/cobranza.tar.gz --endpoints endpoints.yml \
   --credentials "${RASA_CREDENTIALS:-credentials.yml}" --interface "$host" --port "$port" --enable-api \
   --auth-token "${RASA_TOKEN:?RASA_TOKEN is not set: the Rasa HTTP API has no default token}" "$@"

@@ -52,7 +52,11 @@ async function contacts() {
   people = await (await fetch('_standin/contacts')).json();
   for (const c of people) { const o = document.createElement('option'); o.value = c.phone;
     o.textContent = `${c.name} — ${c.company} (${c.phone})`; who.appendChild(o); }
+  // a stranger: a number on no debtor's file, who must prove with the e-mailed code who they are
+  const o = document.createElement('option'); o.value = STRANGER;
+  o.textContent = `Un número no registrado — (${STRANGER})`; who.appendChild(o);
 }
+const STRANGER = '+573009990000';
 function add(kind, text, meta) {
   const d = document.createElement('div'); d.className = 'msg ' + kind;
   d.textContent = text; const m = document.createElement('div'); m.className = 'meta'; m.textContent = meta;
@@ -68,7 +72,8 @@ function items(id, rows, line) {
   for (const r of rows) { const li = document.createElement('li'); li.textContent = line(r); ul.appendChild(li); }
 }
 async function sidePanel() {
-  const me = people.find(c => c.phone === who.value); if (!me) return;
+  const me = people.find(c => c.phone === who.value);
+  if (!me) { document.getElementById('company').textContent = '(ninguna: lea el código en el correo de la empresa)'; return; }
   document.getElementById('company').textContent = `${me.company} (${me.debtor_ref})`;
   const k = await (await fetch('_standin/debtor/' + me.debtor_ref)).json();
   items('promises', k.promises, p => `${p.invoice_number}: ${p.currency} ${p.amount} el ${p.promised_date} (${p.status})`);

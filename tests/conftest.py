@@ -38,6 +38,7 @@ from tests.support import (
     TOKEN,
     SmtpSink,
     debtor_body,
+    forget_codes,
     free_port,
     invoice_body,
 )
@@ -214,6 +215,7 @@ def served(settings: Settings, standin) -> Iterator[tuple[Flask, Settings]]:
     app = create_app(live, blueprints=DOORS)
     jobs = Queue(live.job_queue, connection=app.extensions["cobranza"].redis)
     jobs.empty()  # no job of an earlier test may run against this one's data
+    forget_codes(app.extensions["cobranza"].redis, live.job_queue)
     server = make_server("127.0.0.1", port, app, threaded=True)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     app.test_client().put("/api/v1/debtors/D1", json=debtor_body(), headers={"Authorization": "Bearer test-token"})

@@ -14,12 +14,13 @@ import logging
 import re
 from dataclasses import dataclass, field
 
+import redis
 from sqlalchemy import update
 
 from cobranza import db, runtime
 from cobranza.conversation import assistant
 from cobranza.core.clock import utcnow
-from cobranza.core.keywords import opt_out_channel
+from cobranza.core.keywords import confirms, opt_in_channel, opt_out_channel
 from cobranza.core.settings import Settings
 from cobranza.core.vocabulary import Channel, Direction
 from cobranza.db.engine import Sessions
@@ -28,12 +29,15 @@ from cobranza.db.unit_of_work import UnitOfWork
 from cobranza.delivery import messaging, quick_replies
 from cobranza.integrations import rasa as rasa_client
 from cobranza.integrations.twilio import TwilioClient, TwilioError
-from cobranza.records import consent, handoffs, identity, timeline
+from cobranza.records import consent, handoffs, identity, timeline, verification
 from whatsapp.replies import language_of, say
 
 log = logging.getLogger(__name__)
 RASA_CHANNEL = "cobranza_whatsapp"
+# What may name a company: a run of digits (a tax ID) or a letters-and-digits reference (an invoice).
+_LOOKS_LIKE_AN_ID = re.compile(r"\d{4,}|[a-z]+-?\d{3,}", re.I)
 BUBBLE_LIMIT = 1600  # characters in one WhatsApp message sent through Twilio
+OPT_IN_FOR = 600  # seconds a contact has to confirm they want to be contacted again
 
 
 @dataclass(frozen=True)
@@ -102,6 +106,9 @@ def _prepare(session: UnitOfWork, settings: Settings, turn: Turn) -> _Ready | st
                 body=say("opted_out" if channel == "whatsapp" else "opted_out_voice", language),
             )
             return f"opted_out_{channel}"
+        regranted = _opt_in(session, settings, contact, turn.text, language)
+        if regranted is not None:
+            return regranted
     last_handoff = handoffs.latest(session, debtor.id)
     if handoffs.holding(session, debtor.id) is not None:
         # on the timeline for the agent; the bot stays silent
@@ -134,21 +141,66 @@ def _prepare(session: UnitOfWork, settings: Settings, turn: Turn) -> _Ready | st
 
 def _identify(session: UnitOfWork, settings: Settings, turn: Turn) -> tuple[Contact, bool] | None:
     """The contact writing, and whether this very message identified them; None when still unknown
-    (and then they were asked for a tax ID or invoice number, and told nothing else)."""
+    (and then they were asked who they are, or for the code, and told nothing else).
+
+    A number on file is its contact; one shared by several companies says which. Anyone else names a
+    company and proves, with the code e-mailed to its contacts, that they read one of its channels."""
     contacts = identity.contacts_for_phone(session, turn.phone)
     debtor_ids = sorted({c.debtor_id for c in contacts})
     if len(debtor_ids) == 1:
         return contacts[0], False
-    debtor = identity.debtor_named_in(session, turn.text, among=debtor_ids or None)
-    if debtor is None:
-        # Something that looks like an ID that matched nothing gets "not found"; anything else, the question.
-        key = "still_unknown" if re.search(r"\d{4,}|[a-z]+-\d+", turn.text, re.I) else "ask_identity"
-        _send_direct(settings, turn.phone, say(key, language_of(turn.text), creditor=settings.company_name))
+    if debtor_ids:
+        named = identity.debtor_named_in(session, turn.text, among=debtor_ids)
+        if named is not None:
+            return next(c for c in contacts if c.debtor_id == named.id), True
+    verifier = runtime.verifier(settings)
+    language = language_of(turn.text)
+    try:
+        checked = verifier.check(session, turn.phone, turn.text, Channel.WHATSAPP, turn.profile_name)
+        if checked.outcome == verification.Outcome.VERIFIED and checked.contact is not None:
+            return checked.contact, True
+        if checked.outcome == verification.Outcome.WRONG or (
+            checked.outcome == verification.Outcome.NONE_PENDING and verification.only_a_code(turn.text)
+        ):
+            key = "code_wrong"  # a code with no request behind it (expired, spent): not valid, ask again
+        elif not _LOOKS_LIKE_AN_ID.search(turn.text):
+            key = "code_waiting" if checked.outcome == verification.Outcome.NO_CODE else "ask_identity"
+        else:
+            named = identity.debtor_named_in(session, turn.text)
+            asked = verifier.request(session, turn.phone, named, turn.text, Channel.WHATSAPP, settings.company_name)
+            key = "too_many_tries" if asked == verification.Outcome.LIMITED else "code_sent"
+    except redis.RedisError as exc:  # no counters, no codes: nobody is let in, and they are told to come back
+        log.warning("verification unavailable (Redis): %s", exc)
+        key = "verification_unavailable"
+    _send_direct(settings, turn.phone, say(key, language, creditor=settings.company_name))
+    return None
+
+
+def _opt_in(session: UnitOfWork, settings: Settings, contact: Contact, text: str, language: str) -> str | None:
+    """A contact who opted out asks to be contacted again ("ALTA", "quiero volver a recibir mensajes"):
+    asked once to confirm, and only their yes within ten minutes grants it back, as their own request."""
+    store, key = runtime.shared_redis(settings), f"{settings.job_queue}:opt-in:{contact.id}"
+    wanted = opt_in_channel(text, Channel.WHATSAPP)
+    if wanted is not None and not getattr(contact, f"{wanted}_consent"):
+        store.set(key, f"{wanted}|{text[:200]}", ex=OPT_IN_FOR)
+        question = "opt_in_question" if wanted == Channel.WHATSAPP else "opt_in_question_voice"
+        messaging.queue(session, contact, "consent_question", body=say(question, language))
+        return f"asked_opt_in_{wanted}"
+    pending = store.get(key)
+    if pending is None:
         return None
-    contact = next((c for c in contacts if c.debtor_id == debtor.id), None) or identity.link_phone(
-        session, debtor, turn.phone, turn.profile_name, "whatsapp"
+    store.delete(key)  # one answer settles the question: anything but a yes leaves consent as it is
+    if not confirms(text):
+        return None
+    channel, _, asked = pending.decode().partition("|")
+    consent.set_consent(session, contact, channel, True, "debtor_request", "debtor", f"{asked} → {text[:200]}")
+    messaging.queue(
+        session,
+        contact,
+        "opt_in_confirmation",
+        body=say("opted_in" if channel == "whatsapp" else "opted_in_voice", language),
     )
-    return contact, True
+    return f"opted_in_{channel}"
 
 
 def _converse(factory: Sessions, settings: Settings, turn: Turn, ready: _Ready) -> str:
@@ -157,7 +209,9 @@ def _converse(factory: Sessions, settings: Settings, turn: Turn, ready: _Ready) 
     try:
         if ready.resume:
             rasa_client.resume(settings.rasa_url, settings.rasa_token, sender)
-        replies = rasa_client.send_turn(settings.rasa_url, RASA_CHANNEL, sender, ready.text, ready.metadata)
+        replies = rasa_client.send_turn(
+            settings.rasa_url, RASA_CHANNEL, sender, ready.text, ready.metadata, settings.secret_key
+        )
         if not any(r.get("text") for r in replies):
             raise rasa_client.RasaUnavailable("the assistant gave no answer (is the action server up?)")
     except rasa_client.RasaUnavailable as exc:

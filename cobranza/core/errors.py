@@ -36,3 +36,9 @@ class Conflict(DomainError):
     """The request contradicts what is already stored."""
 
     code = "conflict"
+
+
+class Forbidden(DomainError):
+    """The one asking may not see or act on this (an agent and a case another agent holds)."""
+
+    code = "forbidden"

@@ -12,18 +12,22 @@ import re
 _CARD = re.compile(r"(?<!\d)(?:\d[ -]?){12,18}\d(?!\d)")
 # "+57 300 555 0101" style numbers; national ones as people write them: a run of 10-15 digits
 # ("3005550177," — a comma or full stop after it is punctuation), "300 555 0177", "(305) 555-0177",
-# and the 9-digit mobiles of Peru and Chile ("987 654 321", "9 8765 4321"). Dates, amounts with
+# Mexico's "55 1234 5678", the 9-digit mobiles of Peru and Chile ("987 654 321", "9 8765 4321") and
+# Chile's landlines ("2 2345 6789"). Dates, amounts with
 # decimals ("166372566.00") and references ("CO-0003-001") do not match.
 _NOT_AFTER = r"(?!\d|[.,-]\d)"
 _PHONE = re.compile(
     r"\+\d[\d ()-]{6,16}\d(?!\d)"
     r"|(?<![\d.,-])\d{10,15}"
     + _NOT_AFTER
-    + r"|(?<![\d.,-])\(?\d{3}\)?[ -]\d{3}[ -]\d{4}"
+    + r"|(?<![\d.,-])\(?\d{3}\)?[ .-]\d{3}[ .-]\d{4}"
+    + _NOT_AFTER
+    # Mexico's ten digits as two and eight: "55 1234 5678", "(33) 1234-5678"
+    + r"|(?<![\d.,-])\(?\d{2}\)?[ -]\d{4}[ -]\d{4}"
     + _NOT_AFTER
     + r"|(?<![\d.,-])9\d{2}[ -]?\d{3}[ -]?\d{3}"
     + _NOT_AFTER
-    + r"|(?<![\d.,-])9 \d{4} \d{4}"
+    + r"|(?<![\d.,-])[2-9] \d{4} \d{4}"
     + _NOT_AFTER
 )
 _EMAIL = re.compile(r"([A-Za-z0-9._%+-])[A-Za-z0-9._%+-]*@([A-Za-z0-9.-]+\.[A-Za-z]{2,})")

@@ -7,6 +7,7 @@ their own settings without touching ``os.environ``.
 from __future__ import annotations
 
 import os
+import sys
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -67,6 +68,8 @@ class Settings:
     job_queue: str = "cobranza"
     api_token: str | None = None
     secret_key: str | None = None
+    # Reverse proxies in front of the web app whose X-Forwarded-For/-Proto/-Host are believed (0: none).
+    trusted_proxies: int = 0
     # Dependencies whose failure makes /healthz answer 503. The conversational
     # processes join this list as their issues land.
     health_required: tuple[str, ...] = field(default=("database", "redis"))
@@ -77,9 +80,10 @@ class Settings:
     promise_horizon_days: int = 30
     # What the assistant says when asked how to pay (bank, account, reference); a generic answer without it.
     payment_instructions: str | None = None
-    # Token of the Rasa server's HTTP API (resuming conversations after a handoff); scripts/rasa.sh
-    # starts Rasa with the same default. Rasa listens on an internal port only.
-    rasa_token: str = "cobranza-internal"
+    # Token of the Rasa server's HTTP API (resuming conversations after a handoff), the same that
+    # scripts/rasa.sh starts Rasa with; no default: without it the API is refused (Rasa's port is internal,
+    # which is not a credential).
+    rasa_token: str | None = None
     # The phone line. A warm transfer needs a number for people and business hours (in BUSINESS_TIMEZONE);
     # outside them, or without a number, the caller gets a callback request instead.
     voice_agent_number: str | None = None
@@ -93,6 +97,8 @@ class Settings:
     voice_local_en: str = "gmw/en-US"
     # Rendered prompts (VOICE_TTS=local), served under PUBLIC_BASE_URL/voice/audio/.
     voice_audio_dir: str = str(ROOT / "var" / "voice")
+    # Hours per-call audio (names, amounts) is kept before it is deleted; fixed prompts stay.
+    voice_audio_retention_hours: int = 24
     # Outbound calls: attempts per contact request (busy, no answer, failed are retried after a pause).
     voice_max_attempts: int = 3
     voice_retry_minutes: int = 60
@@ -140,6 +146,7 @@ class Settings:
             job_queue=get("JOB_QUEUE") or cls.job_queue,
             api_token=get("API_TOKEN"),
             secret_key=get("SECRET_KEY"),
+            trusted_proxies=int(get("TRUSTED_PROXIES") or cls.trusted_proxies),
             health_required=(
                 tuple(x.strip() for x in required.split(",") if x.strip())
                 if required is not None
@@ -148,7 +155,7 @@ class Settings:
             promise_grace_days=int(get("PROMISE_GRACE_DAYS") or cls.promise_grace_days),
             promise_horizon_days=int(get("PROMISE_HORIZON_DAYS") or cls.promise_horizon_days),
             payment_instructions=get("PAYMENT_INSTRUCTIONS"),
-            rasa_token=get("RASA_TOKEN") or cls.rasa_token,
+            rasa_token=get("RASA_TOKEN"),
             voice_agent_number=get("VOICE_AGENT_NUMBER"),
             voice_callback_number=get("VOICE_CALLBACK_NUMBER") or get("VOICE_FROM"),
             business_hours=get("BUSINESS_HOURS") or cls.business_hours,
@@ -158,6 +165,7 @@ class Settings:
             voice_local_es=get("VOICE_LOCAL_ES") or cls.voice_local_es,
             voice_local_en=get("VOICE_LOCAL_EN") or cls.voice_local_en,
             voice_audio_dir=get("VOICE_AUDIO_DIR") or cls.voice_audio_dir,
+            voice_audio_retention_hours=int(get("VOICE_AUDIO_RETENTION_HOURS") or cls.voice_audio_retention_hours),
             voice_max_attempts=int(get("VOICE_MAX_ATTEMPTS") or cls.voice_max_attempts),
             voice_retry_minutes=int(get("VOICE_RETRY_MINUTES") or cls.voice_retry_minutes),
             inbox_sla_minutes=int(get("INBOX_SLA_MINUTES") or cls.inbox_sla_minutes),
@@ -190,3 +198,13 @@ def unsafe_secrets(env: Mapping[str, str]) -> list[str]:
         elif value in DEMO_SECRETS or value.startswith("demo-"):
             problems.append(f"{name} is a demo value; set a secret of your own")
     return problems
+
+
+def refuse_unsafe_secrets(env: Mapping[str, str], process: str) -> None:
+    """Stop this process at start (exit 2, each variable named on stderr) when ``unsafe_secrets`` finds
+    anything: every process checks for itself, whoever starts it, not only `make run`."""
+    problems = unsafe_secrets(env)
+    if problems:
+        for problem in problems:
+            print(f"refusing to start the {process}: {problem}", file=sys.stderr)
+        raise SystemExit(2)

@@ -72,7 +72,8 @@ def allocate_ids(session: Session, table: Table, count: int) -> list[int]:
         return [r[0] for r in rows]
     # SQLite: a writing transaction begins IMMEDIATE (cobranza.db.engine.transaction),
     # so it holds the write lock and nobody else can take these ids meanwhile.
-    last = connection.execute(text(f"SELECT coalesce(max(id), 0) FROM {table.name}")).scalar_one()
+    # the table's name is our model's, never a value from a request
+    last = connection.execute(text(f"SELECT coalesce(max(id), 0) FROM {table.name}")).scalar_one()  # nosec B608
     return list(range(last + 1, last + 1 + count))
 
 
@@ -124,7 +125,9 @@ def _send(dialect: str, driver: Any, table: Table, columns: Sequence[str], rows:
         return
     cursor = driver.cursor()
     try:
-        cursor.executemany(f"INSERT INTO {table.name} ({names}) VALUES ({', '.join('?' * len(columns))})", rows)
+        # names are our model's; every value is a bound parameter
+        insert = f"INSERT INTO {table.name} ({names}) VALUES ({', '.join('?' * len(columns))})"  # nosec B608
+        cursor.executemany(insert, rows)
     finally:
         cursor.close()
 
@@ -137,9 +140,9 @@ def select_in(session: Session, query: Any, column: Any, keys: Iterable[Any]) ->
         return []
     dialect = session.get_bind().dialect
     if dialect.name == "postgresql":
-        unpack = (
-            f"SELECT CAST(value AS {column.type.compile(dialect)}) FROM jsonb_array_elements_text(CAST(:keys AS jsonb))"
-        )
+        # the type is our column's; the keys are one bound parameter
+        cast = column.type.compile(dialect)
+        unpack = f"SELECT CAST(value AS {cast}) FROM jsonb_array_elements_text(CAST(:keys AS jsonb))"  # nosec B608
     else:
         unpack = "SELECT value FROM json_each(:keys)"
     subquery = text(unpack).bindparams(keys=json.dumps(values))

@@ -42,11 +42,13 @@ WHAT = {
     "promise_confirmation": "la confirmación",
     "invoice_copy": "la factura (copia o resumen)",
     "statement": "el estado de cuenta",
+    "verification_code": "el código de verificación",
 }  # for the timeline
 SENT = {
     "promise_confirmation": "Confirmación enviada",
     "invoice_copy": "Factura enviada",
     "statement": "Estado de cuenta enviado",
+    "verification_code": "Código de verificación enviado",
 }
 
 
@@ -94,6 +96,8 @@ def deliver(factory: Sessions, settings: Settings, email_id: int, send: Callable
         row.sent_at = utcnow()
         row.lease_until = None
         row.last_error = None
+        if row.kind == "verification_code":  # used once, by whoever reads that mailbox: not kept here
+            row.context = {**row.context, "code": None}
         timeline.record(
             session,
             row.debtor_id,

@@ -39,6 +39,8 @@ SUBJECTS = {
     ("invoice_summary", "en"): "Summary of {what} — {numbers}",
     ("statement", "es"): "Estado de cuenta — {company} — {as_of}",
     ("statement", "en"): "Statement of account — {company} — {as_of}",
+    ("verification_code", "es"): "Su código de verificación — {creditor}",
+    ("verification_code", "en"): "Your verification code — {creditor}",
 }
 INVOICE_WORD = {"es": ("factura", "facturas"), "en": ("invoice", "invoices")}
 EVENT_TITLES = {
@@ -170,6 +172,8 @@ def render(
         return render_invoice_copy(context, language, to_address, message_id, settings, attachments or [])
     if kind == "statement":
         return render_statement(context, language, to_address, message_id, settings)
+    if kind == "verification_code":
+        return render_verification_code(context, language, to_address, message_id, settings)
     return render_promise_confirmation(context, language, to_address, message_id, settings)
 
 
@@ -249,6 +253,26 @@ def render_statement(
     message["X-Cobranza-Invoice"] = ", ".join(inv["invoice_number"] for inv in invoices)
     message.set_content(_env.get_template(f"statement.{language}.txt").render(values))
     message.add_alternative(_env.get_template(f"statement.{language}.html").render(values), subtype="html")
+    return message
+
+
+def render_verification_code(
+    context: dict[str, Any], language: str, to_address: str, message_id: str, settings: Settings
+) -> EmailMessage:
+    """A one-time code for a number that asked to be a contact (``cobranza.records.verification``): the
+    subject never carries the code, so a preview on a locked screen does not give it away."""
+    if not context.get("code"):
+        raise ValueError("a verification e-mail without its code (already sent, and wiped)")
+    message = _envelope(
+        SUBJECTS[("verification_code", language)].format(creditor=context["creditor"]),
+        context,
+        language,
+        to_address,
+        message_id,
+        settings,
+    )
+    message.set_content(_env.get_template(f"verification_code.{language}.txt").render(context))
+    message.add_alternative(_env.get_template(f"verification_code.{language}.html").render(context), subtype="html")
     return message
 
 

@@ -7,6 +7,7 @@ from collections.abc import Iterable
 
 from flask import Blueprint, Flask, Response, jsonify
 from werkzeug.exceptions import HTTPException
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from cobranza import runtime
 from cobranza.core import logs
@@ -29,6 +30,11 @@ def create_app(settings: Settings | None = None, blueprints: Iterable[Blueprint]
     app.json.ensure_ascii = False  # type: ignore[attr-defined]  # "Clínica", not "Cl\u00ednica"
     if settings.secret_key:
         app.secret_key = settings.secret_key
+    if settings.trusted_proxies:
+        # behind that many reverse proxies, the client's address is theirs to say (X-Forwarded-For): sign-in
+        # throttling counts per agent's address, not per proxy; never trusted when nobody is in front
+        hops = settings.trusted_proxies
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)  # type: ignore[method-assign]
     rt = app.extensions[runtime.EXTENSION] = runtime.build(settings)
     rt.validate()  # an invalid playbook or contact rules file stops the app here, with its line
     app.register_blueprint(health.bp)

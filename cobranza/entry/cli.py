@@ -20,7 +20,7 @@ from cobranza import runtime
 from cobranza.core import logs
 from cobranza.core.clock import utcnow
 from cobranza.core.errors import DomainError
-from cobranza.core.settings import Settings, unsafe_secrets
+from cobranza.core.settings import Settings, refuse_unsafe_secrets, unsafe_secrets
 from cobranza.core.validation import instant
 from cobranza.core.yamlfile import ConfigError
 from cobranza.db import migrate
@@ -152,6 +152,7 @@ def export_training_cmd(out: Path) -> None:
 @click.option("--burst", is_flag=True, help="Run the jobs queued now, then exit.")
 def worker_cmd(burst: bool) -> None:
     """Run queued jobs (e-mails, WhatsApp messages, calls), sweep for what is due, and run the daily plan."""
+    refuse_unsafe_secrets(os.environ, "worker")
     try:
         worker.run(burst=burst)
     except (ConfigError, OSError) as exc:  # an invalid playbook or contact rules file, with its line

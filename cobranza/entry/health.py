@@ -58,6 +58,8 @@ def check_redis(rt: Runtime) -> dict[str, Any]:
 
 def check_rasa(rt: Runtime) -> dict[str, Any]:
     """Up means ready to answer: the server listens before its model is loaded."""
+    if not rt.settings.rasa_token:
+        return {"state": "down", "detail": "RASA_TOKEN is not set"}
     answer = requests.get(rt.settings.rasa_url + "/status", params={"token": rt.settings.rasa_token}, timeout=TIMEOUT)
     if answer.status_code in (401, 403):
         return {"state": "down", "detail": "the Rasa server refused RASA_TOKEN"}

@@ -6,7 +6,7 @@ status here, and nowhere else.
 
 from __future__ import annotations
 
-from cobranza.core.errors import Conflict, DomainError, FieldError, NotFound
+from cobranza.core.errors import Conflict, DomainError, FieldError, Forbidden, NotFound
 
 
 class BadRequest(DomainError):
@@ -24,6 +24,7 @@ class Unauthorized(DomainError):
 STATUS: dict[type[DomainError], int] = {
     BadRequest: 400,
     Unauthorized: 401,
+    Forbidden: 403,
     NotFound: 404,
     Conflict: 409,
     FieldError: 422,

@@ -12,7 +12,7 @@ from typing import Any
 
 import requests
 
-from cobranza.core import locales
+from cobranza.core import locales, turn_signature
 from cobranza.integrations import http
 
 TIMEOUT = 8.0
@@ -23,13 +23,20 @@ class RasaUnavailable(Exception):
 
 
 def send_turn(
-    rasa_url: str, channel: str, sender: str, text: str, metadata: dict[str, Any], timeout: float = TIMEOUT
+    rasa_url: str,
+    channel: str,
+    sender: str,
+    text: str,
+    metadata: dict[str, Any],
+    secret: str | None,
+    timeout: float = TIMEOUT,
 ) -> list[dict[str, Any]]:
-    """Replies for one debtor turn (``[{"text": ...}, ...]``)."""
+    """Replies for one debtor turn (``[{"text": ...}, ...]``); the metadata goes signed under ``secret``
+    (``cobranza.core.turn_signature``), the only metadata the action server believes."""
     try:
         answer = http.session().post(
             f"{rasa_url}/webhooks/{channel}/webhook",
-            json={"sender": sender, "message": text, "metadata": metadata},
+            json={"sender": sender, "message": text, "metadata": turn_signature.sign(metadata, secret, sender)},
             timeout=timeout,
         )
     except requests.RequestException as exc:
@@ -58,10 +65,12 @@ def resume(rasa_url: str, token: str | None, sender: str, timeout: float = TIMEO
     predicting ``action_converse`` until its circuit breaker trips — the same
     reply nine times, then silence. Harmless when not paused.
     """
+    if not token:
+        raise RasaUnavailable("RASA_TOKEN is not set: Rasa's HTTP API cannot be asked to resume")
     try:
         answer = http.session().post(
             f"{rasa_url}/conversations/{sender}/tracker/events",
-            params={"token": token or ""},
+            params={"token": token},
             json=[{"event": "resume"}, {"event": "action", "name": "action_listen"}],
             timeout=timeout,
         )

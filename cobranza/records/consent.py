@@ -20,8 +20,10 @@ from cobranza.db.models import ConsentChange, Contact
 from cobranza.db.unit_of_work import UnitOfWork
 from cobranza.records import timeline
 
-# Methods that carry the debtor's own word.
-DEBTOR_METHODS = frozenset({"debtor_request"})
+# Methods that carry the debtor's own word: their request on a channel, or an agent recording it (the
+# agent must say how; a CRM sync does not undo either by granting what the debtor withdrew).
+AGENT_METHOD = "agent_recorded"
+DEBTOR_METHODS = frozenset({"debtor_request", AGENT_METHOD})
 # Methods that only repeat what a customer's system believes.
 SYNC_METHODS = frozenset({"api", "csv_import"})
 

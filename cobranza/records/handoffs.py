@@ -27,6 +27,9 @@ from cobranza.records import timeline
 ACTIVE = (HandoffStatus.OPEN.value, HandoffStatus.ASSIGNED.value)
 RESOLUTIONS = ("back_to_bot", "closed")
 REVIEW = "plan_review"  # the plan's request for a person to review a debtor: not a conversation taken over
+# A number not on file named this debtor and no contact can receive a code: a person checks who it is.
+# Like a review it leaves the real contacts' conversation to the bot until an agent takes it.
+VERIFICATION = "verification"
 
 
 def is_review(handoff: Handoff) -> bool:
@@ -43,7 +46,7 @@ def holding(session: Session, debtor_id: int) -> Handoff | None:
     """The case that has the debtor's conversation, if any: the bot says nothing while there is one.
     An unclaimed review does not (the bot answers); one an agent has taken does."""
     active = active_for(session, debtor_id)
-    if active is None or (is_review(active) and active.status == HandoffStatus.OPEN):
+    if active is None or (active.reason in (REVIEW, VERIFICATION) and active.status == HandoffStatus.OPEN):
         return None
     return active
 

@@ -15,6 +15,7 @@ from cobranza.db.models import Contact, Debtor, Invoice
 from cobranza.db.unit_of_work import UnitOfWork
 from cobranza.records import timeline
 
+MIN_KEYED = 4  # digits of the shortest whole invoice number a caller may key
 _TOKEN = re.compile(r"[A-Za-z0-9][A-Za-z0-9.\-/]{3,63}")
 
 
@@ -52,10 +53,11 @@ def debtor_named_in(session: Session, text: str, among: list[int] | None = None)
 
 
 def debtor_keyed(session: Session, digits: str) -> Debtor | None:
-    """The debtor a run of digits names, as a caller keys it or says it figure by figure: a tax ID
-    (with or without its check digit) or the digits of one invoice number ("1001" for FAC-1001)."""
+    """The debtor a run of digits names, as a caller keys it or says it figure by figure: a whole tax ID
+    (with or without its check digit) or all the digits of one invoice number ("1001" for FAC-1001),
+    never a part of one."""
     digits = _digits(digits)
-    if len(digits) < 3:
+    if len(digits) < MIN_KEYED:
         return None
     found = debtor_named_in(session, digits) if len(digits) >= 6 else None
     if found is not None:
@@ -68,8 +70,10 @@ def debtor_keyed(session: Session, digits: str) -> Debtor | None:
     return session.get(Debtor, owners.pop()) if len(owners) == 1 else None
 
 
-def link_phone(session: UnitOfWork, debtor: Debtor, phone: str, name: str | None, channel: str) -> Contact:
-    """Add the person who identified themselves as a contact of that company."""
+def link_phone(
+    session: UnitOfWork, debtor: Debtor, phone: str, name: str | None, channel: str, how: str = "email_code"
+) -> Contact:
+    """Add the person who proved they read one of the company's channels (``how``) as its contact."""
     contact = session.scalar(select(Contact).where(Contact.debtor_id == debtor.id, Contact.phone == phone))
     if contact is None:
         contact = Contact(
@@ -77,7 +81,7 @@ def link_phone(session: UnitOfWork, debtor: Debtor, phone: str, name: str | None
             name=name or "",
             phone=phone,
             active=True,
-            consent_source=f"identified_on_{channel} by debtor",
+            consent_source=f"identified_on_{channel} by {how}",
         )
         session.add(contact)
         session.flush()
@@ -89,8 +93,10 @@ def link_phone(session: UnitOfWork, debtor: Debtor, phone: str, name: str | None
         channel,
         Direction.INTERNAL,
         "contact_identified",
-        f"{name or phone} se identificó por {channel} como contacto de {debtor.name}",
+        f"{name or phone} se identificó por {channel} como contacto de {debtor.name}"
+        + (" con el código enviado a su correo registrado" if how == "email_code" else ""),
         contact_id=contact.id,
         actor="debtor",
+        data={"how": how, "phone": phone},
     )
     return contact

@@ -28,7 +28,7 @@ from cobranza.records import documents, timeline
 def recipient(session: Session, debtor_id: int, preferred: Contact | None) -> Contact | None:
     """Who receives a confirmation: the contact who promised when they have an
     e-mail, else an active contact of the company, those who accept e-mail first."""
-    if preferred is not None and preferred.email:
+    if preferred is not None and preferred.email and preferred.debtor_id == debtor_id:
         return preferred
     return session.scalar(
         select(Contact)
@@ -147,6 +147,47 @@ def queue_statement(
             ],
         },
     )
+
+
+def queue_verification_code(
+    session: UnitOfWork,
+    debtor: Debtor,
+    contact: Contact,
+    code: str,
+    phone: str,
+    channel: str,
+    creditor: str,
+    minutes: int,
+) -> OutboxEmail:
+    """Write the e-mail carrying a one-time code to one contact on file (``cobranza.records.verification``):
+    it says which number asked, so whoever reads it can tell a colleague from a stranger. The worker wipes
+    the code from the row once the message is sent."""
+    email = OutboxEmail(
+        debtor_id=debtor.id,
+        contact_id=contact.id,
+        promise_id=None,
+        kind="verification_code",
+        to_address=contact.email,
+        language=contact.language or debtor.language,
+        context={
+            "company": debtor.name,
+            "contact_name": contact.name,
+            "country": debtor.country,
+            "creditor": creditor,
+            "code": code,
+            "phone": phone,
+            "channel": channel,
+            "minutes": minutes,
+        },
+        message_id=f"<verification-{uuid.uuid4().hex}@cobranza>",
+        status=EmailStatus.PENDING,
+        attempts=0,
+        next_attempt_at=utcnow(),
+    )
+    session.add(email)
+    session.flush()
+    session.after_commit(SendEmail(email.id))
+    return email
 
 
 def _queue(

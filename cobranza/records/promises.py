@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session
 
 from cobranza.core import locales
 from cobranza.core.clock import utcnow
-from cobranza.core.errors import Conflict, FieldError
+from cobranza.core.errors import Conflict, FieldError, NotFound
 from cobranza.core.money import format_amount
 from cobranza.core.vocabulary import Channel, Direction, PromiseStatus
 from cobranza.db.models import Contact, Debtor, Invoice, Payment, Promise
@@ -127,6 +127,9 @@ def register(
     signed by ``creditor`` (``confirm=False``: the caller confirms several promises made together with
     ``confirm``, in one e-mail).
     """
+    if contact is not None and contact.debtor_id != invoice.debtor_id:
+        # its confirmation — invoice, amount, date — would go to someone else's contact
+        raise NotFound("that contact is not one of this debtor's", "contact_id")
     check_terms(invoice, amount, promised_date, today, horizon_days)
     for previous in open_for_invoice(session, invoice.id):
         if previous.status == P.PENDING.value:

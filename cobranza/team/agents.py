@@ -7,22 +7,17 @@ unknown, so the answer's timing does not say which e-mails exist.
 
 from __future__ import annotations
 
-from typing import Any
-
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from cobranza.core.errors import Conflict, FieldError
-from cobranza.db.models import Agent, AuditEvent
+from cobranza.db.models import Agent
+from cobranza.records.audit import audit
 
 ROLES = ("agent", "supervisor")
 MIN_PASSWORD = 10
 _DUMMY_HASH = generate_password_hash("not a password of anyone's")
-
-
-def audit(session: Session, actor: str, action: str, target: str | None = None, **data: Any) -> None:
-    session.add(AuditEvent(actor=actor, action=action, target=target, data=data))
 
 
 def create(

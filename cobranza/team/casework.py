@@ -59,14 +59,14 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from cobranza.core.clock import utcnow
-from cobranza.core.errors import Conflict, NotFound
-from cobranza.core.vocabulary import Channel, Direction, HandoffStatus
+from cobranza.core.errors import Conflict, FieldError, Forbidden, NotFound
+from cobranza.core.vocabulary import CONSENT_CHANNELS, Channel, Direction, HandoffStatus
 from cobranza.db.models import Agent, CaseRead, Contact, Debtor, Handoff, Interaction, Invoice
 from cobranza.db.types import UTCDateTime
 from cobranza.db.unit_of_work import UnitOfWork
 from cobranza.delivery import messaging
-from cobranza.records import handoffs, timeline
-from cobranza.team import agents
+from cobranza.records import consent, handoffs, timeline
+from cobranza.records.audit import audit
 
 ACTIVE = handoffs.ACTIVE
 REVIEW = handoffs.REVIEW
@@ -421,14 +421,10 @@ def _status_clause(status: str | None) -> ColumnElement[bool]:
 
 
 def _visible(viewer: Agent) -> ColumnElement[bool]:
+    """``may_see`` as SQL, for the queue."""
     if viewer.role == "supervisor":
         return true()
-    # an agent sees what is free and what is theirs
-    return or_(
-        Handoff.assigned_to.is_(None),
-        Handoff.assigned_to == viewer.email,
-        Handoff.status == HandoffStatus.RESOLVED.value,
-    )
+    return or_(Handoff.assigned_to.is_(None), Handoff.assigned_to == viewer.email)
 
 
 def queue(
@@ -580,6 +576,35 @@ def get(session: Session, handoff_id: int) -> Handoff:
     return handoff
 
 
+def may_see(agent: Agent, handoff: Handoff) -> bool:
+    """The team rule: an agent sees the cases nobody holds and their own (held now, or resolved while
+    theirs); a supervisor sees every case. The queue, the case page, its actions and the live stream all
+    ask this."""
+    return agent.role == "supervisor" or handoff.assigned_to is None or handoff.assigned_to == agent.email
+
+
+def require_visible(agent: Agent, handoff: Handoff) -> None:
+    if not may_see(agent, handoff):
+        raise Forbidden("this case is held by another agent", "handoff_id")
+
+
+def may_see_debtor(session: Session, agent: Agent, debtor_id: int) -> bool:
+    """Whether any of this debtor's cases is one the agent may see (the live stream's filter)."""
+    if agent.role == "supervisor":
+        return True
+    found = session.scalar(select(Handoff.id).where(Handoff.debtor_id == debtor_id, _visible(agent)).limit(1))
+    return found is not None
+
+
+def contact_of(session: Session, handoff: Handoff, contact_id: int | None) -> Contact:
+    """The contact an agent named for a reply or a promise, only if it is this case's debtor's: a foreign
+    one would carry this debtor's invoice, amount and date to a stranger."""
+    contact = session.get(Contact, contact_id) if contact_id else None
+    if contact is None or contact.debtor_id != handoff.debtor_id:
+        raise NotFound("that contact is not one of this debtor's", "contact_id")
+    return contact
+
+
 def may_act(agent: Agent, handoff: Handoff) -> bool:
     """Only the agent who holds an active case acts on it (a supervisor may always)."""
     return agent.role == "supervisor" or (
@@ -588,13 +613,15 @@ def may_act(agent: Agent, handoff: Handoff) -> bool:
 
 
 def require_holder(agent: Agent, handoff: Handoff) -> None:
+    require_visible(agent, handoff)
     if not may_act(agent, handoff):
         holder = handoff.assigned_to or "nobody"
         raise Conflict(f"this case is held by {holder}; take it first", "handoff_id")
 
 
 def claim(session: UnitOfWork, agent: Agent, handoff_id: int) -> Handoff:
-    """Take an open case; of two agents at once, one wins and the other gets Conflict naming the holder."""
+    """Take an open case; of two agents at once, one wins and the other gets Conflict naming the holder
+    (only a case nobody holds can be taken, so this needs no ``may_see``)."""
     won = session.execute(
         update(Handoff)
         .where(Handoff.id == handoff_id, Handoff.status == HandoffStatus.OPEN.value, Handoff.assigned_to.is_(None))
@@ -617,7 +644,7 @@ def claim(session: UnitOfWork, agent: Agent, handoff_id: int) -> Handoff:
         actor=f"agent:{agent.email}",
         data={"handoff_id": handoff.id},
     )
-    agents.audit(session, agent.email, "handoff_claimed", str(handoff.id))
+    audit(session, agent.email, "handoff_claimed", str(handoff.id))
     return handoff
 
 
@@ -636,7 +663,7 @@ def release(session: UnitOfWork, agent: Agent, handoff: Handoff) -> None:
         actor=f"agent:{agent.email}",
         data={"handoff_id": handoff.id},
     )
-    agents.audit(session, agent.email, "handoff_released", str(handoff.id))
+    audit(session, agent.email, "handoff_released", str(handoff.id))
 
 
 def reassign(session: UnitOfWork, agent: Agent, handoff: Handoff, to: Agent) -> None:
@@ -656,13 +683,13 @@ def reassign(session: UnitOfWork, agent: Agent, handoff: Handoff, to: Agent) -> 
         actor=f"agent:{agent.email}",
         data={"handoff_id": handoff.id, "to": to.email},
     )
-    agents.audit(session, agent.email, "handoff_reassigned", str(handoff.id), to=to.email)
+    audit(session, agent.email, "handoff_reassigned", str(handoff.id), to=to.email)
 
 
 def resolve(session: UnitOfWork, agent: Agent, handoff: Handoff, resolution: str) -> None:
     require_holder(agent, handoff)
     handoffs.resolve(session, handoff, resolution, f"agent:{agent.email}")
-    agents.audit(session, agent.email, f"handoff_{resolution}", str(handoff.id))
+    audit(session, agent.email, f"handoff_{resolution}", str(handoff.id))
 
 
 def note(session: UnitOfWork, agent: Agent, handoff: Handoff, text: str, kind: str = "note") -> None:
@@ -681,7 +708,7 @@ def note(session: UnitOfWork, agent: Agent, handoff: Handoff, text: str, kind: s
         actor=f"agent:{agent.email}",
         data={"handoff_id": handoff.id},
     )
-    agents.audit(session, agent.email, kind, str(handoff.id))
+    audit(session, agent.email, kind, str(handoff.id))
 
 
 @dataclass(frozen=True)
@@ -705,8 +732,7 @@ def reply(
 ) -> int:
     """An agent's WhatsApp message, through the same outbox as the assistant's."""
     require_holder(agent, handoff)
-    if contact.debtor_id != handoff.debtor_id:
-        raise NotFound("that contact is not this debtor's", "contact_id")
+    contact = contact_of(session, handoff, contact.id)
     text = text.strip()
     if not text:
         raise Conflict("the reply is empty", "text")
@@ -723,8 +749,27 @@ def reply(
         )
     else:
         message = messaging.queue(session, contact, "agent", body=text[:1600], actor=f"agent:{agent.email}")
-    agents.audit(session, agent.email, "whatsapp_reply", str(handoff.id), message_id=message.id)
+    audit(session, agent.email, "whatsapp_reply", str(handoff.id), message_id=message.id)
     return message.id
+
+
+def grant_consent(
+    session: UnitOfWork, agent: Agent, handoff: Handoff, contact_id: int | None, channel: str, evidence: str
+) -> None:
+    """An agent records that a contact gave consent again on a channel (on a call, by e-mail, in writing):
+    the holder only, for this case's debtor's contact, and with the how in words — kept as the evidence, so
+    a later sync from the CRM is weighed against it like the debtor's own word."""
+    require_holder(agent, handoff)
+    contact = contact_of(session, handoff, contact_id)
+    if channel not in CONSENT_CHANNELS:
+        raise FieldError(f"channel must be one of {', '.join(CONSENT_CHANNELS)}", "channel")
+    evidence = evidence.strip()
+    if len(evidence) < 5:
+        raise FieldError("say how and when the contact gave consent again", "evidence")
+    if getattr(contact, f"{channel}_consent"):
+        raise Conflict("the contact already accepts that channel", "channel")
+    consent.set_consent(session, contact, channel, True, consent.AGENT_METHOD, f"agent:{agent.email}", evidence[:500])
+    audit(session, agent.email, "consent_granted", str(handoff.id), contact_id=contact.id, channel=channel)
 
 
 def contacts_of(session: Session, debtor_id: int) -> list[Contact]:

@@ -26,7 +26,7 @@ from cobranza.core.errors import FieldError, NotFound
 from cobranza.core.redaction import mask
 from cobranza.core.vocabulary import INTENTS, Role
 from cobranza.db.models import Agent, Debtor, Interaction, TurnReview
-from cobranza.team.agents import audit
+from cobranza.records.audit import audit
 
 UNSURE_BELOW = 0.6
 LOOK_BACK = timedelta(days=90)

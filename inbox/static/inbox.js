@@ -293,6 +293,7 @@
     if (document.visibilityState !== "visible") url.searchParams.set("seen", "0");
     url.searchParams.delete("done");
     const r = await fetch(url.toString(), { headers: { Accept: "text/html" } });
+    if (r.status === 403) { location.reload(); return; }  // someone else took it: the list says so
     if (!r.ok) return;
     const html = await r.text();
     if (mine !== caseRequests) return;

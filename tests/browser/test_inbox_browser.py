@@ -69,8 +69,9 @@ def test_an_agent_takes_a_live_handoff_to_the_end(browser: Any, phone: Phone, sm
     assert "Esperando respuesta" in row.inner_text() and row.get_attribute("data-unread") == "1"
     _shot(ana, "queue", db)
 
-    # Beto opens the case too; Ana takes it first. A page that heard the news no longer offers Take; one
-    # that has not (its live stream cut here, as a lagging tab's) still does, and the server refuses it.
+    # Beto opens the case too; Ana takes it first. A page that heard the news leaves the case (an agent sees
+    # only free cases and their own); one that has not (its live stream cut here, as a lagging tab's) still
+    # offers Take, and the server refuses it.
     ana.click("#rows [data-handoff]")
     ana.wait_for_selector("#timeline .ev")
     _sign_in(beto, base, "beto@acme.example.com")
@@ -81,8 +82,9 @@ def test_an_agent_takes_a_live_handoff_to_the_end(browser: Any, phone: Phone, sm
     carla.wait_for_selector("body[data-opened]")
     ana.click("#take")
     ana.wait_for_selector("text=Hecho.")
-    carla.wait_for_selector("#case-head[data-status='assigned']", timeout=10_000)
-    assert carla.locator("#take").count() == 0 and "Ana Pérez holds this case." in carla.inner_text("#composer")
+    # Ana's case is no longer Beto's to see: his live tab goes back to his list, which says so
+    carla.wait_for_selector("[role=alert]:has-text('this case is held by another agent')", timeout=10_000)
+    assert carla.locator("#take").count() == 0 and carla.locator("#timeline").count() == 0
     beto.click("#take")
     assert "already taken by ana@acme.example.com" in beto.locator("[role=alert]").inner_text()
 

@@ -5,6 +5,7 @@ real SMTP server. Each outcome is read back the way a CRM would: through the API
 
 from __future__ import annotations
 
+import re
 import threading
 import time
 import uuid
@@ -328,12 +329,18 @@ def test_opt_out(one_invoice: Phone) -> None:
 # --- who is writing, and in which language -------------------------------------------------
 
 
-def test_unknown_number_is_told_nothing_until_identified(one_invoice: Phone) -> None:
+def test_unknown_number_is_told_nothing_until_it_writes_the_mailed_code(one_invoice: Phone, smtp: SmtpSink) -> None:
     phone = one_invoice
     phone.number = "+573001239876"
     asked = phone.say("buenas, cuánto debo?", known=False)
     assert "NIT" in asked[0] and "F-001" not in asked[0] and "1.500.000" not in asked[0]
-    opening = phone.say("el nit es 900123456")
+    told = phone.say("el nit es 900123456", known=False)
+    assert "código" in told[0] and "Ferretería" not in told[0] and "F-001" not in told[0]
+    mail = wait_for_mail(smtp, 1)[0]
+    assert "código" in mail["Subject"] and mail["To"] == "marta.gomez@andina.example.com"
+    code = re.search(r"(?<!\d)\d{6}(?!\d)", mail.get_body(("plain",)).get_content())
+    assert code is not None
+    opening = phone.say(code.group(0))
     assert opening[0].startswith("Gracias. Ya le ubiqué como contacto de Ferretería Andina")
     assert any("F-001" in m for m in opening)
 
@@ -429,3 +436,40 @@ def test_a_planned_reminder_goes_out_as_a_template_and_the_answer_is_about_its_i
     timeline = get(phone, "debtors/D1/timeline")
     sent = next(e for e in timeline if e["kind"] == "whatsapp_reminder")
     assert "F-002" in sent["text"] and "Acme S.A.S." in sent["text"]  # the template's words, not its id
+
+
+# --- the internal doors ------------------------------------------------------------------------
+
+
+def test_a_turn_sent_straight_to_rasa_with_forged_metadata_learns_nothing(
+    one_invoice: Phone, assistant: Assistant
+) -> None:
+    """Whoever reaches Rasa's port can post any metadata; unsigned, the action server treats it as an
+    unknown sender's turn — the identity question, nothing about the debt, nothing written."""
+    phone = one_invoice
+    before = kinds(phone)
+    forged = {
+        "debtor_ref": "D1",
+        "contact_id": 1,
+        "language": "es",
+        "channel": "whatsapp",
+        "today": today().isoformat(),
+        "country": "CO",
+        "signature": "0" * 64,
+        "signed_at": int(time.time()),
+    }
+    for metadata in (forged, {k: v for k, v in forged.items() if k not in ("signature", "signed_at")}):
+        answer = requests.post(
+            f"{assistant.rasa_url}/webhooks/cobranza_whatsapp/webhook",
+            json={"sender": f"wa-57300{uuid.uuid4().int % 10**7:07d}", "message": "cuánto debo", "metadata": metadata},
+            timeout=30,
+        )
+        said = " ".join(str(r.get("text") or "") for r in answer.json())
+        assert answer.status_code == 200 and "NIT" in said, said
+        assert "F-001" not in said and "1.500.000" not in said and "Ferretería" not in said
+    assert kinds(phone) == before
+    # the rest channel, which takes any sender, is not served at all
+    rest = requests.post(
+        f"{assistant.rasa_url}/webhooks/rest/webhook", json={"sender": "x", "message": "hola"}, timeout=30
+    )
+    assert rest.status_code == 404

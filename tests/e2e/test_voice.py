@@ -4,6 +4,7 @@ action server and a worker (for e-mails) run as in production; outcomes are read
 
 from __future__ import annotations
 
+import re
 import time
 import uuid
 import xml.etree.ElementTree as ET
@@ -27,9 +28,11 @@ from doors import DOORS
 from standins.processes import worker_process
 from tests.support import (
     API_TOKEN,
+    PROCESS_SECRETS,
     Assistant,
     SmtpSink,
     debtor_body,
+    forget_codes,
     forget_conversations,
     free_port,
     invoice_body,
@@ -175,6 +178,7 @@ def line(settings: Settings, standin, assistant: Assistant, smtp: SmtpSink) -> I
         fake.account_sid, fake.auth_token = live.twilio_account_sid or "", live.twilio_auth_token or ""
         app = create_app(live, blueprints=DOORS)
         Queue(live.job_queue, connection=app.extensions["cobranza"].redis).empty()
+        forget_codes(app.extensions["cobranza"].redis, live.job_queue)
         server = make_server("127.0.0.1", port, app, threaded=True)
         import threading
 
@@ -183,6 +187,7 @@ def line(settings: Settings, standin, assistant: Assistant, smtp: SmtpSink) -> I
         assert client.put("/api/v1/debtors/D1", json=debtor_body(), headers=AUTH).status_code in (200, 201)
         assert client.put("/api/v1/invoices/F-001", json=invoice_body(), headers=AUTH).status_code in (200, 201)
         env = {
+            **PROCESS_SECRETS,
             "DATABASE_URL": live.database_url,
             "REDIS_URL": live.redis_url,
             "JOB_QUEUE": live.job_queue,
@@ -322,15 +327,33 @@ def test_a_single_key_at_the_date_question_is_no_date_and_says_how_to_key_one(li
     assert api(live, "promises?debtor_ref=D1") == []
 
 
-def test_unknown_caller_is_told_nothing_before_identifying(line: Callable[..., Settings]) -> None:
+def mailed_code(smtp: SmtpSink, count: int) -> str:
+    """The one-time code in the ``count``-th e-mail the mail server received."""
+    wait_for_mail(smtp, count)
+    found = re.search(r"(?<!\d)\d{6}(?!\d)", smtp.messages[count - 1].get_body(("plain",)).get_content())
+    assert found is not None and "código" in smtp.messages[count - 1]["Subject"]
+    return found.group(0)
+
+
+def test_unknown_caller_is_told_nothing_before_the_code(line: Callable[..., Settings], smtp: SmtpSink) -> None:
     live = line()
     caller = Caller(live, number="+573009990000")
     first = caller.call()
     assert "NIT" in first.said and "F-001" not in first.said and "pesos" not in first.said
-    wrong = caller.say(digits="111111")
-    assert "No encontré" in wrong.said and "pesos" not in wrong.said
-    found = caller.say("nueve cero cero uno dos tres cuatro cinco seis")
+    made_up = caller.say(digits="111111")
+    assert "código" in made_up.said and "pesos" not in made_up.said
+    # a part of an invoice number is not enough; the whole tax ID gets the same answer as the made-up one
+    other = Caller(live, number="+573009990001")
+    other.call()
+    real = other.say("nueve cero cero uno dos tres cuatro cinco seis")
+    assert real.said == made_up.said and "Ferretería" not in real.said
+    code = mailed_code(smtp, 1)
+    wrong = other.say(digits=f"{(int(code) + 1) % 1000000:06d}")
+    assert "no es válido" in wrong.said and "Ferretería" not in wrong.said
+    words = ("cero", "uno", "dos", "tres", "cuatro", "cinco", "seis", "siete", "ocho", "nueve")
+    found = other.say(" ".join(words[int(d)] for d in code))
     assert "Ferretería Andina" in found.said and "F-001" in found.said
+    assert "+573009990001" in [c["phone"] for c in api(live, "debtors/D1")["contacts"]]
 
 
 def test_english_caller_hears_english(line: Callable[..., Settings], settings: Settings) -> None:

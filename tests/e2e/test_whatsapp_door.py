@@ -15,13 +15,14 @@ from sqlalchemy import select
 from cobranza import db
 from cobranza.db.models import Handoff, Interaction
 from standins.processes import worker_output, worker_process
-from tests.support import free_port
+from tests.support import PROCESS_SECRETS, free_port
 
 
 @pytest.fixture
 def worker_for(served) -> Iterator[subprocess.Popen[str]]:
     _, live = served
     env = {
+        **PROCESS_SECRETS,
         "DATABASE_URL": live.database_url,
         "REDIS_URL": live.redis_url,
         "JOB_QUEUE": live.job_queue,

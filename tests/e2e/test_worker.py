@@ -18,7 +18,7 @@ from cobranza.core.settings import Settings
 from cobranza.db.models import Invoice, OutboxEmail
 from cobranza.records import promises
 from standins.processes import worker_process
-from tests.support import SmtpSink
+from tests.support import PROCESS_SECRETS, SmtpSink
 
 TODAY = date.today()
 
@@ -27,6 +27,7 @@ TODAY = date.today()
 def worker(settings: Settings) -> Iterator[subprocess.Popen[str]]:
     with worker_process(
         {
+            **PROCESS_SECRETS,
             "DATABASE_URL": settings.database_url,
             "REDIS_URL": settings.redis_url,
             "JOB_QUEUE": settings.job_queue,

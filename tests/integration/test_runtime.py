@@ -15,6 +15,7 @@ from cobranza.core.settings import ROOT, Settings
 from cobranza.entry.app import create_app
 from cobranza.policy import ContactRulesError
 from cobranza.policy.rules import DEFAULT_PATH
+from tests.support import PROCESS_SECRETS
 
 
 def test_the_app_keeps_its_runtime_and_requests_use_it(app: Flask) -> None:
@@ -47,6 +48,7 @@ def test_the_worker_refuses_to_start_with_an_invalid_contact_rules_file(settings
         text=True,
         timeout=60,
         env={
+            **PROCESS_SECRETS,
             "PATH": "/usr/bin:/bin",
             "DATABASE_URL": settings.database_url,
             "REDIS_URL": settings.redis_url,

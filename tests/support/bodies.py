@@ -9,6 +9,9 @@ from typing import Any
 from cobranza.core.settings import ROOT
 
 API_TOKEN = "test-token"
+# What every process started for a test is given: each refuses to start without its three secrets, as in
+# production (the in-process app's are the ``settings`` fixture's: the same values).
+PROCESS_SECRETS = {"API_TOKEN": API_TOKEN, "SECRET_KEY": "test-secret", "RASA_TOKEN": "test-rasa-token"}
 DEMO_CSV = ROOT / "demo" / "portfolio.csv"
 TEST_REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
 # The Twilio account the stand-in plays.

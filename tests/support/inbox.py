@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from typing import Any
 
 from flask import Flask
 from flask.testing import FlaskClient
@@ -24,3 +25,8 @@ def sign_in(app: Flask, email: str) -> FlaskClient:
     answer = client.post("/inbox/login", data={"email": email, "password": PASSWORD, "csrf_token": csrf(client)})
     assert answer.status_code == 302, answer.get_data(as_text=True)[:300]
     return client
+
+
+def post(client: FlaskClient, path: str, **form: str) -> Any:
+    """A form sent from the inbox page, with the CSRF token the page carries."""
+    return client.post(path, data={"csrf_token": csrf(client, "/inbox/"), **form})

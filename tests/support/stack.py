@@ -9,7 +9,7 @@ from collections.abc import Iterator
 import pytest
 
 from standins.processes import assistant_processes, worker_process
-from tests.support.bodies import TEST_REDIS_URL
+from tests.support.bodies import PROCESS_SECRETS, TEST_REDIS_URL
 from tests.support.net import free_port
 from tests.support.phone import Assistant, Phone, forget_conversations
 
@@ -20,6 +20,7 @@ def assistant(migrated_db: str, job_queue: str) -> Iterator[Assistant]:
     rasa_port, actions_port = free_port(), free_port()
     found = Assistant(f"http://127.0.0.1:{rasa_port}", "test-rasa-token", f"t{uuid.uuid4().hex[:10]}")
     env = {
+        **PROCESS_SECRETS,
         "DATABASE_URL": migrated_db,
         "REDIS_URL": TEST_REDIS_URL,
         "RASA_URL": found.rasa_url,
@@ -42,6 +43,7 @@ def phone(served, standin, assistant: Assistant, smtp) -> Iterator[Phone]:
     fake, base = standin
     forget_conversations(assistant)
     env = {
+        **PROCESS_SECRETS,
         "DATABASE_URL": live.database_url,
         "REDIS_URL": live.redis_url,
         "JOB_QUEUE": live.job_queue,

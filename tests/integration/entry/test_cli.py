@@ -9,6 +9,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from cobranza.core.settings import ROOT
 from tests.support import DEMO_CSV
 
@@ -104,3 +106,25 @@ def test_preflight_refuses_each_missing_or_demo_secret_and_make_run_asks_it_firs
     assert preflight({"COBRANZA_DEMO": "1"}).returncode == 0  # scripts/demo.sh, and only it, says so
     recipe = subprocess.run(["make", "-n", "run"], cwd=ROOT, capture_output=True, text=True, timeout=60).stdout
     assert recipe.index("cobranza preflight") < recipe.index("cobranza migrate") < recipe.index("honcho")
+
+
+@pytest.mark.parametrize(
+    ("process", "command"),
+    [
+        ("web app", [sys.executable, "-c", "import wsgi"]),  # what gunicorn imports
+        ("worker", [sys.executable, "-m", "cobranza", "worker", "--burst"]),
+        ("action server", [sys.executable, "-m", "actions.server", "--port", "1"]),
+        ("Rasa server", ["bash", "scripts/rasa.sh"]),
+    ],
+)
+def test_every_process_refuses_to_start_on_its_own_without_safe_secrets(process: str, command: list[str]) -> None:
+    """Started by hand, by systemd or by anything but `make run`, each process checks for itself."""
+    secrets = {"API_TOKEN": "a-real-api-token", "SECRET_KEY": "a-real-secret-key", "RASA_TOKEN": "a-real-rasa-token"}
+    base = {k: v for k, v in os.environ.items() if k not in (*secrets, "COBRANZA_DEMO")}
+    names = ("RASA_TOKEN",) if process == "Rasa server" else tuple(secrets)
+    for name in names:
+        for value in ("", "demo-rasa-token"):
+            env = {**base, **secrets, name: value}
+            done = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=60)
+            assert done.returncode == 2, (process, name, done.stderr[-500:])
+            assert f"refusing to start the {process}: {name}" in done.stderr

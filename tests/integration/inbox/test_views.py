@@ -5,36 +5,13 @@ from __future__ import annotations
 import re
 from html import unescape
 from html.parser import HTMLParser
-from typing import Any
 
-import pytest
 from flask import Flask
-from flask.testing import FlaskClient
 
 from cobranza.db import transaction
 from cobranza.db.models import AuditEvent, Debtor, Handoff, OutboxEmail, Promise
-from cobranza.records import handoffs, timeline
-from cobranza.team import agents
-from tests.support.inbox import PASSWORD, csrf, sign_in
-
-
-@pytest.fixture
-def case(app: Flask, debtor: dict[str, Any], invoice: dict[str, Any]) -> int:
-    rt = app.extensions["cobranza"]
-    for key in rt.redis.scan_iter(f"{rt.settings.job_queue}:inbox-login:*"):  # counters of earlier tests
-        rt.redis.delete(key)
-    with transaction(app.extensions["cobranza"].sessions) as s:
-        agents.create(s, "ana@acme.example.com", "Ana Pérez", PASSWORD)
-        agents.create(s, "beto@acme.example.com", "Beto Ruiz", PASSWORD)
-        agents.create(s, "sara@acme.example.com", "Sara Gil", PASSWORD, role="supervisor")
-        d = s.query(Debtor).filter_by(ref="D1").one()
-        return handoffs.open_handoff(
-            s, d.id, "complaint", "whatsapp", "bot", evidence={"trigger": "intent", "message": "esto es un abuso"}
-        ).id
-
-
-def post(client: FlaskClient, path: str, **form: str) -> Any:
-    return client.post(path, data={"csrf_token": csrf(client, "/inbox/"), **form})
+from cobranza.records import timeline
+from tests.support.inbox import PASSWORD, csrf, post, sign_in
 
 
 def test_anonymous_visitors_are_sent_to_sign_in_or_refused(app: Flask, case: int) -> None:
@@ -92,7 +69,7 @@ def test_every_action_needs_the_csrf_token_and_the_case(app: Flask, case: int) -
         ("promise", {"invoice_number": "F-001", "promised_date": "2026-12-20"}),
     ):
         answer = post(beto, f"/inbox/handoffs/{case}/{action}", **form)
-        assert answer.status_code == 409, action
+        assert answer.status_code == 403, action  # ana's case: not beto's to act on (tests/.../test_authorisation.py)
     assert post(beto, "/inbox/agents", name="X", email="x@acme.example.com", password=PASSWORD).status_code == 403
 
 
@@ -281,9 +258,11 @@ def test_a_refusal_is_said_in_the_agents_language(app: Flask, case: int) -> None
     ana, beto = sign_in(app, "ana@acme.example.com"), sign_in(app, "beto@acme.example.com")
     assert post(ana, f"/inbox/handoffs/{case}/claim").status_code == 302
     refused = post(beto, f"/inbox/handoffs/{case}/note", text="hola")
-    assert refused.status_code == 409 and "Este caso lo tiene ana@acme.example.com; tómelo primero" in refused.get_data(
-        as_text=True
-    )
+    assert refused.status_code == 403 and "Este caso lo tiene otro agente" in refused.get_data(as_text=True)
+    sara = sign_in(app, "sara@acme.example.com")  # a supervisor sees it, and must take it to act as its holder
+    assert post(sara, f"/inbox/handoffs/{case}/release").status_code == 302
+    free = post(beto, f"/inbox/handoffs/{case}/note", text="hola")
+    assert free.status_code == 409 and "Este caso lo tiene nadie; tómelo primero" in free.get_data(as_text=True)
 
 
 def test_a_callback_shows_its_time_with_the_debtors_zone(app: Flask, case: int) -> None:
@@ -331,3 +310,34 @@ def test_what_a_debtor_writes_is_never_markup(app: Flask, case: int) -> None:
     page = sign_in(app, "sara@acme.example.com").get(f"/inbox/handoffs/{case}").get_data(as_text=True)
     assert "<script>alert(1)</script>" not in page and "&lt;script&gt;alert(1)&lt;/script&gt;" in page
     assert 'href="javascript:' not in page and 'href="https://api.twilio.com/2010-04-01/Media/ME1"' in page
+
+
+def test_behind_a_trusted_proxy_sign_in_throttling_counts_the_agents_address(settings, case: int) -> None:
+    from dataclasses import replace
+
+    from cobranza.entry.app import create_app
+    from doors import DOORS
+    from inbox.auth import MAX_FAILURES_PER_ADDRESS
+
+    def attempt(app: Flask, address: str, email: str, password: str) -> int:
+        client = app.test_client()
+        headers = {"X-Forwarded-For": address}
+        token = csrf(client)
+        form = {"email": email, "password": password, "csrf_token": token}
+        return client.post("/inbox/login", data=form, headers=headers).status_code
+
+    behind = create_app(replace(settings, trusted_proxies=1), blueprints=DOORS)
+    for i in range(MAX_FAILURES_PER_ADDRESS):
+        assert attempt(behind, "203.0.113.7", f"nadie{i}@acme.example.com", "nope nope nope") == 401
+    assert attempt(behind, "203.0.113.7", "ana@acme.example.com", PASSWORD) == 429  # that address is throttled
+    assert attempt(behind, "198.51.100.9", "beto@acme.example.com", PASSWORD) == 302  # another agent's is not
+    # with no proxy declared, the header is anyone's to send and is not believed: one address for all
+    direct = create_app(settings, blueprints=DOORS)
+    assert attempt(direct, "198.51.100.10", "beto@acme.example.com", "nope nope nope") == 401
+    with transaction(behind.extensions["cobranza"].sessions) as s:
+        throttled = [e.target for e in s.query(AuditEvent).filter(AuditEvent.action == "login_throttled")]
+        refused = [e.target for e in s.query(AuditEvent).filter(AuditEvent.actor == "beto@acme.example.com")]
+    assert throttled == ["203.0.113.7"]
+    assert refused[-1] == "127.0.0.1"  # the connection's address, not the header's
+    behind.extensions["cobranza"].close()
+    direct.extensions["cobranza"].close()

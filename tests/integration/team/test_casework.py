@@ -3,17 +3,17 @@
 from __future__ import annotations
 
 import threading
-from datetime import timedelta
+from datetime import date, timedelta
 from typing import Any
 
 import pytest
 from sqlalchemy.orm import Session, sessionmaker
 
 from cobranza.core.clock import utcnow
-from cobranza.core.errors import Conflict, FieldError
+from cobranza.core.errors import Conflict, FieldError, Forbidden, NotFound
 from cobranza.db import make_engine, make_session_factory, transaction
-from cobranza.db.models import AuditEvent, Contact, Debtor, Interaction, WhatsAppMessage
-from cobranza.records import handoffs
+from cobranza.db.models import AuditEvent, Contact, Debtor, Interaction, Invoice, WhatsAppMessage
+from cobranza.records import handoffs, promises
 from cobranza.team import agents, casework
 
 
@@ -97,7 +97,7 @@ def test_only_the_holder_acts_and_the_bot_gets_the_case_back(factory: sessionmak
         casework.claim(s, agent(s, "ana@acme.example.com"), handoff_id)
     with transaction(factory) as s:
         handoff = casework.get(s, handoff_id)
-        with pytest.raises(Conflict, match="held by ana"):
+        with pytest.raises(Forbidden, match="held by another agent"):
             casework.note(s, agent(s, "beto@acme.example.com"), handoff, "hola")
         casework.note(s, agent(s, "sara@acme.example.com"), handoff, "la supervisora revisa")  # supervisors may
         contact = s.query(Contact).filter_by(debtor_id=debtor_id).first()
@@ -128,3 +128,60 @@ def test_a_caller_waiting_for_a_call_back_shows_in_the_queue(factory: sessionmak
     with transaction(factory) as s:
         rows = casework.queue(s, agent(s, "sara@acme.example.com"), timedelta(minutes=30))
     assert [r.callback for r in rows] == ["2026-11-24T08:00:00-05:00"]
+
+
+def test_who_may_see_a_case_is_one_rule_for_the_queue_the_page_and_the_stream(factory: sessionmaker[Session]) -> None:
+    handoff_id, debtor_id = _setup(factory)
+    with transaction(factory) as s:
+        ana, beto, sara = (agent(s, f"{n}@acme.example.com") for n in ("ana", "beto", "sara"))
+        free = casework.get(s, handoff_id)
+        assert all(casework.may_see(a, free) for a in (ana, beto, sara))
+        assert casework.may_see_debtor(s, beto, debtor_id)
+        casework.claim(s, ana, handoff_id)
+    with transaction(factory) as s:
+        ana, beto, sara = (agent(s, f"{n}@acme.example.com") for n in ("ana", "beto", "sara"))
+        held = casework.get(s, handoff_id)
+        assert casework.may_see(ana, held) and casework.may_see(sara, held) and not casework.may_see(beto, held)
+        assert not casework.may_see_debtor(s, beto, debtor_id) and casework.may_see_debtor(s, sara, debtor_id)
+        assert [r.id for r in casework.queue(s, beto, timedelta(minutes=30))] == []
+        assert [r.id for r in casework.queue(s, ana, timedelta(minutes=30))] == [handoff_id]
+        for act in (
+            lambda: casework.release(s, beto, held),
+            lambda: casework.reassign(s, beto, held, beto),
+            lambda: casework.resolve(s, beto, held, "closed"),
+            lambda: casework.require_visible(beto, held),
+        ):
+            with pytest.raises(Forbidden):
+                act()
+
+
+def test_a_contact_must_be_the_cases_debtors(factory: sessionmaker[Session]) -> None:
+    handoff_id, debtor_id = _setup(factory)
+    with transaction(factory) as s:
+        stranger = Debtor(ref="D9", name="Otra", tax_id="1", country="CO", timezone="America/Bogota", language="es")
+        s.add(stranger)
+        s.flush()
+        foreign = Contact(debtor_id=stranger.id, name="Otro", phone="+573009998877", email="otro@otra.example.com")
+        s.add(foreign)
+        s.flush()
+        casework.claim(s, agent(s, "ana@acme.example.com"), handoff_id)
+        handoff = casework.get(s, handoff_id)
+        with pytest.raises(NotFound, match="not one of this debtor's"):
+            casework.contact_of(s, handoff, foreign.id)
+        with pytest.raises(NotFound, match="not one of this debtor's"):
+            casework.reply(s, agent(s, "ana@acme.example.com"), handoff, foreign, "hola")
+        invoice = s.query(Invoice).filter_by(debtor_id=debtor_id).first()
+        with pytest.raises(NotFound, match="not one of this debtor's"):
+            promises.register(
+                s,
+                invoice,
+                invoice.balance,
+                date.today() + timedelta(days=3),
+                "agent",
+                "agent:ana",
+                date.today(),
+                "Acme",
+                contact=foreign,
+            )
+        own = s.query(Contact).filter_by(debtor_id=debtor_id).first()
+        assert casework.contact_of(s, handoff, own.id) is own

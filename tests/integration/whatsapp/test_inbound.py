@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import threading
 import uuid
 from dataclasses import replace
@@ -9,13 +10,25 @@ from dataclasses import replace
 import requests
 from flask import Flask
 from rq import Queue
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from cobranza import db
 from cobranza.core.settings import Settings
-from cobranza.db.models import Contact, Debtor, Handoff, Interaction, WhatsAppMessage
-from cobranza.records import handoffs
+from cobranza.db.models import (
+    AuditEvent,
+    ConsentChange,
+    Contact,
+    Debtor,
+    Handoff,
+    Interaction,
+    OutboxEmail,
+    WhatsAppMessage,
+)
+from cobranza.delivery import email
+from cobranza.records import handoffs, verification
 from tests.support import debtor_body
+from tests.support.net import free_port
+from tests.support.smtp import SmtpSink
 from whatsapp import turns
 
 PHONE = "+573005550177"
@@ -128,6 +141,45 @@ def test_opt_out_revokes_at_once_with_one_confirmation(served) -> None:
         assert s.scalar(select(Contact.voice_consent)) is False
 
 
+def test_the_debtor_can_opt_back_in_with_a_confirmation(served, auth) -> None:
+    app, live = served
+    assert turn(app, live, "BAJA") == "opted_out_whatsapp"
+    assert turn(app, live, "ALTA", sid="SM2") == "asked_opt_in_whatsapp"
+    assert "Responda SÍ" in replies(app)[-1]
+    assert turn(app, live, "no, mejor no", sid="SM3") != "opted_in_whatsapp"  # anything but yes: still out
+    assert turn(app, live, "quiero volver a recibir mensajes", sid="SM4") == "asked_opt_in_whatsapp"
+    assert turn(app, live, "sí", sid="SM5") == "opted_in_whatsapp"
+    assert "volverá a recibir" in replies(app)[-1]
+    with db.transaction(app.extensions["cobranza"].sessions, write=False) as s:
+        contact = s.scalar(select(Contact))
+        assert contact is not None and contact.whatsapp_consent is True
+        change = s.scalars(select(ConsentChange).order_by(ConsentChange.id)).all()[-1]
+    assert (change.granted, change.method, change.actor) == (True, "debtor_request", "debtor")
+    assert change.evidence == "quiero volver a recibir mensajes → sí"
+    # the CRM's next sync saying "false" is its own word; saying "true" after a debtor's BAJA is not enough
+    body = debtor_body()
+    body["contacts"][0]["consent"]["whatsapp"] = True
+    assert turn(app, live, "BAJA", sid="SM7") == "opted_out_whatsapp"
+    app.test_client().put("/api/v1/debtors/D1", json=body, headers=auth)
+    with db.transaction(app.extensions["cobranza"].sessions, write=False) as s:
+        assert s.scalar(select(Contact.whatsapp_consent)) is False
+
+
+def code_mailed(app: Flask, live: Settings, smtp: SmtpSink, to: str = "marta.gomez@andina.example.com") -> str:
+    """Send the pending verification e-mails as a worker would, and read the code from the mail server."""
+    sink_before = len(smtp.messages)
+    with db.transaction(app.extensions["cobranza"].sessions, write=False) as s:
+        ids = list(s.scalars(select(OutboxEmail.id).where(OutboxEmail.kind == "verification_code")))
+    for email_id in ids:
+        email.deliver(app.extensions["cobranza"].sessions, live, email_id)
+    mailed = [m for m in smtp.messages[sink_before:] if m["To"] == to]
+    assert mailed, "no verification e-mail reached the mail server"
+    body = mailed[-1].get_body(("plain",)).get_content()
+    found = re.search(r"(?<!\d)\d{6}(?!\d)", body)
+    assert found, body
+    return found.group(0)
+
+
 def test_unknown_number_is_asked_who_they_are_and_told_nothing(served, standin) -> None:
     app, live = served
     fake, _ = standin
@@ -138,12 +190,30 @@ def test_unknown_number_is_asked_who_they_are_and_told_nothing(served, standin) 
     asked = fake.messages[-1]
     assert asked.to == "whatsapp:+573009990000" and "NIT" in asked.body
     assert "1500000" not in asked.body and "F-001" not in asked.body
-    assert turn(app, live, "es el 12345678", phone="+573009990000") == "asked_identity"
-    assert "No encontré" in fake.messages[-1].body
 
 
-def test_unknown_number_identified_by_tax_id_or_invoice(served, auth) -> None:
+def test_a_tax_id_that_exists_and_one_that_does_not_get_the_same_answer(served, standin) -> None:
     app, live = served
+    fake, _ = standin
+    assert turn(app, live, "es el 12345678", phone="+573009990000") == "asked_identity"
+    made_up = fake.messages[-1].body
+    assert turn(app, live, "mi nit es 900123456", phone="+573009990001") == "asked_identity"
+    real = fake.messages[-1].body
+    assert made_up == real and "código" in real and "Ferretería" not in real
+    with db.transaction(app.extensions["cobranza"].sessions, write=False) as s:
+        assert s.scalar(select(func.count()).select_from(Contact).where(Contact.phone.like("+57300999%"))) == 0
+        actions = list(s.scalars(select(AuditEvent.action).order_by(AuditEvent.id)))
+    assert actions == ["verification_unknown", "verification_code_sent"]
+    # a code for the made-up one cannot exist: any code is "not valid", exactly as a wrong one
+    assert turn(app, live, "123456", phone="+573009990000") == "asked_identity"
+    wrong_made_up = fake.messages[-1].body
+    assert turn(app, live, "123456", phone="+573009990001") == "asked_identity"
+    assert fake.messages[-1].body == wrong_made_up and "no es válido" in wrong_made_up
+
+
+def test_unknown_number_linked_only_with_the_code_from_the_e_mail(served, auth, standin, smtp) -> None:
+    app, live = served
+    fake, _ = standin
     app.test_client().put(
         "/api/v1/invoices/FV-7788",
         json={
@@ -155,16 +225,77 @@ def test_unknown_number_identified_by_tax_id_or_invoice(served, auth) -> None:
         },
         headers=auth,
     )
-    # the tax ID is stored as 900.123.456-7; people type it without dots or check digit
+    # an invoice number is public too: it gets the code, not the account
+    assert turn(app, live, "la factura fv-7788", phone="+573001112233") == "asked_identity"
+    assert "FV-7788" not in fake.messages[-1].body and "100" not in fake.messages[-1].body
+    code = code_mailed(app, live, smtp)
+    mail = smtp.messages[-1]
+    assert "código" in mail["Subject"] and code not in mail["Subject"]
+    assert "+573001112233" in mail.get_body(("plain",)).get_content()
     # then the assistant opens (here it is down: a person will continue)
-    assert turn(app, live, "mi nit es 900123456", phone="+573001112233") == "identified, handed_off"
-    # the same company's case is now with a person: identified, and the bot stays silent
-    assert turn(app, live, "la factura fv-7788", phone="+573004445566") == "identified, with_a_person"
+    assert turn(app, live, f"el código es {code}", phone="+573001112233") == "identified, handed_off"
     with db.transaction(app.extensions["cobranza"].sessions, write=False) as s:
         phones = set(s.scalars(select(Contact.phone)))
-    assert {"+573001112233", "+573004445566"} <= phones
-    assert kinds(app).count("contact_identified") == 2
+        sent = s.scalar(select(OutboxEmail).where(OutboxEmail.kind == "verification_code"))
+        evidence = s.scalar(select(Interaction).where(Interaction.kind == "contact_identified"))
+    assert "+573001112233" in phones
+    assert sent is not None and sent.context["code"] is None  # not kept once sent
+    assert evidence is not None and evidence.data["how"] == "email_code"
     assert "Gracias. Ya le ubiqué como contacto de Ferretería Andina" in "".join(replies(app))
+    # a code works once
+    assert turn(app, live, code, phone="+573001112299") == "asked_identity"
+
+
+def test_wrong_codes_are_limited_and_the_request_dies(served, smtp) -> None:
+    app, live = served
+    assert turn(app, live, "nit 900123456", phone="+573001110000") == "asked_identity"
+    code = code_mailed(app, live, smtp)
+    wrong = f"{(int(code) + 1) % 1000000:06d}"
+    for _ in range(verification.WRONG_CODES):
+        assert turn(app, live, wrong, phone="+573001110000") == "asked_identity"
+    # five wrong tries spent the request: even the right code is refused now
+    assert turn(app, live, code, phone="+573001110000") == "asked_identity"
+    with db.transaction(app.extensions["cobranza"].sessions, write=False) as s:
+        assert s.scalar(select(Contact.id).where(Contact.phone == "+573001110000")) is None
+        failed = s.scalars(select(AuditEvent).where(AuditEvent.action == "verification_failed")).all()
+    assert len(failed) == verification.WRONG_CODES
+
+
+def test_requests_are_limited_per_number_and_per_debtor(served, standin) -> None:
+    app, live = served
+    fake, _ = standin
+    # many numbers asking for one company: past the debtor's limit no more codes go out, the answer unchanged
+    for i in range(verification.CODES_PER_DEBTOR + 1):
+        assert turn(app, live, "nit 900123456", phone=f"+57300222000{i}") == "asked_identity"
+        assert "código" in fake.messages[-1].body
+    # one number trying tax ID after tax ID is paused, whether they exist or not
+    for i in range(verification.REQUESTS_PER_NUMBER):
+        turn(app, live, f"nit 80000000{i}", phone="+573001110001")
+    assert turn(app, live, "nit 900123456", phone="+573001110001") == "asked_identity"
+    assert "pausamos" in fake.messages[-1].body
+    with db.transaction(app.extensions["cobranza"].sessions, write=False) as s:
+        mailed = s.scalar(select(func.count()).select_from(OutboxEmail).where(OutboxEmail.kind == "verification_code"))
+        limited = s.scalars(select(AuditEvent.data).where(AuditEvent.action == "verification_limited")).all()
+    assert mailed == verification.CODES_PER_DEBTOR
+    assert [d["per"] for d in limited] == ["debtor", "number"]
+
+
+def test_a_company_with_no_e_mail_on_file_goes_to_an_agent(served, auth, standin) -> None:
+    app, live = served
+    fake, _ = standin
+    body = debtor_body(name="Sin Correo S.A.S.", tax_id="800.777.666-1")
+    body["contacts"][0] = {**body["contacts"][0], "email": None, "phone": "+573007776666"}
+    app.test_client().put("/api/v1/debtors/D9", json=body, headers=auth)
+    assert turn(app, live, "nit 800777666", phone="+573001110002") == "asked_identity"
+    assert "código" in fake.messages[-1].body and "Sin Correo" not in fake.messages[-1].body
+    with db.transaction(app.extensions["cobranza"].sessions, write=False) as s:
+        debtor = s.scalar(select(Debtor).where(Debtor.ref == "D9"))
+        assert debtor is not None
+        handoff = s.scalar(select(Handoff).where(Handoff.debtor_id == debtor.id))
+        assert handoff is not None and handoff.reason == "verification"
+        assert handoff.evidence["phone"] == "+573001110002"
+        # the company's own contacts still talk with the bot
+        assert handoffs.holding(s, debtor.id) is None
 
 
 def test_one_phone_for_two_companies_must_say_which(served, auth) -> None:
@@ -172,7 +303,7 @@ def test_one_phone_for_two_companies_must_say_which(served, auth) -> None:
     other = debtor_body(name="Otra Empresa S.A.S.", tax_id="800.555.111-2")
     app.test_client().put("/api/v1/debtors/D2", json=other, headers=auth)
     assert turn(app, live, "hola") == "asked_identity"
-    assert turn(app, live, "es de la empresa 800555111").startswith("identified")
+    assert turn(app, live, "es de la empresa 800555111") == "identified, handed_off"  # on file for both: no code
 
 
 def test_settings_without_twilio_do_not_break_identification_prompts(served) -> None:
@@ -185,3 +316,33 @@ def test_a_company_name_ending_in_a_full_stop_gets_one_full_stop() -> None:
 
     text = say("ask_identity", "es", creditor="Suministros Andinos S.A.S.")
     assert "S.A.S.." not in text and "Suministros Andinos S.A.S. Para ayudarle" in text
+
+
+def test_without_redis_nobody_is_verified_and_they_are_told_to_come_back(served, standin) -> None:
+    app, live = served
+    fake, _ = standin
+    down = replace(live, redis_url=f"redis://127.0.0.1:{free_port()}/0")
+    assert turn(app, down, "mi nit es 900123456", phone="+573001110009") == "asked_identity"
+    assert "no podemos verificar" in fake.messages[-1].body
+    with db.transaction(app.extensions["cobranza"].sessions, write=False) as s:
+        assert s.scalar(select(Contact.id).where(Contact.phone == "+573001110009")) is None
+        assert s.scalar(select(func.count()).select_from(OutboxEmail)) == 0
+
+
+def test_an_expired_code_does_not_link_the_number(served, standin, smtp) -> None:
+    import time
+
+    app, live = served
+    fake, _ = standin
+    assert turn(app, live, "nit 900123456", phone="+573001110010") == "asked_identity"
+    code = code_mailed(app, live, smtp)
+    store = app.extensions["cobranza"].redis
+    [pending] = list(store.scan_iter(f"{live.job_queue}:verify:pending:+573001110010"))
+    assert 0 < store.ttl(pending) <= verification.CODE_MINUTES * 60
+    assert code.encode() not in b"".join(store.hvals(pending))  # only its HMAC is kept
+    store.pexpire(pending, 1)  # ten minutes later
+    time.sleep(0.05)
+    assert turn(app, live, code, phone="+573001110010") == "asked_identity"
+    assert "no es válido o ya venció" in fake.messages[-1].body  # and to send the tax ID again; nothing linked
+    with db.transaction(app.extensions["cobranza"].sessions, write=False) as s:
+        assert s.scalar(select(Contact.id).where(Contact.phone == "+573001110010")) is None

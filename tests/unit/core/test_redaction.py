@@ -22,6 +22,13 @@ def test_masks_national_formats_as_people_write_them() -> None:
         ("mi número es 987 654 321", "654 321"),
         ("al 987654321 por favor", "987654321"),
         ("wsp 9 8765 4321", "8765 4321"),
+        ("oficina 2 2345 6789", "2345 6789"),  # Santiago landline
+        ("cel 55 1234 5678", "1234 5678"),  # Mexico City
+        ("tel (33) 1234-5678", "1234-5678"),  # Guadalajara
+        ("+52 55 1234 5678", "1234 5678"),
+        ("office 310.555.0100", "555.0100"),
+        ("+1 (310) 555-0100", "555-0100"),
+        ("601 555 0100 ext 3", "555 0100"),  # Bogotá landline
     ]:
         assert number not in mask(said), said
 
