@@ -422,10 +422,15 @@ def _ask_assistant(
 def consult(settings: Settings, ask: Ask) -> list[dict[str, Any]] | rasa_client.RasaUnavailable:
     """The assistant's answer to the turn (no database transaction is open meanwhile), or why there is none."""
     try:
-        if ask.resume:
-            rasa_client.resume(settings.rasa_url, settings.rasa_token, ask.sender)
-        replies = rasa_client.send_turn(
-            settings.rasa_url, RASA_CHANNEL, ask.sender, ask.text, ask.metadata, settings.secret_key
+        replies = rasa_client.converse(
+            settings.rasa_url,
+            settings.rasa_token,
+            RASA_CHANNEL,
+            ask.sender,
+            ask.text,
+            ask.metadata,
+            settings.secret_key,
+            resume_first=ask.resume,
         )
     except rasa_client.RasaUnavailable as exc:
         return exc

@@ -207,10 +207,15 @@ def _converse(factory: Sessions, settings: Settings, turn: Turn, ready: _Ready) 
     """The assistant's answer to one turn, sent back; a person takes over when it cannot answer."""
     sender = sender_id(turn.phone)
     try:
-        if ready.resume:
-            rasa_client.resume(settings.rasa_url, settings.rasa_token, sender)
-        replies = rasa_client.send_turn(
-            settings.rasa_url, RASA_CHANNEL, sender, ready.text, ready.metadata, settings.secret_key
+        replies = rasa_client.converse(
+            settings.rasa_url,
+            settings.rasa_token,
+            RASA_CHANNEL,
+            sender,
+            ready.text,
+            ready.metadata,
+            settings.secret_key,
+            resume_first=ready.resume,
         )
         if not any(r.get("text") for r in replies):
             raise rasa_client.RasaUnavailable("the assistant gave no answer (is the action server up?)")

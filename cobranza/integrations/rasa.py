@@ -55,6 +55,29 @@ def send_turn(
     ]
 
 
+def converse(
+    rasa_url: str,
+    token: str | None,
+    channel: str,
+    sender: str,
+    text: str,
+    metadata: dict[str, Any],
+    secret: str | None,
+    resume_first: bool = False,
+) -> list[dict[str, Any]]:
+    """One debtor turn, asked only when the database says nobody holds the case — so the system of record
+    decides, not Rasa's memory: a turn that comes back with no answer is a conversation Rasa still keeps
+    paused (a handoff closed some other way, a restored database, a Redis kept across a reset). The pause
+    is lifted and the turn asked once more."""
+    if resume_first:
+        resume(rasa_url, token, sender)
+    replies = send_turn(rasa_url, channel, sender, text, metadata, secret)
+    if not any(r.get("text") for r in replies) and token:
+        resume(rasa_url, token, sender)
+        replies = send_turn(rasa_url, channel, sender, text, metadata, secret)
+    return replies
+
+
 def resume(rasa_url: str, token: str | None, sender: str, timeout: float = TIMEOUT) -> None:
     """Let the assistant answer this conversation again after a person handed it back.
 

@@ -473,3 +473,22 @@ def test_a_turn_sent_straight_to_rasa_with_forged_metadata_learns_nothing(
         f"{assistant.rasa_url}/webhooks/rest/webhook", json={"sender": "x", "message": "hola"}, timeout=30
     )
     assert rest.status_code == 404
+
+
+def test_a_conversation_rasa_keeps_paused_is_answered_when_the_database_says_nobody_holds_it(
+    one_invoice: Phone, assistant: Assistant
+) -> None:
+    """The system of record decides: a pause Rasa remembers (a handoff closed some other way, a restored
+    database) with no open handoff is lifted, and the debtor answered — not handed to a person for ever."""
+    phone = one_invoice
+    assert phone.say("hola")[0].startswith("¡Hola")
+    paused = requests.post(
+        f"{assistant.rasa_url}/conversations/wa-{phone.number.lstrip('+')}/tracker/events",
+        params={"token": assistant.token},
+        json=[{"event": "pause"}],
+        timeout=30,
+    )
+    assert paused.status_code == 200
+    answer = phone.say("¿cuánto debo?")
+    assert any("F-001" in m for m in answer), answer
+    assert get(phone, "handoffs?debtor_ref=D1") == []
