@@ -4,7 +4,15 @@
 JSON answer; the resource modules register their routes on the blueprint.
 """
 
-from cobranza.entry.api import cases, debtors, invoices, outreach
+from flask import Response, jsonify
+
+from cobranza.entry.api import cases, debtors, invoices, openapi, outreach
 from cobranza.entry.api.common import bp
 
-__all__ = ["bp", "cases", "debtors", "invoices", "outreach"]
+__all__ = ["bp", "cases", "debtors", "invoices", "openapi", "outreach"]
+
+
+@bp.get("/openapi.json")
+def openapi_document() -> Response:
+    """The API described as OpenAPI 3.1 (``cobranza.entry.api.openapi``)."""
+    return jsonify(openapi.document())
