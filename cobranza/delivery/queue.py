@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
+from datetime import UTC
 
 import redis
 from rq import Queue
@@ -55,3 +56,34 @@ def dispatch(queue: Queue, connection: redis.Redis, settings: Settings, effects:
         log.warning("could not queue %d job(s) now (%s); the sweep will", len(deliveries), exc)
     if announcements:
         live.publish(connection, settings, announcements)
+
+
+# --- which workers are alive --------------------------------------------------------------------
+
+ALIVE_FOR = 15  # seconds a worker's beat counts: three sweeps (``cobranza.delivery.sweep.EVERY``)
+
+
+def _alive_key(settings: Settings, name: str) -> str:
+    return f"{settings.job_queue}:alive:{name}"
+
+
+def beat(connection: redis.Redis, settings: Settings, name: str) -> None:
+    """This worker is alive now (its sweeper says so every few seconds). RQ's own registration of a
+    worker killed with SIGKILL outlives it by minutes; this beat stops counting fifteen seconds after."""
+    connection.set(_alive_key(settings, name), "1", ex=ALIVE_FOR)
+
+
+def alive(connection: redis.Redis, settings: Settings) -> int:
+    """How many workers beat in the last ``ALIVE_FOR`` seconds."""
+    return sum(1 for _ in connection.scan_iter(_alive_key(settings, "*"), count=500))
+
+
+def oldest_waiting(queue: Queue, now: float) -> float | None:
+    """Seconds the oldest job still queued has waited (None: nothing waits)."""
+    from rq.job import Job
+
+    for job_id in queue.get_job_ids(0, 1):  # the head of the queue: the first one in
+        job = Job.fetch(job_id, connection=queue.connection)
+        if job.enqueued_at is not None:
+            return max(0.0, now - job.enqueued_at.replace(tzinfo=job.enqueued_at.tzinfo or UTC).timestamp())
+    return None

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import functools
 import smtplib
+import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
@@ -24,6 +25,7 @@ from sqlalchemy.exc import DBAPIError
 
 from cobranza import runtime
 from cobranza.db.migrate import alembic_config
+from cobranza.delivery import queue as jobs
 from cobranza.entry.api.common import bearer_matches
 from cobranza.runtime import Runtime
 
@@ -83,9 +85,21 @@ def check_smtp(rt: Runtime) -> dict[str, Any]:
 
 
 def check_workers(rt: Runtime) -> dict[str, Any]:
-    """Job-queue workers alive on our queue: without them nothing is sent."""
-    count = Worker.count(connection=rt.redis, queue=rt.queue)
-    return {"state": "up" if count else "down", "detail": f"{count} worker(s) on queue {rt.settings.job_queue!r}"}
+    """Job-queue workers alive on our queue — those that beat in the last seconds, not RQ's registrations,
+    which outlive a killed worker by minutes — and how long the oldest waiting job has waited."""
+    live = jobs.alive(rt.redis, rt.settings)
+    registered = Worker.count(connection=rt.redis, queue=rt.queue)
+    waited = jobs.oldest_waiting(rt.queue, time.time())
+    detail = f"{live} worker(s) alive on queue {rt.settings.job_queue!r}"
+    if registered != live:
+        detail += f" ({registered} registered)"
+    detail += "; nothing waiting" if waited is None else f"; the oldest job has waited {waited:.0f} s"
+    return {
+        "state": "up" if live else "down",
+        "detail": detail,
+        "alive": live,
+        "oldest_waiting_seconds": None if waited is None else round(waited, 1),
+    }
 
 
 def check_twilio(rt: Runtime) -> dict[str, Any]:

@@ -10,12 +10,15 @@ each at a time (Redis locks).
 from __future__ import annotations
 
 import logging
+import os
+import socket
 import threading
 
 from rq import SimpleWorker
 
 from cobranza import runtime
 from cobranza.delivery import dialing, email, messaging, ratelimit
+from cobranza.delivery import queue as jobs
 from cobranza.delivery.sweep import EVERY, sweep
 from cobranza.entry.api import shapes
 from cobranza.outreach import orchestration
@@ -55,9 +58,17 @@ def run_plan(rt: runtime.Runtime) -> dict[str, object]:
 def start_sweeper(rt: runtime.Runtime, stop: threading.Event) -> threading.Thread:
     """Sweep every few seconds, and run the plan every ``PLAN_EVERY`` seconds."""
 
+    name = f"{socket.gethostname()}:{os.getpid()}"
+
     def loop() -> None:
         every = rt.settings.plan_every
-        while not stop.wait(EVERY):
+        while True:
+            try:
+                jobs.beat(rt.redis, rt.settings, name)  # what /healthz counts as a live worker
+            except Exception:  # Redis away: the worker cannot take jobs either, and is not counted
+                log.warning("could not say this worker is alive", exc_info=True)
+            if stop.wait(EVERY):
+                return
             try:
                 if rt.redis.set(f"{rt.settings.job_queue}:sweep-lock", "1", nx=True, ex=int(EVERY)):
                     sweep(rt.sessions, rt.queue)

@@ -55,20 +55,64 @@ def test_twilio_configured(settings: Settings) -> None:
     assert app.test_client().get("/healthz", headers=AUTH).json["dependencies"]["twilio"]["state"] == "configured"
 
 
-def test_workers_are_counted(app) -> None:
+def test_workers_are_counted_alive_and_the_oldest_waiting_job_is_told(app) -> None:
     from rq import SimpleWorker
 
-    from cobranza.delivery.queue import queue_for
+    from cobranza.delivery import queue as jobs
 
     rt = app.extensions["cobranza"]
-    assert app.test_client().get("/healthz", headers=AUTH).json["dependencies"]["workers"]["state"] == "down"
-    worker = SimpleWorker([queue_for(rt.redis, rt.settings)], connection=rt.redis)
-    worker.register_birth()
+    queue = jobs.queue_for(rt.redis, rt.settings)
+    workers = app.test_client().get("/healthz", headers=AUTH).json["dependencies"]["workers"]
+    assert workers["state"] == "down" and workers["oldest_waiting_seconds"] is None
+    # RQ's registration alone is not a live worker: a worker killed with SIGKILL leaves one for minutes
+    stale = SimpleWorker([queue], connection=rt.redis)
+    stale.register_birth()
     try:
         workers = app.test_client().get("/healthz", headers=AUTH).json["dependencies"]["workers"]
-        assert workers["state"] == "up" and workers["detail"].startswith("1 worker")
+        assert (
+            workers["state"] == "down"
+            and "0 worker(s) alive" in workers["detail"]
+            and "(1 registered)" in workers["detail"]
+        )
+        jobs.beat(rt.redis, rt.settings, "host:123")  # what a running worker's sweeper says every few seconds
+        queue.enqueue("cobranza.entry.worker.deliver_email", 0)
+        workers = app.test_client().get("/healthz", headers=AUTH).json["dependencies"]["workers"]
+        assert workers["state"] == "up" and workers["alive"] == 1 and workers["detail"].startswith("1 worker(s) alive")
+        assert workers["oldest_waiting_seconds"] is not None and workers["oldest_waiting_seconds"] < 60
+        assert 0 < rt.redis.ttl(f"{rt.settings.job_queue}:alive:host:123") <= jobs.ALIVE_FOR
     finally:
-        worker.register_death()
+        stale.register_death()
+        queue.empty()
+
+
+def test_a_killed_worker_stops_counting_within_seconds(settings: Settings) -> None:
+    import os
+    import signal
+    import time
+
+    import redis as redis_lib
+
+    from standins.processes import worker_process
+    from tests.support import PROCESS_SECRETS
+
+    env = {
+        **PROCESS_SECRETS,
+        "DATABASE_URL": settings.database_url,
+        "REDIS_URL": settings.redis_url,
+        "JOB_QUEUE": settings.job_queue,
+    }
+    store = redis_lib.Redis.from_url(settings.redis_url)
+    with worker_process(env) as proc:
+        deadline = time.monotonic() + 30
+        while not list(store.scan_iter(f"{settings.job_queue}:alive:*")):
+            assert time.monotonic() < deadline and proc.poll() is None, "the worker never said it is alive"
+            time.sleep(0.2)
+        os.kill(proc.pid, signal.SIGKILL)
+        proc.wait(timeout=10)
+        deadline = time.monotonic() + 20  # ALIVE_FOR and a little
+        while list(store.scan_iter(f"{settings.job_queue}:alive:*")):
+            assert time.monotonic() < deadline, "a killed worker still counts as alive"
+            time.sleep(0.5)
 
 
 @pytest.mark.parametrize("header", [None, "Bearer wrong-token", f"Basic {API_TOKEN}", API_TOKEN])
