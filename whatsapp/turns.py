@@ -26,7 +26,7 @@ from cobranza.core.vocabulary import Channel, Direction
 from cobranza.db.engine import Sessions
 from cobranza.db.models import Contact, Debtor
 from cobranza.db.unit_of_work import UnitOfWork
-from cobranza.delivery import messaging, quick_replies
+from cobranza.delivery import messaging, quick_replies, ratelimit
 from cobranza.integrations import rasa as rasa_client
 from cobranza.integrations.twilio import TwilioClient, TwilioError
 from cobranza.records import consent, handoffs, identity, timeline, verification
@@ -268,7 +268,11 @@ def _converse(factory: Sessions, settings: Settings, turn: Turn, ready: _Ready) 
                     contact,
                 )
             )
-    messaging.deliver_claimed(factory, settings, outgoing)
+    # the turn's replies go out at once, inside the sending rate every worker shares (WHATSAPP_RATE)
+    store = runtime.shared_redis(settings)
+    messaging.deliver_claimed(
+        factory, settings, outgoing, pace=lambda: ratelimit.acquire(store, "whatsapp", settings.whatsapp_rate)
+    )
     return "answered"
 
 

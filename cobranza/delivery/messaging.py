@@ -11,12 +11,13 @@ blindly. Twilio's status callbacks only move a message forward.
 from __future__ import annotations
 
 import logging
+import random
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, cast
 
-from sqlalchemy import CursorResult, case, select, update
+from sqlalchemy import CursorResult, case, or_, select, update
 from sqlalchemy.orm import Session
 
 from cobranza import db
@@ -33,6 +34,8 @@ from cobranza.records import timeline
 log = logging.getLogger(__name__)
 WINDOW = timedelta(hours=24)
 MAX_ATTEMPTS = 5
+RETRY_FIRST = timedelta(seconds=15)  # the first back-off; each next one doubles, up to RETRY_MAX
+RETRY_MAX = timedelta(minutes=15)
 # Twilio refusals that are policy, not trouble: retrying changes nothing.
 POLICY_ERRORS = {
     63016: "outside the 24-hour window",
@@ -141,7 +144,12 @@ def deliver_many(
         claimed = set(
             session.scalars(
                 update(WhatsAppMessage)
-                .where(WhatsAppMessage.id.in_(message_ids), WhatsAppMessage.status == MessageStatus.PENDING)
+                .where(
+                    WhatsAppMessage.id.in_(message_ids),
+                    WhatsAppMessage.status == MessageStatus.PENDING,
+                    # a job queued before a failed attempt does not cut its back-off short
+                    or_(WhatsAppMessage.next_attempt_at.is_(None), WhatsAppMessage.next_attempt_at <= utcnow()),
+                )
                 .values(status=MessageStatus.SUBMITTING, attempts=WhatsAppMessage.attempts + 1, updated_at=utcnow())
                 .returning(WhatsAppMessage.id)
             )
@@ -164,9 +172,15 @@ def deliver_claimed(
     settings: Settings,
     rows: list[tuple[WhatsAppMessage, Contact]],
     client: Callable[[Settings], TwilioClient] = TwilioClient,
+    pace: Callable[[], object] | None = None,
 ) -> dict[int, str]:
-    """Send messages already claimed ("submitting"), in order, and record every outcome at once."""
-    results = {message.id: _attempt(settings, message, contact, client) for message, contact in rows}
+    """Send messages already claimed ("submitting"), in order, and record every outcome at once.
+    ``pace`` waits for a slot of the shared sending rate before each one (``cobranza.delivery.ratelimit``)."""
+    results = {}
+    for message, contact in rows:
+        if pace is not None:
+            pace()
+        results[message.id] = _attempt(settings, message, contact, client)
     if not results:
         return {}
     with db.transaction(factory) as session:
@@ -226,6 +240,7 @@ def _record(session: UnitOfWork, message_id: int, result: _Result) -> str:
     assert row is not None
     if result.status == "retry" and row.attempts < MAX_ATTEMPTS:
         row.status, row.error_code, row.error = MessageStatus.PENDING, result.code, result.reason[:500]
+        row.next_attempt_at = utcnow() + backoff(row.attempts)
         return MessageStatus.PENDING
     status = MessageStatus.BLOCKED if result.status == MessageStatus.BLOCKED else MessageStatus.FAILED
     row.status, row.status_rank, row.error_code, row.error = (
@@ -280,12 +295,23 @@ def apply_status(session: UnitOfWork, sid: str, status: str, error_code: int | N
 ABANDONED = timedelta(minutes=2)
 
 
+def backoff(attempts: int, rand: Callable[[], float] = random.random) -> timedelta:
+    """The wait after the ``attempts``-th failed attempt: 15 s, 30 s, 1 min, 2 min … doubling up to 15
+    minutes, each from 50 % to 100 % of that at random, so messages that failed together (a 429 for the
+    whole sender) do not all come back in the same second."""
+    ceiling: timedelta = min(RETRY_FIRST * 2 ** max(0, attempts - 1), RETRY_MAX)
+    return timedelta(seconds=ceiling.total_seconds() * (0.5 + 0.5 * rand()))
+
+
 def due(session: Session, now: datetime) -> list[int]:
-    """Messages a sweep should hand to a worker."""
+    """Messages a sweep should hand to a worker: pending, and past their back-off."""
     return list(
         session.scalars(
             select(WhatsAppMessage.id)
-            .where(WhatsAppMessage.status == MessageStatus.PENDING)
+            .where(
+                WhatsAppMessage.status == MessageStatus.PENDING,
+                or_(WhatsAppMessage.next_attempt_at.is_(None), WhatsAppMessage.next_attempt_at <= now),
+            )
             .order_by(WhatsAppMessage.id)
             .limit(500)
         )

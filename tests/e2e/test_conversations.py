@@ -492,3 +492,14 @@ def test_a_conversation_rasa_keeps_paused_is_answered_when_the_database_says_nob
     answer = phone.say("¿cuánto debo?")
     assert any("F-001" in m for m in answer), answer
     assert get(phone, "handoffs?debtor_ref=D1") == []
+
+
+def test_the_assistants_replies_take_their_slot_of_the_shared_sending_rate(one_invoice: Phone) -> None:
+    """Replies go out at once from the worker that took the turn, but inside WHATSAPP_RATE, the rate every
+    worker shares: each one takes a slot of the second it is sent in."""
+    store = redis.Redis.from_url(one_invoice.live.redis_url)
+    for key in store.scan_iter("ratelimit:whatsapp:*"):
+        store.delete(key)
+    one_invoice.say("hola")
+    slots = [int(store.get(k) or 0) for k in store.scan_iter("ratelimit:whatsapp:*")]
+    assert sum(slots) >= 1, "the reply took no slot of the shared rate"

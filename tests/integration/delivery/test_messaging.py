@@ -153,5 +153,31 @@ def test_twilio_down_is_retried_then_failed(served, standin) -> None:
     dead = replace(live, twilio_api_base="http://127.0.0.1:1")
     message_id = queue(app, purpose="reply", body="x")
     factory = app.extensions["cobranza"].sessions
-    statuses = [messaging.deliver(factory, dead, message_id) for _ in range(messaging.MAX_ATTEMPTS)]
+    statuses, waits = [], []
+    for _ in range(messaging.MAX_ATTEMPTS):
+        statuses.append(messaging.deliver(factory, dead, message_id))
+        waiting = row(app, message_id).next_attempt_at
+        if statuses[-1] == "pending":
+            assert waiting is not None
+            waits.append((waiting - utcnow()).total_seconds())
+            # not before its time: a second job, or the sweep, leave it alone
+            assert messaging.deliver(factory, dead, message_id) == "pending"
+            with db.transaction(factory, write=False) as s:
+                assert message_id not in messaging.due(s, utcnow())
+            with db.transaction(factory) as s:  # ... until then
+                s.execute(update(WhatsAppMessage).values(next_attempt_at=utcnow() - timedelta(seconds=1)))
     assert statuses[:-1] == ["pending"] * (messaging.MAX_ATTEMPTS - 1) and statuses[-1] == "failed"
+    assert row(app, message_id).attempts == messaging.MAX_ATTEMPTS  # the early tries were not attempts
+    # exponential: 7.5-15 s, then 15-30 s, 30-60 s, 60-120 s
+    for i, wait in enumerate(waits):
+        ceiling = messaging.RETRY_FIRST.total_seconds() * 2**i
+        assert ceiling / 2 - 1 <= wait <= ceiling, (i, wait)
+
+
+def test_back_off_doubles_with_jitter_up_to_its_ceiling() -> None:
+    assert messaging.backoff(1, rand=lambda: 0.0).total_seconds() == 7.5
+    assert messaging.backoff(1, rand=lambda: 1.0).total_seconds() == 15.0
+    assert messaging.backoff(3, rand=lambda: 1.0) == messaging.RETRY_FIRST * 4
+    assert messaging.backoff(40, rand=lambda: 1.0) == messaging.RETRY_MAX
+    spread = {messaging.backoff(2).total_seconds() for _ in range(50)}
+    assert len(spread) > 10 and all(15 <= w <= 30 for w in spread)  # messages that failed together spread out
