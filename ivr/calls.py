@@ -14,6 +14,7 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from urllib.parse import urlencode
 
 import redis
 from flask import Blueprint, Response, abort, request, send_from_directory
@@ -28,14 +29,15 @@ from cobranza.db.models import Call, Contact, Debtor
 from cobranza.db.unit_of_work import UnitOfWork
 from cobranza.delivery import dialing
 from cobranza.integrations.twilio_signature import signed_only
-from ivr import conversation, people, speech
+from ivr import conversation, people, prompts, speech
 from ivr.line import Answer, Heard
 from ivr.twiml import Line
 
 log = logging.getLogger(__name__)
 bp = Blueprint("ivr", __name__)
 LOCK_FOR = 20  # seconds; Twilio gives up on a webhook after 15
-WAIT_FOR_LOCK = 14.0
+WAIT_FOR_LOCK = 8.0  # then "un momento" and Twilio asks again, well inside its 15 s
+MAX_WAITS = 5  # "un momento" redirects of one turn before the line apologises and ends the call
 
 
 def _twiml(xml: str) -> Response:
@@ -47,22 +49,28 @@ def _settings() -> Settings:
 
 
 @contextmanager
-def _one_at_a_time(key: str) -> Iterator[None]:
-    """Requests of one call are taken one after another, whichever web process receives them."""
+def _one_at_a_time(key: str) -> Iterator[bool]:
+    """Requests of one call are taken one after another, whichever web process receives them. Yields
+    whether the request may go on: False when another request of the call still holds the lock after
+    ``WAIT_FOR_LOCK`` (the caller then says "un momento" and has Twilio ask again); with Redis down there
+    is no lock to take, and the request goes on (said in the log)."""
     rt = runtime.current()
     name = f"{rt.settings.job_queue}:voice-lock:{key}"
     token = str(time.monotonic_ns())
     held = False
+    proceed = False
     try:
         deadline = time.monotonic() + WAIT_FOR_LOCK
         while not (held := bool(rt.redis.set(name, token, nx=True, ex=LOCK_FOR))):
             if time.monotonic() > deadline:
                 break
             time.sleep(0.02)
+        proceed = held
     except redis.RedisError as exc:
         log.warning("Redis unavailable (%s): call %s not serialised", exc, key)
+        proceed = True
     try:
-        yield
+        yield proceed
     finally:
         if held:
             try:
@@ -100,7 +108,11 @@ def start() -> Response:
     outbound = form.get("Direction", "inbound").startswith("outbound")
     raw_call = request.args.get("call", "")
     key = raw_call if outbound and raw_call.isdigit() else sid
-    with _one_at_a_time(key):
+    with _one_at_a_time(key) as mine:
+        if not mine:  # the same call's first request is still being answered: Twilio asks again in a moment
+            line = Line(rt.settings, "es", "es-US")
+            again = f"{rt.settings.public_base_url}{request.full_path.rstrip('?')}"
+            return _twiml(line.redirect([(prompts.say("a_moment", "es"), "es")], again))
         with rt.work() as session:
             call = _outbound_call(session, sid) if outbound else session.scalar(select(Call).where(Call.sid == sid))
             if call is not None and call.last_twiml is not None:
@@ -133,6 +145,32 @@ def start() -> Response:
             if isinstance(step, Answer):
                 return _twiml(_answered(rt.settings, call, step))
         return _twiml(_through_assistant(rt, step))
+
+
+def _a_moment(settings: Settings, raw_id: str) -> str:
+    """Another request of this call is still being answered: "un momento", and Twilio posts this turn
+    again (what the caller said travels in the URL, which Twilio signs) — never taken without the lock."""
+    waits = int(request.args.get("wait", "0") or 0) + 1
+    with runtime.current().work(write=False) as session:
+        found = session.get(Call, int(raw_id))
+        language = (found.language if found else None) or "es"
+    line = Line(settings, language, "en-US" if language == "en" else "es-US")
+    if waits > MAX_WAITS:
+        log.warning("call %s: turn still locked after %d waits; ending the call", raw_id, MAX_WAITS)
+        return line.hang_up([(prompts.say("busy_line", language), language)])
+    heard = Heard.from_form(request.values)
+    again = {
+        "call": raw_id,
+        "n": request.args.get("n", ""),
+        "wait": str(waits),
+        **({"SpeechResult": heard.speech} if heard.speech else {}),
+        **({"Digits": heard.digits} if heard.digits else {}),
+        **({"Confidence": str(heard.confidence)} if heard.confidence is not None else {}),
+    }
+    return line.redirect(
+        [(prompts.say("a_moment", language), language)],
+        f"{settings.public_base_url}/twilio/voice/turn?{urlencode(again)}",
+    )
 
 
 def _outbound_call(session: Session, sid: str) -> Call | None:
@@ -218,12 +256,15 @@ def turn() -> Response:
     if not raw_id.isdigit() or not raw_n.isdigit():
         abort(400, "call and n are required")
     n = int(raw_n)
-    with _one_at_a_time(raw_id):
+    with _one_at_a_time(raw_id) as mine:
+        if not mine:
+            return _twiml(_a_moment(rt.settings, raw_id))
         with rt.work() as session:
             call = _this_call(session, raw_id)
             if n <= call.turn:
                 return _twiml(call.last_twiml or "")  # this turn was already taken
-            step = conversation.take_turn(session, rt.settings, call, Heard.from_form(request.form))
+            # request.values: a turn asked again after "un momento" carries what was said in its URL
+            step = conversation.take_turn(session, rt.settings, call, Heard.from_form(request.values))
             if isinstance(step, Answer):
                 return _twiml(_answered(rt.settings, call, step, turn=n))
         return _twiml(_through_assistant(rt, step, turn=n))

@@ -80,6 +80,11 @@ PROMPTS: dict[str, dict[str, str]] = {
         "Gracias, hasta luego.",
         "en": "Sorry for the trouble. Please ask {person} to call us back at {number}. Thank you, goodbye.",
     },
+    "a_moment": {"es": "Un momento, por favor.", "en": "One moment, please."},
+    "busy_line": {
+        "es": "Disculpe, no podemos atenderle en este momento. Le devolveremos la llamada. Hasta luego.",
+        "en": "Sorry, we cannot take your call right now. We will call you back. Goodbye.",
+    },
     "still_there": {"es": "¿Sigue en la línea?", "en": "Are you still there?"},
     "silence_goodbye": {
         "es": "No escucho respuesta. Puede llamarnos cuando quiera al {number}. Hasta luego.",

@@ -106,6 +106,14 @@ class Line:
         response.append(gather)
         return str(response)
 
+    def redirect(self, items: list[Spoken], url: str) -> str:
+        """Say ``items``, then have Twilio post ``url`` (a turn asked again a moment later)."""
+        response = VoiceResponse()
+        for item in items:
+            self.speak(response, item)
+        response.redirect(url, method="POST")
+        return str(response)
+
     def hang_up(self, items: list[Spoken]) -> str:
         response = VoiceResponse()
         for item in items:

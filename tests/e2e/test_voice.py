@@ -397,6 +397,35 @@ def test_the_same_turn_twice_is_taken_once(line: Callable[..., Settings]) -> Non
     assert [e["text"] for e in timeline(live) if e["kind"] == "voice_in"] == ["si la recibimos"]
 
 
+def test_a_turn_that_finds_its_call_busy_waits_a_moment_and_is_taken_then(
+    line: Callable[..., Settings], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The line never takes a turn without the call's lock: while another request of the call is being
+    answered, "un momento" and a <Redirect> that carries what was said; Twilio's next request takes it."""
+    import redis as redis_lib
+
+    from ivr import calls
+
+    monkeypatch.setattr(calls, "WAIT_FOR_LOCK", 0.3)
+    live = line()
+    caller = Caller(live)
+    caller.call()
+    url, params = caller.action(), caller.params("si la recibimos")
+    call_id = url.split("call=")[1].split("&")[0]
+    store = redis_lib.Redis.from_url(live.redis_url)
+    lock = f"{live.job_queue}:voice-lock:{call_id}"
+    store.set(lock, "another request", ex=20)  # another web process is answering this call
+    busy = Twiml(caller.post(url, params).text)
+    redirect = next(busy.root.iter("Redirect"))
+    assert "Un momento" in busy.said and "SpeechResult=si+la+recibimos" in (redirect.text or "")
+    assert [e for e in timeline(live) if e["kind"] == "voice_in"] == []  # not taken
+    store.delete(lock)
+    # Twilio follows the redirect with the call's own parameters only: what was said is in the URL
+    taken = Twiml(caller.post(redirect.text or "", {k: v for k, v in params.items() if k != "SpeechResult"}).text)
+    assert "fecha" in taken.said
+    assert [e["text"] for e in timeline(live) if e["kind"] == "voice_in"] == ["si la recibimos"]
+
+
 def test_silence_reprompts_once_then_says_how_to_call_back(line: Callable[..., Settings]) -> None:
     live = line()
     caller = Caller(live)
