@@ -445,8 +445,18 @@ def readable(code: str) -> str:
     return words[:1].upper() + words[1:] if words else code
 
 
+REFUSALS_ES = {
+    "say how and when the contact gave consent again": "Diga cómo y cuándo volvió a autorizar el contacto",
+    "the contact already accepts that channel": "El contacto ya acepta ese canal",
+    "that contact is not one of this debtor's": "Ese contacto no es de este deudor",
+    "choose a contact": "Elija un contacto",
+}
+
+
 def refusal(message: str, language: str) -> str:
     """A service's refusal in the agent's language, where we know it (the rest stays as said)."""
+    if language != "en" and message in REFUSALS_ES:
+        return REFUSALS_ES[message]
     for prefix in ("already taken by", "this case is held by"):
         if message.startswith(prefix):
             rest = message[len(prefix) :].strip()

@@ -179,7 +179,8 @@ def _case(s: Session, handoff_id: int) -> dict[str, Any]:
     events = timeline.rows(s, debtor.id)
     contacts = casework.contacts_of(s, debtor.id)
     every_contact = list(s.scalars(select(Contact).where(Contact.debtor_id == debtor.id).order_by(Contact.id)))
-    contact_id = request.values.get("contact_id", type=int)
+    # the contact the agent chose, else the one who wrote or spoke last: the person waiting for an answer
+    contact_id = request.values.get("contact_id", type=int) or casework.last_to_speak(s, debtor.id)
     contact = next((c for c in contacts if c.id == contact_id), contacts[0] if contacts else None)
     rule = casework.reply_rule(contact) if contact is not None else None
     names = agents.names(s)

@@ -223,6 +223,10 @@ def _verify_code(session: UnitOfWork, settings: Settings, call: Call, heard: Hea
     if checked.outcome == verification.Outcome.NONE_PENDING:  # expired, or spent on wrong tries
         call.state = {**call.state, "stage": "identify", "prompt": None, "expect": None}
         return _try_again(call, [say("code_expired", call), say("ask_identity", call)])
+    said = re.sub(r"\D", "", heard.digits or digits_spoken(heard.speech))
+    if checked.outcome == verification.Outcome.NO_CODE and len(said) >= identity.MIN_KEYED:
+        # not six digits but a whole tax ID or invoice number: a caller who gave a wrong one tries again
+        return _identify(session, settings, call, heard)
     key = "code_wrong" if checked.outcome == verification.Outcome.WRONG else "code_waiting"
     return _try_again(call, [say(key, call)], expect="digits")
 

@@ -73,7 +73,11 @@ function items(id, rows, line) {
 }
 async function sidePanel() {
   const me = people.find(c => c.phone === who.value);
-  if (!me) { document.getElementById('company').textContent = '(ninguna: lea el código en el correo de la empresa)'; return; }
+  if (!me) {
+    document.getElementById('company').textContent = '(ninguna: lea el código en el correo de la empresa)';
+    for (const id of ['promises', 'objections', 'handoffs']) items(id, [], () => '');
+    document.getElementById('timeline').innerHTML = ''; return;
+  }
   document.getElementById('company').textContent = `${me.company} (${me.debtor_ref})`;
   const k = await (await fetch('_standin/debtor/' + me.debtor_ref)).json();
   items('promises', k.promises, p => `${p.invoice_number}: ${p.currency} ${p.amount} el ${p.promised_date} (${p.status})`);
@@ -116,7 +120,8 @@ function quickReplies(buttons) {
 }
 async function send(textValue, extra) {
   const body = new URLSearchParams({From: 'whatsapp:' + who.value, Body: textValue,
-                                    ProfileName: who.options[who.selectedIndex].text.split(' — ')[0], ...extra});
+                                    ProfileName: who.value === STRANGER ? 'Andrés Pérez'
+                                      : who.options[who.selectedIndex].text.split(' — ')[0], ...extra});
   const sid = 'SM' + Array.from(crypto.getRandomValues(new Uint8Array(16)), b => b.toString(16).padStart(2, '0')).join('');
   body.set('MessageSid', sid);
   const mine = add('in', textValue, 'enviando…'); shown.set(sid, mine);

@@ -35,7 +35,8 @@ from whatsapp.replies import language_of, say
 log = logging.getLogger(__name__)
 RASA_CHANNEL = "cobranza_whatsapp"
 # What may name a company: a run of digits (a tax ID) or a letters-and-digits reference (an invoice).
-_LOOKS_LIKE_AN_ID = re.compile(r"\d{4,}|[a-z]+-?\d{3,}", re.I)
+# Tax IDs as people write them: "900123456", "826.695.684-3", "77.204.100-9", "900 123 456".
+_LOOKS_LIKE_AN_ID = re.compile(r"\d(?:[ .\-]?\d){3,}|[a-z]+-?\d{3,}", re.I)
 BUBBLE_LIMIT = 1600  # characters in one WhatsApp message sent through Twilio
 OPT_IN_FOR = 600  # seconds a contact has to confirm they want to be contacted again
 

@@ -6,6 +6,7 @@ what to send and when, this turns it into a MIME message and hands it over.
 
 from __future__ import annotations
 
+import re
 import smtplib
 import ssl
 from dataclasses import dataclass
@@ -271,8 +272,13 @@ def render_verification_code(
         message_id,
         settings,
     )
-    message.set_content(_env.get_template(f"verification_code.{language}.txt").render(context))
-    message.add_alternative(_env.get_template(f"verification_code.{language}.html").render(context), subtype="html")
+    # "… de Suministros Andinos S.A.S.." -> one full stop after a name that ends in one
+    text, html = (
+        re.sub(r"\.\.(?=\s|<|$)", ".", _env.get_template(f"verification_code.{language}.{kind}").render(context))
+        for kind in ("txt", "html")
+    )
+    message.set_content(text)
+    message.add_alternative(html, subtype="html")
     return message
 
 

@@ -15,6 +15,7 @@ from cobranza.db.models import Contact, Debtor, Invoice
 from cobranza.db.unit_of_work import UnitOfWork
 from cobranza.records import timeline
 
+_CHANNEL_WORD = {"whatsapp": "WhatsApp", "voice": "teléfono"}
 MIN_KEYED = 4  # digits of the shortest whole invoice number a caller may key
 _TOKEN = re.compile(r"[A-Za-z0-9][A-Za-z0-9.\-/]{3,63}")
 
@@ -93,7 +94,7 @@ def link_phone(
         channel,
         Direction.INTERNAL,
         "contact_identified",
-        f"{name or phone} se identificó por {channel} como contacto de {debtor.name}"
+        f"{name or phone} se identificó por {_CHANNEL_WORD.get(channel, channel)} como contacto de {debtor.name}"
         + (" con el código enviado a su correo registrado" if how == "email_code" else ""),
         contact_id=contact.id,
         actor="debtor",

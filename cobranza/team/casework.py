@@ -772,6 +772,20 @@ def grant_consent(
     audit(session, agent.email, "consent_granted", str(handoff.id), contact_id=contact.id, channel=channel)
 
 
+def last_to_speak(session: Session, debtor_id: int) -> int | None:
+    """The contact of the debtor's latest inbound message or call turn (whom an agent answers by default)."""
+    return session.scalar(
+        select(Interaction.contact_id)
+        .where(
+            Interaction.debtor_id == debtor_id,
+            Interaction.direction == Direction.IN,
+            Interaction.contact_id.is_not(None),
+        )
+        .order_by(Interaction.at.desc(), Interaction.id.desc())
+        .limit(1)
+    )
+
+
 def contacts_of(session: Session, debtor_id: int) -> list[Contact]:
     return list(
         session.scalars(

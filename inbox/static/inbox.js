@@ -352,3 +352,12 @@
   }
   document.addEventListener("visibilitychange", () => { if (document.visibilityState === "visible" && openCase) refreshCase().then(refreshList); });
 })();
+
+// Choosing whom to answer shows that contact's 24-hour window and replies: the case page again, for them.
+document.addEventListener("change", (e) => {
+  if (!e.target.matches || !e.target.matches("#reply select[name=contact_id]")) return;
+  const url = new URL(location.href);
+  url.searchParams.set("contact_id", e.target.value);
+  url.searchParams.delete("done");
+  location.assign(url.toString());
+});

@@ -341,3 +341,24 @@ def test_behind_a_trusted_proxy_sign_in_throttling_counts_the_agents_address(set
     assert refused[-1] == "127.0.0.1"  # the connection's address, not the header's
     behind.extensions["cobranza"].close()
     direct.extensions["cobranza"].close()
+
+
+def test_the_reply_goes_by_default_to_whoever_wrote_last(app: Flask, case: int, auth: dict[str, str]) -> None:
+    from tests.support import debtor_body
+
+    body = debtor_body()
+    body["contacts"] = [
+        *body["contacts"],
+        {"name": "Pedro Ruiz", "role": "Contador", "phone": "+573004443322", "email": None, "consent": {}},
+    ]
+    assert app.test_client().put("/api/v1/debtors/D1", json=body, headers=auth).status_code == 200
+    with transaction(app.extensions["cobranza"].sessions) as s:
+        from cobranza.db.models import Contact
+
+        pedro = s.query(Contact).filter_by(phone="+573004443322").one()
+        timeline.record(s, pedro.debtor_id, "whatsapp", "in", "whatsapp_in", "soy Pedro", contact_id=pedro.id)
+        pedro_id = pedro.id
+    ana = sign_in(app, "ana@acme.example.com")
+    post(ana, f"/inbox/handoffs/{case}/claim")
+    page = ana.get(f"/inbox/handoffs/{case}").get_data(as_text=True)
+    assert re.search(rf'<option value="{pedro_id}" selected>Pedro Ruiz', page), "the reply is not addressed to Pedro"

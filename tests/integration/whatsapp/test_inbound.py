@@ -133,6 +133,7 @@ def test_opt_out_revokes_at_once_with_one_confirmation(served) -> None:
     assert turn(app, live, "BAJA") == "opted_out_whatsapp"
     with db.transaction(app.extensions["cobranza"].sessions, write=False) as s:
         assert s.scalar(select(Contact.whatsapp_consent)) is False
+    assert "consent_revoked" in kinds(app)  # with its evidence on the timeline
     assert replies(app) == [
         "Listo, no le volveremos a escribir por WhatsApp. Si necesita algo, puede escribirnos cuando quiera."
     ]
@@ -200,10 +201,13 @@ def test_a_tax_id_that_exists_and_one_that_does_not_get_the_same_answer(served, 
     assert turn(app, live, "mi nit es 900123456", phone="+573009990001") == "asked_identity"
     real = fake.messages[-1].body
     assert made_up == real and "código" in real and "Ferretería" not in real
+    # the tax ID as people write it, dots and check digit: the same answer, and a code to the company
+    assert turn(app, live, "mi nit es 900.123.456-7", phone="+573009990002") == "asked_identity"
+    assert fake.messages[-1].body == real
     with db.transaction(app.extensions["cobranza"].sessions, write=False) as s:
         assert s.scalar(select(func.count()).select_from(Contact).where(Contact.phone.like("+57300999%"))) == 0
         actions = list(s.scalars(select(AuditEvent.action).order_by(AuditEvent.id)))
-    assert actions == ["verification_unknown", "verification_code_sent"]
+    assert actions == ["verification_unknown", "verification_code_sent", "verification_code_sent"]
     # a code for the made-up one cannot exist: any code is "not valid", exactly as a wrong one
     assert turn(app, live, "123456", phone="+573009990000") == "asked_identity"
     wrong_made_up = fake.messages[-1].body
