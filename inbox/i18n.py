@@ -218,6 +218,18 @@ WORDS: dict[str, tuple[str, str]] = {
     "consents": ("Acepta", "Accepts"),
     "no_consent": ("no acepta contacto", "accepts no contact"),
     "consent_again": ("Registrar que volvió a autorizar", "Record consent given again"),
+    "verify_title": ("Verificar el número", "Verify the number"),
+    "verify_explain": (
+        "{phone} pidió acceso como contacto de esta empresa, que no tiene correo registrado para enviarle un "
+        "código. Nada se le ha dicho. Verifique por otro medio (una llamada al número de la empresa, por ejemplo) "
+        "antes de vincularlo.",
+        "{phone} asked to be a contact of this company, which has no e-mail on file to send a code to. Nothing "
+        "was said to them. Verify by other means (a call to the company's number, for example) before linking it.",
+    ),
+    "verify_how": ("Cómo lo verificó", "How you verified it"),
+    "verify_how_hint": ("p. ej. llamé al fijo de la empresa y lo confirmó la gerente", "e.g. called the office"),
+    "verify_name": ("Nombre de la persona", "The person's name"),
+    "verify_link": ("Vincular como contacto", "Link as a contact"),
     "consent_channel": ("Canal", "Channel"),
     "consent_how": ("Cómo y cuándo lo autorizó", "How and when they consented"),
     "consent_how_hint": ("p. ej. lo pidió en la llamada de hoy 10:30", "e.g. asked for it on today's 10:30 call"),
@@ -450,6 +462,8 @@ REFUSALS_ES = {
     "the contact already accepts that channel": "El contacto ya acepta ese canal",
     "that contact is not one of this debtor's": "Ese contacto no es de este deudor",
     "choose a contact": "Elija un contacto",
+    "say how you verified the number": "Diga cómo verificó el número",
+    "this case is not a verification": "Este caso no es una verificación",
 }
 
 

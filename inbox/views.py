@@ -580,6 +580,18 @@ def objection(handoff_id: int) -> Any:
     return _act(handoff_id, work)
 
 
+@bp.post("/handoffs/<int:handoff_id>/link-number")
+@signed_in
+def link_number(handoff_id: int) -> Any:
+    """The holder of a verification case links the number, having checked it by other means."""
+    return _act(
+        handoff_id,
+        lambda s, agent, h: casework.link_verified_number(
+            s, agent, h, request.form.get("evidence", ""), request.form.get("name", "")
+        ),
+    )
+
+
 @bp.post("/handoffs/<int:handoff_id>/consent")
 @signed_in
 def consent(handoff_id: int) -> Any:

@@ -65,7 +65,7 @@ from cobranza.db.models import Agent, CaseRead, Contact, Debtor, Handoff, Intera
 from cobranza.db.types import UTCDateTime
 from cobranza.db.unit_of_work import UnitOfWork
 from cobranza.delivery import messaging
-from cobranza.records import consent, handoffs, timeline
+from cobranza.records import consent, handoffs, identity, timeline
 from cobranza.records.audit import audit
 
 ACTIVE = handoffs.ACTIVE
@@ -770,6 +770,34 @@ def grant_consent(
         raise Conflict("the contact already accepts that channel", "channel")
     consent.set_consent(session, contact, channel, True, consent.AGENT_METHOD, f"agent:{agent.email}", evidence[:500])
     audit(session, agent.email, "consent_granted", str(handoff.id), contact_id=contact.id, channel=channel)
+
+
+def link_verified_number(session: UnitOfWork, agent: Agent, handoff: Handoff, evidence: str, name: str) -> Contact:
+    """A verification case (a number asked to be a contact; the company has no e-mail for a code): the
+    holder, having checked by other means, links the number — saying how, which is the evidence kept."""
+    require_holder(agent, handoff)
+    if handoff.reason != handoffs.VERIFICATION or not (handoff.evidence or {}).get("phone"):
+        raise Conflict("this case is not a verification", "handoff_id")
+    evidence = evidence.strip()
+    if len(evidence) < 5:
+        raise FieldError("say how you verified the number", "evidence")
+    debtor = session.get(Debtor, handoff.debtor_id)
+    assert debtor is not None
+    phone, channel = str(handoff.evidence["phone"]), str(handoff.evidence.get("channel") or Channel.WHATSAPP)
+    contact = identity.link_phone(session, debtor, phone, name.strip()[:200] or None, channel, how="agent_verified")
+    timeline.record(
+        session,
+        debtor.id,
+        Channel.AGENT,
+        Direction.INTERNAL,
+        "agent_note",
+        f"Número verificado por {agent.name}: {evidence[:500]}",
+        contact_id=contact.id,
+        actor=f"agent:{agent.email}",
+        data={"handoff_id": handoff.id},
+    )
+    audit(session, agent.email, "number_linked", str(handoff.id), contact_id=contact.id, evidence=evidence[:500])
+    return contact
 
 
 def last_to_speak(session: Session, debtor_id: int) -> int | None:

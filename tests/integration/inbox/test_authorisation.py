@@ -46,6 +46,7 @@ def actions(contact_id: int) -> list[tuple[str, dict[str, str]]]:
         ("promise", {"invoice_number": "F-001", "amount": "500000", "promised_date": SOON}),
         ("objection", {"type": "cash_flow", "text": "flujo de caja"}),
         ("consent", {"contact_id": str(contact_id), "channel": "voice", "evidence": "lo pidió en la llamada"}),
+        ("link-number", {"evidence": "llamé al fijo de la empresa", "name": "Pedro"}),
         ("resolve", {"resolution": "back_to_bot"}),
         ("resolve", {"resolution": "closed"}),
     ]
@@ -213,3 +214,28 @@ def test_the_holder_records_consent_given_again_saying_how(app: Flask, case: int
         "agent:ana@acme.example.com",
         "lo pidió hoy",
     )
+
+
+def test_the_holder_of_a_verification_links_the_number_after_checking_it(app: Flask, case: int) -> None:
+    with transaction(app.extensions["cobranza"].sessions) as s:
+        debtor_id = s.scalar(select(Debtor.id).where(Debtor.ref == "D1"))
+        assert debtor_id is not None
+        s.get(Handoff, case).status = "resolved"  # that complaint is over; now a stranger asked
+        verifying = handoffs.open_handoff(
+            s, debtor_id, handoffs.VERIFICATION, "whatsapp", "system", evidence={"phone": "+573001117777"}
+        ).id
+    ana = sign_in(app, "ana@acme.example.com")
+    assert post(ana, f"/inbox/handoffs/{verifying}/claim").status_code == 302
+    page = ana.get(f"/inbox/handoffs/{verifying}").get_data(as_text=True)
+    assert "Verificar el número" in page and "+573001117777" in page
+    no_reason = post(ana, f"/inbox/handoffs/{verifying}/link-number", evidence="", name="Pedro")
+    assert no_reason.status_code == 422 and "Diga cómo verificó el número" in no_reason.get_data(as_text=True)
+    done = post(ana, f"/inbox/handoffs/{verifying}/link-number", evidence="llamé al fijo de la empresa", name="Pedro")
+    assert done.status_code == 302
+    with transaction(app.extensions["cobranza"].sessions, write=False) as s:
+        linked = s.scalar(select(Contact).where(Contact.phone == "+573001117777"))
+        assert linked is not None and linked.debtor_id == debtor_id and linked.name == "Pedro"
+        assert "agent_verified" in linked.consent_source
+        assert s.scalar(select(AuditEvent.action).where(AuditEvent.action == "number_linked")) == "number_linked"
+    # only a verification case links a number
+    assert post(ana, f"/inbox/handoffs/{case}/link-number", evidence="lo conozco", name="X").status_code == 409
