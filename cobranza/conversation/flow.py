@@ -55,7 +55,14 @@ def respond(
     contact = session.get(Contact, u.contact_id) if u.contact_id else None
     if contact is not None and contact.debtor_id != debtor.id:
         contact = None
-    ctx = context.load(session, debtor.id, u.today, exclude_external_id=u.message_sid, exclude_call_sid=u.call_sid)
+    ctx = context.load(
+        session,
+        debtor.id,
+        u.today,
+        exclude_external_id=u.message_sid,
+        exclude_call_sid=u.call_sid,
+        contact_id=contact.id if contact is not None else None,
+    )
     t = Turn(session, settings, u, state, ctx, contact)
     noted = _note(t)
     if ctx.handoff is None:  # a person has the case: the bot says nothing (the gateway should not have asked)

@@ -63,9 +63,12 @@ def load(
     today: date,
     exclude_external_id: str | None = None,
     exclude_call_sid: str | None = None,
+    contact_id: int | None = None,
 ) -> DebtorContext:
     """The debtor's situation; ``exclude_external_id`` leaves out the message being answered, and
-    ``exclude_call_sid`` the call it is part of (its earlier turns are this conversation, not an earlier one)."""
+    ``exclude_call_sid`` the call it is part of (its earlier turns are this conversation, not an earlier one).
+    ``contact_id``: the person speaking — "¡Hola de nuevo!" is for someone who spoke with us before, not for
+    a colleague writing for the first time."""
     debtor = session.get(Debtor, debtor_id)
     if debtor is None:
         raise LookupError(f"no debtor {debtor_id}")
@@ -116,18 +119,24 @@ def load(
         recent=recent,
         handoff=handoffs.holding(session, debtor_id),
         receipt_known={i for i in receipt_known if i is not None},
-        conversed=conversed_before(session, debtor_id, exclude_external_id, exclude_call_sid),
+        conversed=conversed_before(session, debtor_id, exclude_external_id, exclude_call_sid, contact_id),
     )
 
 
 def conversed_before(
-    session: Session, debtor_id: int, exclude_external_id: str | None, exclude_call_sid: str | None
+    session: Session,
+    debtor_id: int,
+    exclude_external_id: str | None,
+    exclude_call_sid: str | None,
+    contact_id: int | None = None,
 ) -> bool:
     """Whether the debtor has had a conversation with us before this one: something they said, answered after.
     Our own reminder, call or e-mail alone is not a conversation ("¡Hola de nuevo!" would be wrong)."""
     said = select(func.min(Interaction.at)).where(
         Interaction.debtor_id == debtor_id, Interaction.direction == Direction.IN, Interaction.kind.in_(SAID_KINDS)
     )
+    if contact_id is not None:
+        said = said.where(Interaction.contact_id == contact_id)
     if exclude_external_id:
         said = said.where((Interaction.external_id != exclude_external_id) | Interaction.external_id.is_(None))
     if exclude_call_sid:

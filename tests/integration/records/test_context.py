@@ -74,3 +74,23 @@ def test_open_invoices_promises_objections_and_history(
         assert [i.text for i in reversed(ctx.recent)] == ["le pago el viernes", "Recordatorio de la factura F-002"]
         assert ctx.handoff is None and ctx.debtor.language == "es"
         assert ctx.promise_for(ctx.invoices[0].id) is pending and ctx.promise_for(ctx.invoices[1].id) is None
+
+
+def test_a_colleague_writing_for_the_first_time_has_not_conversed_with_us(app: Flask, debtor) -> None:
+    from cobranza.db.models import Contact
+
+    factory = app.extensions["cobranza"].sessions
+    with db.transaction(factory) as s:
+        d = s.scalar(select(Debtor))
+        marta = s.scalar(select(Contact).where(Contact.debtor_id == d.id))
+        andres = Contact(debtor_id=d.id, name="Andrés", phone="+573009990077", active=True)
+        s.add(andres)
+        s.flush()
+        timeline.record(s, d.id, "whatsapp", "in", "whatsapp_in", "hola", contact_id=marta.id)
+        timeline.record(s, d.id, "whatsapp", "out", "whatsapp_reply", "¡Hola, Marta!")
+        ids = (d.id, marta.id, andres.id)
+    with db.transaction(factory, write=False) as s:
+        debtor_id, marta_id, andres_id = ids
+        assert context.load(s, debtor_id, TODAY, contact_id=marta_id).conversed  # "¡Hola de nuevo, Marta!"
+        assert not context.load(s, debtor_id, TODAY, contact_id=andres_id).conversed  # "¡Hola, Andrés!"
+        assert context.load(s, debtor_id, TODAY).conversed  # the company as a whole has
