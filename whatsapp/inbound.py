@@ -9,9 +9,11 @@ same delivery — is taken once, by a key in Redis every process shares.
 from __future__ import annotations
 
 import logging
+from dataclasses import replace
 
 import redis
 from flask import Blueprint, Response, request
+from rq import Retry
 
 from cobranza import runtime
 from cobranza.core.redaction import redact_cards
@@ -21,6 +23,7 @@ from whatsapp import turns
 log = logging.getLogger(__name__)
 bp = Blueprint("whatsapp_inbound", __name__)
 SEEN_FOR = 7 * 24 * 3600  # seconds a MessageSid is remembered
+TURN_TIMEOUT = 90  # seconds a turn may take on a worker (the assistant answers in a few)
 EMPTY_TWIML = '<?xml version="1.0" encoding="UTF-8"?><Response></Response>'
 
 
@@ -54,7 +57,11 @@ def inbound() -> Response:
     try:
         if not rt.redis.set(f"{rt.settings.job_queue}:wa-in:{sid}", "1", nx=True, ex=SEEN_FOR):
             return _ok()  # already taken
-        rt.queue.enqueue(turns.handle, turn)
+        # its place among this number's messages: workers take them in this order (turns.in_order)
+        seq = int(rt.redis.incr(turns.sequence_key(rt.settings, phone)))
+        rt.redis.expire(turns.sequence_key(rt.settings, phone), SEEN_FOR)
+        # a worker that dies while taking it leaves it to RQ's clean-up, which gives it to another once
+        rt.queue.enqueue(turns.handle, replace(turn, seq=seq), retry=Retry(max=1), job_timeout=TURN_TIMEOUT)
     except redis.RedisError as exc:
         # Without Redis there is no queue: take the turn here rather than lose it.
         log.warning("Redis unavailable (%s); handling WhatsApp turn %s inline", exc, sid)

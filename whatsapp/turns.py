@@ -12,10 +12,13 @@ from __future__ import annotations
 
 import logging
 import re
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 import redis
-from sqlalchemy import update
+from sqlalchemy import select, update
 
 from cobranza import db, runtime
 from cobranza.conversation import assistant
@@ -24,7 +27,7 @@ from cobranza.core.keywords import confirms, opt_in_channel, opt_out_channel
 from cobranza.core.settings import Settings
 from cobranza.core.vocabulary import Channel, Direction
 from cobranza.db.engine import Sessions
-from cobranza.db.models import Contact, Debtor
+from cobranza.db.models import Contact, Debtor, Interaction, WhatsAppMessage
 from cobranza.db.unit_of_work import UnitOfWork
 from cobranza.delivery import messaging, quick_replies, ratelimit
 from cobranza.integrations import rasa as rasa_client
@@ -49,12 +52,45 @@ class Turn:
     profile_name: str | None = None
     media: list[dict[str, str]] = field(default_factory=list)  # [{"url", "content_type"}]
     button: str | None = None  # a quick reply's ButtonPayload ("yes", "paid"...) when the debtor tapped one
+    seq: int | None = None  # its place among this number's messages, as they arrived (None: taken in the request)
 
 
 def handle(turn: Turn) -> str:
-    """Job entry point (the worker's own runtime)."""
+    """Job entry point (the worker's own runtime): this number's turns one after another, in arrival order,
+    whichever workers take them."""
     rt = runtime.for_process()
-    return take(rt.sessions, rt.settings, turn)
+    with in_order(rt.redis, rt.settings, turn):
+        return take(rt.sessions, rt.settings, turn)
+
+
+ORDER_WAIT = 30.0  # seconds a turn waits for the one before it (then a lost or stuck turn no longer blocks)
+_DONE = """
+local done = tonumber(redis.call('get', KEYS[1]) or '0')
+if done < tonumber(ARGV[1]) then redis.call('set', KEYS[1], ARGV[1], 'EX', 604800) end
+return done
+"""
+
+
+def sequence_key(settings: Settings, phone: str) -> str:
+    return f"{settings.job_queue}:wa-seq:{phone}"
+
+
+@contextmanager
+def in_order(store: redis.Redis, settings: Settings, turn: Turn, wait: float = ORDER_WAIT) -> Iterator[None]:
+    """Wait until this number's earlier turns are taken (their place is ``seq``; the last one taken is kept
+    in Redis, shared by every worker), take this one, and say so. A turn whose predecessor never finishes
+    (its worker died, and RQ gives it to another only later) goes on after ``wait``."""
+    if turn.seq is None:
+        yield
+        return
+    done_key = sequence_key(settings, turn.phone) + ":done"
+    deadline = time.monotonic() + wait
+    while int(store.get(done_key) or 0) < turn.seq - 1 and time.monotonic() < deadline:
+        time.sleep(0.02)
+    try:
+        yield
+    finally:
+        store.eval(_DONE, 1, done_key, turn.seq)
 
 
 def sender_id(phone: str) -> str:
@@ -79,6 +115,8 @@ class _Ready:
 def take(factory: Sessions, settings: Settings, turn: Turn) -> str:
     """Take one turn; returns what happened, for logs and tests."""
     with db.transaction(factory) as session:
+        if _answered_before(session, turn.sid):
+            return "already_answered"  # a turn taken again after its worker died: its answer is out
         ready = _prepare(session, settings, turn)
     if isinstance(ready, str):
         return ready
@@ -233,8 +271,8 @@ def _converse(factory: Sessions, settings: Settings, turn: Turn, ready: _Ready) 
                 "system",
                 evidence={"message": turn.text, "error": str(exc)[:300]},
             )
-            for body in bubbles([*ready.preface, say("person_will_continue", ready.language)]):
-                messaging.queue(session, contact, "reply", body=body)
+            for i, body in enumerate(bubbles([*ready.preface, say("person_will_continue", ready.language)])):
+                messaging.queue(session, contact, "reply", body=body, key=f"turn:{turn.sid}:{i}")
         return "handed_off"
     with db.transaction(factory) as session:
         contact = session.get(Contact, ready.contact_id)
@@ -250,8 +288,13 @@ def _converse(factory: Sessions, settings: Settings, turn: Turn, ready: _Ready) 
             turn_info.get("buttons"), str(turn_info.get("language") or ready.language), said[-1]
         )
         outgoing = [
-            (messaging.queue(session, contact, "reply", body=body, actor="bot", claim=True), contact)
-            for body in (said[:-1] if buttons else said)
+            (
+                messaging.queue(
+                    session, contact, "reply", body=body, actor="bot", claim=True, key=f"turn:{turn.sid}:{i}"
+                ),
+                contact,
+            )
+            for i, body in enumerate(said[:-1] if buttons else said)
         ]
         if buttons:  # a yes/no question goes with its buttons; typing an answer works as well
             outgoing.append(
@@ -265,6 +308,7 @@ def _converse(factory: Sessions, settings: Settings, turn: Turn, ready: _Ready) 
                         preview=said[-1] + "\n[" + " | ".join(title for _, title in buttons.buttons) + "]",
                         actor="bot",
                         claim=True,
+                        key=f"turn:{turn.sid}:buttons",
                     ),
                     contact,
                 )
@@ -292,8 +336,21 @@ def bubbles(texts: list[str], limit: int = BUBBLE_LIMIT) -> list[str]:
     return out
 
 
+def _answered_before(session: UnitOfWork, sid: str) -> bool:
+    """Whether this message's answer was already written (its replies carry the message's id as their key)."""
+    return (
+        session.scalar(select(WhatsAppMessage.id).where(WhatsAppMessage.idempotency_key.like(f"turn:{sid}:%")).limit(1))
+        is not None
+    )
+
+
 def _record_inbound(session: UnitOfWork, contact: Contact, turn: Turn) -> None:
     now = utcnow()
+    seen = session.scalar(
+        select(Interaction.id).where(Interaction.external_id == turn.sid, Interaction.kind == "whatsapp_in").limit(1)
+    )
+    if seen is not None:  # taken again after a worker died: on the timeline once
+        return
     # the 24-hour window is the number's, whichever company it writes for
     session.execute(
         update(Contact)

@@ -24,6 +24,7 @@ from cobranza.entry.api import shapes
 from cobranza.outreach import orchestration
 
 log = logging.getLogger(__name__)
+MAINTENANCE_EVERY = 60  # seconds between RQ's clean-ups of jobs abandoned by a dead worker
 
 
 # --- jobs (cobranza.delivery.queue names them) ---------------------------------------------
@@ -92,6 +93,9 @@ def run(burst: bool = False) -> None:
     else:
         start_sweeper(rt, stop)
     try:
-        SimpleWorker([rt.queue], connection=rt.redis).work(burst=burst, logging_level="WARNING")
+        # RQ's clean-up (its maintenance) gives a job whose worker died to another worker, once, when the job
+        # was queued with a retry (a debtor's turn): every minute rather than every ten
+        worker = SimpleWorker([rt.queue], connection=rt.redis, maintenance_interval=MAINTENANCE_EVERY)
+        worker.work(burst=burst, logging_level="WARNING")
     finally:
         stop.set()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import threading
+import time
 import uuid
 from dataclasses import replace
 
@@ -52,8 +53,10 @@ def write(base: str, app_base: str, body: str, sid: str | None = None, phone: st
     return requests.post(base + "/_standin/inbound", data=data, timeout=10).json()["webhook_status"]
 
 
-def turn(app: Flask, live: Settings, text: str, phone: str = PHONE, sid: str = "SMtest") -> str:
-    return turns.take(app.extensions["cobranza"].sessions, live, turns.Turn(sid, phone, text, "Marta"))
+def turn(app: Flask, live: Settings, text: str, phone: str = PHONE, sid: str | None = None) -> str:
+    """One turn taken as a worker takes it; each message has its own MessageSid, as Twilio gives it."""
+    turn_ = turns.Turn(sid or f"SM{uuid.uuid4().hex}", phone, text, "Marta")
+    return turns.take(app.extensions["cobranza"].sessions, live, turn_)
 
 
 def kinds(app: Flask) -> list[str]:
@@ -350,3 +353,54 @@ def test_an_expired_code_does_not_link_the_number(served, standin, smtp) -> None
     assert "no es válido o ya venció" in fake.messages[-1].body  # and to send the tax ID again; nothing linked
     with db.transaction(app.extensions["cobranza"].sessions, write=False) as s:
         assert s.scalar(select(Contact.id).where(Contact.phone == "+573001110010")) is None
+
+
+def test_one_numbers_turns_are_taken_in_the_order_they_arrived(served) -> None:
+    """Two workers, the later message first: it waits for the earlier one (Redis, shared by every process)."""
+    app, live = served
+    store = app.extensions["cobranza"].redis
+    taken: list[int] = []
+
+    def work(seq: int, delay: float) -> None:
+        time.sleep(delay)
+        with turns.in_order(store, live, turns.Turn(f"SM{seq}", "+573001230000", "hola", seq=seq), wait=10):
+            taken.append(seq)
+            time.sleep(0.05)
+
+    threads = [threading.Thread(target=work, args=(seq, delay)) for seq, delay in ((3, 0.0), (2, 0.05), (1, 0.3))]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=20)
+    assert taken == [1, 2, 3]
+    # a turn whose predecessor never finishes (its worker died) goes on after the wait
+    started = time.monotonic()
+    with turns.in_order(store, live, turns.Turn("SM9", "+573001230000", "hola", seq=9), wait=0.5):
+        assert time.monotonic() - started >= 0.5
+
+
+def test_a_turn_taken_again_after_its_worker_died_is_answered_once(served) -> None:
+    app, live = served
+    first = turn(app, live, "quiero hablar con una persona", sid="SMtwice")
+    again = turn(app, live, "quiero hablar con una persona", sid="SMtwice")  # RQ gives it to another worker
+    assert first == "handed_off" and again == "already_answered"
+    assert kinds(app).count("whatsapp_in") == 1
+    with db.transaction(app.extensions["cobranza"].sessions, write=False) as s:
+        keys = list(
+            s.scalars(
+                select(WhatsAppMessage.idempotency_key).where(WhatsAppMessage.idempotency_key.like("turn:SMtwice:%"))
+            )
+        )
+    assert keys and len(keys) == len(set(keys))
+
+
+def test_the_webhook_numbers_each_message_and_queues_it_to_be_retried_once(served, standin) -> None:
+    app, live = served
+    _fake, base = standin
+    jobs_in(app).empty()
+    assert write(base, live.public_base_url, "uno", sid="SMseq1") == 200
+    assert write(base, live.public_base_url, "dos", sid="SMseq2") == 200
+    queued = jobs_in(app).get_jobs()
+    first, second = (j.args[0].seq for j in queued[-2:])
+    assert second == first + 1  # in the order they arrived
+    assert all(j.retries_left == 1 for j in queued) and all(j.timeout == 90 for j in queued)
