@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 from cobranza.core.clock import utcnow
 from cobranza.core.effects import SendEmail
 from cobranza.core.money import format_amount
+from cobranza.core.redaction import mask
 from cobranza.core.vocabulary import Channel, Direction, EmailStatus
 from cobranza.db.models import Contact, Debtor, Invoice, OutboxEmail, Promise
 from cobranza.db.unit_of_work import UnitOfWork
@@ -175,7 +176,9 @@ def queue_verification_code(
             "country": debtor.country,
             "creditor": creditor,
             "code": code,
-            "phone": phone,
+            # the number as the logs show it ("+57********77"): enough to recognise a colleague's, and no
+            # run of digits in the mail to be mistaken for the code
+            "phone": mask(phone),
             "channel": channel,
             "minutes": minutes,
         },

@@ -238,7 +238,11 @@ def test_unknown_number_linked_only_with_the_code_from_the_e_mail(served, auth, 
     code = code_mailed(app, live, smtp)
     mail = smtp.messages[-1]
     assert "código" in mail["Subject"] and code not in mail["Subject"]
-    assert "+573001112233" in mail.get_body(("plain",)).get_content()
+    body = mail.get_body(("plain",)).get_content()
+    assert "+57********33" in body  # which number asked, as the logs show it
+    assert re.findall(r"\d{6}", body) == [code]  # and no other run of digits to take for the code
+    html = mail.get_body(("html",)).get_content()
+    assert re.findall(r"\d{6}", html) == [code]
     # then the assistant opens (here it is down: a person will continue)
     assert turn(app, live, f"el código es {code}", phone="+573001112233") == "identified, handed_off"
     with db.transaction(app.extensions["cobranza"].sessions, write=False) as s:
