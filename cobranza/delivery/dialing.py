@@ -13,6 +13,7 @@ from __future__ import annotations
 import logging
 from datetime import datetime, timedelta
 
+import requests
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
@@ -23,6 +24,7 @@ from cobranza.core.vocabulary import CallStatus, Channel, Direction
 from cobranza.db.engine import Sessions
 from cobranza.db.models import Call, Contact, Debtor
 from cobranza.db.unit_of_work import UnitOfWork
+from cobranza.delivery.messaging import backoff
 from cobranza.integrations.twilio import TwilioClient, TwilioError
 from cobranza.policy import ContactPolicy, Decision
 from cobranza.records import timeline
@@ -151,7 +153,14 @@ def place(factory: Sessions, settings: Settings, policy: ContactPolicy, call_id:
         sent = TwilioClient(settings).place_call(
             to, f"{base}/twilio/voice?call={call_id}", f"{base}/twilio/voice/status?call={call_id}"
         )
+    except requests.RequestException as exc:  # Twilio unreachable: the same attempt again later
+        if _back_off(factory, call_id, f"{type(exc).__name__}: {exc}"):
+            return "scheduled"
+        record_status(factory, settings, policy, str(call_id), None, "failed", None, None, error=str(exc))
+        return "failed"
     except TwilioError as exc:
+        if _transient(exc) and _back_off(factory, call_id, str(exc)):
+            return "scheduled"  # Twilio busy or down: the same attempt again after a back-off, not a failed call
         log.warning("could not place call %s: %s", call_id, exc)
         record_status(factory, settings, policy, str(call_id), None, "failed", None, None, error=str(exc))
         return "failed"
@@ -249,6 +258,28 @@ def record_status(
         if call.direction == "outbound" and status in RETRIED:
             _retry(session, settings, policy, call)
         return "closed"
+
+
+API_TRIES = 5  # placing one attempt while Twilio answers 429 or 5xx (or cannot be reached)
+
+
+def _transient(exc: TwilioError) -> bool:
+    return exc.status == 429 or exc.status >= 500 or exc.code == 20429
+
+
+def _back_off(factory: Sessions, call_id: int, error: str) -> bool:
+    """Put the call back to wait (exponential back-off with jitter, as WhatsApp's and e-mail's), unless it
+    has been tried ``API_TRIES`` times; returns whether it waits."""
+    with db.transaction(factory) as session:
+        call = session.get(Call, call_id, with_for_update=True)
+        assert call is not None
+        tries = int((call.state or {}).get("api_tries", 0)) + 1
+        if tries >= API_TRIES:
+            return False
+        call.state = {**(call.state or {}), "api_tries": tries, "api_error": error[:300]}
+        call.status, call.not_before = CallStatus.SCHEDULED, utcnow() + backoff(tries)
+        log.warning("call %s: Twilio refused for now (%s); trying again in a while", call_id, error)
+        return True
 
 
 def _retry(session: UnitOfWork, settings: Settings, policy: ContactPolicy, call: Call) -> None:
