@@ -83,6 +83,7 @@ def test_workers_are_counted_alive_and_the_oldest_waiting_job_is_told(app) -> No
     finally:
         stale.register_death()
         queue.empty()
+        rt.redis.delete(f"{rt.settings.job_queue}:alive:host:123")  # Redis outlives this test's database
 
 
 def test_a_killed_worker_stops_counting_within_seconds(settings: Settings) -> None:

@@ -366,10 +366,11 @@ def test_one_numbers_turns_are_taken_in_the_order_they_arrived(served) -> None:
     app, live = served
     store = app.extensions["cobranza"].redis
     taken: list[int] = []
+    phone = f"+57300{uuid.uuid4().int % 10**7:07d}"  # a number of this test's own: Redis outlives the database
 
     def work(seq: int, delay: float) -> None:
         time.sleep(delay)
-        with turns.in_order(store, live, turns.Turn(f"SM{seq}", "+573001230000", "hola", seq=seq), wait=10):
+        with turns.in_order(store, live, turns.Turn(f"SM{seq}", phone, "hola", seq=seq), wait=10):
             taken.append(seq)
             time.sleep(0.05)
 
@@ -381,7 +382,7 @@ def test_one_numbers_turns_are_taken_in_the_order_they_arrived(served) -> None:
     assert taken == [1, 2, 3]
     # a turn whose predecessor never finishes (its worker died) goes on after the wait
     started = time.monotonic()
-    with turns.in_order(store, live, turns.Turn("SM9", "+573001230000", "hola", seq=9), wait=0.5):
+    with turns.in_order(store, live, turns.Turn("SM9", phone, "hola", seq=9), wait=0.5):
         assert time.monotonic() - started >= 0.5
 
 
@@ -404,8 +405,9 @@ def test_the_webhook_numbers_each_message_and_queues_it_to_be_retried_once(serve
     app, live = served
     _fake, base = standin
     jobs_in(app).empty()
-    assert write(base, live.public_base_url, "uno", sid="SMseq1") == 200
-    assert write(base, live.public_base_url, "dos", sid="SMseq2") == 200
+    run = uuid.uuid4().hex  # MessageSids of this test's own: Redis remembers them across databases
+    assert write(base, live.public_base_url, "uno", sid=f"SMseq1{run}") == 200
+    assert write(base, live.public_base_url, "dos", sid=f"SMseq2{run}") == 200
     queued = jobs_in(app).get_jobs()
     first, second = (j.args[0].seq for j in queued[-2:])
     assert second == first + 1  # in the order they arrived
