@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 
 import pytest
@@ -69,11 +70,9 @@ def test_workers_are_counted_alive_and_the_oldest_waiting_job_is_told(app) -> No
     stale.register_birth()
     try:
         workers = app.test_client().get("/healthz", headers=AUTH).json["dependencies"]["workers"]
-        assert (
-            workers["state"] == "down"
-            and "0 worker(s) alive" in workers["detail"]
-            and "(1 registered)" in workers["detail"]
-        )
+        assert workers["state"] == "down" and "0 worker(s) alive" in workers["detail"]
+        # at least this one registered (a worker SIGKILLed by another test stays registered for minutes too)
+        assert re.search(r"\(([1-9]\d*) registered\)", workers["detail"]), workers["detail"]
         jobs.beat(rt.redis, rt.settings, "host:123")  # what a running worker's sweeper says every few seconds
         queue.enqueue("cobranza.entry.worker.deliver_email", 0)
         workers = app.test_client().get("/healthz", headers=AUTH).json["dependencies"]["workers"]
