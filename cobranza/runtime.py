@@ -54,9 +54,7 @@ class Runtime:
 
     @cached_property
     def redis(self) -> redis.Redis:
-        return redis.Redis.from_url(
-            self.settings.redis_url, socket_timeout=2, socket_connect_timeout=1, health_check_interval=30
-        )
+        return _client(self.settings.redis_url)
 
     @cached_property
     def queue(self) -> Queue:
@@ -97,9 +95,14 @@ class Runtime:
             self.redis.close()
 
 
+def _client(url: str) -> redis.Redis:
+    """A Redis client as every process uses one: short timeouts, so a Redis that is away is soon said."""
+    return redis.Redis.from_url(url, socket_timeout=2, socket_connect_timeout=1, health_check_interval=30)
+
+
 @cache
 def _redis_at(url: str) -> redis.Redis:
-    return redis.Redis.from_url(url, socket_timeout=2, socket_connect_timeout=1, health_check_interval=30)
+    return _client(url)
 
 
 def shared_redis(settings: Settings) -> redis.Redis:

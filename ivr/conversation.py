@@ -209,9 +209,11 @@ def _identify(session: UnitOfWork, settings: Settings, call: Call, heard: Heard)
 def _verify_code(session: UnitOfWork, settings: Settings, call: Call, heard: Heard) -> Step:
     """The caller says or keys the code from the company's e-mail: right, and the call goes on as theirs."""
     record_in(session, call, heard, None)
-    code = heard.digits or digits_spoken(heard.speech) or heard.speech
+    digits = heard.digits or digits_spoken(heard.speech)
     try:
-        checked = runtime.verifier(settings).check(session, call.from_number, code, Channel.VOICE, None)
+        checked = runtime.verifier(settings).check(
+            session, call.from_number, digits or heard.speech, Channel.VOICE, None
+        )
     except redis.RedisError as exc:
         log.warning("verification unavailable (Redis): %s", exc)
         call.outcome = "not_identified"
@@ -223,8 +225,7 @@ def _verify_code(session: UnitOfWork, settings: Settings, call: Call, heard: Hea
     if checked.outcome == verification.Outcome.NONE_PENDING:  # expired, or spent on wrong tries
         call.state = {**call.state, "stage": "identify", "prompt": None, "expect": None}
         return _try_again(call, [say("code_expired", call), say("ask_identity", call)])
-    said = re.sub(r"\D", "", heard.digits or digits_spoken(heard.speech))
-    if checked.outcome == verification.Outcome.NO_CODE and len(said) >= identity.MIN_KEYED:
+    if checked.outcome == verification.Outcome.NO_CODE and len(re.sub(r"\D", "", digits)) >= identity.MIN_KEYED:
         # not six digits but a whole tax ID or invoice number: a caller who gave a wrong one tries again
         return _identify(session, settings, call, heard)
     key = "code_wrong" if checked.outcome == verification.Outcome.WRONG else "code_waiting"

@@ -137,14 +137,7 @@ def _prepare(session: UnitOfWork, settings: Settings, turn: Turn) -> _Ready | st
     if not just_identified:
         channel = opt_out_channel(turn.text, "whatsapp")
         if channel is not None:
-            consent.set_consent(session, contact, channel, False, "debtor_request", "debtor", turn.text)
-            messaging.queue(
-                session,
-                contact,
-                "opt_out_confirmation",
-                body=say("opted_out" if channel == "whatsapp" else "opted_out_voice", language),
-            )
-            return f"opted_out_{channel}"
+            return _debtor_consents(session, contact, channel, False, turn.text, language)
         regranted = _opt_in(session, settings, contact, turn.text, language)
         if regranted is not None:
             return regranted
@@ -232,14 +225,22 @@ def _opt_in(session: UnitOfWork, settings: Settings, contact: Contact, text: str
     if not confirms(text):
         return None
     channel, _, asked = pending.decode().partition("|")
-    consent.set_consent(session, contact, channel, True, "debtor_request", "debtor", f"{asked} → {text[:200]}")
+    return _debtor_consents(session, contact, channel, True, f"{asked} → {text[:200]}", language)
+
+
+def _debtor_consents(
+    session: UnitOfWork, contact: Contact, channel: str, granted: bool, evidence: str, language: str
+) -> str:
+    """The debtor's own word on a channel, recorded with its evidence, and one message saying so."""
+    consent.set_consent(session, contact, channel, granted, "debtor_request", "debtor", evidence)
+    word = "opted_in" if granted else "opted_out"
     messaging.queue(
         session,
         contact,
-        "opt_in_confirmation",
-        body=say("opted_in" if channel == "whatsapp" else "opted_in_voice", language),
+        f"{'opt_in' if granted else 'opt_out'}_confirmation",
+        body=say(word if channel == "whatsapp" else f"{word}_voice", language),
     )
-    return f"opted_in_{channel}"
+    return f"{word}_{channel}"
 
 
 def _converse(factory: Sessions, settings: Settings, turn: Turn, ready: _Ready) -> str:
@@ -337,10 +338,11 @@ def bubbles(texts: list[str], limit: int = BUBBLE_LIMIT) -> list[str]:
 
 
 def _answered_before(session: UnitOfWork, sid: str) -> bool:
-    """Whether this message's answer was already written (its replies carry the message's id as their key)."""
+    """Whether this message's answer was already written: its replies carry the message's id as their key,
+    the first one ``:0`` (or ``:buttons`` when the whole answer is one question with buttons)."""
+    keys = [f"turn:{sid}:0", f"turn:{sid}:buttons"]
     return (
-        session.scalar(select(WhatsAppMessage.id).where(WhatsAppMessage.idempotency_key.like(f"turn:{sid}:%")).limit(1))
-        is not None
+        session.scalar(select(WhatsAppMessage.id).where(WhatsAppMessage.idempotency_key.in_(keys)).limit(1)) is not None
     )
 
 

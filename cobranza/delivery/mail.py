@@ -6,7 +6,6 @@ what to send and when, this turns it into a MIME message and hands it over.
 
 from __future__ import annotations
 
-import re
 import smtplib
 import ssl
 from dataclasses import dataclass
@@ -274,7 +273,7 @@ def render_verification_code(
     )
     # "… de Suministros Andinos S.A.S.." -> one full stop after a name that ends in one
     text, html = (
-        re.sub(r"\.\.(?=\s|<|$)", ".", _env.get_template(f"verification_code.{language}.{kind}").render(context))
+        locales.punctuated(_env.get_template(f"verification_code.{language}.{kind}").render(context))
         for kind in ("txt", "html")
     )
     message.set_content(text)
