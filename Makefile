@@ -5,7 +5,7 @@ PY := .venv/bin/python
 export RASA_TELEMETRY_ENABLED := false
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: help setup migrate run demo test lint audit bench eval lock simulate
+.PHONY: help setup migrate run demo test lint audit bench eval lock simulate reliability
 
 help:
 	@echo "make demo   - set up, load the demo portfolio, start everything, print the URLs"
@@ -16,6 +16,7 @@ help:
 	@echo "make run    - start every process in the foreground (configuration from the environment)"
 	@echo "make bench  - benchmarks, each printed as a ratio to a baseline measured in the same run"
 	@echo "make eval   - the assistant's NLU quality: cross-validated intents, resolved dates and amounts"
+	@echo "make reliability - every process under load, one fault at a time, bad input; a table (about 20 min)"
 
 setup:
 	@scripts/system-packages.sh redis-server espeak-ng chromium
@@ -55,6 +56,11 @@ audit: setup
 
 bench: setup
 	$(PY) -m bench
+
+# Every real process on loopback (own PostgreSQL and Redis), simulated debtors, faults, fuzzing (ARGS="--minutes 1").
+reliability: setup
+	@scripts/system-packages.sh nginx  # the cluster's proxy (ARGS="--cluster")
+	$(PY) -m reliability $(ARGS)
 
 # Two playbooks over the same generated portfolio, side by side (ARGS="--days 90 --debtors 500 a.yml b.yml").
 simulate: setup

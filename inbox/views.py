@@ -246,6 +246,8 @@ def _case(s: Session, handoff_id: int) -> dict[str, Any]:
         ),
         "tone": render.tone_chart(points, lang, debtor.timezone),
         "tone_count": len(points),
+        # "no sign of conflict" only when none of the messages scored any: one hot message has no chart
+        "tone_calm": bool(points) and max(score for _, score, _ in points) <= 0,
         "timeline_html": render.timeline(events, lang, debtor.timezone, names, today),
         "may_act": casework.may_act(viewer, handoff),
         "holder_name": names.get(handoff.assigned_to or "", handoff.assigned_to),
@@ -698,7 +700,8 @@ def review_page() -> Any:
 def metrics_page() -> Any:
     """Preventive and reactive work side by side, with charts, for a period; CSV for a spreadsheet."""
     try:
-        start, end = metrics.period(request.args.get("from"), request.args.get("to"), date.today())
+        # the page's form sends an empty field for a date left blank: the default period
+        start, end = metrics.period(request.args.get("from") or None, request.args.get("to") or None, date.today())
     except DomainError as exc:
         return _page("metrics.html", status=422, error=exc.message, found=None, charts=[], start="", end="")
     with runtime.current().work(write=False) as s:

@@ -14,7 +14,7 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from urllib.parse import urlencode
+from urllib.parse import parse_qs, urlencode, urlsplit
 
 import redis
 from flask import Blueprint, Response, abort, request, send_from_directory
@@ -30,7 +30,7 @@ from cobranza.db.unit_of_work import UnitOfWork
 from cobranza.delivery import dialing
 from cobranza.integrations.twilio_signature import signed_only
 from ivr import conversation, people, prompts, speech
-from ivr.line import Answer, Heard
+from ivr.line import Answer, Heard, say
 from ivr.twiml import Line
 
 log = logging.getLogger(__name__)
@@ -268,6 +268,28 @@ def turn() -> Response:
             if isinstance(step, Answer):
                 return _twiml(_answered(rt.settings, call, step, turn=n))
         return _twiml(_through_assistant(rt, step, turn=n))
+
+
+@bp.post("/twilio/voice/fallback")
+@signed_only(_settings)
+def fallback() -> Response:
+    """Twilio's fallback URL: the primary request failed (a web process died while answering, a timeout).
+    Twilio posts the same parameters with ``ErrorUrl``, the request that failed. A turn already taken
+    gets its recorded answer again; one whose answer was never recorded — the caller's words were
+    committed before the assistant was asked — is asked for again, the turn number unchanged, so the
+    caller hears an apology and nothing is lost or taken twice. The call's first request ends politely."""
+    rt = runtime.current()
+    failed = urlsplit(request.form.get("ErrorUrl", ""))
+    query = parse_qs(failed.query)
+    raw_id, raw_n = (query.get("call") or [""])[0], (query.get("n") or [""])[0]
+    log.warning("Twilio fell back after %s (error %s)", failed.path, request.form.get("ErrorCode", "?"))
+    if not failed.path.endswith("/twilio/voice/turn") or not raw_id.isdigit() or not raw_n.isdigit():
+        line = Line(rt.settings, "es", "es-US")
+        return _twiml(line.hang_up([(prompts.say("line_failed", "es"), "es")]))
+    with _the_call(raw_id) as (_session, call):
+        if int(raw_n) <= call.turn and call.last_twiml:
+            return _twiml(call.last_twiml)  # answered and recorded: the same answer again
+        return _twiml(render(rt.settings, call, Answer([say("heard_wrong", call)])))
 
 
 @bp.post("/twilio/voice/dial")

@@ -85,6 +85,10 @@ PROMPTS: dict[str, dict[str, str]] = {
         "es": "Disculpe, no podemos atenderle en este momento. Le devolveremos la llamada. Hasta luego.",
         "en": "Sorry, we cannot take your call right now. We will call you back. Goodbye.",
     },
+    "line_failed": {
+        "es": "Disculpe, tuvimos un problema con la llamada. Por favor, llámenos de nuevo en unos minutos.",
+        "en": "Sorry, we had a problem with this call. Please call us again in a few minutes.",
+    },
     "still_there": {"es": "¿Sigue en la línea?", "en": "Are you still there?"},
     "silence_goodbye": {
         "es": "No escucho respuesta. Puede llamarnos cuando quiera al {number}. Hasta luego.",

@@ -70,6 +70,7 @@ class Call:
     status: str = "queued"  # "queued" while it rings on the telephone page
     created: float = field(default_factory=time.time)
     events: tuple[str, ...] = ()  # the StatusCallbackEvent values asked for (Twilio sends "completed" anyway)
+    fallback: str | None = None  # FallbackUrl: asked when a request to the call's URLs fails
 
 
 class TwilioStandIn:
@@ -223,6 +224,7 @@ class TwilioStandIn:
                 form.get("StatusCallback"),
                 form.get("MachineDetection"),
                 events=tuple(form.getlist("StatusCallbackEvent")),
+                fallback=form.get("FallbackUrl"),
             )
             with self._lock:
                 self.calls.append(call)
@@ -425,11 +427,21 @@ class TwilioStandIn:
 
     def _voice(self, url: str, params: dict[str, str], number: str) -> dict[str, Any]:
         """Post one of Twilio's voice requests and read its TwiML for the page; when the TwiML leaves
-        the caller nothing to answer (a hang-up, or verbs that run out), the call ends, as on Twilio."""
-        answer = self.signed_post(url, params)
-        if answer.status_code != 200:
+        the caller nothing to answer (a hang-up, or verbs that run out), the call ends, as on Twilio.
+        A request that fails (no answer, or not a 200) goes to the fallback URL, as Twilio does: the
+        outbound call's ``FallbackUrl``, or for calls to the company the number's (``/twilio/voice/fallback``)."""
+        try:
+            answer: requests.Response | None = self.signed_post(url, params)
+        except requests.RequestException:
+            answer = None
+        if answer is None or answer.status_code != 200:
+            fallback = self._fallback_of(params.get("CallSid", ""))
+            if fallback:
+                with contextlib.suppress(requests.RequestException):
+                    answer = self.signed_post(fallback, {**params, "ErrorCode": "11200", "ErrorUrl": url})
+        if answer is None or answer.status_code != 200:
             read: dict[str, Any] = {
-                "error": f"the app answered {answer.status_code}",
+                "error": f"the app answered {answer.status_code if answer is not None else 'nothing'}",
                 "said": [],
                 "gather": None,
                 "dial": None,
@@ -441,6 +453,12 @@ class TwilioStandIn:
             read["hangup"] = True
             self._call_status(params["CallSid"], "completed", number)
         return read
+
+    def _fallback_of(self, call_sid: str) -> str | None:
+        placed = next((c for c in self.calls if c.sid == call_sid), None)
+        if placed is not None:
+            return placed.fallback
+        return f"{self.app_base}/twilio/voice/fallback" if self.app_base else None
 
     def _ring_out(self, sid: str) -> None:
         """Nobody answered on the page in time: Twilio's ``no-answer``."""

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import logging
 import re
-import time
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -27,12 +27,12 @@ from cobranza.core.keywords import confirms, opt_in_channel, opt_out_channel
 from cobranza.core.settings import Settings
 from cobranza.core.vocabulary import Channel, Direction
 from cobranza.db.engine import Sessions
-from cobranza.db.models import Contact, Debtor, Interaction, WhatsAppMessage
+from cobranza.db.models import Contact, Debtor, InboundMessage, Interaction, WhatsAppMessage
 from cobranza.db.unit_of_work import UnitOfWork
 from cobranza.delivery import messaging, quick_replies, ratelimit
 from cobranza.integrations import rasa as rasa_client
 from cobranza.integrations.twilio import TwilioClient, TwilioError
-from cobranza.records import consent, handoffs, identity, timeline, verification
+from cobranza.records import consent, handoffs, identity, inbound, timeline, verification
 from whatsapp.replies import language_of, say
 
 log = logging.getLogger(__name__)
@@ -52,45 +52,88 @@ class Turn:
     profile_name: str | None = None
     media: list[dict[str, str]] = field(default_factory=list)  # [{"url", "content_type"}]
     button: str | None = None  # a quick reply's ButtonPayload ("yes", "paid"...) when the debtor tapped one
-    seq: int | None = None  # its place among this number's messages, as they arrived (None: taken in the request)
+
+    def payload(self) -> dict[str, object]:
+        """What ``records.inbound`` keeps of it until a worker takes it."""
+        return {"text": self.text, "profile_name": self.profile_name, "media": self.media, "button": self.button}
 
 
-def handle(turn: Turn) -> str:
-    """Job entry point (the worker's own runtime): this number's turns one after another, in arrival order,
-    whichever workers take them."""
+HANDLER = "whatsapp.turns.handle"  # the job the sweep queues again for a message whose job was lost
+
+
+def handle(message_id: int) -> str:
+    """Job entry point (the worker's own runtime): the message the webhook kept, taken in its number's order."""
     rt = runtime.for_process()
-    with in_order(rt.redis, rt.settings, turn):
-        return take(rt.sessions, rt.settings, turn)
+    return take_in_order(rt.sessions, rt.settings, message_id)
 
 
-ORDER_WAIT = 30.0  # seconds a turn waits for the one before it (then a lost or stuck turn no longer blocks)
-_DONE = """
-local done = tonumber(redis.call('get', KEYS[1]) or '0')
-if done < tonumber(ARGV[1]) then redis.call('set', KEYS[1], ARGV[1], 'EX', 604800) end
-return done
-"""
+def take_in_order(factory: Sessions, settings: Settings, message_id: int) -> str:
+    """Take this number's messages not taken yet, oldest first, each under a lease (``records.inbound``),
+    until none is left. Whichever workers run their jobs, and in whatever order, a number's turns are
+    answered one at a time in the order they arrived; a job that finds another worker on the number
+    returns at once (that worker takes its message next), and a message a dead worker held is taken
+    again when its lease runs out. Returns what happened to this message."""
+    with db.transaction(factory, write=False) as session:
+        phone = session.scalar(select(InboundMessage.phone).where(InboundMessage.id == message_id))
+    if phone is None:
+        return "unknown_message"
+    outcome = "already_taken"
+    while True:
+        with db.transaction(factory) as session:
+            claim, row = inbound.claim_next(session, phone, utcnow())
+            held = (row.id, _turn_of(row)) if row is not None else None
+        if held is None:
+            if claim == inbound.Claim.BUSY and outcome == "already_taken":
+                return "taken_by_another_worker"
+            return outcome
+        held_id, turn = held
+        try:
+            with _leased(factory, held_id):
+                result = take(factory, settings, turn)
+        except Exception:
+            with db.transaction(factory) as session:
+                inbound.release(session, held_id)
+            raise
+        with db.transaction(factory) as session:
+            inbound.taken(session, held_id, utcnow())
+        if held_id == message_id:
+            outcome = result
 
 
-def sequence_key(settings: Settings, phone: str) -> str:
-    return f"{settings.job_queue}:wa-seq:{phone}"
+def _turn_of(row: InboundMessage) -> Turn:
+    p = row.payload
+    return Turn(
+        sid=row.sid,
+        phone=row.phone,
+        text=str(p.get("text") or ""),
+        profile_name=p.get("profile_name"),
+        media=list(p.get("media") or []),
+        button=p.get("button"),
+    )
 
 
 @contextmanager
-def in_order(store: redis.Redis, settings: Settings, turn: Turn, wait: float = ORDER_WAIT) -> Iterator[None]:
-    """Wait until this number's earlier turns are taken (their place is ``seq``; the last one taken is kept
-    in Redis, shared by every worker), take this one, and say so. A turn whose predecessor never finishes
-    (its worker died, and RQ gives it to another only later) goes on after ``wait``."""
-    if turn.seq is None:
-        yield
-        return
-    done_key = sequence_key(settings, turn.phone) + ":done"
-    deadline = time.monotonic() + wait
-    while int(store.get(done_key) or 0) < turn.seq - 1 and time.monotonic() < deadline:
-        time.sleep(0.02)
+def _leased(factory: Sessions, message_id: int) -> Iterator[None]:
+    """Renew the message's lease while it is being taken: a live worker keeps it however long Rasa takes,
+    a dead one loses it within ``inbound.LEASE``."""
+    stop = threading.Event()
+    every = inbound.LEASE.total_seconds() / 3
+
+    def renewing() -> None:
+        while not stop.wait(every):
+            try:
+                with db.transaction(factory) as session:
+                    inbound.renew(session, message_id, utcnow())
+            except Exception:  # the database away: the lease may lapse, and the message is taken again, once
+                log.warning("could not renew the lease of inbound message %s", message_id, exc_info=True)
+
+    thread = threading.Thread(target=renewing, name=f"lease-{message_id}", daemon=True)
+    thread.start()
     try:
         yield
     finally:
-        store.eval(_DONE, 1, done_key, turn.seq)
+        stop.set()
+        thread.join(timeout=5)
 
 
 def sender_id(phone: str) -> str:
@@ -213,15 +256,19 @@ def _opt_in(session: UnitOfWork, settings: Settings, contact: Contact, text: str
     asked once to confirm, and only their yes within ten minutes grants it back, as their own request."""
     store, key = runtime.shared_redis(settings), f"{settings.job_queue}:opt-in:{contact.id}"
     wanted = opt_in_channel(text, Channel.WHATSAPP)
-    if wanted is not None and not getattr(contact, f"{wanted}_consent"):
-        store.set(key, f"{wanted}|{text[:200]}", ex=OPT_IN_FOR)
-        question = "opt_in_question" if wanted == Channel.WHATSAPP else "opt_in_question_voice"
-        messaging.queue(session, contact, "consent_question", body=say(question, language))
-        return f"asked_opt_in_{wanted}"
-    pending = store.get(key)
-    if pending is None:
+    try:
+        if wanted is not None and not getattr(contact, f"{wanted}_consent"):
+            store.set(key, f"{wanted}|{text[:200]}", ex=OPT_IN_FOR)
+            question = "opt_in_question" if wanted == Channel.WHATSAPP else "opt_in_question_voice"
+            messaging.queue(session, contact, "consent_question", body=say(question, language))
+            return f"asked_opt_in_{wanted}"
+        pending = store.get(key)
+        if pending is None:
+            return None
+        store.delete(key)  # one answer settles the question: anything but a yes leaves consent as it is
+    except redis.RedisError as exc:  # no memory of the question: the turn goes on, consent stays as it is
+        log.warning("opt-in question unavailable (Redis): %s", exc)
         return None
-    store.delete(key)  # one answer settles the question: anything but a yes leaves consent as it is
     if not confirms(text):
         return None
     channel, _, asked = pending.decode().partition("|")
@@ -316,9 +363,14 @@ def _converse(factory: Sessions, settings: Settings, turn: Turn, ready: _Ready) 
             )
     # the turn's replies go out at once, inside the sending rate every worker shares (WHATSAPP_RATE)
     store = runtime.shared_redis(settings)
-    messaging.deliver_claimed(
-        factory, settings, outgoing, pace=lambda: ratelimit.acquire(store, "whatsapp", settings.whatsapp_rate)
-    )
+
+    def pace() -> None:
+        try:
+            ratelimit.acquire(store, "whatsapp", settings.whatsapp_rate)
+        except redis.RedisError as exc:  # no shared count for a moment: the reply goes, rather than waits
+            log.warning("sending rate unavailable (Redis): %s", exc)
+
+    messaging.deliver_claimed(factory, settings, outgoing, pace=pace)
     return "answered"
 
 

@@ -151,7 +151,10 @@ def place(factory: Sessions, settings: Settings, policy: ContactPolicy, call_id:
     base = settings.public_base_url
     try:
         sent = TwilioClient(settings).place_call(
-            to, f"{base}/twilio/voice?call={call_id}", f"{base}/twilio/voice/status?call={call_id}"
+            to,
+            f"{base}/twilio/voice?call={call_id}",
+            f"{base}/twilio/voice/status?call={call_id}",
+            fallback_url=f"{base}/twilio/voice/fallback",
         )
     except requests.RequestException as exc:  # Twilio unreachable: the same attempt again later
         if _back_off(factory, call_id, f"{type(exc).__name__}: {exc}"):

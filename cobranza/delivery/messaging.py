@@ -12,12 +12,14 @@ from __future__ import annotations
 
 import logging
 import random
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, cast
 
 from sqlalchemy import CursorResult, case, or_, select, update
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
 from cobranza import db
@@ -174,17 +176,34 @@ def deliver_claimed(
     client: Callable[[Settings], TwilioClient] = TwilioClient,
     pace: Callable[[], object] | None = None,
 ) -> dict[int, str]:
-    """Send messages already claimed ("submitting"), in order, and record every outcome at once.
+    """Send messages already claimed ("submitting"), in order, each outcome recorded as soon as Twilio
+    answered: a worker killed between two of them leaves only the unsent ones to send again.
     ``pace`` waits for a slot of the shared sending rate before each one (``cobranza.delivery.ratelimit``)."""
-    results = {}
+    statuses = {}
     for message, contact in rows:
         if pace is not None:
             pace()
-        results[message.id] = _attempt(settings, message, contact, client)
-    if not results:
-        return {}
-    with db.transaction(factory) as session:
-        return {i: _record(session, i, result) for i, result in results.items()}
+        statuses[message.id] = _recorded(factory, message.id, _attempt(settings, message, contact, client))
+    return statuses
+
+
+RECORD_FOR = 30.0  # seconds to keep trying to record what Twilio answered while the database is away
+
+
+def _recorded(factory: Sessions, message_id: int, result: _Result) -> str:
+    """Record one attempt's outcome. A message Twilio took and we failed to record would be sent again by
+    the sweep (the debtor would get it twice), so a database that is briefly away (a restart, a failover)
+    is tried again for up to ``RECORD_FOR`` seconds before giving up."""
+    deadline = time.monotonic() + RECORD_FOR
+    while True:
+        try:
+            with db.transaction(factory) as session:
+                return _record(session, message_id, result)
+        except OperationalError:
+            if time.monotonic() > deadline:
+                raise
+            log.warning("could not record WhatsApp message %s yet (database away); trying again", message_id)
+            time.sleep(0.5)
 
 
 def _attempt(

@@ -11,6 +11,7 @@ surviving. The job functions themselves are the worker's
 from __future__ import annotations
 
 import logging
+import os
 from collections.abc import Sequence
 from datetime import UTC
 
@@ -71,6 +72,27 @@ def beat(connection: redis.Redis, settings: Settings, name: str) -> None:
     """This worker is alive now (its sweeper says so every few seconds). RQ's own registration of a
     worker killed with SIGKILL outlives it by minutes; this beat stops counting fifteen seconds after."""
     connection.set(_alive_key(settings, name), "1", ex=ALIVE_FOR)
+
+
+def forget_dead_neighbours(connection: redis.Redis, settings: Settings, host: str) -> int:
+    """Drop the beats of this host's workers whose process is gone (named ``host:pid``): a worker
+    restarted after a SIGKILL is then not counted twice for the fifteen seconds its old beat lives."""
+    dropped = 0
+    for key in connection.scan_iter(_alive_key(settings, f"{host}:*"), count=500):
+        pid = key.decode().rsplit(":", 1)[-1]
+        if pid.isdigit() and not _running(int(pid)):
+            dropped += int(connection.delete(key))
+    return dropped
+
+
+def _running(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
 
 
 def alive(connection: redis.Redis, settings: Settings) -> int:

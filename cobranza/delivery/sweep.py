@@ -3,7 +3,8 @@
 E-mails pending and due (new, or backed off long enough), or abandoned by a
 worker that died mid-send; WhatsApp messages pending (and those left
 "submitting" by a dead worker, released first); scheduled calls whose moment
-has come. With several workers one sweeps at a time (a Redis lock).
+has come; debtors' messages not taken in time (their job lost with Redis, or
+their worker dead). With several workers one sweeps at a time (a Redis lock).
 """
 
 from __future__ import annotations
@@ -15,18 +16,22 @@ from cobranza.core.effects import PlaceCall, SendEmail, SendWhatsApp
 from cobranza.db.engine import Sessions, transaction
 from cobranza.delivery import dialing, email, messaging
 from cobranza.delivery.queue import enqueue
+from cobranza.records import inbound
 
 EVERY = 5.0  # seconds
 
 
 def sweep(sessions: Sessions, queue: Queue) -> int:
-    """Queue every e-mail, WhatsApp message and outbound call that is due; returns how many."""
+    """Queue every e-mail, WhatsApp message, outbound call and lost turn that is due; returns how many."""
     now = utcnow()
     with transaction(sessions) as session:
         emails = email.due(session, now)
         messages = messaging.due(session, now)
         messaging.release_abandoned(session, now)
         calls = dialing.due(session, now)
+        # debtors' messages whose job was lost (Redis restarted empty) or whose worker died: queued again
+        turns = [(m.handler, m.id) for m in inbound.lost(session, now)]
+        inbound.forget(session, now)
     due: list[SendEmail | SendWhatsApp | PlaceCall] = [
         *map(SendEmail, emails),
         *map(SendWhatsApp, messages),
@@ -34,4 +39,6 @@ def sweep(sessions: Sessions, queue: Queue) -> int:
     ]
     for effect in due:
         enqueue(queue, effect)
-    return len(emails) + len(messages) + len(calls)
+    for handler, message_id in turns:
+        queue.enqueue(handler, message_id, job_timeout=inbound.JOB_TIMEOUT)
+    return len(emails) + len(messages) + len(calls) + len(turns)

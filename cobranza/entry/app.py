@@ -15,6 +15,7 @@ from cobranza.core.errors import DomainError
 from cobranza.core.settings import Settings
 from cobranza.entry import api, health
 from cobranza.entry.http_errors import status_of
+from cobranza.entry.input_limits import refuse_unstorable
 
 log = logging.getLogger(__name__)
 MAX_UPLOAD = 64 * 1024 * 1024  # a 100,000-invoice CSV is about 25 MB
@@ -37,6 +38,7 @@ def create_app(settings: Settings | None = None, blueprints: Iterable[Blueprint]
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)  # type: ignore[method-assign]
     rt = app.extensions[runtime.EXTENSION] = runtime.build(settings)
     rt.validate()  # an invalid playbook or contact rules file stops the app here, with its line
+    app.before_request(refuse_unstorable)
     app.register_blueprint(health.bp)
     app.register_blueprint(api.bp)
     for blueprint in blueprints:

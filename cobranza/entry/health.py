@@ -24,9 +24,11 @@ from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
 
 from cobranza import runtime
+from cobranza.core.clock import utcnow
 from cobranza.db.migrate import alembic_config
 from cobranza.delivery import queue as jobs
 from cobranza.entry.api.common import bearer_matches
+from cobranza.records import inbound
 from cobranza.runtime import Runtime
 
 bp = Blueprint("health", __name__)
@@ -86,10 +88,18 @@ def check_smtp(rt: Runtime) -> dict[str, Any]:
 
 def check_workers(rt: Runtime) -> dict[str, Any]:
     """Job-queue workers alive on our queue — those that beat in the last seconds, not RQ's registrations,
-    which outlive a killed worker by minutes — and how long the oldest waiting job has waited."""
+    which outlive a killed worker by minutes — and how long the oldest waiting job, or debtor's message
+    not taken yet, has waited."""
     live = jobs.alive(rt.redis, rt.settings)
     registered = Worker.count(connection=rt.redis, queue=rt.queue)
     waited = jobs.oldest_waiting(rt.queue, time.time())
+    try:  # a debtor's message not taken yet waits in the database, whatever became of its job
+        with rt.work() as session:
+            arrived = inbound.waiting(session)
+    except DBAPIError:
+        arrived = None  # the database check says why
+    if arrived is not None:
+        waited = max(waited or 0.0, (utcnow() - arrived).total_seconds())
     detail = f"{live} worker(s) alive on queue {rt.settings.job_queue!r}"
     if registered != live:
         detail += f" ({registered} registered)"

@@ -25,6 +25,7 @@ from cobranza.outreach import orchestration
 
 log = logging.getLogger(__name__)
 MAINTENANCE_EVERY = 60  # seconds between RQ's clean-ups of jobs abandoned by a dead worker
+RECONNECT_AT_MOST = 5.0  # seconds between tries to reach a Redis that went away (RQ's default backs off to 60)
 
 
 # --- jobs (cobranza.delivery.queue names them) ---------------------------------------------
@@ -65,6 +66,7 @@ def start_sweeper(rt: runtime.Runtime, stop: threading.Event) -> threading.Threa
         every = rt.settings.plan_every
         while True:
             try:
+                jobs.forget_dead_neighbours(rt.redis, rt.settings, socket.gethostname())
                 jobs.beat(rt.redis, rt.settings, name)  # what /healthz counts as a live worker
             except Exception:  # Redis away: the worker cannot take jobs either, and is not counted
                 log.warning("could not say this worker is alive", exc_info=True)
@@ -96,6 +98,7 @@ def run(burst: bool = False) -> None:
         # RQ's clean-up (its maintenance) gives a job whose worker died to another worker, once, when the job
         # was queued with a retry (a debtor's turn): every minute rather than every ten
         worker = SimpleWorker([rt.queue], connection=rt.redis, maintenance_interval=MAINTENANCE_EVERY)
+        worker.max_connection_wait_time = RECONNECT_AT_MOST  # back within seconds of Redis, not a minute
         worker.work(burst=burst, logging_level="WARNING")
     finally:
         stop.set()

@@ -76,7 +76,15 @@ class TwilioClient:
         answer = self._post("Messages", data)
         return Sent(answer["sid"], answer.get("status", "queued"))
 
-    def place_call(self, to: str, url: str, status_callback: str, machine_detection: str = "DetectMessageEnd") -> Sent:
+    def place_call(
+        self,
+        to: str,
+        url: str,
+        status_callback: str,
+        machine_detection: str = "DetectMessageEnd",
+        fallback_url: str | None = None,
+    ) -> Sent:
+        """``fallback_url``: where Twilio asks when a request to ``url`` fails (Twilio's ``FallbackUrl``)."""
         data = [
             ("From", self.settings.voice_from or ""),
             ("To", to),
@@ -84,6 +92,8 @@ class TwilioClient:
             ("StatusCallback", status_callback),
             ("MachineDetection", machine_detection),
         ]
+        if fallback_url:
+            data.append(("FallbackUrl", fallback_url))
         data += [("StatusCallbackEvent", event) for event in ("initiated", "ringing", "answered", "completed")]
         answer = self._post("Calls", data)
         return Sent(answer["sid"], answer.get("status", "queued"))

@@ -46,6 +46,9 @@ def signed_only(settings_of: Callable[[], Settings]) -> Callable[[F], F]:
         def guarded(*args: Any, **kwargs: Any) -> Any:
             if not is_signed(settings_of(), request):
                 return Response("forbidden: missing or invalid X-Twilio-Signature\n", status=403, mimetype="text/plain")
+            if any("\x00" in value for value in request.values.values()):
+                # Twilio never sends one, and the database could not store it
+                return Response("bad request: a field contains a NUL character\n", status=400, mimetype="text/plain")
             return view(*args, **kwargs)
 
         return guarded  # type: ignore[return-value]

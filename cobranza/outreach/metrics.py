@@ -43,8 +43,8 @@ RATES = ("contact_rate", "reply_rate", "promise_rate", "promise_kept_rate", "han
 
 def period(start_raw: str | None, end_raw: str | None, today: date) -> tuple[date, date]:
     """The period of days a request asks for (``from``, ``to``); the last 30 days by default."""
-    end = v.iso_date(end_raw, "to") if end_raw else today
-    start = v.iso_date(start_raw, "from") if start_raw else end - timedelta(days=29)
+    end = v.iso_date(end_raw, "to") if end_raw is not None else today  # "?to=" is a date missing, refused
+    start = v.iso_date(start_raw, "from") if start_raw is not None else end - timedelta(days=29)
     if start > end:
         raise FieldError("from must not be after to", "from")
     return start, end

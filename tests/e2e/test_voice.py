@@ -680,3 +680,43 @@ def test_a_handoff_open_from_whatsapp_keeps_the_bot_silent_on_the_phone(line: Ca
     caller = Caller(live)
     first = caller.call()
     assert first.hung_up and "devolverá la llamada" in first.said and "F-001" not in first.said
+
+
+@pytest.mark.filterwarnings("ignore::pytest.PytestUnhandledThreadExceptionWarning")  # the "crash" itself
+def test_a_turn_whose_answer_was_lost_is_asked_again_through_twilios_fallback(
+    line: Callable[..., Settings], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The web process dies after the caller's words were committed and before the line's answer was:
+    Twilio asks the fallback URL, which apologises and asks for the same turn again; the caller's words
+    are on the timeline once per time they said them, and the answer given then is recorded."""
+    from ivr import calls
+
+    live = line()
+    caller = Caller(live)
+    caller.call()
+    url, params = caller.action(), caller.params("si la recibimos")
+
+    def crash(*args: object, **kwargs: object) -> str:
+        raise SystemExit("the web process died here")  # after take_turn committed, before the answer
+
+    monkeypatch.setattr(calls, "_through_assistant", crash)
+    with pytest.raises(requests.RequestException):
+        caller.post(url, params)  # the connection drops with the process (the test server's thread here)
+    monkeypatch.undo()
+    assert [e["text"] for e in timeline(live) if e["kind"] == "voice_in"] == ["si la recibimos"]  # not lost
+    fallback = caller._twiml(
+        caller.post(live.public_base_url + "/twilio/voice/fallback", {**params, "ErrorCode": "11200", "ErrorUrl": url})
+    )
+    assert "repetir" in fallback.said and fallback.gather is not None
+    assert fallback.gather.attrib["action"] == url  # the same turn, asked again
+    answered = caller.say("si la recibimos")
+    assert "fecha" in answered.said
+    # a fallback for a turn already answered gives that answer again, and takes nothing twice
+    again = Twiml(
+        caller.post(
+            live.public_base_url + "/twilio/voice/fallback", {**params, "ErrorCode": "11200", "ErrorUrl": url}
+        ).text
+    )
+    assert again.xml == answered.xml
+    said = [e["text"] for e in timeline(live) if e["kind"] == "voice_in"]
+    assert said == ["si la recibimos", "si la recibimos"]  # each time the caller said it

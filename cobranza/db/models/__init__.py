@@ -7,6 +7,7 @@ history is one indexed query. Importing this package maps every table.
 from cobranza.db.models.debtors import ConsentChange, Contact, Debtor
 from cobranza.db.models.delivery import WHATSAPP_STATUS_RANK, Call, OutboxEmail, WhatsAppMessage
 from cobranza.db.models.handoffs import Handoff
+from cobranza.db.models.inbound import InboundMessage
 from cobranza.db.models.invoices import Invoice, InvoiceDocument, Payment
 from cobranza.db.models.objections import Objection
 from cobranza.db.models.outreach import Outreach, OutreachInvoice
@@ -26,6 +27,7 @@ __all__ = [
     "Contact",
     "Debtor",
     "Handoff",
+    "InboundMessage",
     "Interaction",
     "Invoice",
     "InvoiceDocument",

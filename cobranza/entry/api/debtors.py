@@ -65,7 +65,10 @@ def get_timeline(ref: str) -> Response:
 def put_segment(ref: str) -> Response:
     """An addition: an operator's risk segment for this debtor (``{"segment": "high"}``), or back to the
     computed one (``{"segment": null}``)."""
-    value = json_body().get("segment")
+    body = json_body()
+    if "segment" not in body:
+        raise FieldError("segment is required (a segment, or null for the computed one)", "segment")
+    value = body["segment"]
     with unit_of_work(write=True) as session:
         debtor = debtors.get(session, ref)
         segments.override(session, debtor, value, ACTOR)

@@ -14,7 +14,7 @@ from cobranza.core.errors import FieldError
 from cobranza.core.vocabulary import Channel, values
 from cobranza.db.models import Debtor, Invoice
 from cobranza.entry.api import shapes
-from cobranza.entry.api.common import body_choice, bp, json_body, today, unit_of_work
+from cobranza.entry.api.common import body_choice, bp, choice, json_body, today, unit_of_work
 from cobranza.outreach import metrics, orchestration, planner
 from cobranza.policy import Decision, contact_for
 from cobranza.records import debtors, invoices
@@ -96,7 +96,7 @@ def request_contact() -> Response | tuple[Response, int]:
 def get_plan() -> Response:
     """The contact plan at ``as_of`` (default now): one row per open invoice, with its reason. Optional
     filters (additions): ``debtor_ref``, ``action`` (e.g. ``remind``, ``call``, ``wait``)."""
-    as_of = v.instant(request.args["as_of"], "as_of") if request.args.get("as_of") else utcnow()
+    as_of = v.instant(request.args["as_of"], "as_of") if "as_of" in request.args else utcnow()
     action = request.args.get("action")
     rt = runtime.current()
     with unit_of_work() as session:
@@ -121,9 +121,10 @@ def get_metrics() -> Response:
     """An addition: preventive and reactive metrics of the contacts made ``from``..``to`` (dates, default
     the last 30 days); ``format=csv`` for a spreadsheet."""
     start, end = metrics.period(request.args.get("from"), request.args.get("to"), today())
+    wanted = choice("format", ("json", "csv"))
     with unit_of_work() as session:
         found = metrics.compute(session, start, end)
-    if request.args.get("format") == "csv":
+    if wanted == "csv":
         return Response(
             shapes.metrics_csv(found, start, end),
             mimetype="text/csv",

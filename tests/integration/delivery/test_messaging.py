@@ -181,3 +181,27 @@ def test_back_off_doubles_with_jitter_up_to_its_ceiling() -> None:
     assert messaging.backoff(40, rand=lambda: 1.0) == messaging.RETRY_MAX
     spread = {messaging.backoff(2).total_seconds() for _ in range(50)}
     assert len(spread) > 10 and all(15 <= w <= 30 for w in spread)  # messages that failed together spread out
+
+
+def test_a_message_twilio_took_is_recorded_through_a_database_restart_not_sent_twice(served, standin) -> None:
+    """Found by `make reliability` (PostgreSQL restarted): Twilio took a reply, recording its sid failed,
+    and the sweep sent it again. Now the record is tried again while the database comes back."""
+    from sqlalchemy.exc import OperationalError
+
+    app, live = served
+    fake, _ = standin
+    debtor_wrote(app, fake, hours_ago=1)
+    message_id = queue(app, purpose="reply", body="Gracias, quedó registrado.")
+    real = app.extensions["cobranza"].sessions
+    calls = {"n": 0}
+
+    def restarting() -> object:  # the claim gets through; the next two connections find the server restarting
+        calls["n"] += 1
+        if calls["n"] in (2, 3):
+            raise OperationalError("connect", {}, Exception("the database system is shutting down"))
+        return real()
+
+    before = len(fake.messages)
+    assert messaging.deliver(restarting, live, message_id) == "queued"  # type: ignore[arg-type]
+    assert calls["n"] == 4 and len(fake.messages) == before + 1
+    assert row(app, message_id).sid == fake.messages[-1].sid  # on record: the sweep has nothing to send again

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 from dataclasses import replace
 
@@ -129,3 +130,24 @@ def test_without_a_configured_token_only_the_status(settings: Settings) -> None:
     app = create_app(replace(settings, api_token=None))
     answer = app.test_client().get("/healthz", headers={"Authorization": "Bearer "})
     assert answer.status_code == 200 and answer.json == {"status": "ok"}
+
+
+def test_a_restarted_worker_drops_the_beat_its_killed_predecessor_left(app) -> None:
+    """Killed and restarted by its supervisor within a second, a worker would be counted twice for the
+    fifteen seconds the dead one's beat lives; the new one's sweeper drops the beats of dead pids on its host."""
+    import subprocess
+
+    from cobranza.delivery import queue as jobs
+
+    rt = app.extensions["cobranza"]
+    gone = subprocess.Popen(["true"])
+    gone.wait()  # a pid that no longer runs
+    host = f"reliability-{gone.pid}"
+    jobs.beat(rt.redis, rt.settings, f"{host}:{gone.pid}")
+    jobs.beat(rt.redis, rt.settings, f"{host}:{os.getpid()}")
+    try:
+        assert jobs.forget_dead_neighbours(rt.redis, rt.settings, host) == 1
+        left = {k.decode() for k in rt.redis.scan_iter(f"{rt.settings.job_queue}:alive:{host}:*")}
+        assert left == {f"{rt.settings.job_queue}:alive:{host}:{os.getpid()}"}
+    finally:
+        rt.redis.delete(f"{rt.settings.job_queue}:alive:{host}:{os.getpid()}")

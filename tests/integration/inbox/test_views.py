@@ -206,6 +206,19 @@ def test_the_case_beside_the_list_says_every_code_in_words(app: Flask, case: int
     assert words.count("Sentimiento") == 0 and words.count("Por qué se transfirió") == 1
 
 
+def test_one_hot_message_is_never_called_calm(app: Flask, case: int) -> None:
+    """A handoff after a single message that scored as conflict has no chart (one point), and the panel
+    must not then say there was no sign of conflict (found in the demo)."""
+    ana = sign_in(app, "ana@acme.example.com")
+    with transaction(app.extensions["cobranza"].sessions) as s:
+        d = s.query(Debtor).filter_by(ref="D1").one()
+        understood = {"nlu": {"intent": "complain", "confidence": 0.9}, "conflict": {"score": 0.95}}
+        text = "esto es un abuso, los voy a demandar"
+        timeline.record(s, d.id, "whatsapp", "in", "whatsapp_in", text, actor="debtor", data=understood)
+    words = _visible(ana.get(f"/inbox/handoffs/{case}").get_data(as_text=True))
+    assert "Sin señales de conflicto" not in words
+
+
 def test_a_resolved_case_shows_no_empty_card_and_no_actions(app: Flask, case: int) -> None:
     sara = sign_in(app, "sara@acme.example.com")
     assert post(sara, f"/inbox/handoffs/{case}/claim").status_code == 302

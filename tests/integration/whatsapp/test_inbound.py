@@ -7,13 +7,15 @@ import threading
 import time
 import uuid
 from dataclasses import replace
+from datetime import timedelta
 
 import requests
 from flask import Flask
 from rq import Queue
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from cobranza import db
+from cobranza.core.clock import utcnow
 from cobranza.core.settings import Settings
 from cobranza.db.models import (
     AuditEvent,
@@ -21,12 +23,14 @@ from cobranza.db.models import (
     Contact,
     Debtor,
     Handoff,
+    InboundMessage,
     Interaction,
     OutboxEmail,
     WhatsAppMessage,
 )
 from cobranza.delivery import email
-from cobranza.records import handoffs, verification
+from cobranza.delivery.sweep import sweep
+from cobranza.records import handoffs, inbound, verification
 from tests.support import debtor_body
 from tests.support.net import free_port
 from tests.support.smtp import SmtpSink
@@ -84,8 +88,12 @@ def test_signed_message_is_taken_once_even_concurrently(served, standin) -> None
         t.start()
     for t in threads:
         t.join()
-    queued = jobs_in(app).jobs
-    assert sorted(j.args[0].sid for j in queued) == sorted([race, same])
+    with db.transaction(app.extensions["cobranza"].sessions, write=False) as s:
+        kept = dict(
+            s.execute(select(InboundMessage.sid, InboundMessage.id).where(InboundMessage.sid.in_([same, race]))).all()
+        )
+    assert set(kept) == {same, race}  # one row each: the sid is unique in the database
+    assert sorted(j.args[0] for j in jobs_in(app).jobs) == sorted(kept.values())
 
 
 def test_forged_webhook_is_refused_and_nothing_is_queued(served) -> None:
@@ -107,7 +115,10 @@ def test_card_numbers_never_reach_the_queue(served, standin) -> None:
     jobs_in(app).empty()
     write(base, live.public_base_url, "mi tarjeta es 4111 1111 1111 1111 cobren ahi", sid=f"SMcard{uuid.uuid4().hex}")
     [job] = jobs_in(app).jobs
-    assert "4111" not in job.args[0].text and "[tarjeta omitida]" in job.args[0].text
+    with db.transaction(app.extensions["cobranza"].sessions, write=False) as s:
+        kept = s.get(InboundMessage, job.args[0])
+        assert kept is not None
+        assert "4111" not in kept.payload["text"] and "[tarjeta omitida]" in kept.payload["text"]
 
 
 def test_known_debtor_without_assistant_goes_to_a_person(served) -> None:
@@ -361,29 +372,64 @@ def test_an_expired_code_does_not_link_the_number(served, standin, smtp) -> None
         assert s.scalar(select(Contact.id).where(Contact.phone == "+573001110010")) is None
 
 
-def test_one_numbers_turns_are_taken_in_the_order_they_arrived(served) -> None:
-    """Two workers, the later message first: it waits for the earlier one (Redis, shared by every process)."""
+def test_one_numbers_turns_are_taken_in_the_order_they_arrived(served, standin) -> None:
+    """Two workers, the later message's job first: one worker takes the number's messages, oldest first
+    (leases in the database, shared by every process), the other leaves them to it; in order on the timeline."""
     app, live = served
-    store = app.extensions["cobranza"].redis
-    taken: list[int] = []
-    phone = f"+57300{uuid.uuid4().int % 10**7:07d}"  # a number of this test's own: Redis outlives the database
+    _fake, base = standin
+    jobs_in(app).empty()
+    phone = PHONE  # D1's contact: its turns are filed on its timeline
+    for text in ("uno", "dos", "tres"):
+        assert write(base, live.public_base_url, text, phone=phone) == 200
+    ids = sorted(j.args[0] for j in jobs_in(app).jobs)
+    sessions = app.extensions["cobranza"].sessions
+    results: dict[int, str] = {}
 
-    def work(seq: int, delay: float) -> None:
+    def job(message_id: int, delay: float) -> None:
         time.sleep(delay)
-        with turns.in_order(store, live, turns.Turn(f"SM{seq}", phone, "hola", seq=seq), wait=10):
-            taken.append(seq)
-            time.sleep(0.05)
+        results[message_id] = turns.take_in_order(sessions, live, message_id)
 
-    threads = [threading.Thread(target=work, args=(seq, delay)) for seq, delay in ((3, 0.0), (2, 0.05), (1, 0.3))]
+    threads = [threading.Thread(target=job, args=(ids[2], 0.0)), threading.Thread(target=job, args=(ids[0], 0.01))]
     for thread in threads:
         thread.start()
     for thread in threads:
-        thread.join(timeout=20)
-    assert taken == [1, 2, 3]
-    # a turn whose predecessor never finishes (its worker died) goes on after the wait
-    started = time.monotonic()
-    with turns.in_order(store, live, turns.Turn("SM9", phone, "hola", seq=9), wait=0.5):
-        assert time.monotonic() - started >= 0.5
+        thread.join(timeout=60)
+    with db.transaction(sessions, write=False) as s:
+        said = list(
+            s.scalars(
+                select(Interaction.text)
+                .join(Contact, Contact.id == Interaction.contact_id)
+                .where(Contact.phone == phone, Interaction.kind == "whatsapp_in")
+                .order_by(Interaction.id)
+            )
+        )
+        untaken = s.scalar(select(func.count()).where(InboundMessage.phone == phone, InboundMessage.taken_at.is_(None)))
+    assert said == ["uno", "dos", "tres"]
+    assert untaken == 0
+    # one job took all three in order; the other found the number busy (or nothing left)
+    assert sorted(results.values())[0] in ("already_taken", "taken_by_another_worker"), results
+
+
+def test_a_message_whose_job_was_lost_is_queued_again_by_the_sweep(served, standin) -> None:
+    """Redis restarted empty: the job is gone, the message is not."""
+    app, live = served
+    _fake, base = standin
+    queue = jobs_in(app)
+    queue.empty()
+    run = uuid.uuid4().hex
+    assert write(base, live.public_base_url, "cuánto debo", sid=f"SMlost{run}") == 200
+    [job] = queue.jobs
+    queue.empty()  # lost with Redis
+    sessions = app.extensions["cobranza"].sessions
+    with db.transaction(sessions) as s:
+        s.execute(
+            update(InboundMessage)
+            .where(InboundMessage.id == job.args[0])
+            .values(received_at=utcnow() - inbound.LOST_AFTER - timedelta(seconds=1))
+        )
+    assert sweep(sessions, queue) >= 1
+    assert [j.args[0] for j in queue.jobs if j.func_name == turns.HANDLER] == [job.args[0]]
+    assert sweep(sessions, queue) == 0 or job.args[0] not in [j.args[0] for j in queue.jobs[1:]]  # not again at once
 
 
 def test_a_turn_taken_again_after_its_worker_died_is_answered_once(served) -> None:
@@ -401,14 +447,14 @@ def test_a_turn_taken_again_after_its_worker_died_is_answered_once(served) -> No
     assert keys and len(keys) == len(set(keys))
 
 
-def test_the_webhook_numbers_each_message_and_queues_it_to_be_retried_once(served, standin) -> None:
+def test_the_webhook_keeps_each_message_in_arrival_order_and_queues_its_job(served, standin) -> None:
     app, live = served
     _fake, base = standin
     jobs_in(app).empty()
-    run = uuid.uuid4().hex  # MessageSids of this test's own: Redis remembers them across databases
+    run = uuid.uuid4().hex
     assert write(base, live.public_base_url, "uno", sid=f"SMseq1{run}") == 200
     assert write(base, live.public_base_url, "dos", sid=f"SMseq2{run}") == 200
     queued = jobs_in(app).get_jobs()
-    first, second = (j.args[0].seq for j in queued[-2:])
-    assert second == first + 1  # in the order they arrived
-    assert all(j.retries_left == 1 for j in queued) and all(j.timeout == 90 for j in queued)
+    first, second = (j.args[0] for j in queued[-2:])
+    assert second > first  # in the order they arrived: the database's ids
+    assert all(j.func_name == turns.HANDLER and j.timeout == inbound.JOB_TIMEOUT for j in queued)
