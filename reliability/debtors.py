@@ -73,6 +73,7 @@ class Load:
     # WhatsApp numbers free for a conversation: each simulated person takes one per conversation, so
     # a debtor's conversation has a realistic length (not 100 turns in one Rasa session)
     numbers: queue.Queue[str] = field(default_factory=queue.Queue)
+    callers: queue.Queue[str] = field(default_factory=queue.Queue)  # the same for the phone
     _counters: dict[str, itertools.count[int]] = field(default_factory=dict)
 
     def index(self, phone: str) -> int:
@@ -199,17 +200,23 @@ class WhatsAppDebtor(threading.Thread):
 
 
 class Caller(threading.Thread):
-    """Calls the company's line again and again until ``stop``: identified by caller ID, says that the
-    invoice arrived and when it will be paid, confirms, hangs up."""
+    """Calls the company's line again and again until ``stop``, each time as another debtor on file (as
+    the WhatsApp debtors do): identified by caller ID, says that the invoice arrived and when it will be
+    paid, confirms, hangs up."""
 
-    def __init__(self, stack: Stack, load: Load, phone: str, stop: threading.Event) -> None:
-        super().__init__(daemon=True, name=f"caller-{phone}")
-        self.stack, self.load, self.phone, self.stop = stack, load, phone, stop
+    def __init__(self, stack: Stack, load: Load, stop: threading.Event, seed: int) -> None:
+        super().__init__(daemon=True, name=f"caller-{seed}")
+        self.stack, self.load, self.stop = stack, load, stop
+        self.phone = ""
         self.http = requests.Session()
 
     def run(self) -> None:
         while not self.stop.is_set():
-            self.call()
+            self.phone = self.load.callers.get()
+            try:
+                self.call()
+            finally:
+                self.load.callers.put(self.phone)
             time.sleep(2.0)
 
     def call(self) -> None:

@@ -382,3 +382,40 @@ def wait_healthy(stack: Stack, timeout: float) -> float:
             return time.monotonic() - start
         time.sleep(0.5)
     raise RuntimeError(f"the stack was not healthy within {timeout:.0f} s; logs in {stack.logs}")
+
+
+def quiet(stack: Stack, limit: float) -> float:
+    """Seconds until the stack has nothing left to do on its own — no job waiting, no e-mail or WhatsApp
+    message to send, no call waiting to be placed — or ``limit``."""
+    from sqlalchemy import create_engine, func, select
+
+    from cobranza.core.clock import utcnow
+    from cobranza.db.models import Call, OutboxEmail, WhatsAppMessage
+
+    engine = create_engine(stack.postgres.url)
+    start = time.monotonic()
+    try:
+        while time.monotonic() - start < limit:
+            with engine.connect() as conn:
+                left = sum(
+                    conn.execute(select(func.count()).select_from(model).where(condition)).scalar_one()
+                    for model, condition in (
+                        (OutboxEmail, OutboxEmail.status == "pending"),
+                        (WhatsAppMessage, WhatsAppMessage.status.in_(("pending", "submitting"))),
+                        (  # a call due to be placed (one scheduled for later is not work left now)
+                            Call,
+                            Call.sid.is_(None)
+                            & (Call.status == "queued")
+                            & (Call.not_before.is_(None) | (Call.not_before <= utcnow())),
+                        ),
+                    )
+                )
+            _, body = stack.healthz()
+            workers = (body.get("dependencies") or {}).get("workers") or {}
+            if not left and isinstance(workers, dict) and workers.get("oldest_waiting_seconds") is None:
+                break
+            time.sleep(1.0)
+    finally:
+        engine.dispose()
+    time.sleep(3.0)  # the stand-in's status callbacks
+    return time.monotonic() - start

@@ -18,6 +18,7 @@ from flask import Blueprint, Response, request
 from cobranza import runtime
 from cobranza.core.clock import utcnow
 from cobranza.core.redaction import redact_cards
+from cobranza.delivery import queue as jobs
 from cobranza.integrations.twilio_signature import signed_only
 from cobranza.records import inbound
 from whatsapp import turns
@@ -66,7 +67,7 @@ def webhook() -> Response:
     if message_id is None:
         return _ok()  # received before: Twilio repeating a webhook, or two web workers given the same one
     try:
-        rt.queue.enqueue(turns.HANDLER, message_id, job_timeout=inbound.JOB_TIMEOUT)
+        jobs.enqueue_turn(rt.queue, turns.HANDLER, message_id)
     except redis.RedisError as exc:
         # Without Redis there is no queue: take the turn here rather than make the debtor wait for the sweep.
         log.warning("Redis unavailable (%s); handling WhatsApp turn %s inline", exc, sid)

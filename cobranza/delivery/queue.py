@@ -17,10 +17,12 @@ from datetime import UTC
 
 import redis
 from rq import Queue
+from rq.job import JobStatus
 
 from cobranza.core.effects import Announce, Effect, PlaceCall, SendEmail, SendWhatsApp
 from cobranza.core.settings import Settings
 from cobranza.delivery import live
+from cobranza.records import inbound
 
 log = logging.getLogger(__name__)
 WORKER = "cobranza.entry.worker"
@@ -42,6 +44,23 @@ def enqueue(queue: Queue, effect: SendEmail | SendWhatsApp | PlaceCall) -> None:
         queue.enqueue(SEND_WHATSAPP, effect.message_id)
     else:
         queue.enqueue(PLACE_CALL, effect.call_id)
+
+
+def turn_job_id(message_id: int) -> str:
+    """A debtor's message has one job id, whoever queues it (the webhook, the sweep): the sweep can tell a
+    job still waiting in the queue from one Redis lost."""
+    return f"turn-{message_id}"
+
+
+def enqueue_turn(queue: Queue, handler: str, message_id: int) -> None:
+    queue.enqueue(handler, message_id, job_id=turn_job_id(message_id), job_timeout=inbound.JOB_TIMEOUT)
+
+
+def turn_waiting(queue: Queue, message_id: int) -> bool:
+    """Whether the message's job is in the queue now, still to run: queuing it again would only add work
+    behind a backlog (found by `make reliability`: a backlog grew with its own duplicates)."""
+    job = queue.fetch_job(turn_job_id(message_id))
+    return job is not None and job.get_status(refresh=False) in (JobStatus.QUEUED, JobStatus.SCHEDULED)
 
 
 def dispatch(queue: Queue, connection: redis.Redis, settings: Settings, effects: Sequence[Effect]) -> None:

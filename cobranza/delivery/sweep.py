@@ -15,7 +15,7 @@ from cobranza.core.clock import utcnow
 from cobranza.core.effects import PlaceCall, SendEmail, SendWhatsApp
 from cobranza.db.engine import Sessions, transaction
 from cobranza.delivery import dialing, email, messaging
-from cobranza.delivery.queue import enqueue
+from cobranza.delivery.queue import enqueue, enqueue_turn, turn_waiting
 from cobranza.records import inbound
 
 EVERY = 5.0  # seconds
@@ -39,6 +39,7 @@ def sweep(sessions: Sessions, queue: Queue) -> int:
     ]
     for effect in due:
         enqueue(queue, effect)
-    for handler, message_id in turns:
-        queue.enqueue(handler, message_id, job_timeout=inbound.JOB_TIMEOUT)
-    return len(emails) + len(messages) + len(calls) + len(turns)
+    lost = [(handler, message_id) for handler, message_id in turns if not turn_waiting(queue, message_id)]
+    for handler, message_id in lost:
+        enqueue_turn(queue, handler, message_id)
+    return len(emails) + len(messages) + len(calls) + len(lost)
