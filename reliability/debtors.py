@@ -68,7 +68,6 @@ class Load:
 
     sent: list[Sent] = field(default_factory=list)
     call_turns: list[CallTurn] = field(default_factory=list)
-    handoffs_resolved: int = 0
     lock: threading.Lock = field(default_factory=threading.Lock)
     # WhatsApp numbers free for a conversation: each simulated person takes one per conversation, so
     # a debtor's conversation has a realistic length (not 100 turns in one Rasa session)
@@ -186,15 +185,12 @@ class WhatsAppDebtor(threading.Thread):
             )
             for item in found.json() if found.ok else []:
                 if item.get("status") in ("open", "assigned"):
-                    done = self.http.post(
+                    self.http.post(
                         self.stack.app_url + f"/api/v1/handoffs/{item['id']}/resolve",
                         json={"resolution": "back_to_bot", "by": "prueba de carga"},
                         headers=headers,
                         timeout=10,
                     )
-                    if done.ok:
-                        with self.load.lock:
-                            self.load.handoffs_resolved += 1
         except (requests.RequestException, ValueError):
             pass
 

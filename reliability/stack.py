@@ -98,9 +98,6 @@ class Supervised:
         os.kill(pid, signal.SIGKILL)
         return pid
 
-    def restarts(self) -> int:
-        return self.log.read_text(errors="replace").count(f"supervised: {self.name} exited")
-
     def stop(self) -> None:
         if self.proc is not None:
             stop_group(self.proc, signal.SIGTERM, grace=20)
