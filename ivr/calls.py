@@ -100,23 +100,33 @@ def render(settings: Settings, call: Call, answer: Answer) -> str:
 @signed_only(_settings)
 def start() -> Response:
     """A call starts: inbound, or an outbound call of ours that was answered."""
+    return _start(
+        request.args.get("call", ""), f"{runtime.current().settings.public_base_url}{request.full_path.rstrip('?')}"
+    )
+
+
+def _start(raw_call: str, url: str) -> Response:
+    """The call's first request (``url``, asked again after "un momento"); also what Twilio's fallback
+    asks for when that request failed (a database restarting): the call starts then."""
     rt = runtime.current()
     form = request.form
     sid = form.get("CallSid", "")
     if not sid:
         abort(400, "CallSid is required")
     outbound = form.get("Direction", "inbound").startswith("outbound")
-    raw_call = request.args.get("call", "")
     key = raw_call if outbound and raw_call.isdigit() else sid
     with _one_at_a_time(key) as mine:
         if not mine:  # the same call's first request is still being answered: Twilio asks again in a moment
             line = Line(rt.settings, "es", "es-US")
-            again = f"{rt.settings.public_base_url}{request.full_path.rstrip('?')}"
-            return _twiml(line.redirect([(prompts.say("a_moment", "es"), "es")], again))
+            return _twiml(line.redirect([(prompts.say("a_moment", "es"), "es")], url))
         with rt.work() as session:
             call = _outbound_call(session, sid) if outbound else session.scalar(select(Call).where(Call.sid == sid))
             if call is not None and call.last_twiml is not None:
                 return _twiml(call.last_twiml)  # the same request again
+            if call is not None and not outbound:
+                # an inbound call whose first answer was never recorded (its request died while the
+                # assistant was asked): it is not started twice; the caller is asked to call again
+                return _twiml(Line(rt.settings, "es", "es-US").hang_up([(prompts.say("line_failed", "es"), "es")]))
             step: conversation.Step
             if call is None:
                 if outbound:
@@ -277,12 +287,15 @@ def fallback() -> Response:
     Twilio posts the same parameters with ``ErrorUrl``, the request that failed. A turn already taken
     gets its recorded answer again; one whose answer was never recorded — the caller's words were
     committed before the assistant was asked — is asked for again, the turn number unchanged, so the
-    caller hears an apology and nothing is lost or taken twice. The call's first request ends politely."""
+    caller hears an apology and nothing is lost or taken twice. A call's first request that failed is
+    answered now (a call whose first answer was never recorded ends politely)."""
     rt = runtime.current()
     failed = urlsplit(request.form.get("ErrorUrl", ""))
     query = parse_qs(failed.query)
     raw_id, raw_n = (query.get("call") or [""])[0], (query.get("n") or [""])[0]
     log.warning("Twilio fell back after %s (error %s)", failed.path, request.form.get("ErrorCode", "?"))
+    if failed.path.endswith("/twilio/voice"):  # the first request failed: start the call now
+        return _start(raw_id, failed.geturl())
     if not failed.path.endswith("/twilio/voice/turn") or not raw_id.isdigit() or not raw_n.isdigit():
         line = Line(rt.settings, "es", "es-US")
         return _twiml(line.hang_up([(prompts.say("line_failed", "es"), "es")]))

@@ -36,6 +36,10 @@ CONVERSATIONS: list[list[str | list[str]]] = [
     ["ahorita no tenemos liquidez", "pagamos la otra semana", "sí"],
 ]
 CALL_SPEECH = ["sí", "sí me llegó la factura", "pagamos el viernes", "sí"]
+# Seconds between the line's answer and the caller's next words reaching the line: hearing the prompt
+# and saying a few words (Twilio posts the speech when the caller stops). A caller answering at once
+# would be several real callers' load, and take Rasa from the WhatsApp debtors (seen in a cluster run).
+CALLER_PAUSE = (1.5, 3.5)
 
 
 @dataclass
@@ -204,6 +208,7 @@ class Caller(threading.Thread):
         super().__init__(daemon=True, name=f"caller-{seed}")
         self.stack, self.load, self.stop = stack, load, stop
         self.phone = ""
+        self.random = random.Random(f"caller-{seed}")
         self.http = requests.Session()
 
     def run(self) -> None:
@@ -229,6 +234,7 @@ class Caller(threading.Thread):
             gather = read.get("gather")
             if self.stop.is_set() or read.get("hangup") or not gather:
                 break
+            time.sleep(self.random.uniform(*CALLER_PAUSE))
             start = time.perf_counter()
             try:
                 read = self.http.post(

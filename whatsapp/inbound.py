@@ -67,9 +67,9 @@ def webhook() -> Response:
     if message_id is None:
         return _ok()  # received before: Twilio repeating a webhook, or two web workers given the same one
     try:
-        jobs.enqueue_turn(rt.queue, turns.HANDLER, message_id)
+        jobs.enqueue_turn(rt.queue, turns.HANDLER, message_id, phone)
     except redis.RedisError as exc:
         # Without Redis there is no queue: take the turn here rather than make the debtor wait for the sweep.
         log.warning("Redis unavailable (%s); handling WhatsApp turn %s inline", exc, sid)
-        turns.take_in_order(rt.sessions, rt.settings, message_id)
+        turns.take_in_order(rt.sessions, rt.settings, message_id, phone)
     return _ok()

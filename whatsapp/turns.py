@@ -52,6 +52,9 @@ class Turn:
     profile_name: str | None = None
     media: list[dict[str, str]] = field(default_factory=list)  # [{"url", "content_type"}]
     button: str | None = None  # a quick reply's ButtonPayload ("yes", "paid"...) when the debtor tapped one
+    # Whether a worker may have taken it before (and died): then its timeline entry and its answer may
+    # exist already, and are looked for. A message claimed for the first time has neither.
+    retaken: bool = True
 
     def payload(self) -> dict[str, object]:
         """What ``records.inbound`` keeps of it until a worker takes it."""
@@ -61,31 +64,30 @@ class Turn:
 HANDLER = "whatsapp.turns.handle"  # the job the sweep queues again for a message whose job was lost
 
 
-def handle(message_id: int) -> str:
+def handle(message_id: int, phone: str | None = None) -> str:
     """Job entry point (the worker's own runtime): the message the webhook kept, taken in its number's order."""
     rt = runtime.for_process()
-    return take_in_order(rt.sessions, rt.settings, message_id)
+    return take_in_order(rt.sessions, rt.settings, message_id, phone)
 
 
-def take_in_order(factory: Sessions, settings: Settings, message_id: int) -> str:
+def take_in_order(factory: Sessions, settings: Settings, message_id: int, phone: str | None = None) -> str:
     """Take this number's messages not taken yet, oldest first, each under a lease (``records.inbound``),
     until none is left. Whichever workers run their jobs, and in whatever order, a number's turns are
     answered one at a time in the order they arrived; a job that finds another worker on the number
     returns at once (that worker takes its message next), and a message a dead worker held is taken
-    again when its lease runs out. Returns what happened to this message."""
-    with db.transaction(factory, write=False) as session:
-        phone = session.scalar(select(InboundMessage.phone).where(InboundMessage.id == message_id))
+    again when its lease runs out. Returns what happened to this message.
+
+    ``phone`` comes with the job (a job queued by an earlier version has only the id); a message marked
+    taken and the number's next one claimed share a transaction."""
     if phone is None:
-        return "unknown_message"
+        with db.transaction(factory, write=False) as session:
+            phone = session.scalar(select(InboundMessage.phone).where(InboundMessage.id == message_id))
+        if phone is None:
+            return "unknown_message"
     outcome = "already_taken"
-    while True:
-        with db.transaction(factory) as session:
-            claim, row = inbound.claim_next(session, phone, utcnow())
-            held = (row.id, _turn_of(row)) if row is not None else None
-        if held is None:
-            if claim == inbound.Claim.BUSY and outcome == "already_taken":
-                return "taken_by_another_worker"
-            return outcome
+    with db.transaction(factory) as session:
+        claim, held = _claim(session, phone)
+    while held is not None:
         held_id, turn = held
         try:
             with _leased(factory, held_id):
@@ -94,10 +96,19 @@ def take_in_order(factory: Sessions, settings: Settings, message_id: int) -> str
             with db.transaction(factory) as session:
                 inbound.release(session, held_id)
             raise
-        with db.transaction(factory) as session:
-            inbound.taken(session, held_id, utcnow())
         if held_id == message_id:
             outcome = result
+        with db.transaction(factory) as session:
+            inbound.taken(session, held_id, utcnow())
+            claim, held = _claim(session, phone)
+    if claim == inbound.Claim.BUSY and outcome == "already_taken":
+        return "taken_by_another_worker"
+    return outcome
+
+
+def _claim(session: UnitOfWork, phone: str) -> tuple[inbound.Claim, tuple[int, Turn] | None]:
+    claim, row = inbound.claim_next(session, phone, utcnow())
+    return claim, ((row.id, _turn_of(row)) if row is not None else None)
 
 
 def _turn_of(row: InboundMessage) -> Turn:
@@ -109,6 +120,7 @@ def _turn_of(row: InboundMessage) -> Turn:
         profile_name=p.get("profile_name"),
         media=list(p.get("media") or []),
         button=p.get("button"),
+        retaken=row.attempts > 1,
     )
 
 
@@ -158,7 +170,7 @@ class _Ready:
 def take(factory: Sessions, settings: Settings, turn: Turn) -> str:
     """Take one turn; returns what happened, for logs and tests."""
     with db.transaction(factory) as session:
-        if _answered_before(session, turn.sid):
+        if turn.retaken and _answered_before(session, turn.sid):
             return "already_answered"  # a turn taken again after its worker died: its answer is out
         ready = _prepare(session, settings, turn)
     if isinstance(ready, str):
@@ -400,11 +412,10 @@ def _answered_before(session: UnitOfWork, sid: str) -> bool:
 
 def _record_inbound(session: UnitOfWork, contact: Contact, turn: Turn) -> None:
     now = utcnow()
-    seen = session.scalar(
+    if turn.retaken and session.scalar(
         select(Interaction.id).where(Interaction.external_id == turn.sid, Interaction.kind == "whatsapp_in").limit(1)
-    )
-    if seen is not None:  # taken again after a worker died: on the timeline once
-        return
+    ):
+        return  # taken again after a worker died: on the timeline once
     # the 24-hour window is the number's, whichever company it writes for
     session.execute(
         update(Contact)

@@ -253,6 +253,7 @@ def _record(session: UnitOfWork, message_id: int, result: _Result) -> str:
             .where(WhatsAppMessage.id == message_id)
             .values(**values)
             .returning(WhatsAppMessage.status)
+            .execution_options(synchronize_session=False)  # nothing of it is loaded in this unit of work
         )
         return str(status)
     row = session.get(WhatsAppMessage, message_id, with_for_update=True)
@@ -291,6 +292,7 @@ def apply_status(session: UnitOfWork, sid: str, status: str, error_code: int | N
         update(WhatsAppMessage)
         .where(WhatsAppMessage.sid == sid, WhatsAppMessage.status_rank < rank)
         .values(status=status, status_rank=rank, error_code=error_code, updated_at=utcnow())
+        .execution_options(synchronize_session=False)  # nothing of it is loaded in this unit of work
     )
     moved: bool = cast(CursorResult[Any], result).rowcount == 1
     if moved and status in (MessageStatus.FAILED, MessageStatus.UNDELIVERED):

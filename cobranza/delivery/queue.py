@@ -52,8 +52,9 @@ def turn_job_id(message_id: int) -> str:
     return f"turn-{message_id}"
 
 
-def enqueue_turn(queue: Queue, handler: str, message_id: int) -> None:
-    queue.enqueue(handler, message_id, job_id=turn_job_id(message_id), job_timeout=inbound.JOB_TIMEOUT)
+def enqueue_turn(queue: Queue, handler: str, message_id: int, phone: str) -> None:
+    """The job that takes a debtor's message: its id, and its number (so the job need not look it up)."""
+    queue.enqueue(handler, message_id, phone, job_id=turn_job_id(message_id), job_timeout=inbound.JOB_TIMEOUT)
 
 
 def turn_waiting(queue: Queue, message_id: int) -> bool:

@@ -30,7 +30,7 @@ def sweep(sessions: Sessions, queue: Queue) -> int:
         messaging.release_abandoned(session, now)
         calls = dialing.due(session, now)
         # debtors' messages whose job was lost (Redis restarted empty) or whose worker died: queued again
-        turns = [(m.handler, m.id) for m in inbound.lost(session, now)]
+        turns = [(m.handler, m.id, m.phone) for m in inbound.lost(session, now)]
         inbound.forget(session, now)
     due: list[SendEmail | SendWhatsApp | PlaceCall] = [
         *map(SendEmail, emails),
@@ -39,7 +39,7 @@ def sweep(sessions: Sessions, queue: Queue) -> int:
     ]
     for effect in due:
         enqueue(queue, effect)
-    lost = [(handler, message_id) for handler, message_id in turns if not turn_waiting(queue, message_id)]
-    for handler, message_id in lost:
-        enqueue_turn(queue, handler, message_id)
+    lost = [(handler, message_id, phone) for handler, message_id, phone in turns if not turn_waiting(queue, message_id)]
+    for handler, message_id, phone in lost:
+        enqueue_turn(queue, handler, message_id, phone)
     return len(emails) + len(messages) + len(calls) + len(lost)

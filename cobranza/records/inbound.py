@@ -51,31 +51,33 @@ def claim_next(session: UnitOfWork, phone: str, now: datetime) -> tuple[Claim, I
     One worker at a time takes a number's messages, oldest first, until none is left: a job that finds
     the number busy leaves its message to that worker, which claims again after each message and so
     finds it (the message was committed before its job was queued). A lease that ran out (its worker
-    died) is taken over."""
-    oldest = session.scalar(
-        select(InboundMessage)
+    died) is taken over. One statement when there is a message to take: two workers claiming at once
+    both aim at the oldest row, and the database lets one of them lease it (the other's condition no
+    longer holds once the first commits)."""
+    oldest = (
+        select(InboundMessage.id)
         .where(InboundMessage.phone == phone, InboundMessage.taken_at.is_(None))
         .order_by(InboundMessage.id)
         .limit(1)
+        .scalar_subquery()
     )
-    if oldest is None:
-        return Claim.DONE, None
-    if oldest.lease_until is not None and oldest.lease_until > now:
-        return Claim.BUSY, None
-    won = session.execute(
+    won = session.scalars(
         update(InboundMessage)
         .where(
-            InboundMessage.id == oldest.id,
+            InboundMessage.id == oldest,
             InboundMessage.taken_at.is_(None),
             or_(InboundMessage.lease_until.is_(None), InboundMessage.lease_until <= now),
         )
         .values(lease_until=now + LEASE, attempts=InboundMessage.attempts + 1)
-        .execution_options(synchronize_session=False)
+        .returning(InboundMessage)
+        .execution_options(synchronize_session=False, populate_existing=True)
+    ).one_or_none()
+    if won is not None:
+        return Claim.TAKE, won
+    waiting = session.scalar(
+        select(InboundMessage.id).where(InboundMessage.phone == phone, InboundMessage.taken_at.is_(None)).limit(1)
     )
-    if won.rowcount != 1:  # type: ignore[attr-defined]
-        return Claim.BUSY, None  # another worker claimed it in between
-    session.refresh(oldest)
-    return Claim.TAKE, oldest
+    return (Claim.DONE, None) if waiting is None else (Claim.BUSY, None)
 
 
 def renew(session: UnitOfWork, message_id: int, now: datetime) -> None:

@@ -720,3 +720,43 @@ def test_a_turn_whose_answer_was_lost_is_asked_again_through_twilios_fallback(
     assert again.xml == answered.xml
     said = [e["text"] for e in timeline(live) if e["kind"] == "voice_in"]
     assert said == ["si la recibimos", "si la recibimos"]  # each time the caller said it
+
+
+@pytest.mark.filterwarnings("ignore::pytest.PytestUnhandledThreadExceptionWarning")  # the "crash" itself
+def test_a_call_whose_first_request_failed_starts_through_twilios_fallback(
+    line: Callable[..., Settings], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The call's first request fails before anything was committed (PostgreSQL restarting, found by
+    `make reliability`): Twilio asks the fallback URL, which starts the call then, once; a fallback for a
+    call already started gives its first answer again."""
+    from ivr import conversation
+
+    live = line()
+    caller = Caller(live)
+    url = live.public_base_url + "/twilio/voice"
+    first = {
+        "CallSid": caller.sid,
+        "AccountSid": live.twilio_account_sid or "",
+        "From": caller.number,
+        "To": LINE,
+        "Direction": "inbound",
+        "CallStatus": "ringing",
+    }
+
+    def down(*args: object, **kwargs: object) -> object:
+        raise SystemExit("the database went away here")
+
+    monkeypatch.setattr(conversation, "start_inbound", down)
+    with pytest.raises(requests.RequestException):
+        caller.post(url, first)
+    monkeypatch.undo()
+    started = caller._twiml(
+        caller.post(live.public_base_url + "/twilio/voice/fallback", {**first, "ErrorCode": "11200", "ErrorUrl": url})
+    )
+    assert started.gather is not None and not started.hung_up and "F-001" in started.said  # the caller, identified
+    again = caller._twiml(
+        caller.post(live.public_base_url + "/twilio/voice/fallback", {**first, "ErrorCode": "11200", "ErrorUrl": url})
+    )
+    assert again.xml == started.xml
+    assert [e["kind"] for e in timeline(live)].count("call_started") <= 1
+    assert caller.say("si la recibimos").gather is not None  # and the call goes on

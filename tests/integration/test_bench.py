@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import time
 
 import pytest
 
@@ -31,6 +32,25 @@ def test_whatsapp_bench_prints_ratios() -> None:
     assert [line for line in lines if re.search(r"ratio \d+\.\d\d", line)], lines
     assert any(line.startswith("[whatsapp turn]") for line in lines)
     assert any(line.startswith("[whatsapp throughput]") for line in lines)
+    cpu = [line for line in lines if line.startswith("[whatsapp cpu]")]
+    assert len(cpu) == 3 and re.search(r"gateway \d+\.\d ms per turn \(.*rasa \d", cpu[0]), cpu
+
+
+def test_cpu_is_counted_for_every_process_and_split_by_tier() -> None:
+    import subprocess
+    import sys
+
+    from bench import cpu
+
+    spin = "import time\nend = time.process_time() + 0.4\nwhile time.process_time() < end: pass\n"
+    with cpu.measured() as used:
+        end = time.process_time() + 0.3
+        while time.process_time() < end:
+            pass
+        subprocess.run([sys.executable, "-c", spin], check=True)  # a process that ends before the count
+    assert used.total >= 0.6  # the machine's counters saw both, the one that exited included
+    assert used.by_tier["bench"] >= 0.25  # this process, by its own counters
+    assert "ms per turn" in used.per(10) and used.per(0) == "n/a"
 
 
 def test_speech_bench_prints_ratios() -> None:

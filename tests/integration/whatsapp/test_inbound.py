@@ -455,6 +455,42 @@ def test_a_turn_taken_again_after_its_worker_died_is_answered_once(served) -> No
     assert keys and len(keys) == len(set(keys))
 
 
+def test_a_message_whose_worker_died_after_answering_is_answered_once_by_the_next(served, standin) -> None:
+    """The first worker claimed the message, put it on the timeline and answered, and died before marking it
+    taken: once its lease runs out the next worker claims it again (a second attempt) and finds both."""
+    app, live = served
+    _fake, base = standin
+    queue = jobs_in(app)
+    queue.empty()
+    sid = f"SMdied{uuid.uuid4().hex}"
+    assert write(base, live.public_base_url, "cuánto debo", sid=sid) == 200
+    [job] = queue.jobs
+    queue.empty()
+    sessions = app.extensions["cobranza"].sessions
+    with db.transaction(sessions) as s:
+        claim, row = inbound.claim_next(s, PHONE, utcnow())
+        assert claim == inbound.Claim.TAKE and row is not None and row.attempts == 1
+        first = turns._turn_of(row)
+    assert not first.retaken  # claimed for the first time: nothing of it can exist yet
+    assert turns.take(sessions, live, first) in ("answered", "handed_off")  # ...and then the worker died
+    with db.transaction(sessions) as s:
+        s.execute(
+            update(InboundMessage).where(InboundMessage.sid == sid).values(lease_until=utcnow() - timedelta(seconds=1))
+        )
+    assert turns.take_in_order(sessions, live, job.args[0], PHONE) == "already_answered"
+    with db.transaction(sessions, write=False) as s:
+        assert s.scalar(select(InboundMessage.attempts).where(InboundMessage.sid == sid)) == 2
+        assert s.scalar(select(InboundMessage.taken_at).where(InboundMessage.sid == sid)) is not None
+        on_timeline = s.scalars(
+            select(Interaction.id).where(Interaction.external_id == sid, Interaction.kind == "whatsapp_in")
+        ).all()
+        answers = s.scalars(
+            select(WhatsAppMessage.id).where(WhatsAppMessage.idempotency_key.like(f"turn:{sid}:%"))
+        ).all()
+    assert len(on_timeline) == 1 and len(answers) >= 1
+    assert job.args[1] == PHONE  # the job carries the number: no lookup before the claim
+
+
 def test_the_webhook_keeps_each_message_in_arrival_order_and_queues_its_job(served, standin) -> None:
     app, live = served
     _fake, base = standin
