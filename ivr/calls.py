@@ -19,7 +19,7 @@ from urllib.parse import parse_qs, urlencode, urlsplit
 import redis
 from flask import Blueprint, Response, abort, request, send_from_directory
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import IntegrityError, InterfaceError, OperationalError
 from sqlalchemy.orm import Session
 
 from cobranza import runtime
@@ -280,9 +280,29 @@ def turn() -> Response:
         return _twiml(_through_assistant(rt, step, turn=n))
 
 
+# Seconds Twilio's fallback request waits for the database before it gives up (Twilio waits 15 s for an
+# answer): a PostgreSQL restart takes one or two, and both the request that failed and its fallback
+# fall inside it (seen in `make reliability`).
+FALLBACK_PATIENCE = 8.0
+
+
 @bp.post("/twilio/voice/fallback")
 @signed_only(_settings)
 def fallback() -> Response:
+    """Twilio's fallback URL (``_fall_back``), waiting up to ``FALLBACK_PATIENCE`` for a database that is
+    restarting: the caller hears an answer a few seconds late rather than a line that went dead."""
+    deadline = time.monotonic() + FALLBACK_PATIENCE
+    while True:
+        try:
+            return _fall_back()
+        except (OperationalError, InterfaceError) as exc:
+            if time.monotonic() >= deadline:
+                raise
+            log.warning("the call's fallback waits for the database: %s", str(exc).splitlines()[0][:200])
+            time.sleep(0.5)
+
+
+def _fall_back() -> Response:
     """Twilio's fallback URL: the primary request failed (a web process died while answering, a timeout).
     Twilio posts the same parameters with ``ErrorUrl``, the request that failed. A turn already taken
     gets its recorded answer again; one whose answer was never recorded — the caller's words were

@@ -760,3 +760,38 @@ def test_a_call_whose_first_request_failed_starts_through_twilios_fallback(
     assert again.xml == started.xml
     assert [e["kind"] for e in timeline(live)].count("call_started") <= 1
     assert caller.say("si la recibimos").gather is not None  # and the call goes on
+
+
+def test_the_fallback_waits_for_a_database_that_is_restarting(
+    line: Callable[..., Settings], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A PostgreSQL restart fails the call's first request and, a moment later, its fallback's first tries
+    (seen in `make reliability`): the fallback tries again for a few seconds and the call starts."""
+    from sqlalchemy.exc import OperationalError
+
+    from ivr import conversation
+
+    live = line()
+    caller = Caller(live)
+    url = live.public_base_url + "/twilio/voice"
+    first = {
+        "CallSid": caller.sid,
+        "AccountSid": live.twilio_account_sid or "",
+        "From": caller.number,
+        "To": LINE,
+        "Direction": "inbound",
+        "CallStatus": "ringing",
+    }
+    real, tries = conversation.start_inbound, []
+
+    def restarting(*args: object, **kwargs: object) -> object:
+        tries.append(1)
+        if len(tries) <= 2:
+            raise OperationalError("SELECT 1", {}, Exception("the database system is shutting down"))
+        return real(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(conversation, "start_inbound", restarting)
+    started = caller._twiml(
+        caller.post(live.public_base_url + "/twilio/voice/fallback", {**first, "ErrorCode": "11200", "ErrorUrl": url})
+    )
+    assert len(tries) == 3 and started.gather is not None and "F-001" in started.said
