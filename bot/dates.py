@@ -763,8 +763,14 @@ def _moved(old: DateMatch, new: DateMatch, normal: str, today: date) -> DateMatc
     was = old.value
     if old.kind == "day_of_month" and was > today and was.day < today.day:
         was = add_months(was, -1)  # "no el 20 sino el 28", said on the 24th: the 20th that was
-    elif old.kind == "weekday" and was - timedelta(weeks=1) == today:
+    elif (
+        old.kind == "weekday"
+        and was - timedelta(weeks=1) == today
+        and not re.search(r"\b(?:corr\w*|aplaz\w*|pospon\w*|postpone\w*|push\w*)\b", normal)
+    ):
         was = today  # "el pago del viernes lo paso al miércoles", said on Friday: today's
+    # ("necesito correr el pago del viernes al lunes", said on a Friday, puts off the Friday promised,
+    # next week's: to the Monday after it)
     if new.value > was or re.search(r"\b(?:adelant\w*|antes|earlier|sooner|bring \w+ forward)\b", normal):
         return new
     if new.kind == "weekday":

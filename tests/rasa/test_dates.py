@@ -200,6 +200,14 @@ def test_spans_of_a_named_month_are_vague(text: str, expected: str) -> None:
     assert found is not None and found.vague and found.value.isoformat() == expected
 
 
+def test_putting_off_a_friday_said_on_a_friday_moves_next_weeks() -> None:
+    friday = date(2026, 12, 4)
+    found = resolve_date("necesito correr el pago del viernes al lunes", friday)
+    assert found is not None and found.value == date(2026, 12, 14), found
+    found = resolve_date("el pago del viernes lo paso al miércoles", friday)
+    assert found is not None and found.value == date(2026, 12, 9), found  # today's Friday, to Wednesday
+
+
 @pytest.mark.parametrize(
     "text,expected",
     [
