@@ -79,12 +79,17 @@ def count(stack: Stack, sent: list[Sent], since: datetime, until: datetime) -> C
                 .all()
             )
             confirmations = defaultdict(list)
+            wanted = set(promises)
+            # promises made together (several invoices, one date) share one e-mail, filed under the first
+            # and naming them all in its context
             for e in conn.execute(
-                select(OutboxEmail.promise_id, OutboxEmail.message_id).where(
-                    OutboxEmail.kind == "promise_confirmation", OutboxEmail.promise_id.in_(promises)
+                select(OutboxEmail.promise_id, OutboxEmail.message_id, OutboxEmail.context).where(
+                    OutboxEmail.kind == "promise_confirmation", OutboxEmail.promise_id.is_not(None)
                 )
             ):
-                confirmations[e.promise_id].append(e.message_id)
+                named = {p.get("promise_id") for p in (e.context or {}).get("promises", []) if isinstance(p, dict)}
+                for pid in (named | {e.promise_id}) & wanted:
+                    confirmations[pid].append(e.message_id)
             db_sids = set(
                 conn.execute(select(WhatsAppMessage.sid).where(WhatsAppMessage.sid.is_not(None))).scalars().all()
             )
