@@ -87,20 +87,19 @@ class Caller:
         self.last = Twiml(answer.text)
         return self.last
 
+    def first_params(self) -> dict[str, str]:
+        """What Twilio posts to the line's URL when this phone calls."""
+        return {
+            "CallSid": self.sid,
+            "AccountSid": self.live.twilio_account_sid or "",
+            "From": self.number,
+            "To": LINE,
+            "Direction": "inbound",
+            "CallStatus": "ringing",
+        }
+
     def call(self) -> Twiml:
-        return self._twiml(
-            self.post(
-                self.live.public_base_url + "/twilio/voice",
-                {
-                    "CallSid": self.sid,
-                    "AccountSid": self.live.twilio_account_sid or "",
-                    "From": self.number,
-                    "To": LINE,
-                    "Direction": "inbound",
-                    "CallStatus": "ringing",
-                },
-            )
-        )
+        return self._twiml(self.post(self.live.public_base_url + "/twilio/voice", self.first_params()))
 
     def answer_call(self, url: str, answered_by: str) -> Twiml:
         return self._twiml(
@@ -734,14 +733,7 @@ def test_a_call_whose_first_request_failed_starts_through_twilios_fallback(
     live = line()
     caller = Caller(live)
     url = live.public_base_url + "/twilio/voice"
-    first = {
-        "CallSid": caller.sid,
-        "AccountSid": live.twilio_account_sid or "",
-        "From": caller.number,
-        "To": LINE,
-        "Direction": "inbound",
-        "CallStatus": "ringing",
-    }
+    first = caller.first_params()
 
     def down(*args: object, **kwargs: object) -> object:
         raise SystemExit("the database went away here")
@@ -774,14 +766,7 @@ def test_the_fallback_waits_for_a_database_that_is_restarting(
     live = line()
     caller = Caller(live)
     url = live.public_base_url + "/twilio/voice"
-    first = {
-        "CallSid": caller.sid,
-        "AccountSid": live.twilio_account_sid or "",
-        "From": caller.number,
-        "To": LINE,
-        "Direction": "inbound",
-        "CallStatus": "ringing",
-    }
+    first = caller.first_params()
     real, tries = conversation.start_inbound, []
 
     def restarting(*args: object, **kwargs: object) -> object:
